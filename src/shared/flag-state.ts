@@ -1,7 +1,19 @@
 import { z } from 'zod'
 
-/** A date gate: a date-only `YYYY-MM-DD` or a full ISO 8601 timestamp; null or empty means no gate. */
-export const DateGateSchema = z.string().nullable()
+/**
+ * A date gate: a date-only `YYYY-MM-DD` or a full ISO 8601 timestamp with seconds and a zone
+ * (`Z` or `±hh:mm`); null or empty means no gate, and empty becomes null. Impossible dates
+ * (2025-02-30) fail here, so a malformed flag config is refused when it is read, not when a
+ * user is evaluated. `core/date-gate.ts` accepts exactly these forms.
+ */
+export const DateGateSchema = z.union(
+  [z.iso.date(), z.iso.datetime({ offset: true }), z.literal('').transform(() => null), z.null()],
+  {
+    error:
+      'not a date gate: expected YYYY-MM-DD (e.g. 2025-10-27), an ISO 8601 timestamp with seconds and a ' +
+      'zone (e.g. 2025-10-27T09:30:00+02:00), empty or null; impossible dates such as 2025-02-30 are refused'
+  }
+)
 
 /** A flag's state, in the shape of the seed's flag API `config` object. */
 export const FlagStateSchema = z.object({
