@@ -1,0 +1,136 @@
+/**
+ * The history file's own schema, as forward migrations applied in order. The file's
+ * `PRAGMA user_version` is the version of the last one applied. Never edit a released
+ * migration: add the next one, so every existing file can be brought forward.
+ */
+export interface HistoryMigration {
+  version: number
+  name: string
+  sql: string
+}
+
+const GENESIS_HASH_LITERAL = `'${'0'.repeat(64)}'`
+
+export const HISTORY_MIGRATIONS: readonly HistoryMigration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE rollouts (
+        flag        TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        PRIMARY KEY (flag, environment)
+      );
+
+      -- seq is assigned from chain_head, never by SQLite, so a deleted last event leaves a gap
+      -- instead of having its number reused.
+      CREATE TABLE events (
+        seq            INTEGER PRIMARY KEY,
+        at             TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        flag           TEXT,
+        environment    TEXT,
+        actor          TEXT NOT NULL,
+        reason         TEXT,
+        from_state     TEXT,
+        to_state       TEXT,
+        guard_snapshot TEXT,
+        outcome        TEXT,
+        detail         TEXT,
+        prev_hash      TEXT NOT NULL,
+        hash           TEXT NOT NULL
+      );
+      CREATE INDEX events_by_rollout ON events (flag, environment, seq);
+      CREATE INDEX events_by_kind ON events (kind, seq);
+
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+      BEGIN SELECT RAISE(ABORT, 'history events are append-only: UPDATE is not allowed'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+      BEGIN SELECT RAISE(ABORT, 'history events are append-only: DELETE is not allowed'); END;
+
+      -- One row: the last appended event, updated in the same transaction as each append.
+      CREATE TABLE chain_head (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        seq  INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      );
+      INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, ${GENESIS_HASH_LITERAL});
+      CREATE TRIGGER chain_head_no_delete BEFORE DELETE ON chain_head
+      BEGIN SELECT RAISE(ABORT, 'the history chain head cannot be deleted'); END;
+
+      CREATE TABLE guard_windows (
+        id             INTEGER PRIMARY KEY,
+        flag           TEXT NOT NULL,
+        environment    TEXT NOT NULL,
+        window_start   TEXT NOT NULL,
+        window_seconds INTEGER NOT NULL,
+        decision       TEXT NOT NULL,
+        figures        TEXT NOT NULL,
+        recorded_at    TEXT NOT NULL
+      );
+      CREATE INDEX guard_windows_by_rollout ON guard_windows (flag, environment, window_start);
+
+      CREATE TABLE runbook_runs (
+        id          INTEGER PRIMARY KEY,
+        runbook     TEXT NOT NULL,
+        flag        TEXT,
+        environment TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        reason      TEXT,
+        status      TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        detail      TEXT
+      );
+      CREATE INDEX runbook_runs_by_status ON runbook_runs (status, started_at);
+
+      CREATE TABLE runbook_steps (
+        id          INTEGER PRIMARY KEY,
+        run_id      INTEGER NOT NULL REFERENCES runbook_runs (id),
+        step_index  INTEGER NOT NULL,
+        name        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        started_at  TEXT,
+        finished_at TEXT,
+        detail      TEXT,
+        UNIQUE (run_id, step_index)
+      );
+
+      CREATE TABLE db_operations (
+        id            INTEGER PRIMARY KEY,
+        kind          TEXT NOT NULL,
+        environment   TEXT NOT NULL,
+        database      TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT,
+        backup_file   TEXT,
+        backup_sha256 TEXT,
+        detail        TEXT
+      );
+
+      CREATE TABLE docker_actions (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        endpoint    TEXT NOT NULL,
+        container   TEXT,
+        action      TEXT NOT NULL,
+        outcome     TEXT NOT NULL,
+        detail      TEXT
+      );
+    `
+  }
+]
+
+/** The newest schema this build knows; a file with a higher user_version is refused. */
+export const HISTORY_SCHEMA_VERSION: number = HISTORY_MIGRATIONS[HISTORY_MIGRATIONS.length - 1]?.version ?? 0
+
+/** The migrations a file at `currentVersion` still needs, in order. */
+export function pendingMigrations(currentVersion: number): HistoryMigration[] {
+  return HISTORY_MIGRATIONS.filter((migration) => migration.version > currentVersion)
+}
