@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration and e2e tests start real processes; two cores cannot run many at once.
-    maxWorkers: 2
+    maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts']
   }
 })

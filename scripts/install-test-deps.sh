@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs, then nothing else: Debian's Chromium for the end-to-end
+# tests (driven by playwright-core, never a downloaded browser) and the npm dependencies.
+# Idempotent: what is already there is reused. Run as root on Debian, or with the packages present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+say() { printf '== %s (%ss)\n' "$*" "$((SECONDS - started))"; }
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-test-deps: missing ${need_apt[*]}; install them (Debian: apt-get install ${need_apt[*]}) and run again" >&2
+    exit 1
+  fi
+  say "apt-get install ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+say "chromium: $(chromium --version 2>/dev/null || echo missing)"
+
+# The Electron binary is not needed by any test (the renderer is tested in Chromium through
+# browser mode), and cannot be downloaded everywhere.
+export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+say "npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+say "test dependencies ready"

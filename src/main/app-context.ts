@@ -1,0 +1,75 @@
+import { userInfo } from 'node:os'
+import { loadWorkspace } from './adapters/workspace-file'
+import { HistoryStore } from './adapters/history-store'
+import { resolveHistoryPath } from './adapters/history-path'
+import type { Workspace } from './core/workspace-schema'
+import type { Handlers, StreamProducers } from './contract-dispatch'
+import { createHandlers, createStreamProducers } from './handlers'
+import { systemClock, type Clock } from './services/clock'
+import { EnvironmentRegistry } from './services/environment-registry'
+import { FlagService } from './services/flag-service'
+import { HistoryService } from './services/history-service'
+import { RolloutService } from './services/rollout-service'
+import { WorkspaceService } from './services/workspace-service'
+
+export interface AppContextOptions {
+  workspacePath?: string
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  clock?: Clock
+  /** Who the records name; defaults to the OS user. */
+  actor?: string
+}
+
+export interface Services {
+  workspace: WorkspaceService
+  flags: FlagService
+  rollout: RolloutService
+  history: HistoryService
+}
+
+/** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
+export interface AppContext {
+  workspace: Workspace
+  historyPath: string
+  services: Services
+  handlers: Handlers
+  producers: StreamProducers
+  close(): void
+}
+
+export async function createAppContext(options: AppContextOptions = {}): Promise<AppContext> {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const clock = options.clock ?? systemClock
+  const actor = options.actor ?? operatorName(env)
+  const workspace = loadWorkspace({ explicitPath: options.workspacePath, env, cwd })
+  const historyPath = resolveHistoryPath(env)
+  const store = HistoryStore.open(historyPath, { now: () => clock.now() })
+  const environments = new EnvironmentRegistry(workspace)
+  const history = new HistoryService(store)
+  const services: Services = {
+    workspace: new WorkspaceService(environments, { historyPath, historyWarning: history.warning, actor }),
+    flags: new FlagService(environments, clock),
+    rollout: new RolloutService({ environments, history: store, clock, actor }),
+    history
+  }
+  return {
+    workspace,
+    historyPath,
+    services,
+    handlers: createHandlers(services),
+    producers: createStreamProducers(services),
+    close: () => store.close()
+  }
+}
+
+/** The OS user, as DESIGN.md asks; `RAMPART_ACTOR` lets a shared jump host name the person. */
+function operatorName(env: NodeJS.ProcessEnv): string {
+  if (env.RAMPART_ACTOR !== undefined && env.RAMPART_ACTOR !== '') return env.RAMPART_ACTOR
+  try {
+    return userInfo().username
+  } catch {
+    return env.USER ?? env.USERNAME ?? 'unknown'
+  }
+}

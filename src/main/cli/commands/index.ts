@@ -1,0 +1,19 @@
+import type { CliCommand } from '../cli-command'
+import { flagsEvalCommand } from './flags-eval'
+import { flagsGetCommand, flagsListCommand } from './flags-read'
+import { historyExportCommand, historyListCommand, historyShowCommand, historyVerifyCommand } from './history'
+import { rolloutMoveCommands, rolloutStatusCommand } from './rollout'
+import { serveCommand } from './serve'
+
+export const COMMANDS: CliCommand[] = [
+  flagsEvalCommand,
+  flagsListCommand,
+  flagsGetCommand,
+  rolloutStatusCommand,
+  ...rolloutMoveCommands,
+  historyListCommand,
+  historyShowCommand,
+  historyExportCommand,
+  historyVerifyCommand,
+  serveCommand
+]

@@ -1,0 +1,77 @@
+import type { RolloutMove } from '../../../shared/rollout-types'
+import type { RolloutStatusView } from '../../../shared/views'
+import { LineWriter } from '../cli-io'
+import type { CliCommand } from '../cli-command'
+import { flag, optionalString, requiredString } from '../cli-values'
+
+export const rolloutStatusCommand: CliCommand = {
+  words: ['rollout', 'status'],
+  summary: 'Where a rollout stands and which moves are open',
+  usage: 'rampart rollout status --flag F [--env NAME] [--json]',
+  options: { flag: { type: 'string' } },
+  async run({ values }, io, runtime) {
+    const status = await (await runtime.services()).rollout.status(optionalString(values, 'env'), requiredString(values, 'flag'))
+    const out = new LineWriter(io.stdout)
+    if (flag(values, 'json')) await out.json(status)
+    else for (const line of describeStatus(status)) await out.line(line)
+    await out.flush()
+  }
+}
+
+const MOVE_SUMMARIES: Record<RolloutMove, string> = {
+  advance: 'Advance to the next phase (guards must pass; --confirm FLAG to reach 100 %)',
+  back: 'Step back to the previous phase',
+  rollback: 'Roll back to 0 % (whitelisted users only)',
+  kill: 'Disable the flag (the emergency action)'
+}
+
+function moveCommand(move: RolloutMove): CliCommand {
+  return {
+    words: ['rollout', move],
+    summary: MOVE_SUMMARIES[move],
+    usage: `rampart rollout ${move} --flag F --reason TEXT${move === 'advance' ? ' [--confirm F]' : ''} [--env NAME] [--json]`,
+    options: { flag: { type: 'string' }, reason: { type: 'string' }, ...(move === 'advance' ? { confirm: { type: 'string' } } : {}) },
+    async run({ values }, io, runtime) {
+      const result = await (await runtime.services()).rollout.move({
+        environment: optionalString(values, 'env'),
+        flag: requiredString(values, 'flag'),
+        move,
+        reason: requiredString(values, 'reason'),
+        confirmation: optionalString(values, 'confirm')
+      })
+      const out = new LineWriter(io.stdout)
+      if (flag(values, 'json')) await out.json(result)
+      else {
+        const from = result.event.fromState as { enabled?: boolean; rollout_percentage?: number } | null
+        await out.line(
+          `${result.event.flag}: ${describeExposure(from)} -> ${describeExposure(result.state)}  (recorded as #${result.event.seq} by ${result.event.actor})`
+        )
+      }
+      await out.flush()
+    }
+  }
+}
+
+export const rolloutMoveCommands: CliCommand[] = (['advance', 'back', 'rollback', 'kill'] as const).map(moveCommand)
+
+function describeExposure(state: { enabled?: boolean; rollout_percentage?: number } | null): string {
+  if (state === null) return '?'
+  return state.enabled === false ? `disabled (${state.rollout_percentage ?? '?'}%)` : `${state.rollout_percentage ?? '?'}%`
+}
+
+function describeStatus(status: RolloutStatusView): string[] {
+  const position =
+    status.position.kind === 'drift'
+      ? `${status.position.percentage}% — DRIFT: off the path 0 → 10 → 25 → 50 → 100`
+      : `${status.position.phase}%`
+  const lines = [
+    `${status.flag} [${status.environment}${status.protected ? ', protected' : ''}]  ${status.state.enabled ? 'ENABLED' : 'DISABLED'}  ${position}`,
+    `  guards: ${status.guard.verdict}${status.guard.tripped ? ' (TRIPPED)' : ''}; phase entered ${status.phaseEnteredAt ?? 'unknown'}; soak ${status.minSoakSeconds} s`,
+    '  moves:'
+  ]
+  for (const option of status.options) {
+    const target = 'enabled' in option.target ? 'disabled' : `${option.target.rollout_percentage}%`
+    lines.push(`    ${option.move.padEnd(8)} -> ${target.padEnd(8)} ${option.available ? 'open' : `blocked: ${option.unmet.join('; ')}`}`)
+  }
+  return lines
+}

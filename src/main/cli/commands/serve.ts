@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { RampartError } from '../../../shared/errors'
+import { findRendererDir } from '../../renderer-location'
+import type { CliCommand } from '../cli-command'
+import { flag, optionalInteger, optionalString } from '../cli-values'
+
+export const serveCommand: CliCommand = {
+  words: ['serve'],
+  summary: 'Serve the console in a browser (loopback only unless --host is given)',
+  usage:
+    'rampart serve [--port N] [--host ADDRESS] [--json]\n' +
+    '  Prints the address with its one-time token. Reach it from elsewhere through an SSH tunnel.',
+  options: { port: { type: 'string' }, host: { type: 'string' } },
+  async run({ values }, io, runtime) {
+    const rendererDir = findRendererDir()
+    if (!existsSync(join(rendererDir, 'index.html'))) {
+      throw new RampartError('failed', `the console is not built (${rendererDir} has no index.html); run "npm run build"`)
+    }
+    const context = await runtime.appContext()
+    const { startBrowserServer } = await import('../../browser/browser-server')
+    const server = await startBrowserServer({
+      handlers: context.handlers,
+      producers: context.producers,
+      rendererDir,
+      host: optionalString(values, 'host'),
+      port: optionalInteger(values, 'port', 0, 65_535) ?? 0
+    })
+    const warning = context.services.history.warning
+    if (flag(values, 'json')) {
+      io.stdout.write(`${JSON.stringify({ url: server.url, origin: server.origin, workspace: context.workspace.file ?? 'built-in default', history: context.historyPath, warning })}\n`)
+    } else {
+      if (warning !== null) io.stderr.write(`rampart: ${warning}\n`)
+      io.stdout.write(
+        `Rampart console for ${context.workspace.file ?? 'the built-in default workspace'}\n` +
+          `History: ${context.historyPath}\n\n` +
+          `Open (the token is shown only now):\n  ${server.url}\n\nCtrl-C stops it.\n`
+      )
+    }
+    await waitForStopSignal()
+    await server.close()
+  }
+}
+
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

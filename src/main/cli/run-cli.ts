@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util'
+import { toContractError } from '../../shared/errors'
+import { GLOBAL_OPTIONS, type CliCommand, type OptionValues } from './cli-command'
+import type { CliIo } from './cli-io'
+import { CliRuntime } from './cli-runtime'
+import { COMMANDS } from './commands'
+import { exitCodeFor, UsageError } from './usage-error'
+
+/** Runs one `rampart` invocation and returns its exit code (0 ok, 1 operational failure, 2 bad usage/input). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const wantsJson = argv.includes('--json')
+  let runtime: CliRuntime | null = null
+  try {
+    const { command, rest } = findCommand(argv)
+    if (command === null) {
+      io.stdout.write(overview())
+      return rest.length === 0 || rest.includes('--help') || rest.includes('-h') ? 0 : 2
+    }
+    const { values, positionals } = parseCommandArgs(command, rest)
+    if (values.help === true) {
+      io.stdout.write(`${command.usage}\n`)
+      return 0
+    }
+    runtime = new CliRuntime({
+      workspacePath: typeof values.workspace === 'string' ? values.workspace : undefined,
+      env: io.env,
+      cwd: io.cwd
+    })
+    await command.run({ values, positionals }, io, runtime)
+    return 0
+  } catch (error) {
+    const contractError = toContractError(error)
+    if (wantsJson) io.stderr.write(`${JSON.stringify({ error: contractError })}\n`)
+    else io.stderr.write(`rampart: ${contractError.message}\n`)
+    if (error instanceof UsageError && !wantsJson) io.stderr.write(`Run "rampart --help" for usage.\n`)
+    return exitCodeFor(error)
+  } finally {
+    await runtime?.close()
+  }
+}
+
+function findCommand(argv: string[]): { command: CliCommand | null; rest: string[] } {
+  // Longest match first: "rollout status" before a hypothetical "rollout".
+  const sorted = [...COMMANDS].sort((a, b) => b.words.length - a.words.length)
+  for (const command of sorted) {
+    if (command.words.every((word, index) => argv[index] === word)) {
+      return { command, rest: argv.slice(command.words.length) }
+    }
+  }
+  const first = argv[0]
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { command: null, rest: [] }
+  throw new UsageError(`unknown command "${argv.filter((word) => !word.startsWith('-')).slice(0, 2).join(' ')}"`)
+}
+
+function parseCommandArgs(command: CliCommand, rest: string[]): { values: OptionValues; positionals: string[] } {
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      strict: true,
+      allowPositionals: command.positionals === true
+    })
+    return { values: parsed.values as OptionValues, positionals: parsed.positionals }
+  } catch (error) {
+    throw new UsageError(`${command.words.join(' ')}: ${(error as Error).message}`)
+  }
+}
+
+function overview(): string {
+  const lines = COMMANDS.map((command) => `  rampart ${command.words.join(' ').padEnd(20)} ${command.summary}`)
+  return [
+    'rampart: operator console for guarded feature rollouts',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Every command takes --json (one JSON object per line), --workspace FILE and --env NAME.',
+    'Exit codes: 0 success, 1 operational failure, 2 bad usage or bad input.',
+    ''
+  ].join('\n')
+}

@@ -1,0 +1,22 @@
+import type { Handlers, StreamProducers } from '../contract-dispatch'
+import type { Services } from '../app-context'
+import { flagHandlers } from './flags'
+import { historyHandlers, historyStreams } from './history'
+import { rolloutHandlers } from './rollout'
+import { workspaceHandlers } from './workspace'
+
+/** The whole table, one file per domain; a missing handler is a compile error here. */
+export function createHandlers(services: Services): Handlers {
+  return {
+    ...workspaceHandlers(services),
+    ...flagHandlers(services),
+    ...rolloutHandlers(services),
+    ...historyHandlers(services)
+  }
+}
+
+export function createStreamProducers(services: Services): StreamProducers {
+  return {
+    ...historyStreams(services)
+  }
+}

@@ -1,0 +1,69 @@
+import { isAbsolute, resolve } from 'node:path'
+import { RampartError } from '../../shared/errors'
+import type { EnvironmentConfig, Workspace } from '../core/workspace-schema'
+import { resolveFlagEnvMapping } from '../core/flag-env-mapping'
+import { EnvFileFlagSource } from '../adapters/env-file-source'
+import type { FlagSource } from '../adapters/flag-source'
+
+/** One environment of the workspace, with the adapters that reach it (created on first use). */
+export interface EnvironmentHandle {
+  name: string
+  config: EnvironmentConfig
+  flagSource: FlagSource
+  /** The flag source's location, for display (a file path or URL). */
+  flagOrigin: string
+}
+
+/** Resolves environment names and builds each environment's adapters once. */
+export class EnvironmentRegistry {
+  private readonly handles = new Map<string, EnvironmentHandle>()
+
+  constructor(readonly workspace: Workspace) {}
+
+  names(): string[] {
+    return Object.keys(this.workspace.environments)
+  }
+
+  get(name: string | undefined): EnvironmentHandle {
+    const resolved = name ?? this.workspace.defaultEnvironment
+    const cached = this.handles.get(resolved)
+    if (cached) return cached
+    const config = this.workspace.environments[resolved]
+    if (config === undefined) {
+      throw new RampartError(
+        'bad_input',
+        `No environment "${resolved}" in ${this.workspace.file ?? 'the built-in default workspace'} (there are: ${this.names().join(', ')})`
+      )
+    }
+    const handle = this.build(resolved, config)
+    this.handles.set(resolved, handle)
+    return handle
+  }
+
+  /** The flag must be one the environment declares, so a typo never reads defaults silently. */
+  requireFlag(handle: EnvironmentHandle, flag: string): void {
+    if (!handle.config.flags.includes(flag)) {
+      throw new RampartError(
+        'bad_input',
+        `Flag "${flag}" is not declared in environment "${handle.name}" (declared: ${handle.config.flags.join(', ')})`
+      )
+    }
+  }
+
+  resolvePath(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.workspace.baseDir, path)
+  }
+
+  private build(name: string, config: EnvironmentConfig): EnvironmentHandle {
+    const source = config.flag_source
+    if (source.kind === 'env-file') {
+      const path = this.resolvePath(source.path)
+      const flags = Object.fromEntries(config.flags.map((flag) => [flag, resolveFlagEnvMapping(flag, source.mappings)]))
+      return { name, config, flagSource: new EnvFileFlagSource({ path, flags }), flagOrigin: path }
+    }
+    throw new RampartError(
+      'refused',
+      `Environment "${name}" uses the HTTP flag source (${source.base_url}), which this build does not support yet`
+    )
+  }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod'
+import { operation, stream, type OperationSpec, type StreamSpec } from './contract-spec'
+import { FlagStateSchema } from './flag-state'
+import { ROLLOUT_MOVES } from './rollout-types'
+import type { ChainReport, HistoryEvent } from './history-types'
+import type {
+  FlagEvaluationView,
+  FlagView,
+  RolloutMoveResult,
+  RolloutStatusView,
+  WorkspaceView
+} from './views'
+
+/**
+ * Every operation the console can perform, and every stream it can follow.
+ * Main validates each input with these schemas: the renderer is untrusted.
+ */
+export const FlagNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a flag name is letters, digits, "_", "." or "-" (at most 100)')
+export const EnvironmentNameSchema = z.string().min(1).max(64)
+export const IsoInstantSchema = z.iso.datetime({ offset: true })
+
+const environment = EnvironmentNameSchema.optional()
+
+export const contract = {
+  'workspace.describe': operation<WorkspaceView>()(z.object({}).strict()),
+
+  'flags.list': operation<FlagView[]>()(z.object({ environment }).strict()),
+  'flags.get': operation<FlagView>()(z.object({ environment, flag: FlagNameSchema }).strict()),
+  'flags.evaluate': operation<FlagEvaluationView>()(
+    z
+      .object({
+        environment,
+        flag: FlagNameSchema,
+        user: z.string().max(4096).optional(),
+        at: IsoInstantSchema.optional()
+      })
+      .strict()
+  ),
+
+  'rollout.status': operation<RolloutStatusView>()(z.object({ environment, flag: FlagNameSchema }).strict()),
+  // There is no "set percentage": a move is one of the four, and advance goes to the next phase only.
+  'rollout.move': operation<RolloutMoveResult>()(
+    z
+      .object({
+        environment,
+        flag: FlagNameSchema,
+        move: z.enum(ROLLOUT_MOVES),
+        reason: z.string().max(2000),
+        confirmation: z.string().max(200).optional(),
+        // The state the operator was looking at; a different state at write time is refused as drift.
+        expected: FlagStateSchema.optional()
+      })
+      .strict()
+  ),
+
+  'history.list': operation<HistoryEvent[]>()(
+    z
+      .object({
+        flag: FlagNameSchema.optional(),
+        environment,
+        limit: z.number().int().min(1).max(10_000).optional()
+      })
+      .strict()
+  ),
+  'history.verify': operation<ChainReport>()(z.object({}).strict())
+} as const
+
+export const streams = {
+  // New history events as they are recorded, from `afterSeq` on (by any process sharing the file).
+  'history.follow': stream<HistoryEvent>()(
+    z.object({ afterSeq: z.number().int().min(0).optional() }).strict()
+  )
+} as const
+
+export type Contract = typeof contract
+export type Streams = typeof streams
+export type OperationName = keyof Contract
+export type StreamName = keyof Streams
+
+export type InputOf<N extends OperationName> = z.input<Contract[N]['input']>
+export type ParsedInputOf<N extends OperationName> = z.output<Contract[N]['input']>
+export type OutputOf<N extends OperationName> = Contract[N] extends OperationSpec<z.ZodType, infer O> ? O : never
+
+export type StreamInputOf<N extends StreamName> = z.input<Streams[N]['input']>
+export type ParsedStreamInputOf<N extends StreamName> = z.output<Streams[N]['input']>
+export type StreamItemOf<N extends StreamName> = Streams[N] extends StreamSpec<z.ZodType, infer T> ? T : never
+
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === 'string' && Object.hasOwn(contract, name)
+}
+
+export function isStreamName(name: unknown): name is StreamName {
+  return typeof name === 'string' && Object.hasOwn(streams, name)
+}
