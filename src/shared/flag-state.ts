@@ -26,6 +26,16 @@ export const FlagStateSchema = z.object({
 })
 export type FlagState = z.infer<typeof FlagStateSchema>
 
+/** The six fields, in the API's order. */
+export const FLAG_STATE_FIELDS = [
+  'enabled',
+  'rollout_percentage',
+  'whitelist_users',
+  'blacklist_users',
+  'start_date',
+  'end_date'
+] as const satisfies readonly (keyof FlagState)[]
+
 export const EVALUATION_REASONS = [
   'disabled',
   'blacklisted',

@@ -1,19 +1,12 @@
 import { RampartError } from '../../shared/errors'
-import type { FlagState } from '../../shared/flag-state'
+import { FLAG_STATE_FIELDS, type FlagState } from '../../shared/flag-state'
 import { parseDateGate, type DateGateEdge } from './date-gate'
 import type { EnvValue, EnvValues } from './env-file-document'
 
 /** Which environment variable holds each field of one flag's state. */
 export type FlagEnvMapping = { readonly [Field in keyof FlagState]: string }
 
-export const FLAG_STATE_FIELDS = [
-  'enabled',
-  'rollout_percentage',
-  'whitelist_users',
-  'blacklist_users',
-  'start_date',
-  'end_date'
-] as const satisfies readonly (keyof FlagState)[]
+export { FLAG_STATE_FIELDS }
 
 export const SEED_FLAG = 'unified_llm_hub'
 

@@ -1,16 +1,7 @@
-import type { FlagState } from '../../shared/flag-state'
-
-const FLAG_STATE_FIELDS = [
-  'enabled',
-  'rollout_percentage',
-  'whitelist_users',
-  'blacklist_users',
-  'start_date',
-  'end_date'
-] as const satisfies readonly (keyof FlagState)[]
+import { FLAG_STATE_FIELDS, type FlagState } from '../../shared/flag-state'
 
 /**
- * The fields in which two flag states differ, in the order above.
+ * The fields in which two flag states differ, in the order of FLAG_STATE_FIELDS.
  *
  * Scalars (including the dates) compare exactly; give it states parsed with FlagStateSchema,
  * so spellings the schema normalises (an empty date gate becomes null) already agree. The
