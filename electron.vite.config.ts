@@ -1,6 +1,15 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import type { Plugin } from 'vite'
+
+// The strict CSP meta tag would block React Refresh's inline preamble under `electron-vite dev`;
+// in dev, main sends a dev-only policy header instead. Built output keeps the tag.
+const devCspPlugin: Plugin = {
+  name: 'rampart-dev-csp',
+  apply: 'serve',
+  transformIndexHtml: (html) => html.replace(/<meta\s+http-equiv="Content-Security-Policy"[^>]*>/, '')
+}
 
 // Main and the CLI share one bundle graph so the CLI and the app run exactly the same services.
 export default defineConfig({
@@ -28,6 +37,6 @@ export default defineConfig({
         input: { index: resolve(__dirname, 'src/renderer/index.html') }
       }
     },
-    plugins: [react()]
+    plugins: [react(), devCspPlugin]
   }
 })

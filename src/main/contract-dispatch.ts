@@ -107,10 +107,13 @@ export function openSubscription(
   }
   const producer = producers[name] as (input: unknown, sink: StreamSink<unknown>) => Promise<void>
   const sink: StreamSink<unknown> = { push: (items) => channel.push(items), signal: abort.signal }
+  // What was pushed before the producer stopped is still delivered (the last log lines before a
+  // failure matter most), then the end; a subscriber that went away has closed the channel already.
+  const finish = (error: ContractError | null): Promise<void> => channel.whenFlushed().then(() => end(error))
   // A producer that throws before its first await still ends the stream instead of escaping to the transport.
-  new Promise<void>((resolve) => resolve(producer(parsed.data, sink))).then(
-    () => channel.whenFlushed().then(() => end(null)),
-    (error: unknown) => end(abort.signal.aborted ? null : toContractError(error))
+  void new Promise<void>((resolve) => resolve(producer(parsed.data, sink))).then(
+    () => finish(null),
+    (error: unknown) => finish(abort.signal.aborted ? null : toContractError(error))
   )
   return {
     ack: () => channel.ack(),
