@@ -68,7 +68,7 @@ export const contract = {
 } as const
 
 export const streams = {
-  // New history events as they are recorded, from `afterSeq` on (by any process sharing the file).
+  // History events as they are recorded by any process sharing the file: after `afterSeq`, or from now on.
   'history.follow': stream<HistoryEvent>()(
     z.object({ afterSeq: z.number().int().min(0).optional() }).strict()
   )

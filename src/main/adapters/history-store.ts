@@ -28,7 +28,10 @@ export interface EventFilter {
   kinds?: readonly HistoryEventKind[]
   /** Only events after this seq, for paging and for following new events. */
   sinceSeq?: number
+  /** The first `limit` matching events. */
   limit?: number
+  /** Only the newest `newest` matching events (still returned oldest first). */
+  newest?: number
 }
 
 export interface RolloutWithEvents {
@@ -219,15 +222,21 @@ export class HistoryStore {
     }
     let sql = `SELECT ${EVENT_COLUMNS} FROM events`
     if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`
+    if (filter.newest !== undefined) {
+      sql = `SELECT * FROM (${sql} ORDER BY seq DESC LIMIT ?)`
+      params.push(positiveCount(filter.newest))
+    }
     sql += ' ORDER BY seq'
     if (filter.limit !== undefined) {
-      if (!Number.isInteger(filter.limit) || filter.limit < 1) {
-        throw new RampartError('bad_input', `History event limit ${filter.limit} is not a positive whole number`)
-      }
       sql += ' LIMIT ?'
-      params.push(filter.limit)
+      params.push(positiveCount(filter.limit))
     }
     return this.db.prepare<unknown[], EventRow>(sql).all(...params).map(fromEventRow)
+  }
+
+  /** The seq of the newest event, 0 when there is none. */
+  headSeq(): number {
+    return this.db.prepare<[], { seq: number }>('SELECT seq FROM chain_head WHERE id = 1').get()?.seq ?? 0
   }
 
   getEvent(seq: number): HistoryEvent | undefined {
@@ -500,6 +509,13 @@ function jsonField(input: NewHistoryEvent, field: 'fromState' | 'toState' | 'gua
 
 function jsonColumn(value: JsonValue): string | null {
   return value === null ? null : (canonicalJson(value) ?? null)
+}
+
+function positiveCount(value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RampartError('bad_input', `History event limit ${value} is not a positive whole number`)
+  }
+  return value
 }
 
 /** Text that is not JSON (an edited row) is returned as-is, so verify reports it instead of crashing. */

@@ -17,7 +17,8 @@ export function historyHandlers(services: Services): Pick<Handlers, 'history.lis
 export function historyStreams(services: Services): Pick<StreamProducers, 'history.follow'> {
   return {
     'history.follow': async ({ afterSeq }, sink) => {
-      let last = afterSeq ?? 0
+      // Without a starting point the stream follows what happens from now on.
+      let last = afterSeq ?? services.history.headSeq()
       while (!sink.signal.aborted) {
         const events = services.history.list({ afterSeq: last })
         if (events.length > 0) {

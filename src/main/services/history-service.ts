@@ -16,13 +16,18 @@ export class HistoryService {
   constructor(private readonly history: HistoryStore) {}
 
   list(query: HistoryQuery = {}): HistoryEvent[] {
-    const events = this.history.listEvents({
+    return this.history.listEvents({
       flag: query.flag,
       environment: query.environment,
       kinds: query.kinds,
-      sinceSeq: query.afterSeq
+      sinceSeq: query.afterSeq,
+      newest: query.limit
     })
-    return query.limit === undefined ? events : events.slice(-query.limit)
+  }
+
+  /** The newest event's seq (0 for an empty history). */
+  headSeq(): number {
+    return this.history.headSeq()
   }
 
   show(seq: number): HistoryEvent {

@@ -58,7 +58,7 @@ export class RolloutService {
       guard: guardView(guard, this.lastWindowAt(handle.name, flag)),
       phaseEnteredAt,
       minSoakSeconds: handle.config.rollout.min_soak_seconds,
-      recentEvents: this.deps.history.listEvents({ flag, environment: handle.name }).slice(-RECENT_EVENTS)
+      recentEvents: this.deps.history.listEvents({ flag, environment: handle.name, newest: RECENT_EVENTS })
     }
   }
 
