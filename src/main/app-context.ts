@@ -9,6 +9,8 @@ import { systemClock, type Clock } from './services/clock'
 import { EnvironmentRegistry } from './services/environment-registry'
 import { FlagService } from './services/flag-service'
 import { HistoryService } from './services/history-service'
+import { ProgressBus } from './services/progress-bus'
+import { RunbookRunner } from './services/runbook-runner'
 import { RolloutService } from './services/rollout-service'
 import { WorkspaceService } from './services/workspace-service'
 
@@ -26,6 +28,11 @@ export interface Services {
   flags: FlagService
   rollout: RolloutService
   history: HistoryService
+  /** Live runbook progress in this process. */
+  progress: ProgressBus
+  runbooks: RunbookRunner
+  /** The history file itself, for services that record runbooks and operations. */
+  store: HistoryStore
 }
 
 /** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
@@ -48,11 +55,15 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const store = HistoryStore.open(historyPath, { now: () => clock.now() })
   const environments = new EnvironmentRegistry(workspace)
   const history = new HistoryService(store)
+  const progress = new ProgressBus()
   const services: Services = {
     workspace: new WorkspaceService(environments, { historyPath, historyWarning: history.warning, actor }),
     flags: new FlagService(environments, clock),
     rollout: new RolloutService({ environments, history: store, clock, actor }),
-    history
+    history,
+    progress,
+    runbooks: new RunbookRunner({ history: store, bus: progress, clock, actor }),
+    store
   }
   return {
     workspace,

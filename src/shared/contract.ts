@@ -3,6 +3,7 @@ import { operation, stream, type OperationSpec, type StreamSpec } from './contra
 import { FlagStateSchema } from './flag-state'
 import { ROLLOUT_MOVES } from './rollout-types'
 import type { ChainReport, HistoryEvent } from './history-types'
+import type { RunbookProgress, RunbookRunView } from './runbook-types'
 import type {
   FlagEvaluationView,
   FlagView,
@@ -64,14 +65,25 @@ export const contract = {
       })
       .strict()
   ),
-  'history.verify': operation<ChainReport>()(z.object({}).strict())
+  'history.verify': operation<ChainReport>()(z.object({}).strict()),
+
+  'runbook.list': operation<RunbookRunView[]>()(
+    z
+      .object({
+        status: z.enum(['running', 'succeeded', 'failed']).optional(),
+        limit: z.number().int().min(1).max(1000).optional()
+      })
+      .strict()
+  )
 } as const
 
 export const streams = {
   // History events as they are recorded by any process sharing the file: after `afterSeq`, or from now on.
   'history.follow': stream<HistoryEvent>()(
     z.object({ afterSeq: z.number().int().min(0).optional() }).strict()
-  )
+  ),
+  // Live progress of every runbook this process runs (test-db setup, migrations, rollbacks).
+  'runbook.progress': stream<RunbookProgress>()(z.object({}).strict())
 } as const
 
 export type Contract = typeof contract

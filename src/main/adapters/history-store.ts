@@ -14,6 +14,7 @@ import {
 } from '../../shared/history-types'
 import { canonicalJson, eventHash, verifyChain, type ChainHead } from '../core/history-chain'
 import { HISTORY_SCHEMA_VERSION, pendingMigrations } from './history-schema'
+import { RunbookRecords } from './runbook-records'
 import { electronBindingPath, NATIVE_BUILD_COMMAND, projectRoot, resolveNativeBinding } from './native-binding'
 
 export interface HistoryStoreOptions {
@@ -84,6 +85,54 @@ interface GuardWindowRow {
   recorded_at: string
 }
 
+/** A database operation as its caller opens it. `detail` must be redacted: no passwords, no URLs with credentials. */
+export interface NewDbOperation {
+  kind: string
+  environment: string
+  database: string
+  actor: string
+  detail?: unknown
+}
+
+export interface DbOperationOutcome {
+  /** e.g. succeeded, failed, refused. */
+  status: string
+  detail?: unknown
+  backupFile?: string
+  backupSha256?: string
+}
+
+export interface DbOperationRecord {
+  id: number
+  kind: string
+  environment: string
+  database: string
+  actor: string
+  status: string
+  startedAt: string
+  finishedAt: string | null
+  backupFile: string | null
+  backupSha256: string | null
+  detail: JsonValue
+}
+
+interface DbOperationRow {
+  id: number
+  kind: string
+  environment: string
+  database: string
+  actor: string
+  status: string
+  started_at: string
+  finished_at: string | null
+  backup_file: string | null
+  backup_sha256: string | null
+  detail: string | null
+}
+
+const DB_OPERATION_COLUMNS =
+  'id, kind, environment, database, actor, status, started_at, finished_at, backup_file, backup_sha256, detail'
+
 type EventFields = Omit<HistoryEvent, 'seq' | 'at' | 'prevHash' | 'hash'>
 
 type OpenAttempt = { kind: 'opened'; db: Database.Database } | { kind: 'corrupt'; reason: string }
@@ -106,6 +155,7 @@ export class HistoryStore {
 
   private readonly db: Database.Database
   private readonly now: () => Date
+  private runbookRecords: RunbookRecords | undefined
   private readonly appendInTransaction: Database.Transaction<(fields: EventFields) => HistoryEvent>
 
   private constructor(db: Database.Database, filePath: string, now: () => Date, recoveredFrom?: string, warning?: string) {
@@ -234,6 +284,12 @@ export class HistoryStore {
     return this.db.prepare<unknown[], EventRow>(sql).all(...params).map(fromEventRow)
   }
 
+  /** Runbook runs and their steps (created on first use, sharing this connection). */
+  get runbooks(): RunbookRecords {
+    this.runbookRecords ??= new RunbookRecords(this.db, this.now)
+    return this.runbookRecords
+  }
+
   /** The seq of the newest event, 0 when there is none. */
   headSeq(): number {
     return this.db.prepare<[], { seq: number }>('SELECT seq FROM chain_head WHERE id = 1').get()?.seq ?? 0
@@ -333,8 +389,84 @@ export class HistoryStore {
       }))
   }
 
+  /**
+   * Opens a database operation record (setup, migrate, repair, rollback, restore) with status
+   * `running`, before the work starts, so a crash leaves a visible unfinished record.
+   */
+  startDbOperation(input: NewDbOperation): DbOperationRecord {
+    const startedAt = this.now().toISOString()
+    const detail = canonicalJson(input.detail) ?? null
+    const result = this.write('record a database operation in', () =>
+      this.db
+        .prepare(
+          `INSERT INTO db_operations (kind, environment, database, actor, status, started_at, detail)
+           VALUES (?, ?, ?, ?, 'running', ?, ?)`
+        )
+        .run(input.kind, input.environment, input.database, input.actor, startedAt, detail)
+    )
+    return this.readDbOperation(Number(result.lastInsertRowid))
+  }
+
+  /** Closes a database operation record with its outcome; `detail` replaces the detail given at start. */
+  finishDbOperation(id: number, outcome: DbOperationOutcome): DbOperationRecord {
+    const finishedAt = this.now().toISOString()
+    const result = this.write('record the end of a database operation in', () =>
+      this.db
+        .prepare(
+          `UPDATE db_operations
+              SET status = ?, finished_at = ?, detail = COALESCE(?, detail),
+                  backup_file = COALESCE(?, backup_file), backup_sha256 = COALESCE(?, backup_sha256)
+            WHERE id = ?`
+        )
+        .run(
+          outcome.status,
+          finishedAt,
+          outcome.detail === undefined ? null : (canonicalJson(outcome.detail) ?? null),
+          outcome.backupFile ?? null,
+          outcome.backupSha256 ?? null,
+          id
+        )
+    )
+    if (result.changes === 0) {
+      throw new RampartError('failed', `There is no database operation ${id} in the history file ${this.path} to finish`)
+    }
+    return this.readDbOperation(id)
+  }
+
+  /** Database operations, newest first. */
+  listDbOperations(filter: { environment?: string; kind?: string; limit?: number } = {}): DbOperationRecord[] {
+    const conditions: string[] = []
+    const params: Array<string | number> = []
+    if (filter.environment !== undefined) {
+      conditions.push('environment = ?')
+      params.push(filter.environment)
+    }
+    if (filter.kind !== undefined) {
+      conditions.push('kind = ?')
+      params.push(filter.kind)
+    }
+    let sql = `SELECT ${DB_OPERATION_COLUMNS} FROM db_operations`
+    if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`
+    sql += ' ORDER BY id DESC'
+    if (filter.limit !== undefined) {
+      sql += ' LIMIT ?'
+      params.push(positiveCount(filter.limit))
+    }
+    return this.db.prepare<unknown[], DbOperationRow>(sql).all(...params).map(fromDbOperationRow)
+  }
+
   close(): void {
     if (this.db.open) this.db.close()
+  }
+
+  private readDbOperation(id: number): DbOperationRecord {
+    const row = this.db
+      .prepare<[number], DbOperationRow>(`SELECT ${DB_OPERATION_COLUMNS} FROM db_operations WHERE id = ?`)
+      .get(id)
+    if (row === undefined) {
+      throw new RampartError('failed', `Database operation ${id} vanished from ${this.path} right after it was written`)
+    }
+    return fromDbOperationRow(row)
   }
 
   private readRollout(flag: string, environment: string): RolloutRecord | undefined {
@@ -564,6 +696,22 @@ function fromEventRow(row: EventRow): HistoryEvent {
     detail: parseJson(row.detail),
     prevHash: row.prev_hash,
     hash: row.hash
+  }
+}
+
+function fromDbOperationRow(row: DbOperationRow): DbOperationRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    environment: row.environment,
+    database: row.database,
+    actor: row.actor,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    backupFile: row.backup_file,
+    backupSha256: row.backup_sha256,
+    detail: parseJson(row.detail)
   }
 }
 

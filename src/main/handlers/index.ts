@@ -3,6 +3,7 @@ import type { Services } from '../app-context'
 import { flagHandlers } from './flags'
 import { historyHandlers, historyStreams } from './history'
 import { rolloutHandlers } from './rollout'
+import { runbookHandlers, runbookStreams } from './runbook'
 import { workspaceHandlers } from './workspace'
 
 /** The whole table, one file per domain; a missing handler is a compile error here. */
@@ -11,12 +12,14 @@ export function createHandlers(services: Services): Handlers {
     ...workspaceHandlers(services),
     ...flagHandlers(services),
     ...rolloutHandlers(services),
-    ...historyHandlers(services)
+    ...historyHandlers(services),
+    ...runbookHandlers(services)
   }
 }
 
 export function createStreamProducers(services: Services): StreamProducers {
   return {
-    ...historyStreams(services)
+    ...historyStreams(services),
+    ...runbookStreams(services)
   }
 }
