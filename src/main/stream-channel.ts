@@ -25,9 +25,9 @@ export class StreamChannel<T> {
     private readonly sendBatch: (items: T[]) => void,
     options: StreamChannelOptions = {}
   ) {
-    this.maxBatchItems = options.maxBatchItems ?? 500
-    this.windowBatches = options.windowBatches ?? 2
-    this.highWaterItems = options.highWaterItems ?? 5_000
+    this.maxBatchItems = positiveInteger('maxBatchItems', options.maxBatchItems ?? 500)
+    this.windowBatches = positiveInteger('windowBatches', options.windowBatches ?? 2)
+    this.highWaterItems = positiveInteger('highWaterItems', options.highWaterItems ?? 5_000)
   }
 
   get isClosed(): boolean {
@@ -91,4 +91,12 @@ export class StreamChannel<T> {
     this.waiters = []
     for (const resolve of waiters) resolve()
   }
+}
+
+// A zero window or batch size would send empty batches or none at all, and whenFlushed would never resolve.
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`StreamChannel option ${name} must be a whole number of at least 1, not ${String(value)}`)
+  }
+  return value
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { z } from 'zod'
 import { RampartError } from '../../shared/errors'
+import { findJsonSyntaxError } from '../core/json-syntax-error'
 
 /**
  * Reads a JSON file and validates it; every error names the file and, for syntax errors, the
@@ -18,7 +19,7 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what:
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw new RampartError('bad_input', `${what} ${path} is not valid JSON: ${describeJsonSyntaxError(text, error as Error)}`)
+    throw new RampartError('bad_input', `${what} ${path} is not valid JSON: ${describeJsonSyntaxError(text, error)}`)
   }
   const parsed = schema.safeParse(value)
   if (!parsed.success) {
@@ -31,13 +32,9 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what:
   return parsed.data
 }
 
-/** Node reports a JSON syntax error by character position; operators want a line and column. */
-function describeJsonSyntaxError(text: string, error: Error): string {
-  const match = /position (\d+)/.exec(error.message)
-  if (match === null) return error.message
-  const position = Number(match[1])
-  const before = text.slice(0, position)
-  const line = before.split('\n').length
-  const column = position - before.lastIndexOf('\n')
-  return `${error.message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`
+/** Node names the position of only some syntax errors; operators need a line and column for all of them. */
+function describeJsonSyntaxError(text: string, error: unknown): string {
+  const found = findJsonSyntaxError(text)
+  if (found === null) return error instanceof Error ? error.message : String(error)
+  return `line ${found.line}, column ${found.column}: ${found.problem}`
 }

@@ -38,10 +38,18 @@ export function optionalInteger(values: OptionValues, name: string, min: number,
 export function optionalInstant(values: OptionValues, name: string): number | undefined {
   const text = optionalString(values, name)
   if (text === undefined) return undefined
-  const zoned = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(text)
+  const zoned = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(text)
   const epochMs = Date.parse(text)
-  if (!zoned || Number.isNaN(epochMs)) {
+  if (zoned === null || Number.isNaN(epochMs) || !isCalendarTime(zoned)) {
     throw new UsageError(`--${name} ${text} is not an ISO 8601 instant with a zone (e.g. 2025-11-01T12:00:00Z)`)
   }
   return epochMs
+}
+
+/** Date.parse rolls 2025-02-30 over to March 2 and accepts 24:00; an operator who typed that made a mistake. */
+function isCalendarTime(parts: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute] = parts.slice(1, 6).map(Number) as [number, number, number, number, number]
+  const second = parts[7] === undefined ? 0 : Number(parts[7])
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59
 }

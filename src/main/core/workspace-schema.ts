@@ -86,7 +86,10 @@ export const EnvironmentSchema = z
       .default({}),
     service: ServiceSchema.default(ServiceSchema.parse({})),
     flag_source: FlagSourceSchema.default({ kind: 'env-file', path: './.env', mappings: {} }),
-    flags: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/)).min(1).default(['unified_llm_hub']),
+    flags: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a flag name is letters, digits, "_", "." or "-" (at most 100)'))
+      .min(1)
+      .default(['unified_llm_hub']),
     postgres: PostgresSchema.default(PostgresSchema.parse({})),
     migrations: z.string().min(1).default('./migrations'),
     guards: GuardSettingsSchema.default(GuardSettingsSchema.parse({})),
@@ -103,7 +106,12 @@ export const WorkspaceSchema = z
   .object({
     version: z.literal(1).default(1),
     default_environment: z.string().min(1).optional(),
-    environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/), EnvironmentSchema).refine(
+    environments: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an environment name is letters, digits, "_" or "-" (at most 64)'),
+        EnvironmentSchema
+      )
+      .refine(
       (environments) => Object.keys(environments).length > 0,
       'at least one environment is required'
     )

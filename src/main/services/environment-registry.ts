@@ -4,6 +4,7 @@ import type { EnvironmentConfig, Workspace } from '../core/workspace-schema'
 import { resolveFlagEnvMapping } from '../core/flag-env-mapping'
 import { EnvFileFlagSource } from '../adapters/env-file-source'
 import type { FlagSource } from '../adapters/flag-source'
+import { LockFile } from '../adapters/lock-file'
 
 /** One environment of the workspace, with the adapters that reach it (created on first use). */
 export interface EnvironmentHandle {
@@ -12,6 +13,8 @@ export interface EnvironmentHandle {
   flagSource: FlagSource
   /** The flag source's location, for display (a file path or URL). */
   flagOrigin: string
+  /** Held around every rollout move, so two consoles (or the app and the CLI) cannot both write from the same read. */
+  moveLock: LockFile
 }
 
 /** Resolves environment names and builds each environment's adapters once. */
@@ -59,7 +62,9 @@ export class EnvironmentRegistry {
     if (source.kind === 'env-file') {
       const path = this.resolvePath(source.path)
       const flags = Object.fromEntries(config.flags.map((flag) => [flag, resolveFlagEnvMapping(flag, source.mappings)]))
-      return { name, config, flagSource: new EnvFileFlagSource({ path, flags }), flagOrigin: path }
+      // Beside the env file: whoever may write the file (its folder, for the atomic rename) may take the lock.
+      const moveLock = new LockFile(`${path}.rampart-lock`)
+      return { name, config, flagSource: new EnvFileFlagSource({ path, flags }), flagOrigin: path, moveLock }
     }
     throw new RampartError(
       'refused',

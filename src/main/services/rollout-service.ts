@@ -6,6 +6,7 @@ import { summarizeGuardWindows } from '../core/guard-status'
 import { allowedMoves, differingFields, planMove, type GuardSnapshot, type MoveRefusal } from '../core/rollout-phase-machine'
 import type { HistoryStore } from '../adapters/history-store'
 import type { FlagSnapshot } from '../adapters/flag-source'
+import type { LockAttempt } from '../adapters/lock-file'
 import type { Clock } from './clock'
 import type { EnvironmentHandle, EnvironmentRegistry } from './environment-registry'
 import { positionView } from './flag-service'
@@ -24,6 +25,14 @@ export interface RolloutMoveRequest {
 interface RolloutMemory {
   state: FlagState
   phaseEnteredAt: string | null
+}
+
+/** When the current phase began, as far as Rampart knows. */
+interface PhaseClock {
+  /** Shown to the operator; null while the state differs from the one on record (a drift not yet recorded). */
+  enteredAt: string | null
+  /** What guard windows and the soak count from: a state Rampart has not seen before starts its phase now. */
+  countsFrom: string
 }
 
 const RECENT_EVENTS = 20
@@ -45,30 +54,45 @@ export class RolloutService {
   async status(environment: string | undefined, flag: string): Promise<RolloutStatusView> {
     const handle = this.flagEnvironment(environment, flag)
     const snapshot = await handle.flagSource.read(flag)
-    const memory = this.memory(handle.name, flag)
-    const phaseEnteredAt = sameState(memory?.state, snapshot.state) ? (memory?.phaseEnteredAt ?? null) : null
-    const guard = this.guardSnapshot(handle.name, flag, phaseEnteredAt)
+    const phase = this.observe(handle.name, flag, snapshot.state, this.deps.clock.now())
+    const guard = this.guardSnapshot(handle.name, flag, phase.countsFrom)
     return {
       environment: handle.name,
       flag,
       protected: handle.config.protected,
       state: snapshot.state,
       position: positionView(snapshot.state.rollout_percentage),
-      options: this.options(handle, flag, snapshot.state, guard, phaseEnteredAt),
+      options: this.options(handle, flag, snapshot.state, guard, phase.countsFrom),
       guard: guardView(guard, this.lastWindowAt(handle.name, flag)),
-      phaseEnteredAt,
+      phaseEnteredAt: phase.enteredAt,
       minSoakSeconds: handle.config.rollout.min_soak_seconds,
       recentEvents: this.deps.history.listEvents({ flag, environment: handle.name, newest: RECENT_EVENTS })
     }
   }
 
+  /**
+   * One move at a time per flag source, across processes: without the lock, two consoles reading
+   * the same state could both pass the source's revision check and both record an applied move.
+   */
   async move(request: RolloutMoveRequest): Promise<RolloutMoveResult> {
     const handle = this.flagEnvironment(request.environment, request.flag)
+    const release = await this.takeMoveLock(handle, request)
+    try {
+      return await this.moveHoldingLock(handle, request)
+    } finally {
+      await release()
+    }
+  }
+
+  private async moveHoldingLock(handle: EnvironmentHandle, request: RolloutMoveRequest): Promise<RolloutMoveResult> {
     const snapshot = await handle.flagSource.read(request.flag)
-    const memory = this.memory(handle.name, request.flag)
-    const phaseEnteredAt = sameState(memory?.state, snapshot.state) ? (memory?.phaseEnteredAt ?? null) : null
-    const guard = this.guardSnapshot(handle.name, request.flag, phaseEnteredAt)
     const now = this.deps.clock.now()
+    const memory = this.memory(handle.name, request.flag)
+    if (memory !== undefined && !sameState(memory.state, snapshot.state) && sameState(request.expected, snapshot.state)) {
+      this.recordSeenDrift(handle, request, memory.state, snapshot, now)
+    }
+    const phase = this.observe(handle.name, request.flag, snapshot.state, now)
+    const guard = this.guardSnapshot(handle.name, request.flag, phase.countsFrom)
 
     const plan = planMove({
       flag: request.flag,
@@ -78,11 +102,11 @@ export class RolloutService {
       reason: request.reason,
       confirmation: request.confirmation,
       guard,
-      phaseEnteredAtEpochMs: phaseEnteredAt === null ? null : Date.parse(phaseEnteredAt),
+      phaseEnteredAtEpochMs: Date.parse(phase.countsFrom),
       minSoakSeconds: handle.config.rollout.min_soak_seconds,
       nowEpochMs: now.getTime()
     })
-    if (!plan.ok) throw this.refuse(handle, request, snapshot, plan, guard)
+    if (!plan.ok) throw this.refuse(handle, request, snapshot, plan, guard, now)
 
     let written: FlagSnapshot
     try {
@@ -107,13 +131,70 @@ export class RolloutService {
     return { state: written.state, event }
   }
 
+  /** Takes the flag source's move lock, or records the refusal and throws a conflict naming who holds it. */
+  private async takeMoveLock(handle: EnvironmentHandle, request: RolloutMoveRequest): Promise<() => Promise<void>> {
+    let attempt: LockAttempt
+    try {
+      attempt = await handle.moveLock.tryAcquire(this.deps.actor)
+    } catch (error) {
+      throw new RampartError(
+        'failed',
+        `cannot take the move lock ${handle.moveLock.path} for ${request.flag} in ${handle.name}: ${error instanceof Error ? error.message : String(error)}`
+      )
+    }
+    if (attempt.acquired) return attempt.release
+    const holder = attempt.holder
+    const who = holder === null ? 'another Rampart' : `${holder.actor} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
+    const message =
+      `another move of ${request.flag} in ${handle.name} is being written right now by ${who}; ` +
+      `look at the new state and choose the move again (lock file ${attempt.path})`
+    this.deps.history.appendEvent({
+      kind: 'refused',
+      actor: this.deps.actor,
+      flag: request.flag,
+      environment: handle.name,
+      reason: request.reason.trim() === '' ? null : request.reason.trim(),
+      outcome: 'refused',
+      detail: { move: request.move, message, lockHolder: holder }
+    })
+    throw new RampartError('conflict', message, { lockHolder: holder })
+  }
+
+  /**
+   * The operator saw a state that changed outside Rampart and chose a move from it: the move goes
+   * ahead, but the change is put on record and its phase starts now, so guard windows and soak
+   * time from before the change never count for it.
+   */
+  private recordSeenDrift(
+    handle: EnvironmentHandle,
+    request: RolloutMoveRequest,
+    recorded: FlagState,
+    snapshot: FlagSnapshot,
+    now: Date
+  ): void {
+    const fields = differingFields(recorded, snapshot.state)
+    this.deps.history.appendEvent({
+      kind: 'drift',
+      actor: this.deps.actor,
+      flag: request.flag,
+      environment: handle.name,
+      reason: `state changed outside this console: ${fields.join(', ')}`,
+      fromState: recorded,
+      toState: snapshot.state,
+      outcome: 'observed',
+      detail: { move: request.move, fields, origin: snapshot.origin }
+    })
+    this.remember(handle.name, request.flag, { state: snapshot.state, phaseEnteredAt: now.toISOString() })
+  }
+
   /** Records why a move was refused (and any drift it revealed), then builds the error for the caller. */
   private refuse(
     handle: EnvironmentHandle,
     request: RolloutMoveRequest,
     snapshot: FlagSnapshot,
     plan: MoveRefusal,
-    guard: GuardSnapshot
+    guard: GuardSnapshot,
+    now: Date
   ): RampartError {
     const base = { actor: this.deps.actor, flag: request.flag, environment: handle.name, guardSnapshot: guard }
     if (plan.code === 'conflict' && plan.conflict) {
@@ -126,8 +207,9 @@ export class RolloutService {
         outcome: 'refused',
         detail: { move: request.move, fields: plan.conflict.fields, origin: snapshot.origin }
       })
-      // The drift is now on record and shown; the next decision starts from what is really there.
-      this.remember(handle.name, request.flag, { state: snapshot.state, phaseEnteredAt: null })
+      // The drift is now on record and shown; the next decision starts from what is really there,
+      // and its phase from now: guard windows and soak from before the change say nothing about it.
+      this.remember(handle.name, request.flag, { state: snapshot.state, phaseEnteredAt: now.toISOString() })
       return new RampartError('conflict', plan.message, { expected: plan.conflict.expected, current: plan.conflict.current, fields: plan.conflict.fields })
     }
     this.deps.history.appendEvent({
@@ -167,7 +249,7 @@ export class RolloutService {
     flag: string,
     state: FlagState,
     guard: GuardSnapshot,
-    phaseEnteredAt: string | null
+    phaseCountsFrom: string
   ): MoveOption[] {
     return allowedMoves(state).map((offer) => {
       // A dry run with a reason and the confirmation supplied lists only what the operator cannot type away.
@@ -178,7 +260,7 @@ export class RolloutService {
         reason: 'preview',
         confirmation: flag,
         guard,
-        phaseEnteredAtEpochMs: phaseEnteredAt === null ? null : Date.parse(phaseEnteredAt),
+        phaseEnteredAtEpochMs: Date.parse(phaseCountsFrom),
         minSoakSeconds: handle.config.rollout.min_soak_seconds,
         nowEpochMs: this.deps.clock.now().getTime()
       })
@@ -198,16 +280,34 @@ export class RolloutService {
     return handle
   }
 
-  private guardSnapshot(environment: string, flag: string, phaseEnteredAt: string | null): GuardSnapshot {
+  private guardSnapshot(environment: string, flag: string, phaseCountsFrom: string): GuardSnapshot {
     const windows = this.deps.history.listGuardWindows(flag, environment).map((window) => ({
       windowStartEpochMs: Date.parse(window.windowStart),
       decision: normalizeDecision(window.decision)
     }))
-    return summarizeGuardWindows(windows, phaseEnteredAt === null ? null : Date.parse(phaseEnteredAt))
+    return summarizeGuardWindows(windows, Date.parse(phaseCountsFrom))
   }
 
   private lastWindowAt(environment: string, flag: string): string | null {
     return this.deps.history.listGuardWindows(flag, environment).at(-1)?.windowStart ?? null
+  }
+
+  /**
+   * When the phase of `state` began. A state Rampart has no record of (first sight, or a record
+   * without a phase start) starts its phase now, and that is remembered so the soak keeps
+   * counting; a state that differs from the record is left for the next move to record as drift.
+   */
+  private observe(environment: string, flag: string, state: FlagState, now: Date): PhaseClock {
+    const memory = this.memory(environment, flag)
+    if (memory !== undefined && sameState(memory.state, state) && memory.phaseEnteredAt !== null) {
+      return { enteredAt: memory.phaseEnteredAt, countsFrom: memory.phaseEnteredAt }
+    }
+    const nowIso = now.toISOString()
+    if (memory === undefined || sameState(memory.state, state)) {
+      this.remember(environment, flag, { state, phaseEnteredAt: nowIso })
+      return { enteredAt: nowIso, countsFrom: nowIso }
+    }
+    return { enteredAt: null, countsFrom: nowIso }
   }
 
   private memory(environment: string, flag: string): RolloutMemory | undefined {

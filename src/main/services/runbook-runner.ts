@@ -97,7 +97,12 @@ export class RunbookRunner {
     return view
   }
 
-  private recordEvent(definition: RunbookDefinition<unknown>, runId: number, outcome: string, detail: unknown): void {
+  private recordEvent(
+    definition: Pick<RunbookDefinition<never>, 'runbook' | 'environment' | 'flag' | 'reason'>,
+    runId: number,
+    outcome: string,
+    detail: object
+  ): void {
     this.deps.history.appendEvent({
       kind: 'runbook',
       actor: this.deps.actor,
@@ -105,7 +110,7 @@ export class RunbookRunner {
       environment: definition.environment,
       reason: definition.reason ?? null,
       outcome,
-      detail: { runbook: definition.runbook, runId, ...(detail as object) }
+      detail: { runbook: definition.runbook, runId, ...detail }
     })
   }
 }

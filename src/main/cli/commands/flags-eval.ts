@@ -59,8 +59,10 @@ function readUsers(fromOptions: string[], usersFile: string | undefined, cwd: st
     let text: string
     try {
       text = readFileSync(path, 'utf8')
-    } catch {
-      throw new RampartError('bad_input', `users file ${path} cannot be read`)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${(error as Error).message})`
+      throw new RampartError('bad_input', `users file ${path} ${why}`)
     }
     return text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)).filter((line) => line !== '')
   }
