@@ -1,92 +1,9 @@
-import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { flagBucket } from '../../../src/main/core/flag-bucket'
 import { compileFlag, evaluateFlag } from '../../../src/main/core/flag-evaluation'
 import type { FlagState } from '../../../src/shared/flag-state'
-
-interface SpecStrategy {
-  name: string
-  parameters?: Record<string, string>
-  constraints?: unknown[]
-  segments?: unknown[]
-}
-interface SpecFeature {
-  name: string
-  enabled: boolean
-  strategies?: SpecStrategy[]
-  dependencies?: unknown[]
-}
-interface SpecCase {
-  description: string
-  context: { userId?: string; properties?: Record<string, string> }
-  toggleName: string
-  expectedResult: boolean
-}
-interface SpecFile {
-  state: { features: SpecFeature[] }
-  tests: SpecCase[]
-}
-
-/** One spec case whose outcome is decided by hashing `value` with `groupId` alone. */
-interface RolloutVector {
-  description: string
-  groupId: string
-  value: string
-  rollout: number
-  enabled: boolean
-}
-
-function readSpec(name: string): SpecFile {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/unleash/${name}.json`, import.meta.url), 'utf8'))
-}
-
-/** The single unconstrained strategy deciding a toggle, or null when anything else is in play. */
-function soleStrategy(spec: SpecFile, toggle: string): SpecStrategy | null {
-  const feature = spec.state.features.find((f) => f.name === toggle)
-  if (!feature || !feature.enabled || (feature.dependencies ?? []).length > 0) return null
-  const strategies = feature.strategies ?? []
-  if (strategies.length !== 1) return null
-  const strategy = strategies[0]!
-  if ((strategy.constraints ?? []).length > 0 || (strategy.segments ?? []).length > 0) return null
-  return strategy
-}
-
-/** Cases decided by the user id: gradualRolloutUserId, or flexibleRollout sticky on userId (or default, which prefers userId). */
-function userIdVectors(specName: string): RolloutVector[] {
-  const spec = readSpec(specName)
-  const vectors: RolloutVector[] = []
-  for (const test of spec.tests) {
-    const strategy = soleStrategy(spec, test.toggleName)
-    const userId = test.context.userId
-    if (!strategy || !strategy.parameters || userId === undefined || userId === '') continue
-    const { groupId, stickiness } = strategy.parameters
-    let rollout: string | undefined
-    if (strategy.name === 'gradualRolloutUserId') rollout = strategy.parameters.percentage
-    if (strategy.name === 'flexibleRollout' && (stickiness === 'userId' || stickiness === 'default')) {
-      rollout = strategy.parameters.rollout
-    }
-    if (rollout === undefined || groupId === undefined) continue
-    vectors.push({ description: test.description, groupId, value: userId, rollout: Number(rollout), enabled: test.expectedResult })
-  }
-  return vectors
-}
-
-/** Cases decided by a custom context property that flexibleRollout is sticky on. */
-function customStickinessVectors(specName: string): RolloutVector[] {
-  const spec = readSpec(specName)
-  const vectors: RolloutVector[] = []
-  for (const test of spec.tests) {
-    const strategy = soleStrategy(spec, test.toggleName)
-    if (!strategy || strategy.name !== 'flexibleRollout' || !strategy.parameters) continue
-    const { groupId, stickiness, rollout } = strategy.parameters
-    if (groupId === undefined || stickiness === undefined || rollout === undefined) continue
-    const value = test.context.properties?.[stickiness]
-    if (value === undefined || value === '') continue
-    vectors.push({ description: test.description, groupId, value, rollout: Number(rollout), enabled: test.expectedResult })
-  }
-  return vectors
-}
+import { customStickinessVectors, userIdVectors } from '../../fixtures/unleash-vectors'
 
 const USER_ID_VECTORS = [
   ...userIdVectors('03-gradual-rollout-user-id-strategy'),
