@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs, then nothing else: Debian's Chromium for the end-to-end
-# tests (driven by playwright-core, never a downloaded browser) and the npm dependencies.
+# Installs and starts what the test suite needs, then nothing else: Debian's Chromium for the
+# end-to-end tests (driven by playwright-core, never a downloaded browser), a Docker engine with
+# the fixture images (scripts/test-env/up.sh: reused when present, built from this machine's apt
+# sources when no registry is reachable), and the npm dependencies.
 # Idempotent: what is already there is reused. Run as root on Debian, or with the packages present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 say "chromium: $(chromium --version 2>/dev/null || echo missing)"
+
+say "Docker engine and fixture images"
+bash scripts/test-env/up.sh
 
 # The Electron binary is not needed by any test (the renderer is tested in Chromium through
 # browser mode), and cannot be downloaded everywhere.

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Tears down what the tests started, and only that: containers, volumes and networks labelled
+# rampart.test=1, and dockerd if up.sh started it. The fixture images stay: they are the
+# cache that makes the next up.sh take seconds.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=SCRIPTDIR/lib/progress.sh
+. "$here/lib/progress.sh"
+# shellcheck source=SCRIPTDIR/lib/fixture-names.sh
+. "$here/lib/fixture-names.sh"
+# shellcheck source=SCRIPTDIR/lib/engine.sh
+. "$here/lib/engine.sh"
+
+mkdir -p "$STATE_DIR"
+exec 9>"$STATE_DIR/lock"
+flock 9
+
+if command -v docker >/dev/null && engine_reachable; then
+  mapfile -t containers < <(docker ps -aq --filter "label=$TEST_LABEL")
+  if ((${#containers[@]})); then
+    step "removing ${#containers[@]} container(s) labelled $TEST_LABEL"
+    # -v: the anonymous data volume each postgres container gets goes with it.
+    docker rm -f -v "${containers[@]}" >/dev/null
+  fi
+  mapfile -t volumes < <(docker volume ls -q --filter "label=$TEST_LABEL")
+  if ((${#volumes[@]})); then
+    step "removing ${#volumes[@]} volume(s) labelled $TEST_LABEL"
+    docker volume rm -f "${volumes[@]}" >/dev/null
+  fi
+  mapfile -t networks < <(docker network ls -q --filter "label=$TEST_LABEL")
+  if ((${#networks[@]})); then
+    step "removing ${#networks[@]} network(s) labelled $TEST_LABEL"
+    docker network rm "${networks[@]}" >/dev/null
+  fi
+else
+  step "no Docker engine reachable; no test containers to remove"
+fi
+
+if [[ "${1:-}" == --keep-engine ]]; then
+  step "--keep-engine: leaving the Docker engine running"
+else
+  engine_stop_if_ours
+fi
+step "down in $(progress_elapsed)s"
