@@ -6,9 +6,11 @@ import type { Workspace } from './core/workspace-schema'
 import type { Handlers, StreamProducers } from './contract-dispatch'
 import { createHandlers, createStreamProducers } from './handlers'
 import { systemClock, type Clock } from './services/clock'
+import { DockerEngines } from './services/docker-engines'
 import { EnvironmentRegistry } from './services/environment-registry'
 import { FlagService } from './services/flag-service'
 import { HistoryService } from './services/history-service'
+import { LogService } from './services/log-service'
 import { ProgressBus } from './services/progress-bus'
 import { RunbookRunner } from './services/runbook-runner'
 import { RolloutService } from './services/rollout-service'
@@ -33,6 +35,9 @@ export interface Services {
   runbooks: RunbookRunner
   /** The history file itself, for services that record runbooks and operations. */
   store: HistoryStore
+  /** The Docker engine of each environment (created without I/O, on first use). */
+  docker: DockerEngines
+  logs: LogService
 }
 
 /** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
@@ -55,6 +60,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const store = HistoryStore.open(historyPath, { now: () => clock.now() })
   const environments = new EnvironmentRegistry(workspace)
   const history = new HistoryService(store)
+  const docker = new DockerEngines(workspace, env)
   const progress = new ProgressBus()
   const services: Services = {
     workspace: new WorkspaceService(environments, { historyPath, historyWarning: history.warning, actor }),
@@ -63,7 +69,9 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     history,
     progress,
     runbooks: new RunbookRunner({ history: store, bus: progress, clock, actor }),
-    store
+    store,
+    docker,
+    logs: new LogService(docker, clock)
   }
   return {
     workspace,
@@ -71,7 +79,10 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     services,
     handlers: createHandlers(services),
     producers: createStreamProducers(services),
-    close: () => store.close()
+    close: () => {
+      docker.close()
+      store.close()
+    }
   }
 }
 

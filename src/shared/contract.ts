@@ -4,6 +4,7 @@ import { FlagStateSchema } from './flag-state'
 import { ROLLOUT_MOVES } from './rollout-types'
 import type { ChainReport, HistoryEvent } from './history-types'
 import type { RunbookProgress, RunbookRunView } from './runbook-types'
+import type { LogLine } from './log-line'
 import type {
   FlagEvaluationView,
   FlagView,
@@ -83,7 +84,28 @@ export const streams = {
     z.object({ afterSeq: z.number().int().min(0).optional() }).strict()
   ),
   // Live progress of every runbook this process runs (test-db setup, migrations, rollbacks).
-  'runbook.progress': stream<RunbookProgress>()(z.object({}).strict())
+  'runbook.progress': stream<RunbookProgress>()(z.object({}).strict()),
+  // A container's log lines as they are written (follow, with timestamps), in acknowledged batches.
+  'logs.follow': stream<LogLine>()(
+    z
+      .object({
+        environment,
+        container: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, 'a container name is letters, digits, "_", "." or "-"'),
+        tail: z.number().int().min(0).max(100_000).optional(),
+        since: z.string().min(1).max(64).optional(),
+        // Plain text only from the console: a /regex/ from an untrusted page could stall main.
+        grep: z
+          .string()
+          .min(1)
+          .max(500)
+          .refine((text) => !(text.length > 1 && text.startsWith('/') && text.endsWith('/')), 'regular expressions are accepted only on the command line')
+          .optional(),
+        eventType: z.string().min(1).max(200).optional()
+      })
+      .strict()
+  )
 } as const
 
 export type Contract = typeof contract

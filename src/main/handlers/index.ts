@@ -2,6 +2,7 @@ import type { Handlers, StreamProducers } from '../contract-dispatch'
 import type { Services } from '../app-context'
 import { flagHandlers } from './flags'
 import { historyHandlers, historyStreams } from './history'
+import { logsFollowProducer } from './logs'
 import { rolloutHandlers } from './rollout'
 import { runbookHandlers, runbookStreams } from './runbook'
 import { workspaceHandlers } from './workspace'
@@ -20,6 +21,7 @@ export function createHandlers(services: Services): Handlers {
 export function createStreamProducers(services: Services): StreamProducers {
   return {
     ...historyStreams(services),
-    ...runbookStreams(services)
+    ...runbookStreams(services),
+    'logs.follow': logsFollowProducer(services)
   }
 }

@@ -2,6 +2,7 @@ import type { CliCommand } from '../cli-command'
 import { flagsEvalCommand } from './flags-eval'
 import { flagsGetCommand, flagsListCommand } from './flags-read'
 import { historyExportCommand, historyListCommand, historyShowCommand, historyVerifyCommand } from './history'
+import { logsCommand } from './logs'
 import { rolloutMoveCommands, rolloutStatusCommand } from './rollout'
 import { serveCommand } from './serve'
 
@@ -15,5 +16,6 @@ export const COMMANDS: CliCommand[] = [
   historyShowCommand,
   historyExportCommand,
   historyVerifyCommand,
+  logsCommand,
   serveCommand
 ]
