@@ -6,6 +6,7 @@ import type { Workspace } from './core/workspace-schema'
 import type { Handlers, StreamProducers } from './contract-dispatch'
 import { createHandlers, createStreamProducers } from './handlers'
 import { systemClock, type Clock } from './services/clock'
+import { createDatabaseService, type DatabaseService } from './services/database-service'
 import { DockerEngines } from './services/docker-engines'
 import { EnvironmentRegistry } from './services/environment-registry'
 import { FlagService } from './services/flag-service'
@@ -38,6 +39,7 @@ export interface Services {
   /** The Docker engine of each environment (created without I/O, on first use). */
   docker: DockerEngines
   logs: LogService
+  database: DatabaseService
 }
 
 /** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
@@ -62,16 +64,18 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const history = new HistoryService(store)
   const docker = new DockerEngines(workspace, env)
   const progress = new ProgressBus()
+  const runbooks = new RunbookRunner({ history: store, bus: progress, clock, actor })
   const services: Services = {
     workspace: new WorkspaceService(environments, { historyPath, historyWarning: history.warning, actor }),
     flags: new FlagService(environments, clock),
     rollout: new RolloutService({ environments, history: store, clock, actor }),
     history,
     progress,
-    runbooks: new RunbookRunner({ history: store, bus: progress, clock, actor }),
+    runbooks,
     store,
     docker,
-    logs: new LogService(docker, clock)
+    logs: new LogService(docker, clock),
+    database: createDatabaseService({ workspace, env, historyPath, store, runbooks, docker, clock, actor })
   }
   return {
     workspace,

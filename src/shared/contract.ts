@@ -5,6 +5,24 @@ import { ROLLOUT_MOVES } from './rollout-types'
 import type { ChainReport, HistoryEvent } from './history-types'
 import type { RunbookProgress, RunbookRunView } from './runbook-types'
 import type { LogLine } from './log-line'
+import {
+  DbMigrateInputSchema,
+  DbRepairInputSchema,
+  DbRestoreInputSchema,
+  DbRollbackInputSchema,
+  DbSetupInputSchema,
+  DbStatusInputSchema,
+  DbVerifyInputSchema
+} from './db-operation-inputs'
+import type {
+  DbMigrateResult,
+  DbRepairResult,
+  DbRestoreResult,
+  DbRollbackResult,
+  DbStatusResult,
+  DbVerification,
+  TestDbSetupResult
+} from './db-types'
 import type {
   FlagEvaluationView,
   FlagView,
@@ -67,6 +85,15 @@ export const contract = {
       .strict()
   ),
   'history.verify': operation<ChainReport>()(z.object({}).strict()),
+
+  'db.status': operation<DbStatusResult>()(DbStatusInputSchema),
+  'db.setup': operation<TestDbSetupResult>()(DbSetupInputSchema),
+  'db.migrate': operation<DbMigrateResult>()(DbMigrateInputSchema),
+  'db.repair': operation<DbRepairResult>()(DbRepairInputSchema),
+  'db.rollback': operation<DbRollbackResult>()(DbRollbackInputSchema),
+  // `force` (restoring a file whose checksum is unknown or changed) is for the command line only.
+  'db.restore': operation<DbRestoreResult>()(DbRestoreInputSchema.omit({ force: true })),
+  'db.verify': operation<DbVerification>()(DbVerifyInputSchema),
 
   'runbook.list': operation<RunbookRunView[]>()(
     z

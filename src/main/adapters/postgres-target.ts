@@ -320,7 +320,7 @@ export class PostgresSession {
     if (this.closed) return
     this.closed = true
     // end() on a half-dead socket can wait for a reply that never comes; do not let it hold us.
-    await Promise.race([this.client.end().catch(() => undefined), sleep(2000)])
+    await Promise.race([this.client.end().catch(() => undefined), sleep(2000, undefined, { ref: false })])
   }
 }
 

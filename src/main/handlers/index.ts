@@ -1,5 +1,6 @@
 import type { Handlers, StreamProducers } from '../contract-dispatch'
 import type { Services } from '../app-context'
+import { dbHandlers } from './db'
 import { flagHandlers } from './flags'
 import { historyHandlers, historyStreams } from './history'
 import { logsFollowProducer } from './logs'
@@ -14,7 +15,8 @@ export function createHandlers(services: Services): Handlers {
     ...flagHandlers(services),
     ...rolloutHandlers(services),
     ...historyHandlers(services),
-    ...runbookHandlers(services)
+    ...runbookHandlers(services),
+    ...dbHandlers(services)
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli-command'
+import { dbCommands } from './db'
 import { flagsEvalCommand } from './flags-eval'
 import { flagsGetCommand, flagsListCommand } from './flags-read'
 import { historyExportCommand, historyListCommand, historyShowCommand, historyVerifyCommand } from './history'
@@ -16,6 +17,7 @@ export const COMMANDS: CliCommand[] = [
   historyShowCommand,
   historyExportCommand,
   historyVerifyCommand,
+  ...dbCommands,
   logsCommand,
   serveCommand
 ]

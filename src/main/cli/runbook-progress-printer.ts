@@ -1,0 +1,46 @@
+import type { RunbookProgress } from '../../shared/runbook-types'
+import type { CliIo } from './cli-io'
+
+/**
+ * Shows runbook progress while a command runs: with --json one `{"event":"progress",…}` line
+ * per notice; otherwise each step as it starts, what it reports, and how it ended (✓ or ✗,
+ * its duration, its summary).
+ * Written at once, not batched: progress is few lines, and late progress is no progress.
+ */
+export function printRunbookProgress(io: CliIo, json: boolean): (progress: RunbookProgress) => void {
+  return (progress) => {
+    // A reader that went away (`| head`) must not stop the operation it was watching.
+    if (!io.stdout.writable) return
+    if (json) {
+      io.stdout.write(`${JSON.stringify({ event: 'progress', ...progress })}\n`)
+      return
+    }
+    const line = progressLine(progress)
+    if (line !== null) io.stdout.write(`${line}\n`)
+  }
+}
+
+export function progressLine(progress: RunbookProgress): string | null {
+  const step = `${progress.stepIndex === null ? '' : `[${progress.stepIndex + 1}/${progress.stepCount}] `}${progress.step ?? ''}`
+  const outcome = (mark: string): string =>
+    `  ${mark} ${step}  ${formatDuration(progress.durationMs)}${progress.message === null ? '' : ` — ${progress.message}`}`
+  switch (progress.kind) {
+    case 'run_started':
+      return `${progress.runbook} (environment ${progress.environment}, run #${progress.runId})`
+    case 'step_started':
+      return `  … ${step}`
+    case 'step_progress':
+      return progress.message === null ? null : `      ${progress.message}`
+    case 'step_done':
+      return outcome('✓')
+    case 'step_failed':
+      return outcome('✗')
+    case 'run_finished':
+      return progress.status === 'failed' ? `${progress.runbook} failed` : null
+  }
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return ''
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+}
