@@ -1,0 +1,200 @@
+import { resolve } from 'node:path'
+import { RampartError } from '../../../shared/errors'
+import { FlagStateSchema, type FlagState } from '../../../shared/flag-state'
+import { readJsonFile } from '../../adapters/json-file'
+import { formatGuardSummaryLine, formatGuardWindowLine } from '../../core/guard-replay-format'
+import { GuardReplayTally } from '../../core/guard-replay-summary'
+import { parseLogSince } from '../../core/log-since'
+import { GuardSettingsSchema, type GuardSettings } from '../../core/workspace-schema'
+import { replayGuardLog } from '../../services/guard-replay'
+import { LineWriter, type CliIo } from '../cli-io'
+import type { CliCommand, OptionSpecs, OptionValues } from '../cli-command'
+import type { CliRuntime } from '../cli-runtime'
+import { flag, optionalInteger, optionalString, requiredString } from '../cli-values'
+import { describeGuardVerdict, formatGuardWindowRow, GUARD_TABLE_HEADER } from '../guard-window-text'
+import { UsageError } from '../usage-error'
+
+const SETTINGS_OPTIONS: OptionSpecs = {
+  guards: { type: 'string' },
+  'window-seconds': { type: 'string' },
+  'min-requests': { type: 'string' },
+  'max-error-rate': { type: 'string' },
+  'max-latency-degradation': { type: 'string' },
+  'breach-windows': { type: 'string' },
+  'lateness-seconds': { type: 'string' }
+}
+
+const SETTINGS_USAGE = [
+  '  --guards FILE.json   guard settings (window_seconds, min_requests, max_error_rate, max_latency_degradation,',
+  '                       breach_windows, action); fields not in the file take the defaults 60, 100, 0.05, 0.5, 2',
+  '  --window-seconds N, --min-requests N, --max-error-rate X, --max-latency-degradation X, --breach-windows N',
+  '                       override single settings',
+  '  --lateness-seconds N how far behind the newest event a line may arrive and still count (default: one window)'
+]
+
+export const guardsReplayCommand: CliCommand = {
+  words: ['guards', 'replay'],
+  summary: 'Run the guards over a saved log file, window by window',
+  usage: [
+    'rampart guards replay --log FILE.jsonl --flag F [--flag-config FILE.json] [--guards FILE.json] [--json]',
+    '  --flag-config FILE.json  the flag state that attributes events without "flags" (default: the workspace\'s current state)',
+    ...SETTINGS_USAGE,
+    '  --json  one line per window {"window_start","treatment","control","decision","reasons"}, then',
+    '          {"verdict","first_trip_window","windows","unparsed_lines"}',
+    'Exits 0 whatever the verdict; 2 for bad options or settings; 1 when the log cannot be read.'
+  ].join('\n'),
+  options: { log: { type: 'string' }, flag: { type: 'string' }, 'flag-config': { type: 'string' }, ...SETTINGS_OPTIONS },
+  async run({ values }, io, runtime) {
+    const logPath = resolve(io.cwd, requiredString(values, 'log'))
+    const flagName = requiredString(values, 'flag')
+    const overrides = guardOverrides(values, io)
+    const { lateness_seconds: latenessSeconds, ...settings } = { ...GuardSettingsSchema.parse({}), ...overrides }
+    const flagState = await flagStateFor(values, io, runtime, flagName)
+    const json = flag(values, 'json')
+    const out = new LineWriter(io.stdout)
+    if (!json) await out.line(GUARD_TABLE_HEADER)
+    const report = await replayGuardLog({ logPath, flag: flagName, flagState, settings, latenessSeconds }, async (windows) => {
+      for (const window of windows) await out.line(json ? formatGuardWindowLine(window) : formatGuardWindowRow(window))
+    })
+    if (json) {
+      await out.line(formatGuardSummaryLine(report.summary))
+    } else {
+      for (const line of describeGuardVerdict(report.summary, report.counts)) await out.line(line)
+      if (report.firstUnparsed !== null) await out.line(`first unparsed: line ${report.firstUnparsed.line} of ${logPath}: ${report.firstUnparsed.why}`)
+    }
+    await out.flush()
+  }
+}
+
+export const guardsWatchCommand: CliCommand = {
+  words: ['guards', 'watch'],
+  summary: "Follow a container's log and decide guard windows live, storing each in history",
+  usage: [
+    'rampart guards watch CONTAINER --flag F [--env NAME] [--since T] [--flag-config FILE.json] [--guards FILE.json] [--windows N] [--json]',
+    '  Settings default to the environment\'s guards; a trip is recorded as a guard_trip event.',
+    '  --since T     also judge lines since T (ISO 8601, Unix seconds or 10m); default: from now on',
+    '  --windows N   stop after N decided windows (default: until Ctrl-C or the container stops for good;',
+    '                a restart, as after a rollout move, is followed)',
+    ...SETTINGS_USAGE,
+    '  --json  one line per window, as guards replay; a summary line when it stops'
+  ].join('\n'),
+  options: { flag: { type: 'string' }, since: { type: 'string' }, 'flag-config': { type: 'string' }, windows: { type: 'string' }, ...SETTINGS_OPTIONS },
+  positionals: true,
+  async run({ values, positionals }, io, runtime) {
+    const container = positionals[0]
+    if (container === undefined) throw new UsageError('guards watch needs a container name, e.g. "rampart guards watch ops-center-direct --flag unified_llm_hub"')
+    if (positionals.length > 1) throw new UsageError(`guards watch takes one container, got ${positionals.length}: ${positionals.join(' ')}`)
+    const flagName = requiredString(values, 'flag')
+    const maxWindows = optionalInteger(values, 'windows', 1, 1_000_000)
+    const since = optionalString(values, 'since')
+    if (since !== undefined) parseLogSince(since, runtime.now())
+    const overrides = guardOverrides(values, io)
+    const configPath = optionalString(values, 'flag-config')
+    const fixedState = configPath === undefined ? undefined : readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
+    const { services } = await runtime.appContext()
+    const json = flag(values, 'json')
+    const out = new LineWriter(io.stdout)
+    const tally = new GuardReplayTally()
+    let decided = 0
+    const stop = new AbortController()
+    const onSignal = (): void => stop.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    io.stdout.on('error', onSignal)
+    try {
+      const watch = await withFlagConfigHint(
+        services.guards.prepare(
+          { environment: optionalString(values, 'env'), flag: flagName, container, since, overrides, ...(fixedState === undefined ? {} : { flagState: fixedState }) },
+          {
+            onWindow: async (window) => {
+              tally.add(window)
+              await out.line(json ? formatGuardWindowLine(window) : formatGuardWindowRow(window))
+              await out.flush()
+              decided += 1
+              if (maxWindows !== undefined && decided >= maxWindows) stop.abort()
+            },
+            onTrip: async (trip) => {
+              if (!json) await out.line(`guard trip recorded as history event #${trip.event.seq}; the environment's action is "${trip.action}" (not taken by guards watch; rampart rollout watch takes it)`)
+            },
+            onRefollow: (notice) => {
+              if (!json) io.stderr.write(`${notice.container} restarted (started ${notice.startedAt}); following its log again\n`)
+            }
+          }
+        )
+      )
+      const { settings, environment } = watch.plan
+      if (!json) {
+        await out.line(`watching ${container} [${environment}] for flag ${flagName}: ${settings.window_seconds} s windows, decided ${settings.lateness_seconds} s after they end`)
+        await out.line(GUARD_TABLE_HEADER)
+        await out.flush()
+      }
+      const report = await watch.run(stop.signal)
+      const summary = tally.summary(report.counts.unparsed)
+      if (json) await out.line(formatGuardSummaryLine(summary))
+      else for (const line of describeGuardVerdict(summary, report.counts)) await out.line(line)
+      await out.flush()
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      io.stdout.off('error', onSignal)
+    }
+  }
+}
+
+export const guardsCommands: CliCommand[] = [guardsReplayCommand, guardsWatchCommand]
+
+/** --flag-config, else the workspace's current state of the flag. */
+async function flagStateFor(values: OptionValues, io: CliIo, runtime: CliRuntime, flagName: string): Promise<FlagState> {
+  const configPath = optionalString(values, 'flag-config')
+  if (configPath !== undefined) return readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
+  try {
+    return await (await runtime.services()).flags.readState(optionalString(values, 'env'), flagName)
+  } catch (error) {
+    if (!(error instanceof RampartError)) throw error
+    throw new RampartError(
+      error.code,
+      `reading flag ${flagName} from the workspace, to attribute events that carry no "flags" (or give --flag-config FILE.json): ${error.message}`,
+      error.detail
+    )
+  }
+}
+
+/**
+ * The --guards file (a full set of settings: fields it lacks take DESIGN's defaults, not the
+ * environment's), then the single options on top. Applied over the defaults (replay) or the
+ * environment's guards (watch).
+ */
+function guardOverrides(values: OptionValues, io: CliIo): Partial<GuardSettings> {
+  const file = optionalString(values, 'guards')
+  const merged: Record<string, unknown> = file === undefined ? {} : { ...readJsonFile(resolve(io.cwd, file), GuardSettingsSchema, 'guard settings') }
+  const singles: Array<[string, keyof GuardSettings]> = [
+    ['window-seconds', 'window_seconds'],
+    ['min-requests', 'min_requests'],
+    ['max-error-rate', 'max_error_rate'],
+    ['max-latency-degradation', 'max_latency_degradation'],
+    ['breach-windows', 'breach_windows']
+  ]
+  for (const [option, field] of singles) {
+    const text = optionalString(values, option)
+    if (text === undefined) continue
+    const number = Number(text)
+    if (text.trim() === '' || !Number.isFinite(number)) throw new UsageError(`--${option} ${text} is not a number`)
+    const checked = GuardSettingsSchema.shape[field].safeParse(number)
+    if (!checked.success) throw new UsageError(`--${option} ${text}: ${checked.error.issues.map((issue) => issue.message).join('; ')}`)
+    merged[field] = checked.data
+  }
+  const lateness = optionalInteger(values, 'lateness-seconds', 0, 86_400)
+  if (lateness !== undefined) merged.lateness_seconds = lateness
+  return merged as Partial<GuardSettings>
+}
+
+/** A flag state the watch could not read from the workspace: say how to give one. */
+async function withFlagConfigHint<T>(pending: Promise<T>): Promise<T> {
+  try {
+    return await pending
+  } catch (error) {
+    const unreadable = error instanceof RampartError && (error.detail as { flagStateUnreadable?: unknown } | undefined)?.flagStateUnreadable === true
+    if (!unreadable) throw error
+    throw new RampartError(error.code, `${error.message} (or give --flag-config FILE.json)`, error.detail)
+  }
+}
