@@ -1,9 +1,10 @@
-import { isAbsolute, resolve } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { RampartError } from '../../shared/errors'
 import type { EnvironmentConfig, Workspace } from '../core/workspace-schema'
 import { resolveFlagEnvMapping } from '../core/flag-env-mapping'
 import { EnvFileFlagSource } from '../adapters/env-file-source'
 import type { FlagSource } from '../adapters/flag-source'
+import { HttpFlagSource } from '../adapters/http-flag-source'
 import { LockFile } from '../adapters/lock-file'
 
 /** One environment of the workspace, with the adapters that reach it (created on first use). */
@@ -21,7 +22,11 @@ export interface EnvironmentHandle {
 export class EnvironmentRegistry {
   private readonly handles = new Map<string, EnvironmentHandle>()
 
-  constructor(readonly workspace: Workspace) {}
+  constructor(
+    readonly workspace: Workspace,
+    /** Where secret references (an HTTP flag source's token) are resolved. */
+    private readonly env: Readonly<Record<string, string | undefined>> = process.env
+  ) {}
 
   names(): string[] {
     return Object.keys(this.workspace.environments)
@@ -66,9 +71,14 @@ export class EnvironmentRegistry {
       const moveLock = new LockFile(`${path}.rampart-lock`)
       return { name, config, flagSource: new EnvFileFlagSource({ path, flags }), flagOrigin: path, moveLock }
     }
-    throw new RampartError(
-      'refused',
-      `Environment "${name}" uses the HTTP flag source (${source.base_url}), which this build does not support yet`
-    )
+    const flagSource = new HttpFlagSource({
+      baseUrl: source.base_url,
+      ...(source.token === undefined ? {} : { token: source.token }),
+      env: this.env,
+      tokenField: `environment "${name}" flag_source.token`
+    })
+    // The API has no lock of its own; beside the workspace file, consoles sharing the workspace share the lock.
+    const moveLock = new LockFile(join(this.workspace.baseDir, `.rampart-${name}-flags.lock`))
+    return { name, config, flagSource, flagOrigin: flagSource.origin, moveLock }
   }
 }
