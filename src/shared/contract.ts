@@ -3,8 +3,22 @@ import { operation, stream, type OperationSpec, type StreamSpec } from './contra
 import { FlagStateSchema } from './flag-state'
 import { ROLLOUT_MOVES } from './rollout-types'
 import type { ChainReport, HistoryEvent } from './history-types'
-import type { RunbookProgress, RunbookRunView } from './runbook-types'
+import type {
+  EmergencyRollbackOutcome,
+  FullRollbackOutcome,
+  RunbookCancelResult,
+  RunbookProgress,
+  RunbookRunView
+} from './runbook-types'
+import {
+  RollbackEmergencyInputSchema,
+  RunbookCancelInputSchema,
+  RunbookFullRollbackInputSchema,
+  RunbookListInputSchema,
+  RunbookResumeInputSchema
+} from './runbook-operation-inputs'
 import type { LogLine } from './log-line'
+import { DemoDownInputSchema, DemoUpInputSchema, type DemoDownResult, type DemoUpResult } from './demo-types'
 import {
   DbMigrateInputSchema,
   DbRepairInputSchema,
@@ -95,14 +109,16 @@ export const contract = {
   'db.restore': operation<DbRestoreResult>()(DbRestoreInputSchema.omit({ force: true })),
   'db.verify': operation<DbVerification>()(DbVerifyInputSchema),
 
-  'runbook.list': operation<RunbookRunView[]>()(
-    z
-      .object({
-        status: z.enum(['running', 'succeeded', 'failed']).optional(),
-        limit: z.number().int().min(1).max(1000).optional()
-      })
-      .strict()
-  )
+  'demo.up': operation<DemoUpResult>()(DemoUpInputSchema),
+  'demo.down': operation<DemoDownResult>()(DemoDownInputSchema),
+
+  // The emergency action: flag off, service restarted when needed, health verified, time to safe recorded.
+  'rollback.emergency': operation<EmergencyRollbackOutcome>()(RollbackEmergencyInputSchema),
+  'runbook.fullRollback': operation<FullRollbackOutcome>()(RunbookFullRollbackInputSchema),
+  // `interrupted: true` lists runs whose process is gone: shown at start, resumable.
+  'runbook.list': operation<RunbookRunView[]>()(RunbookListInputSchema),
+  'runbook.resume': operation<RunbookRunView>()(RunbookResumeInputSchema),
+  'runbook.cancel': operation<RunbookCancelResult>()(RunbookCancelInputSchema)
 } as const
 
 export const streams = {

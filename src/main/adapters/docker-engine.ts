@@ -391,6 +391,52 @@ export class DockerEngine {
     return created.Id
   }
 
+  /** `docker rename`: the container keeps everything else, its id included. */
+  async renameContainer(name: string, newName: string): Promise<void> {
+    checkContainerRef(name)
+    checkContainerRef(newName)
+    await this.call(`rename container ${name} to ${newName}`, WRITE_DEADLINE_MS, (abortSignal) => this.docker.getContainer(name).rename({ name: newName, abortSignal }), { name })
+  }
+
+  /**
+   * Creates (does not start) `target.name` with the configuration of container `source` but
+   * another image, as `docker compose` does when a service's image changes: the same command,
+   * environment, mounts, network and restart policy. What the source's image only supplied by
+   * default (environment entries, labels, command…) is left out, so the new image's defaults
+   * apply. Anonymous volumes are not carried over. Returns the new container's id.
+   */
+  async createContainerLike(source: string, target: { name: string; image: string }): Promise<string> {
+    checkContainerRef(source)
+    checkContainerRef(target.name)
+    checkImageRef(target.image)
+    const info = await this.call(`inspect container ${source}`, READ_DEADLINE_MS, (abortSignal) => this.docker.getContainer(source).inspect({ abortSignal } as object), {
+      name: source
+    })
+    const imageDefaults = await this.imageDefaults(info.Image)
+    const body = containerLikeBody(info, imageDefaults, target.image)
+    const created = await this.call(`create container ${target.name} like ${source} from ${target.image}`, WRITE_DEADLINE_MS, (abortSignal) =>
+      this.dial<{ Id: string }>({
+        path: '/containers/create?',
+        method: 'POST',
+        statusCodes: { 200: true, 201: true, 400: 'bad parameter', 404: 'no such image', 409: 'conflict', 500: 'server error' },
+        options: { _query: { name: target.name }, _body: body },
+        abortSignal
+      })
+    )
+    return created.Id
+  }
+
+  /** The configuration an image gives its containers by default; empty when the image is gone. */
+  private async imageDefaults(imageId: string): Promise<Partial<Docker.ContainerInspectInfo['Config']>> {
+    try {
+      const image = await this.call(`inspect image ${imageId}`, READ_DEADLINE_MS, (abortSignal) => this.docker.getImage(imageId).inspect({ abortSignal } as object))
+      return (image.Config ?? {}) as Partial<Docker.ContainerInspectInfo['Config']>
+    } catch (error) {
+      if (isNotFound(error)) return {}
+      throw error
+    }
+  }
+
   async imageExists(ref: string): Promise<boolean> {
     checkImageRef(ref)
     try {
@@ -803,6 +849,40 @@ function containerCreateBody(spec: ContainerSpec): Record<string, unknown> {
       PortBindings: ports.length > 0 ? bindings : undefined,
       Mounts: mounts.length > 0 ? mounts : undefined
     }
+  }
+}
+
+/** The create body for a copy of `info` running `image` (see createContainerLike). */
+function containerLikeBody(info: Docker.ContainerInspectInfo, imageDefaults: Partial<Docker.ContainerInspectInfo['Config']>, image: string): Record<string, unknown> {
+  const config = info.Config
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+  const fromImage = new Set(imageDefaults.Env ?? [])
+  const labels = Object.fromEntries(Object.entries(config.Labels ?? {}).filter(([key, value]) => imageDefaults.Labels?.[key] !== value))
+  const ownOnly = <K extends keyof Docker.ContainerInspectInfo['Config']>(key: K): Docker.ContainerInspectInfo['Config'][K] | undefined =>
+    same(config[key], imageDefaults[key]) ? undefined : config[key]
+  const networkMode = info.HostConfig.NetworkMode ?? ''
+  const endpoint = info.NetworkSettings.Networks?.[networkMode] as { Aliases?: string[] | null; IPAMConfig?: unknown } | undefined
+  const shortId = info.Id.slice(0, 12)
+  return {
+    ...config,
+    // Docker's default hostname is the old container's short id; the new one gets its own.
+    Hostname: config.Hostname === shortId ? undefined : config.Hostname,
+    Image: image,
+    Env: (config.Env ?? []).filter((entry) => !fromImage.has(entry)),
+    Labels: labels,
+    Cmd: ownOnly('Cmd'),
+    Entrypoint: ownOnly('Entrypoint'),
+    WorkingDir: ownOnly('WorkingDir'),
+    User: ownOnly('User'),
+    Volumes: ownOnly('Volumes'),
+    Healthcheck: ownOnly('Healthcheck' as keyof Docker.ContainerInspectInfo['Config']),
+    StopSignal: ownOnly('StopSignal' as keyof Docker.ContainerInspectInfo['Config']),
+    HostConfig: info.HostConfig,
+    // A user-defined network keeps its aliases; host and the default bridge need nothing here.
+    NetworkingConfig:
+      endpoint === undefined || ['host', 'bridge', 'default', 'none', ''].includes(networkMode)
+        ? undefined
+        : { EndpointsConfig: { [networkMode]: { Aliases: (endpoint.Aliases ?? []).filter((alias) => alias !== shortId), IPAMConfig: endpoint.IPAMConfig ?? undefined } } }
   }
 }
 

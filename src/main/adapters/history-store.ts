@@ -130,6 +130,41 @@ interface DbOperationRow {
   detail: string | null
 }
 
+/** A Docker action as its caller records it. `detail` must be redacted: no passwords, no environment values. */
+export interface NewDockerAction {
+  environment: string
+  /** The engine, as shown: unix:///var/run/docker.sock, ssh://deploy@build-01 */
+  endpoint: string
+  container: string | null
+  /** e.g. create, start, stop, remove, pull. */
+  action: string
+  /** e.g. succeeded, failed, refused. */
+  outcome: string
+  detail?: unknown
+}
+
+export interface DockerActionRecord {
+  id: number
+  at: string
+  environment: string
+  endpoint: string
+  container: string | null
+  action: string
+  outcome: string
+  detail: JsonValue
+}
+
+interface DockerActionRow {
+  id: number
+  at: string
+  environment: string
+  endpoint: string
+  container: string | null
+  action: string
+  outcome: string
+  detail: string | null
+}
+
 const DB_OPERATION_COLUMNS =
   'id, kind, environment, database, actor, status, started_at, finished_at, backup_file, backup_sha256, detail'
 
@@ -453,6 +488,54 @@ export class HistoryStore {
       params.push(positiveCount(filter.limit))
     }
     return this.db.prepare<unknown[], DbOperationRow>(sql).all(...params).map(fromDbOperationRow)
+  }
+
+  recordDockerAction(input: NewDockerAction): DockerActionRecord {
+    const at = this.now().toISOString()
+    const detail = input.detail === undefined ? null : (canonicalJson(input.detail) ?? null)
+    const result = this.write('record a Docker action in', () =>
+      this.db
+        .prepare(
+          `INSERT INTO docker_actions (at, environment, endpoint, container, action, outcome, detail)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`
+        )
+        .run(at, input.environment, input.endpoint, input.container, input.action, input.outcome, detail)
+    )
+    return {
+      id: Number(result.lastInsertRowid),
+      at,
+      environment: input.environment,
+      endpoint: input.endpoint,
+      container: input.container,
+      action: input.action,
+      outcome: input.outcome,
+      detail: parseJson(detail)
+    }
+  }
+
+  /** Docker actions, newest first. */
+  listDockerActions(filter: { environment?: string; container?: string; limit?: number } = {}): DockerActionRecord[] {
+    const conditions: string[] = []
+    const params: Array<string | number> = []
+    if (filter.environment !== undefined) {
+      conditions.push('environment = ?')
+      params.push(filter.environment)
+    }
+    if (filter.container !== undefined) {
+      conditions.push('container = ?')
+      params.push(filter.container)
+    }
+    let sql = 'SELECT id, at, environment, endpoint, container, action, outcome, detail FROM docker_actions'
+    if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`
+    sql += ' ORDER BY id DESC'
+    if (filter.limit !== undefined) {
+      sql += ' LIMIT ?'
+      params.push(positiveCount(filter.limit))
+    }
+    return this.db
+      .prepare<unknown[], DockerActionRow>(sql)
+      .all(...params)
+      .map((row) => ({ ...row, detail: parseJson(row.detail) }))
   }
 
   close(): void {

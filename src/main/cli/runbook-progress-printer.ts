@@ -27,6 +27,8 @@ export function progressLine(progress: RunbookProgress): string | null {
   switch (progress.kind) {
     case 'run_started':
       return `${progress.runbook} (environment ${progress.environment}, run #${progress.runId})`
+    case 'run_resumed':
+      return `${progress.runbook} (environment ${progress.environment}, run #${progress.runId}) resumed${progress.message === null ? '' : `: ${progress.message}`}`
     case 'step_started':
       return `  … ${step}`
     case 'step_progress':
@@ -35,8 +37,12 @@ export function progressLine(progress: RunbookProgress): string | null {
       return outcome('✓')
     case 'step_failed':
       return outcome('✗')
+    case 'step_cancelled':
+      return outcome('■')
     case 'run_finished':
-      return progress.status === 'failed' ? `${progress.runbook} failed` : null
+      if (progress.status === 'failed') return `${progress.runbook} failed`
+      if (progress.status === 'cancelled') return `${progress.runbook} ${progress.message ?? 'cancelled'}; continue it with: rampart runbook resume ${progress.runId}`
+      return null
   }
 }
 

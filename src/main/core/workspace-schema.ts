@@ -50,6 +50,8 @@ export const GuardSettingsSchema = z
     max_error_rate: z.number().min(0).max(1).default(0.05),
     max_latency_degradation: z.number().min(0).default(0.5),
     breach_windows: z.number().int().min(1).default(2),
+    // How long after its end a window waits for late lines before it is decided; absent: one window.
+    lateness_seconds: z.number().int().min(0).max(86_400).optional(),
     action: z.enum(['rollback', 'kill', 'alert']).default('rollback')
   })
   .strict()

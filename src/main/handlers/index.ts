@@ -1,6 +1,7 @@
 import type { Handlers, StreamProducers } from '../contract-dispatch'
 import type { Services } from '../app-context'
 import { dbHandlers } from './db'
+import { demoHandlers } from './demo'
 import { flagHandlers } from './flags'
 import { historyHandlers, historyStreams } from './history'
 import { logsFollowProducer } from './logs'
@@ -16,7 +17,8 @@ export function createHandlers(services: Services): Handlers {
     ...rolloutHandlers(services),
     ...historyHandlers(services),
     ...runbookHandlers(services),
-    ...dbHandlers(services)
+    ...dbHandlers(services),
+    ...demoHandlers(services)
   }
 }
 

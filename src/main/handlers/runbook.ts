@@ -2,9 +2,16 @@ import type { RunbookProgress } from '../../shared/runbook-types'
 import type { Handlers, StreamProducers } from '../contract-dispatch'
 import type { Services } from '../app-context'
 
-export function runbookHandlers(services: Services): Pick<Handlers, 'runbook.list'> {
+export function runbookHandlers(
+  services: Services
+): Pick<Handlers, 'runbook.list' | 'runbook.resume' | 'runbook.cancel' | 'runbook.fullRollback' | 'rollback.emergency'> {
   return {
-    'runbook.list': async ({ status, limit }) => services.store.runbooks.list({ status, limit })
+    'runbook.list': async ({ status, limit, interrupted }) =>
+      interrupted === true ? services.runbooks.listInterrupted() : services.store.runbooks.list({ status, limit }),
+    'runbook.resume': ({ runId }) => services.runbooks.resume(runId),
+    'runbook.cancel': async ({ runId, reason }) => services.runbooks.cancel(runId, { reason }),
+    'runbook.fullRollback': (input) => services.fullRollback.run(input),
+    'rollback.emergency': (input) => services.emergencyRollback.run(input)
   }
 }
 

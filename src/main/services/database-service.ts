@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { RampartError } from '../../shared/errors'
 import type {
+  DbBackup,
   DbMigrateResult,
   DbRepairResult,
   DbRestoreResult,
@@ -25,6 +26,7 @@ import type { DockerEngine } from '../adapters/docker-engine'
 import type { HistoryStore } from '../adapters/history-store'
 import { PostgresTarget } from '../adapters/postgres-target'
 import type { Clock } from './clock'
+import { containerDatabase, takeBackup } from './db-backup'
 import { DbOperationJournal } from './db-operation-journal'
 import { DbRestore } from './db-restore'
 import { DbRollback } from './db-rollback'
@@ -180,6 +182,16 @@ export class DatabaseService {
       ...(input.confirm === undefined ? {} : { confirm: input.confirm }),
       ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
     })
+  }
+
+  /** A pg_dump backup on its own (the full rollback's backup step), recorded as rollback records its own. */
+  async backup(input: { environment?: string; reason: string }): Promise<DbBackup> {
+    const environment = this.resolve(input.environment)
+    const target = this.targetFor(environment)
+    return takeBackup(
+      { journal: this.journal(), clock: this.deps.clock, backupsDirectory: this.deps.backupsDirectory },
+      { environment: environment.name, target, source: containerDatabase(environment.config, target, this.deps.docker.forEnvironment(environment.name)), reason: input.reason }
+    )
   }
 
   async restore(input: DbRestoreInput): Promise<DbRestoreResult> {

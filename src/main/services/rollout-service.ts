@@ -19,6 +19,11 @@ export interface RolloutMoveRequest {
   confirmation?: string
   /** The state the operator was looking at; when absent, the state last recorded in history. */
   expected?: FlagState
+  /**
+   * Who the records name instead of the operator: `rampart` for an action taken automatically
+   * (a guard trip's rollback). Not part of the contract: the console cannot claim to be someone else.
+   */
+  actor?: string
 }
 
 /** What history remembers of a rollout between moves. */
@@ -117,7 +122,7 @@ export class RolloutService {
     }
     const event = this.deps.history.appendEvent({
       kind: request.move === 'kill' ? 'kill' : request.move === 'rollback' ? 'rollback' : 'phase_move',
-      actor: this.deps.actor,
+      actor: this.actorOf(request),
       flag: request.flag,
       environment: handle.name,
       reason: plan.reason,
@@ -125,17 +130,26 @@ export class RolloutService {
       toState: written.state,
       guardSnapshot: guard,
       outcome: 'applied',
-      detail: { move: request.move, source: handle.flagSource.kind, origin: written.origin }
+      detail: { move: request.move, source: handle.flagSource.kind, origin: written.origin, ...this.runBy(request) }
     })
     this.remember(handle.name, request.flag, { state: written.state, phaseEnteredAt: now.toISOString() })
     return { state: written.state, event }
+  }
+
+  private actorOf(request: RolloutMoveRequest): string {
+    return request.actor ?? this.deps.actor
+  }
+
+  /** An automatic action names the operator whose console or watch took it. */
+  private runBy(request: RolloutMoveRequest): { runBy?: string } {
+    return request.actor === undefined || request.actor === this.deps.actor ? {} : { runBy: this.deps.actor }
   }
 
   /** Takes the flag source's move lock, or records the refusal and throws a conflict naming who holds it. */
   private async takeMoveLock(handle: EnvironmentHandle, request: RolloutMoveRequest): Promise<() => Promise<void>> {
     let attempt: LockAttempt
     try {
-      attempt = await handle.moveLock.tryAcquire(this.deps.actor)
+      attempt = await handle.moveLock.tryAcquire(this.actorOf(request))
     } catch (error) {
       throw new RampartError(
         'failed',
@@ -150,7 +164,7 @@ export class RolloutService {
       `look at the new state and choose the move again (lock file ${attempt.path})`
     this.deps.history.appendEvent({
       kind: 'refused',
-      actor: this.deps.actor,
+      actor: this.actorOf(request),
       flag: request.flag,
       environment: handle.name,
       reason: request.reason.trim() === '' ? null : request.reason.trim(),
@@ -175,7 +189,7 @@ export class RolloutService {
     const fields = differingFields(recorded, snapshot.state)
     this.deps.history.appendEvent({
       kind: 'drift',
-      actor: this.deps.actor,
+      actor: this.actorOf(request),
       flag: request.flag,
       environment: handle.name,
       reason: `state changed outside this console: ${fields.join(', ')}`,
@@ -196,7 +210,7 @@ export class RolloutService {
     guard: GuardSnapshot,
     now: Date
   ): RampartError {
-    const base = { actor: this.deps.actor, flag: request.flag, environment: handle.name, guardSnapshot: guard }
+    const base = { actor: this.actorOf(request), flag: request.flag, environment: handle.name, guardSnapshot: guard }
     if (plan.code === 'conflict' && plan.conflict) {
       this.deps.history.appendEvent({
         ...base,
@@ -233,7 +247,7 @@ export class RolloutService {
     const conflict = error instanceof RampartError && error.code === 'conflict'
     this.deps.history.appendEvent({
       kind: conflict ? 'drift' : 'refused',
-      actor: this.deps.actor,
+      actor: this.actorOf(request),
       flag: request.flag,
       environment: handle.name,
       reason: request.reason.trim(),

@@ -1,10 +1,15 @@
 import type { CliCommand } from '../cli-command'
 import { dbCommands } from './db'
+import { demoCommands } from './demo'
 import { flagsEvalCommand } from './flags-eval'
 import { flagsGetCommand, flagsListCommand } from './flags-read'
+import { guardsCommands } from './guards'
 import { historyExportCommand, historyListCommand, historyShowCommand, historyVerifyCommand } from './history'
 import { logsCommand } from './logs'
+import { rollbackCommand } from './rollback'
 import { rolloutMoveCommands, rolloutStatusCommand } from './rollout'
+import { rolloutWatchCommand } from './rollout-watch'
+import { runbookCommands } from './runbook'
 import { serveCommand } from './serve'
 
 export const COMMANDS: CliCommand[] = [
@@ -13,11 +18,16 @@ export const COMMANDS: CliCommand[] = [
   flagsGetCommand,
   rolloutStatusCommand,
   ...rolloutMoveCommands,
+  rolloutWatchCommand,
+  rollbackCommand,
+  ...runbookCommands,
   historyListCommand,
   historyShowCommand,
   historyExportCommand,
   historyVerifyCommand,
   ...dbCommands,
+  ...demoCommands,
+  ...guardsCommands,
   logsCommand,
   serveCommand
 ]

@@ -29,15 +29,25 @@ function moveCommand(move: RolloutMove): CliCommand {
   return {
     words: ['rollout', move],
     summary: MOVE_SUMMARIES[move],
-    usage: `rampart rollout ${move} --flag F --reason TEXT${move === 'advance' ? ' [--confirm F]' : ''} [--env NAME] [--json]`,
-    options: { flag: { type: 'string' }, reason: { type: 'string' }, ...(move === 'advance' ? { confirm: { type: 'string' } } : {}) },
+    usage: [
+      `rampart rollout ${move} --flag F --reason TEXT${move === 'advance' ? ' [--confirm F]' : ''} [--env NAME] [--no-restart] [--json]`,
+      '  With an env-file flag source the service reads the file at start, so its container is restarted',
+      '  and its health awaited after the move; --no-restart leaves that for its next start.'
+    ].join('\n'),
+    options: {
+      flag: { type: 'string' },
+      reason: { type: 'string' },
+      'no-restart': { type: 'boolean', default: false },
+      ...(move === 'advance' ? { confirm: { type: 'string' } } : {})
+    },
     async run({ values }, io, runtime) {
-      const result = await (await runtime.services()).rollout.move({
+      const result = await (await runtime.services()).rolloutOrchestrator.move({
         environment: optionalString(values, 'env'),
         flag: requiredString(values, 'flag'),
         move,
         reason: requiredString(values, 'reason'),
-        confirmation: optionalString(values, 'confirm')
+        confirmation: optionalString(values, 'confirm'),
+        restart: !flag(values, 'no-restart')
       })
       const out = new LineWriter(io.stdout)
       if (flag(values, 'json')) await out.json(result)
@@ -46,6 +56,7 @@ function moveCommand(move: RolloutMove): CliCommand {
         await out.line(
           `${result.event.flag}: ${describeExposure(from)} -> ${describeExposure(result.state)}  (recorded as #${result.event.seq} by ${result.event.actor})`
         )
+        await out.line(`  service: ${result.service.message}`)
       }
       await out.flush()
     }

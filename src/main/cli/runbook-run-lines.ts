@@ -1,0 +1,49 @@
+import type { EmergencyRollbackResult, FullRollbackResult, InterruptedRunbookRun, RunbookRunView } from '../../shared/runbook-types'
+import { resumePoint } from '../services/runbook-runner'
+import { formatDuration } from './runbook-progress-printer'
+
+/** What `rampart rollback` and `rampart runbook …` print for people (progress came before). */
+
+export function emergencyLines(result: EmergencyRollbackResult, run: RunbookRunView): string[] {
+  const logs = result.logLines.length === 0 ? [] : [`last ${result.logLines.length} log lines:`, ...result.logLines.map((line) => `  ${line}`)]
+  return [
+    ...logs,
+    `SAFE: ${result.flag} is disabled in ${result.environment}${result.restarted ? ', the service was restarted' : ''} and verified (${result.healthCheck}` +
+      `${result.verifiedUrls.length === 0 ? '' : `; ${result.verifiedUrls.join(', ')}`}) — time to safe ${formatDuration(result.timeToSafeMs)} (run #${run.id})`
+  ]
+}
+
+export function fullRollbackLines(result: FullRollbackResult, run: RunbookRunView): string[] {
+  const database = result.fromVersion === null ? `${result.database} at version ${result.toVersion} or below` : `${result.database} rolled back from ${result.fromVersion} to ${result.toVersion}`
+  const image = result.image === null ? '' : `; ${result.container} on ${result.image}${result.previousImage === null ? '' : ` (was ${result.previousImage})`}`
+  const backup = result.backup === null ? '' : `; backup ${result.backup.file}`
+  return [`DONE: ${database}${result.flag === null ? '' : `; ${result.flag} disabled`}${image}; ${result.healthCheck}${backup} (run #${run.id})`]
+}
+
+/** The closing line of any run, with what is specific to the two rollbacks. */
+export function finishedRunLines(run: RunbookRunView): string[] {
+  if (run.status === 'succeeded' && run.runbook === 'emergency-rollback') return emergencyLines(run.result as EmergencyRollbackResult, run)
+  if (run.status === 'succeeded' && run.runbook === 'full-rollback') return fullRollbackLines(run.result as FullRollbackResult, run)
+  return [`run #${run.id} (${run.runbook}) ${run.status}`]
+}
+
+export function runLine(run: RunbookRunView, interruption?: string): string {
+  const next = resumePoint(run)
+  const where = next === undefined ? `all ${run.steps.length} steps done` : `step ${next.index + 1}/${run.steps.length} ${next.name} (${next.status})`
+  return (
+    `#${run.id}  ${run.runbook}  [${run.environment}]  ${interruption === undefined ? run.status : 'INTERRUPTED'}  started ${run.startedAt} by ${run.actor}  ${where}` +
+    (interruption === undefined ? '' : `  — ${interruption}`)
+  )
+}
+
+/** Shown at the start of the runbook and rollback commands, as the console shows it at start. */
+export function interruptedNotice(runs: readonly InterruptedRunbookRun[]): string[] {
+  if (runs.length === 0) return []
+  return [
+    `rampart: ${runs.length} interrupted runbook run${runs.length === 1 ? '' : 's'}:`,
+    ...runs.map(
+      (run) =>
+        `  ${runLine(run, run.interruption)}\n    ${run.resumable ? `resume: rampart runbook resume ${run.id}    or ` : ''}cancel: rampart runbook cancel ${run.id}`
+    )
+  ]
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod'
+
+/**
+ * Inputs of the runbook operations, for the contract ('rollback.emergency',
+ * 'runbook.fullRollback', 'runbook.resume', 'runbook.cancel', 'runbook.list') and the CLI.
+ */
+const environment = z.string().min(1).max(64).optional()
+const flag = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a flag name is letters, digits, "_", "." or "-" (at most 100)')
+const reason = z
+  .string()
+  .max(2000)
+  .refine((text) => text.trim() !== '', 'a reason is required: it is recorded with the action')
+const runId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
+// The service is stopped with SIGTERM and killed after this many seconds.
+const stopTimeoutSeconds = z.number().int().min(0).max(300).optional()
+
+export const RollbackEmergencyInputSchema = z.object({ environment, flag, reason, stopTimeoutSeconds }).strict()
+
+export const RunbookFullRollbackInputSchema = z
+  .object({
+    environment,
+    /** Roll back every applied migration above this version (0: all). */
+    toVersion: z.number().int().min(0).max(2_147_483_647),
+    /** An image reference to run the service from afterwards (the previous release). */
+    image: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, 'an image reference such as registry/ops-center:v1.0.0')
+      .optional(),
+    /** Disabled first, when given: the rolled back schema must not meet the feature. */
+    flag: flag.optional(),
+    reason,
+    confirm: z.boolean().optional(),
+    confirmation: z.string().max(200).optional(),
+    stopTimeoutSeconds
+  })
+  .strict()
+
+export const RunbookResumeInputSchema = z.object({ runId }).strict()
+export const RunbookCancelInputSchema = z.object({ runId, reason: z.string().max(2000).optional() }).strict()
+export const RunbookListInputSchema = z
+  .object({
+    status: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
+    /** Only runs whose process is gone (shown at start, resumable). */
+    interrupted: z.boolean().optional(),
+    limit: z.number().int().min(1).max(1000).optional()
+  })
+  .strict()
+
+export type RollbackEmergencyInput = z.infer<typeof RollbackEmergencyInputSchema>
+export type RunbookFullRollbackInput = z.infer<typeof RunbookFullRollbackInputSchema>
+export type RunbookResumeInput = z.infer<typeof RunbookResumeInputSchema>
+export type RunbookCancelInput = z.infer<typeof RunbookCancelInputSchema>
+export type RunbookListInput = z.infer<typeof RunbookListInputSchema>
