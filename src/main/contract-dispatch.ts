@@ -13,6 +13,7 @@ import {
 } from '../shared/contract'
 import type { InvokeResult } from '../shared/bridge'
 import { RampartError, toContractError, type ContractError } from '../shared/errors'
+import { describeIssues } from './input-validation'
 import { StreamChannel, type StreamChannelOptions } from './stream-channel'
 
 /** Who is calling, for the record; the transports fill it in. */
@@ -39,11 +40,7 @@ export type StreamProducers = {
 
 /** Renders a zod failure as one sentence naming each field. */
 export function describeInvalidInput(name: string, error: z.ZodError): RampartError {
-  const problems = error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join('.') : '(input)'
-    return `${field}: ${issue.message}`
-  })
-  return new RampartError('bad_input', `Invalid input for ${name}: ${problems.join('; ')}`, { issues: error.issues })
+  return new RampartError('bad_input', `Invalid input for ${name}: ${describeIssues(error)}`, { issues: error.issues })
 }
 
 /** Validates and runs one operation. Never throws: errors come back as `{ code, message, detail? }`. */

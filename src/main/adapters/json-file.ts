@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { z } from 'zod'
 import { RampartError } from '../../shared/errors'
+import { describeIssues } from '../input-validation'
 import { findJsonSyntaxError } from '../core/json-syntax-error'
 
 /**
@@ -23,11 +24,7 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what:
   }
   const parsed = schema.safeParse(value)
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const field = issue.path.map(String).join('.')
-      return `${field === '' ? '(top level)' : field}: ${issue.message}`
-    })
-    throw new RampartError('bad_input', `${what} ${path}: ${problems.join('; ')}`, { issues: parsed.error.issues })
+    throw new RampartError('bad_input', `${what} ${path}: ${describeIssues(parsed.error, '(top level)')}`, { issues: parsed.error.issues })
   }
   return parsed.data
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseOrBadInput } from '../input-validation'
 import { RampartError } from '../../shared/errors'
 import { RollbackEmergencyInputSchema, type RollbackEmergencyInput } from '../../shared/runbook-operation-inputs'
 import type { EmergencyRollbackOutcome, EmergencyRollbackResult } from '../../shared/runbook-types'
@@ -74,9 +75,7 @@ export class EmergencyRollback {
   }
 
   async run(request: RollbackEmergencyInput, options: RunOptions = {}): Promise<EmergencyRollbackOutcome> {
-    const parsed = RollbackEmergencyInputSchema.safeParse(request)
-    if (!parsed.success) throw new RampartError('bad_input', `emergency rollback: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'} ${issue.message}`).join('; ')}`)
-    const input = parsed.data
+    const input = parseOrBadInput(RollbackEmergencyInputSchema, request, 'emergency rollback')
     const handle = this.deps.environments.get(input.environment)
     this.deps.environments.requireFlag(handle, input.flag)
     const reason = input.reason.trim()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseOrBadInput } from '../input-validation'
 import { RampartError } from '../../shared/errors'
 import { RunbookFullRollbackInputSchema, type RunbookFullRollbackInput } from '../../shared/runbook-operation-inputs'
 import type { FullRollbackOutcome, FullRollbackResult } from '../../shared/runbook-types'
@@ -74,9 +75,7 @@ export class FullRollback {
   }
 
   async run(request: RunbookFullRollbackInput, options: RunOptions = {}): Promise<FullRollbackOutcome> {
-    const parsed = RunbookFullRollbackInputSchema.safeParse(request)
-    if (!parsed.success) throw new RampartError('bad_input', `full rollback: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'} ${issue.message}`).join('; ')}`)
-    const input = parsed.data
+    const input = parseOrBadInput(RunbookFullRollbackInputSchema, request, 'full rollback')
     const handle = this.deps.environments.get(input.environment)
     if (input.flag !== undefined) this.deps.environments.requireFlag(handle, input.flag)
     const database = handle.config.postgres.database
