@@ -18,6 +18,9 @@ import {
   RunbookResumeInputSchema
 } from './runbook-operation-inputs'
 import type { LogLine } from './log-line'
+import type { GuardWindowRecord } from './history-types'
+import type { AppliedMoveResult, RolloutWatchNotice } from './rollout-watch-types'
+import { GuardWindowsInputSchema, RolloutWatchInputSchema } from './guard-watch-inputs'
 import { DemoDownInputSchema, DemoUpInputSchema, type DemoDownResult, type DemoUpResult } from './demo-types'
 import {
   DbMigrateInputSchema,
@@ -40,7 +43,6 @@ import type {
 import type {
   FlagEvaluationView,
   FlagView,
-  RolloutMoveResult,
   RolloutStatusView,
   WorkspaceView
 } from './views'
@@ -75,7 +77,7 @@ export const contract = {
 
   'rollout.status': operation<RolloutStatusView>()(z.object({ environment, flag: FlagNameSchema }).strict()),
   // There is no "set percentage": a move is one of the four, and advance goes to the next phase only.
-  'rollout.move': operation<RolloutMoveResult>()(
+  'rollout.move': operation<AppliedMoveResult>()(
     z
       .object({
         environment,
@@ -128,6 +130,11 @@ export const streams = {
   ),
   // Live progress of every runbook this process runs (test-db setup, migrations, rollbacks).
   'runbook.progress': stream<RunbookProgress>()(z.object({}).strict()),
+  // Live guard windows of a flag, judged with the environment's own settings (stored in history).
+  // Overrides are for the command line: windows judged on looser settings must not come from a page.
+  'guards.windows': stream<GuardWindowRecord>()(GuardWindowsInputSchema.omit({ overrides: true })),
+  // Guarded rollout orchestration while subscribed: a trip takes the environment's action automatically.
+  'rollout.watch': stream<RolloutWatchNotice>()(RolloutWatchInputSchema),
   // A container's log lines as they are written (follow, with timestamps), in acknowledged batches.
   'logs.follow': stream<LogLine>()(
     z

@@ -3,6 +3,7 @@ import type { Services } from '../app-context'
 import { dbHandlers } from './db'
 import { demoHandlers } from './demo'
 import { flagHandlers } from './flags'
+import { guardWindowsProducer, rolloutWatchProducer } from './guards'
 import { historyHandlers, historyStreams } from './history'
 import { logsFollowProducer } from './logs'
 import { rolloutHandlers } from './rollout'
@@ -26,6 +27,8 @@ export function createStreamProducers(services: Services): StreamProducers {
   return {
     ...historyStreams(services),
     ...runbookStreams(services),
-    'logs.follow': logsFollowProducer(services)
+    'logs.follow': logsFollowProducer(services),
+    'guards.windows': guardWindowsProducer(services),
+    'rollout.watch': rolloutWatchProducer(services)
   }
 }

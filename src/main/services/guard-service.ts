@@ -7,6 +7,7 @@ import type { HistoryStore } from '../adapters/history-store'
 import { LockFile, type LockAttempt } from '../adapters/lock-file'
 import type { GuardWindow } from '../core/guard-engine'
 import { parseLogSince } from '../core/log-since'
+import { parseOrBadInput } from '../input-validation'
 import { GuardSettingsSchema, type GuardSettings } from '../core/workspace-schema'
 import type { Clock } from './clock'
 import type { EnvironmentHandle, EnvironmentRegistry } from './environment-registry'
@@ -209,12 +210,7 @@ export class LiveGuardWatch {
 function mergeSettings(handle: EnvironmentHandle, overrides: Partial<GuardSettings> | undefined): GuardSettingsView {
   const merged: Record<string, unknown> = { ...handle.config.guards }
   for (const [field, value] of Object.entries(overrides ?? {})) if (value !== undefined) merged[field] = value
-  const checked = GuardSettingsSchema.safeParse(merged)
-  if (!checked.success) {
-    const problems = checked.error.issues.map((issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`).join('; ')
-    throw new RampartError('bad_input', `guard settings for environment "${handle.name}" with the overrides given are not valid: ${problems}`)
-  }
-  const settings = checked.data
+  const settings = parseOrBadInput(GuardSettingsSchema, merged, `guard settings for environment "${handle.name}" with the overrides given are not valid`)
   return {
     window_seconds: settings.window_seconds,
     min_requests: settings.min_requests,

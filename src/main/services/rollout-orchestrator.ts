@@ -6,7 +6,7 @@ import type { RolloutWatchInput } from '../../shared/guard-watch-inputs'
 import type { AppliedMoveResult, RolloutWatchNotice } from '../../shared/rollout-watch-types'
 import type { EnvironmentRegistry } from './environment-registry'
 import type { FlagChangeApplier } from './flag-change-apply'
-import type { GuardService, GuardWatchPlan } from './guard-service'
+import type { GuardService, GuardWatchPlan, LiveGuardWatch } from './guard-service'
 import type { GuardTrip } from './guard-watcher'
 import type { RolloutMoveRequest, RolloutService } from './rollout-service'
 
@@ -85,31 +85,31 @@ export class RolloutOrchestrator {
     const actions: ActionNotice[] = []
     // Notices from the log follower arrive outside the window sequence; chained so order holds.
     let followed: Promise<void> = Promise.resolve()
-    const live = await this.deps.guards.prepare(
-      { environment: request.environment, flag: request.flag },
-      {
-        onWindow: async (_window, record) => {
-          windows += 1
-          await onNotice({ kind: 'window', window: record })
-          if (request.windows !== undefined && windows >= request.windows) {
-            limitReached = true
-            stop.abort()
-          }
-        },
-        onTrip: async (trip) => {
-          trips += 1
-          const notice = await this.act(trip, live.plan)
-          actions.push(notice)
-          // The move changed who is in treatment: judge events without "flags" by the new state at once.
-          await live.refreshFlagState()
-          await onNotice(notice)
-        },
-        onRefollow: (notice) => {
-          followed = followed.then(() => onNotice({ kind: 'followed', ...notice })).catch(() => undefined)
-        }
-      }
-    )
     try {
+      const live: LiveGuardWatch = await this.deps.guards.prepare(
+        { environment: request.environment, flag: request.flag },
+        {
+          onWindow: async (_window, record) => {
+            windows += 1
+            await onNotice({ kind: 'window', window: record })
+            if (request.windows !== undefined && windows >= request.windows) {
+              limitReached = true
+              stop.abort()
+            }
+          },
+          onTrip: async (trip) => {
+            trips += 1
+            const notice = await this.act(trip, live.plan)
+            actions.push(notice)
+            // The move changed who is in treatment: judge events without "flags" by the new state at once.
+            await live.refreshFlagState()
+            await onNotice(notice)
+          },
+          onRefollow: (notice) => {
+            followed = followed.then(() => onNotice({ kind: 'followed', ...notice })).catch(() => undefined)
+          }
+        }
+      )
       const { plan } = live
       await onNotice({ kind: 'watching', environment: plan.environment, flag: plan.flag, container: plan.container, settings: plan.settings })
       const report = await live.run(stop.signal)
