@@ -2,7 +2,7 @@ import { RampartError } from '../../shared/errors'
 import { FlagStateSchema, type FlagState } from '../../shared/flag-state'
 import type { RolloutMove } from '../../shared/rollout-types'
 import type { GuardStatusView, MoveOption, RolloutMoveResult, RolloutStatusView } from '../../shared/views'
-import { summarizeGuardWindows } from '../core/guard-status'
+import { judgedWithThresholds, summarizeGuardWindows } from '../core/guard-status'
 import { allowedMoves, differingFields, planMove, type GuardSnapshot, type MoveRefusal } from '../core/rollout-phase-machine'
 import type { HistoryStore } from '../adapters/history-store'
 import type { FlagSnapshot } from '../adapters/flag-source'
@@ -295,10 +295,14 @@ export class RolloutService {
   }
 
   private guardSnapshot(environment: string, flag: string, phaseCountsFrom: string): GuardSnapshot {
-    const windows = this.deps.history.listGuardWindows(flag, environment).map((window) => ({
-      windowStartEpochMs: Date.parse(window.windowStart),
-      decision: normalizeDecision(window.decision)
-    }))
+    const thresholds = this.deps.environments.get(environment).config.guards
+    const windows = this.deps.history
+      .listGuardWindows(flag, environment)
+      .filter((window) => judgedWithThresholds(window.figures, thresholds))
+      .map((window) => ({
+        windowStartEpochMs: Date.parse(window.windowStart),
+        decision: normalizeDecision(window.decision)
+      }))
     return summarizeGuardWindows(windows, Date.parse(phaseCountsFrom))
   }
 

@@ -132,6 +132,31 @@ describe('RolloutService.move: advance', () => {
     ])
   })
 
+  it('does not count windows judged with looser thresholds than the environment’s', async () => {
+    const context = await workspace.open()
+    await context.services.rollout.status(undefined, FLAG)
+    const looser = { window_seconds: 60, min_requests: 1, max_error_rate: 0.9, max_latency_degradation: 0.5, breach_windows: 2 }
+    workspace.recordPasses(3, 0, 'local', FLAG, looser)
+    workspace.clock.advanceSeconds(180)
+
+    const refusal = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'looks fine' }))
+
+    expect(refusal.code).toBe('refused')
+    expect(refusal.message).toContain('guards have no verdict yet')
+  })
+
+  it('counts windows judged with exactly the environment’s thresholds', async () => {
+    const context = await workspace.open()
+    await context.services.rollout.status(undefined, FLAG)
+    const own = { window_seconds: 60, min_requests: 100, max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: 2, lateness_seconds: 60 }
+    workspace.recordPasses(3, 0, 'local', FLAG, own)
+    workspace.clock.advanceSeconds(180)
+
+    const result = await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'guards green' })
+
+    expect(result.state.rollout_percentage).toBe(25)
+  })
+
   it('advances 10 → 25 on passing guards, changing only FEATURE_LLM_HUB_ROLLOUT and recording who, why, from, to and the guards', async () => {
     const context = await workspace.open()
     await passGuardsInCurrentPhase(context)
