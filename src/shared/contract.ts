@@ -6,6 +6,7 @@ import type { ChainReport, HistoryEvent } from './history-types'
 import type {
   EmergencyRollbackOutcome,
   FullRollbackOutcome,
+  InterruptedRunbookRun,
   RunbookCancelResult,
   RunbookProgress,
   RunbookRunView
@@ -118,7 +119,7 @@ export const contract = {
   'rollback.emergency': operation<EmergencyRollbackOutcome>()(RollbackEmergencyInputSchema),
   'runbook.fullRollback': operation<FullRollbackOutcome>()(RunbookFullRollbackInputSchema),
   // `interrupted: true` lists runs whose process is gone: shown at start, resumable.
-  'runbook.list': operation<RunbookRunView[]>()(RunbookListInputSchema),
+  'runbook.list': operation<Array<RunbookRunView | InterruptedRunbookRun>>()(RunbookListInputSchema),
   'runbook.resume': operation<RunbookRunView>()(RunbookResumeInputSchema),
   'runbook.cancel': operation<RunbookCancelResult>()(RunbookCancelInputSchema)
 } as const

@@ -1,10 +1,21 @@
+import { useState } from 'react'
 import { ConnectionBadge } from './components/ConnectionBadge'
 import { EmergencyPanel } from './components/EmergencyPanel'
+import { InterruptedRunsBanner } from './components/InterruptedRunsBanner'
+import { PageTabs, type PageName } from './components/PageTabs'
 import { useFlags } from './hooks/useFlags'
+import { useHistoryTick } from './hooks/useHistoryTick'
+import { useRunbookProgress } from './hooks/useRunbookProgress'
 import { FlagsPage } from './pages/FlagsPage'
+import { HistoryPage } from './pages/HistoryPage'
+import { RolloutPage } from './pages/RolloutPage'
 
 export function App() {
-  const flags = useFlags()
+  // One history stream and one progress stream for the whole page; everything below reads them.
+  const historyTick = useHistoryTick()
+  const progress = useRunbookProgress()
+  const flags = useFlags(historyTick)
+  const [page, setPage] = useState<PageName>('flags')
   return (
     <div className="app">
       <header className="app-header">
@@ -12,10 +23,14 @@ export function App() {
           <span className="brand-name">Rampart</span>
           <ConnectionBadge />
         </div>
-        <EmergencyPanel flags={flags.value} onKilled={flags.reload} />
+        <EmergencyPanel flags={flags.value} progress={progress} onFinished={flags.reload} />
       </header>
+      <InterruptedRunsBanner progress={progress} historyTick={historyTick} />
+      <PageTabs current={page} onSelect={setPage} />
       <main className="app-main">
-        <FlagsPage flags={flags} />
+        {page === 'flags' && <FlagsPage flags={flags} />}
+        {page === 'rollout' && <RolloutPage flags={flags} historyTick={historyTick} />}
+        {page === 'history' && <HistoryPage historyTick={historyTick} />}
       </main>
     </div>
   )

@@ -1,45 +1,47 @@
 import { useId, useState, type FormEvent } from 'react'
 import type { FlagView } from '../../../shared/views'
-import { useAction } from '../hooks/useAction'
-import { ErrorNotice } from './ErrorNotice'
+import { useEmergencyRollback } from '../hooks/useEmergencyRollback'
+import type { RunbookProgressLog } from '../hooks/useRunbookProgress'
+import { EmergencyVerdict } from './EmergencyVerdict'
+import { RunbookSteps } from './RunbookSteps'
 
 interface EmergencyPanelProps {
   flags: FlagView[] | null
-  /** Called after a kill was recorded, so the page shows the new state at once. */
-  onKilled: () => void
+  progress: RunbookProgressLog
+  /** Called once a run ended, so the page shows the new state at once. */
+  onFinished: () => void
 }
 
 /**
- * The emergency action, always in the header: pick the flag, say why, kill. No dialog pops
- * up; the reason field is the deliberate step, and main refuses an empty one.
+ * The one emergency action, always in the header: the emergency rollback runbook (flag off,
+ * service restarted when its source is an env file, health verified). No dialog pops up; the
+ * reason field is the deliberate step, and main refuses an empty one. Every step shows live.
  */
-export function EmergencyPanel({ flags, onKilled }: EmergencyPanelProps) {
-  const kill = useAction('rollout.move')
+export function EmergencyPanel({ flags, progress, onFinished }: EmergencyPanelProps) {
+  const rollback = useEmergencyRollback(progress)
   const [chosen, setChosen] = useState('')
   const [reason, setReason] = useState('')
   const flagFieldId = useId()
   const reasonFieldId = useId()
   const views = flags ?? []
   const selected = views.find((view) => view.flag === chosen) ?? views[0]
+  const running = rollback.attempt?.phase === 'running'
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
-    if (selected === undefined) return
-    const answer = await kill.run({ environment: selected.environment, flag: selected.flag, move: 'kill', reason })
-    if (answer.ok) {
-      setReason('')
-      onKilled()
-    }
+    if (selected === undefined || running) return
+    await rollback.start({ environment: selected.environment, flag: selected.flag, reason })
+    onFinished()
   }
 
   return (
-    <form className="emergency" onSubmit={submit} aria-label="Emergency: kill a flag">
+    <form className="emergency" onSubmit={submit} aria-label="Emergency rollback">
       <label htmlFor={flagFieldId}>Flag</label>
       <select
         id={flagFieldId}
         value={selected?.flag ?? ''}
         onChange={(event) => setChosen(event.target.value)}
-        disabled={views.length === 0}
+        disabled={views.length === 0 || running}
       >
         {views.map((view) => (
           <option key={`${view.environment}/${view.flag}`} value={view.flag}>
@@ -56,17 +58,19 @@ export function EmergencyPanel({ flags, onKilled }: EmergencyPanelProps) {
         placeholder="Why (recorded)"
         maxLength={2000}
         autoComplete="off"
+        disabled={running}
       />
-      <button type="submit" className="kill-button" disabled={kill.pending || selected === undefined}>
-        {kill.pending ? 'Killing…' : 'Kill flag'}
+      <button type="submit" className="emergency-button" disabled={running || selected === undefined}>
+        {running ? 'Rolling back…' : 'Emergency rollback'}
       </button>
-      <div className="emergency-result" aria-live="polite" data-testid="kill-result">
-        {kill.result?.ok === true && (
-          <span className="kill-done">
-            {kill.result.value.event.flag ?? 'flag'} is off (recorded as event #{kill.result.value.event.seq})
-          </span>
+      <div className="emergency-result" data-testid="emergency-result">
+        {rollback.steps !== null && <RunbookSteps list={rollback.steps} label="Emergency rollback steps" />}
+        {rollback.attempt !== null && <EmergencyVerdict attempt={rollback.attempt} steps={rollback.steps} />}
+        {rollback.attempt !== null && !running && (
+          <button type="button" className="emergency-dismiss" onClick={rollback.dismiss}>
+            Dismiss
+          </button>
         )}
-        {kill.result?.ok === false && <ErrorNotice error={kill.result.error} context="Kill refused" />}
       </div>
     </form>
   )

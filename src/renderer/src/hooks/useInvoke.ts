@@ -19,17 +19,22 @@ interface Answer {
   result: InvokeResult<unknown>
 }
 
+export interface InvokeOptions {
+  /** Any value; the call is made again whenever it changes (e.g. a count of history events seen). */
+  refreshKey?: string | number
+}
+
 /**
  * Calls a read operation and keeps its answer; calls again when the input changes, when
- * `reload` is called, and when the connection comes back.
+ * `reload` is called, when `refreshKey` changes, and when the connection comes back.
  */
-export function useInvoke<N extends OperationName>(name: N, input: InputOf<N>): InvokeState<OutputOf<N>> {
+export function useInvoke<N extends OperationName>(name: N, input: InputOf<N>, options: InvokeOptions = {}): InvokeState<OutputOf<N>> {
   const connection = useConnectionState()
   const [version, setVersion] = useState(0)
   const [answer, setAnswer] = useState<Answer | null>(null)
   const [lastValue, setLastValue] = useState<OutputOf<N> | null>(null)
   // The input is compared by content: callers write `{}` inline on every render.
-  const key = JSON.stringify([name, input, version, connection])
+  const key = JSON.stringify([name, input, version, connection, options.refreshKey ?? null])
 
   useEffect(() => {
     const [requestName, requestInput, , requestConnection] = JSON.parse(key) as [N, InputOf<N>, number, string]

@@ -1,0 +1,146 @@
+/**
+ * The console in Chromium over browser mode, on a real app context: a temporary workspace
+ * folder (rampart.config.yaml, .env, RAMPART_HOME with its history file), the browser-mode
+ * server on loopback, and Debian's Chromium driven by playwright-core. Console errors, warnings
+ * and CSP violations are collected so each test file can assert there were none.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { createAppContext, type AppContext } from '../../src/main/app-context'
+import { startBrowserServer, type BrowserServer } from '../../src/main/browser/browser-server'
+
+export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+export const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url))
+export const CHROMIUM = '/usr/bin/chromium'
+/** For expect.poll: the page answers over a WebSocket and history is polled every 500 ms. */
+export const WAIT = { timeout: 20_000, interval: 50 }
+export const FLAG = 'unified_llm_hub'
+
+export interface ConsoleOptions {
+  /** The workspace file's text; `{dir}` is replaced by the workspace folder. */
+  workspaceYaml: string
+  envText: string
+  actor?: string
+  /** Runs before the app opens the history file, e.g. to leave an interrupted run in it. */
+  prepareHistory?: (historyPath: string, dir: string) => void | Promise<void>
+}
+
+export interface ConsoleSession {
+  dir: string
+  envPath: string
+  historyPath: string
+  context: AppContext
+  server: BrowserServer
+  browser: Browser
+  page: Page
+  /** Console errors and warnings, page errors, CSP violations: should stay empty. */
+  consoleProblems: string[]
+  readEnv(): string
+  writeEnv(text: string): void
+  screenshot(name: string): Promise<void>
+  close(): Promise<void>
+}
+
+export async function openConsole(options: ConsoleOptions): Promise<ConsoleSession> {
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`${RENDERER_DIR}/index.html is missing: run \`npx electron-vite build\` first (\`npm test\` does it before vitest)`)
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`)
+
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-e2e-'))
+  const home = join(dir, 'home')
+  mkdirSync(home)
+  const envPath = join(dir, '.env')
+  const historyPath = join(home, 'history.db')
+  writeFileSync(join(dir, 'rampart.config.yaml'), options.workspaceYaml.replaceAll('{dir}', dir))
+  writeFileSync(envPath, options.envText)
+  await options.prepareHistory?.(historyPath, dir)
+
+  const context = await createAppContext({
+    workspacePath: join(dir, 'rampart.config.yaml'),
+    env: { ...process.env, RAMPART_HOME: home, RAMPART_WORKSPACE: '' },
+    cwd: dir,
+    actor: options.actor ?? 'e2e'
+  })
+  const server = await startBrowserServer({ handlers: context.handlers, producers: context.producers, rendererDir: RENDERER_DIR })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+  })
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  const consoleProblems: string[] = []
+  // A CSP violation (an inline style or script slipping into the build) shows up here.
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(`${message.text()} (${message.location().url})`)
+  })
+  page.on('pageerror', (error) => consoleProblems.push(error.message))
+  await page.goto(server.url)
+
+  return {
+    dir,
+    envPath,
+    historyPath,
+    context,
+    server,
+    browser,
+    page,
+    consoleProblems,
+    readEnv: () => readFileSync(envPath, 'utf8'),
+    writeEnv: (text) => writeFileSync(envPath, text),
+    screenshot: async (name) => {
+      mkdirSync(RESULTS_DIR, { recursive: true })
+      await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), fullPage: true })
+    },
+    close: async () => {
+      await browser.close()
+      await server.close()
+      context.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/**
+ * A loopback TCP port nothing listens on: a Docker endpoint there is refused at once, so a
+ * runbook step that needs the engine fails fast with `unreachable`.
+ */
+export function closedLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/**
+ * One environment, `local`, reading the seed's flag from ./.env, with its Docker engine at
+ * `dockerHost` and, when given, its service in container `serviceContainer`.
+ */
+export function envFileWorkspaceYaml(dockerHost: string, serviceContainer?: string): string {
+  return `version: 1
+default_environment: local
+environments:
+  local:
+    docker:
+      host: ${dockerHost}
+${serviceContainer === undefined ? '' : `    service:\n      container: ${serviceContainer}\n`}    flag_source:
+      kind: env-file
+      path: ./.env
+      mappings:
+        ${FLAG}:
+          enabled: FEATURE_UNIFIED_LLM_HUB
+          rollout_percentage: FEATURE_LLM_HUB_ROLLOUT
+          whitelist_users: FEATURE_LLM_HUB_WHITELIST
+          blacklist_users: FEATURE_LLM_HUB_BLACKLIST
+          start_date: FEATURE_LLM_HUB_START_DATE
+          end_date: FEATURE_LLM_HUB_END_DATE
+    flags: [${FLAG}]
+`
+}
