@@ -11,8 +11,10 @@ import { rolloutMoveCommands, rolloutStatusCommand } from './rollout'
 import { rolloutWatchCommand } from './rollout-watch'
 import { runbookCommands } from './runbook'
 import { serveCommand } from './serve'
+import { statusCommand } from './status'
 
 export const COMMANDS: CliCommand[] = [
+  statusCommand,
   flagsEvalCommand,
   flagsListCommand,
   flagsGetCommand,
