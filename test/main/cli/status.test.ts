@@ -48,6 +48,6 @@ describe('rampart status', () => {
   it('reports an unreadable flag source in words and still exits 0', () => {
     const run = rampart('status')
     expect(run.status).toBe(0)
-    expect(run.stdout).toMatch(/unified_llm_hub \[local\]  unreadable: .*\.env.*does not exist/)
+    expect(run.stdout).toMatch(/unified_llm_hub \[local\] {2}unreadable: .*\.env.*does not exist/)
   })
 })
