@@ -123,7 +123,7 @@ const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,511}$/
 
 /** Where the engine is, resolved from an explicit host, DOCKER_HOST, or the default socket. */
 export interface DockerEndpoint {
-  /** For messages: unix:///var/run/docker.sock, tcp://10.0.0.5:2375, ssh://deploy@build-01 */
+  /** For messages: unix:///var/run/docker.sock, tcp://build-host.example:2375, ssh://deploy@build-01 */
   display: string
   options: Docker.DockerOptions
 }

@@ -25,7 +25,7 @@ function badInput(host: string | undefined, env: NodeJS.ProcessEnv): RampartErro
 
 describe('resolveDockerEndpoint', () => {
   it('takes a socket path, bare or as unix://, and ignores DOCKER_HOST when a host is given', () => {
-    const env = { DOCKER_HOST: 'tcp://10.0.0.5:2375' }
+    const env = { DOCKER_HOST: 'tcp://build-host.example:2375' }
     expect(resolveDockerEndpoint('/run/user/1000/docker.sock', env)).toEqual({
       display: 'unix:///run/user/1000/docker.sock',
       options: { socketPath: '/run/user/1000/docker.sock', host: undefined, port: undefined, protocol: 'http' }
@@ -34,7 +34,7 @@ describe('resolveDockerEndpoint', () => {
   })
 
   it('uses DOCKER_HOST when no host is given, and the default socket when neither is', () => {
-    expect(resolveDockerEndpoint(undefined, { DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toMatchObject({ display: 'tcp://10.0.0.5:2375', options: { host: '10.0.0.5', port: 2375, protocol: 'http' } })
+    expect(resolveDockerEndpoint(undefined, { DOCKER_HOST: 'tcp://build-host.example:2375' })).toMatchObject({ display: 'tcp://build-host.example:2375', options: { host: 'build-host.example', port: 2375, protocol: 'http' } })
     expect(resolveDockerEndpoint(undefined, { DOCKER_HOST: '' }).display).toMatch(/^unix:\/\/\/.*docker\.sock$/)
   })
 

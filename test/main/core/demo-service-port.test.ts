@@ -22,7 +22,7 @@ describe('demoServicePort', () => {
   it('ignores URLs on other hosts and falls back to the seed’s 8084', () => {
     const config = environment({
       flag_source: { kind: 'http', base_url: 'https://ops.example.com' },
-      service: { health_url: 'http://10.0.0.5:8084/health' }
+      service: { health_url: 'http://ops.example.com:8084/health' }
     })
     expect(demoServicePort(config)).toBe(DEFAULT_DEMO_PORT)
     expect(DEFAULT_DEMO_PORT).toBe(8084)
