@@ -45,7 +45,13 @@ class SinkPump<T> {
 
   add(item: T): void {
     this.queue.push(item)
-    this.pushing ??= this.pushAll()
+    // A subscriber gone for good takes nothing more (the watch still reports its stop after the abort).
+    if (this.pushing !== null || this.sink.signal.aborted) return
+    // Cleared in a callback, never inside pushAll: when pushAll finishes synchronously, a reset made
+    // there would be overwritten by this assignment, and drain() would wait on it forever.
+    this.pushing = this.pushAll().finally(() => {
+      this.pushing = null
+    })
   }
 
   async drain(): Promise<void> {
@@ -53,14 +59,10 @@ class SinkPump<T> {
   }
 
   private async pushAll(): Promise<void> {
-    try {
-      while (this.queue.length > 0 && !this.sink.signal.aborted) {
-        const batch = this.queue
-        this.queue = []
-        await this.sink.push(batch)
-      }
-    } finally {
-      this.pushing = null
+    while (this.queue.length > 0 && !this.sink.signal.aborted) {
+      const batch = this.queue
+      this.queue = []
+      await this.sink.push(batch)
     }
   }
 }

@@ -35,6 +35,8 @@ export interface GuardWatchHooks {
   onTrip?: (trip: GuardTrip) => void | Promise<void>
   /** The container restarted and its log is followed again. */
   onRefollow?: (notice: { container: string; startedAt: string }) => void
+  /** The watch lock is taken and lines are about to be read: only now is the flag really watched. */
+  onStarted?: () => void | Promise<void>
 }
 
 /** What a watch judges, resolved before any line is read. */
@@ -164,6 +166,7 @@ export class LiveGuardWatch {
     const { plan, deps, hooks } = this.setup
     const release = await this.takeWatchLock()
     try {
+      await hooks.onStarted?.()
       const onRefollow = (notice: { container: string; startedAt: string }): void => {
         hooks.onRefollow?.(notice)
       }

@@ -107,11 +107,14 @@ export class RolloutOrchestrator {
           },
           onRefollow: (notice) => {
             followed = followed.then(() => onNotice({ kind: 'followed', ...notice })).catch(() => undefined)
+          },
+          // Announced once the watch lock is taken: a watch refused because another holds it never said "watching".
+          onStarted: async () => {
+            const { plan } = live
+            await onNotice({ kind: 'watching', environment: plan.environment, flag: plan.flag, container: plan.container, settings: plan.settings })
           }
         }
       )
-      const { plan } = live
-      await onNotice({ kind: 'watching', environment: plan.environment, flag: plan.flag, container: plan.container, settings: plan.settings })
       const report = await live.run(stop.signal)
       await followed
       const reason = limitReached ? 'window_limit' : report.stopped

@@ -8,6 +8,7 @@ import { useHistoryTick } from './hooks/useHistoryTick'
 import { useRunbookProgress } from './hooks/useRunbookProgress'
 import { FlagsPage } from './pages/FlagsPage'
 import { HistoryPage } from './pages/HistoryPage'
+import { LogsPage } from './pages/LogsPage'
 import { RolloutPage } from './pages/RolloutPage'
 
 export function App() {
@@ -31,6 +32,7 @@ export function App() {
         {page === 'flags' && <FlagsPage flags={flags} />}
         {page === 'rollout' && <RolloutPage flags={flags} historyTick={historyTick} />}
         {page === 'history' && <HistoryPage historyTick={historyTick} />}
+        {page === 'logs' && <LogsPage />}
       </main>
     </div>
   )

@@ -272,6 +272,17 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
     expect(actions(r.notices)).toEqual([expect.objectContaining({ action: 'rollback', outcome: 'failed', message: 'restarting ops-center-test failed: no such container' })])
     expect(summary).toMatchObject({ windows: 4, reason: 'window_limit' })
   })
+
+  it('refuses a second watch of the flag as a conflict naming the holder, and never says it is watching', async () => {
+    const r = await rig()
+    const lockPath = `${r.context.services.store.path}.guards-watch.local.${FLAG}.lock`
+    writeFileSync(lockPath, JSON.stringify({ actor: 'bob', pid: process.pid, host: hostname(), since: new Date().toISOString(), token: 'held-by-test' }))
+    const refused = await r.watch().catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(RampartError)
+    expect((refused as RampartError).code).toBe('conflict')
+    expect((refused as RampartError).message).toContain(`already being watched by bob (pid ${process.pid}`)
+    expect(r.notices).toEqual([])
+  })
 })
 
 describe('RolloutOrchestrator.move', () => {

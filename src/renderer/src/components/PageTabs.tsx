@@ -1,7 +1,7 @@
-export const PAGES = ['flags', 'rollout', 'history'] as const
+export const PAGES = ['flags', 'rollout', 'history', 'logs'] as const
 export type PageName = (typeof PAGES)[number]
 
-const TITLES: Record<PageName, string> = { flags: 'Flags', rollout: 'Rollout', history: 'History' }
+const TITLES: Record<PageName, string> = { flags: 'Flags', rollout: 'Rollout', history: 'History', logs: 'Logs' }
 
 /** The pages, as plain buttons: Tab reaches them, Enter or Space opens one. */
 export function PageTabs({ current, onSelect }: { current: PageName; onSelect: (page: PageName) => void }) {

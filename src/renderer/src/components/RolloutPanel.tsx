@@ -4,9 +4,13 @@ import type { FlagState } from '../../../shared/flag-state'
 import type { MoveOption } from '../../../shared/views'
 import { useAction } from '../hooks/useAction'
 import { useInvoke } from '../hooks/useInvoke'
+import { useLiveGuards } from '../hooks/useLiveGuards'
 import { unappliedMoveEvent } from '../text/unapplied-move'
 import { ErrorNotice } from './ErrorNotice'
+import { GuardActionBanner } from './GuardActionBanner'
 import { GuardSummary } from './GuardSummary'
+import { GuardWatchIndicator } from './GuardWatchIndicator'
+import { LiveGuardWindows } from './LiveGuardWindows'
 import { MoveForm, type MoveRequestFields } from './MoveForm'
 import { MoveOptions } from './MoveOptions'
 import { MoveOutcome, type MoveOutcomeValue } from './MoveOutcome'
@@ -27,6 +31,8 @@ interface Choice {
 /**
  * One flag's rollout: where it stands, what the guards say, and the moves main offers. A move
  * carries the state shown when it was chosen, so a change made meanwhile is refused by main.
+ * While the panel is open, the flag's guards are watched live from here: main judges each window
+ * and takes the environment's action on a trip; the panel shows both and reads the status again.
  */
 export function RolloutPanel({ environment, flag, historyTick }: RolloutPanelProps) {
   const status = useInvoke('rollout.status', { environment, flag }, { refreshKey: historyTick })
@@ -35,6 +41,7 @@ export function RolloutPanel({ environment, flag, historyTick }: RolloutPanelPro
   const [refusal, setRefusal] = useState<ContractError | null>(null)
   const [outcome, setOutcome] = useState<MoveOutcomeValue | null>(null)
   const view = status.value
+  const guards = useLiveGuards(environment, flag, view?.state.rollout_percentage ?? null, status.reload)
 
   const choose = (option: MoveOption) => {
     if (view === null) return
@@ -73,6 +80,10 @@ export function RolloutPanel({ environment, flag, historyTick }: RolloutPanelPro
           {status.loading ? 'Reading…' : 'Read again'}
         </button>
       </header>
+      <GuardWatchIndicator link={guards.link} />
+      {guards.actions.map((action) => (
+        <GuardActionBanner key={action.notice.tripEventSeq} action={action} onDismiss={() => guards.dismiss(action.notice.tripEventSeq)} />
+      ))}
       {status.error !== null && <ErrorNotice error={status.error} context="Could not read the rollout" />}
       {view === null && status.error === null && <p className="muted">Reading the rollout…</p>}
       {view !== null && (
@@ -97,6 +108,7 @@ export function RolloutPanel({ environment, flag, historyTick }: RolloutPanelPro
         </>
       )}
       {outcome !== null && <MoveOutcome outcome={outcome} />}
+      <LiveGuardWindows windows={guards.windows} live={guards.link.kind === 'live'} />
     </section>
   )
 }

@@ -1,0 +1,106 @@
+/**
+ * The `rollout.watch` stream producer on a real orchestrator and history file, its log lines fed
+ * by hand: notices reach the sink in order, and the stream ends when the subscriber goes away,
+ * even though the watch reports its stop after the abort (a page closed, a panel unmounted).
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import type { StreamSink } from '../../../src/main/contract-dispatch'
+import { rolloutWatchProducer } from '../../../src/main/handlers/guards'
+import { EnvironmentRegistry } from '../../../src/main/services/environment-registry'
+import { GuardService } from '../../../src/main/services/guard-service'
+import { RolloutOrchestrator } from '../../../src/main/services/rollout-orchestrator'
+import type { RolloutWatchNotice } from '../../../src/shared/rollout-watch-types'
+import { idleTicker, LineFeed, windowLines } from '../../fixtures/guard-line-feed'
+import { seedEnvText, ServiceWorkspace } from '../../fixtures/service-workspace'
+
+const FLAG = 'unified_llm_hub'
+const WINDOW_MS = 10_000
+
+let workspace: ServiceWorkspace | undefined
+
+afterEach(() => {
+  workspace?.cleanup()
+  workspace = undefined
+})
+
+/** A sink that takes every batch at once and records it; `stop` is the subscriber going away. */
+function recordingSink(): { sink: StreamSink<RolloutWatchNotice>; pushed: RolloutWatchNotice[]; stop: () => void } {
+  const controller = new AbortController()
+  const pushed: RolloutWatchNotice[] = []
+  return {
+    sink: { push: (items) => Promise.resolve(void pushed.push(...items)), signal: controller.signal },
+    pushed,
+    stop: () => controller.abort()
+  }
+}
+
+async function producerRig(): Promise<{ produce: ReturnType<typeof rolloutWatchProducer>; feed: LineFeed; startMs: number; advanceTo(ms: number): void }> {
+  workspace = new ServiceWorkspace({
+    envText: seedEnvText(25),
+    workspaceYaml: [
+      'environments:',
+      '  local:',
+      '    service: { container: ops-center-test }',
+      '    flag_source: { kind: env-file, path: ./.env }',
+      `    guards: { window_seconds: ${WINDOW_MS / 1000}, min_requests: 20, max_error_rate: 0.05, breach_windows: 2, lateness_seconds: 0, action: rollback }`,
+      ''
+    ].join('\n')
+  })
+  const ws = workspace
+  const context = await ws.open()
+  const environments = new EnvironmentRegistry(context.workspace)
+  const feed = new LineFeed()
+  const guards = new GuardService({
+    environments,
+    logs: context.services.logs,
+    docker: context.services.docker,
+    history: context.services.store,
+    clock: ws.clock,
+    actor: 'tester',
+    ticker: idleTicker,
+    lineSource: () => feed.source
+  })
+  const rolloutOrchestrator = new RolloutOrchestrator({
+    rollout: context.services.rollout,
+    guards,
+    environments,
+    applier: { apply: () => Promise.resolve({ outcome: 'not_needed', container: null, message: 'nothing to restart', durationMs: 0 }) }
+  })
+  return {
+    produce: rolloutWatchProducer({ ...context.services, rolloutOrchestrator }),
+    feed,
+    startMs: ws.clock.now().getTime(),
+    advanceTo: (ms) => ws.clock.advanceSeconds((ms - ws.clock.now().getTime()) / 1000)
+  }
+}
+
+describe('the rollout.watch stream', () => {
+  it('pushes watching, then each decided window, in order', async () => {
+    const rig = await producerRig()
+    const { sink, pushed, stop } = recordingSink()
+    const producing = rig.produce({ flag: FLAG, windows: 2 }, sink)
+    for (const index of [0, 1, 2]) {
+      rig.advanceTo(rig.startMs + (index + 1) * WINDOW_MS)
+      rig.feed.push(windowLines(FLAG, rig.startMs + index * WINDOW_MS, WINDOW_MS, { treatment: 40, control: 100 }))
+    }
+    await producing
+    stop()
+    expect(pushed.map((notice) => (notice.kind === 'window' ? `window:${notice.window.decision}` : notice.kind))).toEqual(['watching', 'window:pass', 'window:pass', 'stopped'])
+  })
+
+  it('ends once the subscriber goes away, dropping the stop the watch reports after the abort', async () => {
+    const rig = await producerRig()
+    const { sink, pushed, stop } = recordingSink()
+    const producing = rig.produce({ flag: FLAG }, sink)
+    await until(() => pushed.length > 0)
+    stop()
+    await producing
+    expect(pushed.map((notice) => notice.kind)).toEqual(['watching'])
+  })
+})
+
+/** Waits (without a clock) until the producer's asynchronous work has caught up. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let round = 0; round < 2000 && !condition(); round += 1) await new Promise((resolve) => setTimeout(resolve, 1))
+  expect(condition()).toBe(true)
+}
