@@ -15,6 +15,19 @@ import {
 import { canonicalJson, eventHash, verifyChain, type ChainHead } from '../core/history-chain'
 import { HISTORY_SCHEMA_VERSION, pendingMigrations } from './history-schema'
 import { RunbookRecords } from './runbook-records'
+import { parseJson, positiveCount } from './history-values'
+import {
+  OperationRecords,
+  type DbOperationFilter,
+  type DbOperationOutcome,
+  type DbOperationRecord,
+  type DockerActionFilter,
+  type DockerActionRecord,
+  type NewDbOperation,
+  type NewDockerAction
+} from './operation-records'
+
+export type { DbOperationOutcome, DbOperationRecord, DockerActionRecord, NewDbOperation, NewDockerAction } from './operation-records'
 import { electronBindingPath, NATIVE_BUILD_COMMAND, projectRoot, resolveNativeBinding } from './native-binding'
 
 export interface HistoryStoreOptions {
@@ -85,89 +98,6 @@ interface GuardWindowRow {
   recorded_at: string
 }
 
-/** A database operation as its caller opens it. `detail` must be redacted: no passwords, no URLs with credentials. */
-export interface NewDbOperation {
-  kind: string
-  environment: string
-  database: string
-  actor: string
-  detail?: unknown
-}
-
-export interface DbOperationOutcome {
-  /** e.g. succeeded, failed, refused. */
-  status: string
-  detail?: unknown
-  backupFile?: string
-  backupSha256?: string
-}
-
-export interface DbOperationRecord {
-  id: number
-  kind: string
-  environment: string
-  database: string
-  actor: string
-  status: string
-  startedAt: string
-  finishedAt: string | null
-  backupFile: string | null
-  backupSha256: string | null
-  detail: JsonValue
-}
-
-interface DbOperationRow {
-  id: number
-  kind: string
-  environment: string
-  database: string
-  actor: string
-  status: string
-  started_at: string
-  finished_at: string | null
-  backup_file: string | null
-  backup_sha256: string | null
-  detail: string | null
-}
-
-/** A Docker action as its caller records it. `detail` must be redacted: no passwords, no environment values. */
-export interface NewDockerAction {
-  environment: string
-  /** The engine, as shown: unix:///var/run/docker.sock, ssh://deploy@build-01 */
-  endpoint: string
-  container: string | null
-  /** e.g. create, start, stop, remove, pull. */
-  action: string
-  /** e.g. succeeded, failed, refused. */
-  outcome: string
-  detail?: unknown
-}
-
-export interface DockerActionRecord {
-  id: number
-  at: string
-  environment: string
-  endpoint: string
-  container: string | null
-  action: string
-  outcome: string
-  detail: JsonValue
-}
-
-interface DockerActionRow {
-  id: number
-  at: string
-  environment: string
-  endpoint: string
-  container: string | null
-  action: string
-  outcome: string
-  detail: string | null
-}
-
-const DB_OPERATION_COLUMNS =
-  'id, kind, environment, database, actor, status, started_at, finished_at, backup_file, backup_sha256, detail'
-
 type EventFields = Omit<HistoryEvent, 'seq' | 'at' | 'prevHash' | 'hash'>
 
 type OpenAttempt = { kind: 'opened'; db: Database.Database } | { kind: 'corrupt'; reason: string }
@@ -191,6 +121,7 @@ export class HistoryStore {
   private readonly db: Database.Database
   private readonly now: () => Date
   private runbookRecords: RunbookRecords | undefined
+  private operationRecords: OperationRecords | undefined
   private readonly appendInTransaction: Database.Transaction<(fields: EventFields) => HistoryEvent>
 
   private constructor(db: Database.Database, filePath: string, now: () => Date, recoveredFrom?: string, warning?: string) {
@@ -424,132 +355,34 @@ export class HistoryStore {
       }))
   }
 
-  /**
-   * Opens a database operation record (setup, migrate, repair, rollback, restore) with status
-   * `running`, before the work starts, so a crash leaves a visible unfinished record.
-   */
+  /** Database operations and Docker actions (sharing this connection). */
+  get operations(): OperationRecords {
+    this.operationRecords ??= new OperationRecords(this.db, this.now, this.path)
+    return this.operationRecords
+  }
+
   startDbOperation(input: NewDbOperation): DbOperationRecord {
-    const startedAt = this.now().toISOString()
-    const detail = canonicalJson(input.detail) ?? null
-    const result = this.write('record a database operation in', () =>
-      this.db
-        .prepare(
-          `INSERT INTO db_operations (kind, environment, database, actor, status, started_at, detail)
-           VALUES (?, ?, ?, ?, 'running', ?, ?)`
-        )
-        .run(input.kind, input.environment, input.database, input.actor, startedAt, detail)
-    )
-    return this.readDbOperation(Number(result.lastInsertRowid))
+    return this.operations.startDbOperation(input)
   }
 
-  /** Closes a database operation record with its outcome; `detail` replaces the detail given at start. */
   finishDbOperation(id: number, outcome: DbOperationOutcome): DbOperationRecord {
-    const finishedAt = this.now().toISOString()
-    const result = this.write('record the end of a database operation in', () =>
-      this.db
-        .prepare(
-          `UPDATE db_operations
-              SET status = ?, finished_at = ?, detail = COALESCE(?, detail),
-                  backup_file = COALESCE(?, backup_file), backup_sha256 = COALESCE(?, backup_sha256)
-            WHERE id = ?`
-        )
-        .run(
-          outcome.status,
-          finishedAt,
-          outcome.detail === undefined ? null : (canonicalJson(outcome.detail) ?? null),
-          outcome.backupFile ?? null,
-          outcome.backupSha256 ?? null,
-          id
-        )
-    )
-    if (result.changes === 0) {
-      throw new RampartError('failed', `There is no database operation ${id} in the history file ${this.path} to finish`)
-    }
-    return this.readDbOperation(id)
+    return this.operations.finishDbOperation(id, outcome)
   }
 
-  /** Database operations, newest first. */
-  listDbOperations(filter: { environment?: string; kind?: string; limit?: number } = {}): DbOperationRecord[] {
-    const conditions: string[] = []
-    const params: Array<string | number> = []
-    if (filter.environment !== undefined) {
-      conditions.push('environment = ?')
-      params.push(filter.environment)
-    }
-    if (filter.kind !== undefined) {
-      conditions.push('kind = ?')
-      params.push(filter.kind)
-    }
-    let sql = `SELECT ${DB_OPERATION_COLUMNS} FROM db_operations`
-    if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`
-    sql += ' ORDER BY id DESC'
-    if (filter.limit !== undefined) {
-      sql += ' LIMIT ?'
-      params.push(positiveCount(filter.limit))
-    }
-    return this.db.prepare<unknown[], DbOperationRow>(sql).all(...params).map(fromDbOperationRow)
+  listDbOperations(filter: DbOperationFilter = {}): DbOperationRecord[] {
+    return this.operations.listDbOperations(filter)
   }
 
   recordDockerAction(input: NewDockerAction): DockerActionRecord {
-    const at = this.now().toISOString()
-    const detail = input.detail === undefined ? null : (canonicalJson(input.detail) ?? null)
-    const result = this.write('record a Docker action in', () =>
-      this.db
-        .prepare(
-          `INSERT INTO docker_actions (at, environment, endpoint, container, action, outcome, detail)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`
-        )
-        .run(at, input.environment, input.endpoint, input.container, input.action, input.outcome, detail)
-    )
-    return {
-      id: Number(result.lastInsertRowid),
-      at,
-      environment: input.environment,
-      endpoint: input.endpoint,
-      container: input.container,
-      action: input.action,
-      outcome: input.outcome,
-      detail: parseJson(detail)
-    }
+    return this.operations.recordDockerAction(input)
   }
 
-  /** Docker actions, newest first. */
-  listDockerActions(filter: { environment?: string; container?: string; limit?: number } = {}): DockerActionRecord[] {
-    const conditions: string[] = []
-    const params: Array<string | number> = []
-    if (filter.environment !== undefined) {
-      conditions.push('environment = ?')
-      params.push(filter.environment)
-    }
-    if (filter.container !== undefined) {
-      conditions.push('container = ?')
-      params.push(filter.container)
-    }
-    let sql = 'SELECT id, at, environment, endpoint, container, action, outcome, detail FROM docker_actions'
-    if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`
-    sql += ' ORDER BY id DESC'
-    if (filter.limit !== undefined) {
-      sql += ' LIMIT ?'
-      params.push(positiveCount(filter.limit))
-    }
-    return this.db
-      .prepare<unknown[], DockerActionRow>(sql)
-      .all(...params)
-      .map((row) => ({ ...row, detail: parseJson(row.detail) }))
+  listDockerActions(filter: DockerActionFilter = {}): DockerActionRecord[] {
+    return this.operations.listDockerActions(filter)
   }
 
   close(): void {
     if (this.db.open) this.db.close()
-  }
-
-  private readDbOperation(id: number): DbOperationRecord {
-    const row = this.db
-      .prepare<[number], DbOperationRow>(`SELECT ${DB_OPERATION_COLUMNS} FROM db_operations WHERE id = ?`)
-      .get(id)
-    if (row === undefined) {
-      throw new RampartError('failed', `Database operation ${id} vanished from ${this.path} right after it was written`)
-    }
-    return fromDbOperationRow(row)
   }
 
   private readRollout(flag: string, environment: string): RolloutRecord | undefined {
@@ -726,22 +559,7 @@ function jsonColumn(value: JsonValue): string | null {
   return value === null ? null : (canonicalJson(value) ?? null)
 }
 
-function positiveCount(value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RampartError('bad_input', `History event limit ${value} is not a positive whole number`)
-  }
-  return value
-}
 
-/** Text that is not JSON (an edited row) is returned as-is, so verify reports it instead of crashing. */
-function parseJson(text: string | null): JsonValue {
-  if (text === null) return null
-  try {
-    return JSON.parse(text) as JsonValue
-  } catch {
-    return text
-  }
-}
 
 function toEventRow(event: HistoryEvent): EventRow {
   return {
@@ -779,22 +597,6 @@ function fromEventRow(row: EventRow): HistoryEvent {
     detail: parseJson(row.detail),
     prevHash: row.prev_hash,
     hash: row.hash
-  }
-}
-
-function fromDbOperationRow(row: DbOperationRow): DbOperationRecord {
-  return {
-    id: row.id,
-    kind: row.kind,
-    environment: row.environment,
-    database: row.database,
-    actor: row.actor,
-    status: row.status,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    backupFile: row.backup_file,
-    backupSha256: row.backup_sha256,
-    detail: parseJson(row.detail)
   }
 }
 
