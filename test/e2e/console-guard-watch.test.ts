@@ -18,6 +18,7 @@ import type { HistoryEvent } from '../../src/shared/history-types'
 import type { RolloutWatchNotice } from '../../src/shared/rollout-watch-types'
 import { RAMPART_BIN, requireBuiltCli, type CliRun } from '../fixtures/rampart-cli'
 import { FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
+import { DEMO_ENVIRONMENT, demoEnvText, demoWorkspaceYaml } from '../support/demo-stack-workspace'
 import {
   connectTestEngine,
   freePort,
@@ -29,10 +30,9 @@ import {
   waitFor
 } from '../support/docker-test-env'
 
-const ENVIRONMENT = 'demo'
+const ENVIRONMENT = DEMO_ENVIRONMENT
 const ACTOR = 'e2e'
 // Ten whitelisted testers among 40 simulated users: treatment has data in every 2 s window.
-const TESTERS = Array.from({ length: 10 }, (_, index) => `tester-${index}@example.com`)
 /** A trip needs two breaching windows after the injection; each is decided 3 s after it starts. */
 const LIVE = { timeout: 40_000, interval: 100 }
 
@@ -41,36 +41,6 @@ let session: ConsoleSession
 let baseUrl: string
 let demoHome: string
 const names = { service: uniqueContainerName('console-watch-svc'), postgres: uniqueContainerName('console-watch-pg') }
-
-function envText(percentage: number): string {
-  return [
-    '# demo ops-center flags for the console guard watch test',
-    'FEATURE_UNIFIED_LLM_HUB=true',
-    `FEATURE_LLM_HUB_ROLLOUT=${percentage}`,
-    `FEATURE_LLM_HUB_WHITELIST=${TESTERS.join(',')}`,
-    'FEATURE_LLM_HUB_BLACKLIST=',
-    'FEATURE_LLM_HUB_START_DATE=2025-10-27',
-    'FEATURE_LLM_HUB_END_DATE=',
-    ''
-  ].join('\n')
-}
-
-function workspaceYaml(port: number, pgPort: number): string {
-  return [
-    `default_environment: ${ENVIRONMENT}`,
-    'environments:',
-    `  ${ENVIRONMENT}:`,
-    '    service:',
-    `      container: ${names.service}`,
-    `      health_url: http://127.0.0.1:${port}/health`,
-    '    flag_source: { kind: env-file, path: ./.env }',
-    `    flags: [${FLAG}]`,
-    `    postgres: { container: ${names.postgres}, image: "${POSTGRES_FIXTURE_IMAGE}", port: ${pgPort}, network: host, disposable: true }`,
-    '    guards: { window_seconds: 2, lateness_seconds: 1, min_requests: 20, max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: 2, action: rollback }',
-    '    rollout: { min_soak_seconds: 0 }',
-    ''
-  ].join('\n')
-}
 
 /** The built CLI, asynchronously, so the console's server in this process keeps answering. */
 function runCli(args: string[]): Promise<CliRun> {
@@ -116,7 +86,7 @@ beforeAll(async () => {
   const pgPort = await freePort()
   baseUrl = `http://127.0.0.1:${port}`
   // The rollout stands at 25 % before the service starts: the console observes it there.
-  session = await openConsole({ workspaceYaml: workspaceYaml(port, pgPort), envText: envText(25), actor: ACTOR })
+  session = await openConsole({ workspaceYaml: demoWorkspaceYaml({ serviceContainer: names.service, postgresContainer: names.postgres, baseUrl: `http://127.0.0.1:${port}`, pgPort }), envText: demoEnvText(25), actor: ACTOR })
   demoHome = path.join(session.dir, 'demo-home')
   mkdirSync(demoHome)
   const up = await runCli(['demo', 'up', '--image-node', NODE_FIXTURE_IMAGE, '--rps', '400', '--users', '40', '--seed', 'console-guard-watch', '--json'])

@@ -20,6 +20,7 @@ import type { GuardWindowRecord, HistoryEvent } from '../../src/shared/history-t
 import type { AppliedMoveResult, RolloutWatchNotice } from '../../src/shared/rollout-watch-types'
 import type { RolloutStatusView } from '../../src/shared/views'
 import { RAMPART_BIN, requireBuiltCli, type CliRun } from '../fixtures/rampart-cli'
+import { DEMO_BREACH_WINDOWS, DEMO_ENVIRONMENT, DEMO_FLAG, DEMO_WINDOW_SECONDS, demoEnvText, demoWorkspaceYaml } from '../support/demo-stack-workspace'
 import {
   connectTestEngine,
   freePort,
@@ -31,13 +32,12 @@ import {
   waitFor
 } from '../support/docker-test-env'
 
-const FLAG = 'unified_llm_hub'
-const ENVIRONMENT = 'demo'
-const WINDOW_SECONDS = 2
+const FLAG = DEMO_FLAG
+const ENVIRONMENT = DEMO_ENVIRONMENT
+const WINDOW_SECONDS = DEMO_WINDOW_SECONDS
 const WINDOW_MS = WINDOW_SECONDS * 1000
-const BREACH_WINDOWS = 2
+const BREACH_WINDOWS = DEMO_BREACH_WINDOWS
 // Ten whitelisted testers among 40 simulated users: even at 0 % a fifth of the traffic is treatment.
-const TESTERS = Array.from({ length: 10 }, (_, index) => `tester-${index}@example.com`)
 const PHASE_TIMEOUT_MS = 30_000
 
 let engine: DockerEngine
@@ -48,19 +48,6 @@ let baseUrl: string
 const names = { service: uniqueContainerName('rollout-svc'), postgres: uniqueContainerName('rollout-pg') }
 const contexts: AppContext[] = []
 const watches: WatchProcess[] = []
-
-function envText(percentage: number): string {
-  return [
-    '# demo ops-center flags for the guarded rollout tests',
-    'FEATURE_UNIFIED_LLM_HUB=true',
-    `FEATURE_LLM_HUB_ROLLOUT=${percentage}`,
-    `FEATURE_LLM_HUB_WHITELIST=${TESTERS.join(',')}`,
-    'FEATURE_LLM_HUB_BLACKLIST=',
-    'FEATURE_LLM_HUB_START_DATE=2025-10-27',
-    'FEATURE_LLM_HUB_END_DATE=',
-    ''
-  ].join('\n')
-}
 
 function cliEnv(home: string, actor: string): Record<string, string> {
   return {
@@ -154,7 +141,7 @@ async function waitUntilServing(): Promise<void> {
 
 /** An operator's hand edit before Rampart has seen the rollout, applied by restarting the service. */
 async function setRolloutByHand(percentage: number): Promise<void> {
-  writeFileSync(envFile, envText(percentage))
+  writeFileSync(envFile, demoEnvText(percentage))
   await engine.restartContainer(names.service, { timeoutSeconds: 5 })
   await waitUntilServing()
   expect(await servedPercentage()).toBe(percentage)
@@ -202,24 +189,10 @@ beforeAll(async () => {
   port = await freePort()
   const pgPort = await freePort()
   baseUrl = `http://127.0.0.1:${port}`
-  writeFileSync(envFile, envText(0))
+  writeFileSync(envFile, demoEnvText(0))
   writeFileSync(
     path.join(dir, 'rampart.config.yaml'),
-    [
-      `default_environment: ${ENVIRONMENT}`,
-      'environments:',
-      `  ${ENVIRONMENT}:`,
-      '    service:',
-      `      container: ${names.service}`,
-      `      health_url: ${baseUrl}/health`,
-      `      verify_urls: [${baseUrl}/admin/llm-provider-keys]`,
-      '    flag_source: { kind: env-file, path: ./.env }',
-      `    flags: [${FLAG}]`,
-      `    postgres: { container: ${names.postgres}, image: "${POSTGRES_FIXTURE_IMAGE}", port: ${pgPort}, network: host, disposable: true }`,
-      `    guards: { window_seconds: ${WINDOW_SECONDS}, lateness_seconds: 1, min_requests: 20, max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: ${BREACH_WINDOWS}, action: rollback }`,
-      '    rollout: { min_soak_seconds: 0 }',
-      ''
-    ].join('\n')
+    demoWorkspaceYaml({ serviceContainer: names.service, postgresContainer: names.postgres, baseUrl, pgPort, verifyUrls: true })
   )
   const up = await runCli(['demo', 'up', '--image-node', NODE_FIXTURE_IMAGE, '--rps', '400', '--users', '40', '--seed', 'guarded-rollout', '--json'], newHome('demo'))
   expect(up.status, up.stderr).toBe(0)
@@ -380,7 +353,7 @@ describe('guarded rollouts through the rampart CLI', () => {
     const home = newHome('drift')
     const context = await openContext(home)
     await context.services.rollout.status(undefined, FLAG)
-    writeFileSync(envFile, envText(37))
+    writeFileSync(envFile, demoEnvText(37))
 
     const refused = await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', 'next phase'], home)
     expect(refused.status).toBe(1)
