@@ -156,24 +156,9 @@ export class OperationRecords {
 
   /** Database operations, newest first. */
   listDbOperations(filter: DbOperationFilter = {}): DbOperationRecord[] {
-    const conditions: string[] = []
-    const params: Array<string | number> = []
-    if (filter.environment !== undefined) {
-      conditions.push('environment = ?')
-      params.push(filter.environment)
-    }
-    if (filter.kind !== undefined) {
-      conditions.push('kind = ?')
-      params.push(filter.kind)
-    }
-    let sql = `SELECT ${DB_OPERATION_COLUMNS} FROM db_operations`
-    if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`
-    sql += ' ORDER BY id DESC'
-    if (filter.limit !== undefined) {
-      sql += ' LIMIT ?'
-      params.push(positiveCount(filter.limit))
-    }
-    return this.db.prepare<unknown[], DbOperationRow>(sql).all(...params).map(fromDbOperationRow)
+    return this.newestFirst<DbOperationRow>(`SELECT ${DB_OPERATION_COLUMNS} FROM db_operations`, { environment: filter.environment, kind: filter.kind }, filter.limit).map(
+      fromDbOperationRow
+    )
   }
 
   recordDockerAction(input: NewDockerAction): DockerActionRecord {
@@ -201,27 +186,25 @@ export class OperationRecords {
 
   /** Docker actions, newest first. */
   listDockerActions(filter: DockerActionFilter = {}): DockerActionRecord[] {
-    const conditions: string[] = []
-    const params: Array<string | number> = []
-    if (filter.environment !== undefined) {
-      conditions.push('environment = ?')
-      params.push(filter.environment)
-    }
-    if (filter.container !== undefined) {
-      conditions.push('container = ?')
-      params.push(filter.container)
-    }
-    let sql = 'SELECT id, at, environment, endpoint, container, action, outcome, detail FROM docker_actions'
-    if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`
+    return this.newestFirst<DockerActionRow>(
+      'SELECT id, at, environment, endpoint, container, action, outcome, detail FROM docker_actions',
+      { environment: filter.environment, container: filter.container },
+      filter.limit
+    ).map((row) => ({ ...row, detail: parseJson(row.detail) }))
+  }
+
+  /** `select` filtered by column equality (column names come from this file, values are bound), newest first. */
+  private newestFirst<Row>(select: string, equals: Record<string, string | undefined>, limit: number | undefined): Row[] {
+    const given = Object.entries(equals).filter((entry): entry is [string, string] => entry[1] !== undefined)
+    const params: Array<string | number> = given.map(([, value]) => value)
+    let sql = select
+    if (given.length > 0) sql += ` WHERE ${given.map(([column]) => `${column} = ?`).join(' AND ')}`
     sql += ' ORDER BY id DESC'
-    if (filter.limit !== undefined) {
+    if (limit !== undefined) {
       sql += ' LIMIT ?'
-      params.push(positiveCount(filter.limit))
+      params.push(positiveCount(limit))
     }
-    return this.db
-      .prepare<unknown[], DockerActionRow>(sql)
-      .all(...params)
-      .map((row) => ({ ...row, detail: parseJson(row.detail) }))
+    return this.db.prepare<unknown[], Row>(sql).all(...params)
   }
 
   private readDbOperation(id: number): DbOperationRecord {
