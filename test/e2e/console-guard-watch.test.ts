@@ -156,7 +156,8 @@ describe('the console watches the guards of the rollout it shows', () => {
     expect(cells[3]).toMatch(/^\d+ ms$/)
     expect(Number(cells[4])).toBeGreaterThanOrEqual(20)
     expect(await newest.locator('.guard-window-decision summary').textContent()).toBe('pass')
-    expect(await newest.locator('.guard-window-decision').getAttribute('title')).toMatch(/^treatment error rate 0\.\d+ ≤ 0\.05/)
+    // The demo's baseline is 1 % failures, so a 2 s window may well have none: the rate is 0 or a fraction.
+    expect(await newest.locator('.guard-window-decision').getAttribute('title')).toMatch(/^treatment error rate (0|0\.\d+) ≤ 0\.05\n/)
     const starts = await windowRows().locator('td:first-child').evaluateAll((tds) => tds.map((td) => Date.parse(td.getAttribute('title') ?? '')))
     expect(starts).toEqual([...starts].sort((a, b) => b - a))
     const chart = panel().getByTestId('guard-window-chart')
