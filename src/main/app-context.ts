@@ -13,6 +13,7 @@ import { parseContainerLabels } from './core/container-labels'
 import { EnvironmentRegistry } from './services/environment-registry'
 import { FlagService } from './services/flag-service'
 import { HistoryService } from './services/history-service'
+import { closeInterruptedDbOperations } from './services/interrupted-db-operations'
 import { LogService } from './services/log-service'
 import { ProgressBus } from './services/progress-bus'
 import { RunbookRunner } from './services/runbook-runner'
@@ -76,6 +77,8 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const workspace = loadWorkspace({ explicitPath: options.workspacePath, env, cwd })
   const historyPath = resolveHistoryPath(env)
   const store = HistoryStore.open(historyPath, { now: () => clock.now() })
+  // Before anything new is recorded: an operation a killed process left open gets its ending.
+  closeInterruptedDbOperations({ history: store })
   const environments = new EnvironmentRegistry(workspace, env)
   const history = new HistoryService(store)
   const docker = new DockerEngines(workspace, env)

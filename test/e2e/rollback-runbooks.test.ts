@@ -197,6 +197,9 @@ describe('rollback runbooks with the built CLI', () => {
         ['db-rollback', 'succeeded'],
         ['db-rollback', 'cancelled']
       ])
+      // The killed attempt's database operation is closed as interrupted at the next start; none stays open.
+      expect(history.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)).toEqual(['succeeded', 'interrupted'])
+      expect(history.listDbOperations({ status: 'running' })).toEqual([])
       expect(history.verify().ok).toBe(true)
     } finally {
       history.close()

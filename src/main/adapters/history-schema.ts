@@ -124,6 +124,13 @@ export const HISTORY_MIGRATIONS: readonly HistoryMigration[] = [
         detail      TEXT
       );
     `
+  },
+  {
+    version: 2,
+    name: 'owner of each database operation',
+    // JSON {pid, host} of the process doing it, so one left `running` by a crash is recognised
+    // and closed at a later start instead of staying open forever.
+    sql: `ALTER TABLE db_operations ADD COLUMN owner TEXT;`
   }
 ]
 

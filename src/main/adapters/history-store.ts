@@ -28,12 +28,15 @@ import {
 } from './operation-records'
 
 export type { DbOperationOutcome, DbOperationRecord, DockerActionRecord, NewDbOperation, NewDockerAction } from './operation-records'
+import { currentProcess, type ProcessIdentity } from './process-liveness'
 import { electronBindingPath, NATIVE_BUILD_COMMAND, projectRoot, resolveNativeBinding } from './native-binding'
 
 export interface HistoryStoreOptions {
   now?: () => Date
   /** Overrides the better-sqlite3 addon path chosen by resolveNativeBinding. */
   nativeBinding?: string
+  /** The process named as owner of the database operations it opens; this one by default. */
+  process?: ProcessIdentity
 }
 
 export interface EventFilter {
@@ -120,14 +123,16 @@ export class HistoryStore {
 
   private readonly db: Database.Database
   private readonly now: () => Date
+  private readonly identity: ProcessIdentity
   private runbookRecords: RunbookRecords | undefined
   private operationRecords: OperationRecords | undefined
   private readonly appendInTransaction: Database.Transaction<(fields: EventFields) => HistoryEvent>
 
-  private constructor(db: Database.Database, filePath: string, now: () => Date, recoveredFrom?: string, warning?: string) {
+  private constructor(db: Database.Database, filePath: string, now: () => Date, identity: ProcessIdentity, recoveredFrom?: string, warning?: string) {
     this.db = db
     this.path = filePath
     this.now = now
+    this.identity = identity
     if (recoveredFrom !== undefined) this.recoveredFrom = recoveredFrom
     if (warning !== undefined) this.warning = warning
 
@@ -160,6 +165,7 @@ export class HistoryStore {
    */
   static open(filePath: string, options: HistoryStoreOptions = {}): HistoryStore {
     const now = options.now ?? (() => new Date())
+    const identity = options.process ?? currentProcess()
     const absolute = path.resolve(filePath)
     try {
       mkdirSync(path.dirname(absolute), { recursive: true })
@@ -169,7 +175,7 @@ export class HistoryStore {
     const nativeBinding = options.nativeBinding ?? resolveNativeBinding()
 
     const first = openChecked(absolute, nativeBinding)
-    if (first.kind === 'opened') return new HistoryStore(first.db, absolute, now)
+    if (first.kind === 'opened') return new HistoryStore(first.db, absolute, now, identity)
 
     const movedTo = moveAside(absolute, now())
     const second = openChecked(absolute, nativeBinding)
@@ -182,7 +188,7 @@ export class HistoryStore {
     const warning =
       `The history file ${absolute} could not be read (${first.reason}). It was moved to ${movedTo} ` +
       'and kept for inspection; a new, empty history was started in its place.'
-    return new HistoryStore(second.db, absolute, now, movedTo, warning)
+    return new HistoryStore(second.db, absolute, now, identity, movedTo, warning)
   }
 
   /**
@@ -357,7 +363,7 @@ export class HistoryStore {
 
   /** Database operations and Docker actions (sharing this connection). */
   get operations(): OperationRecords {
-    this.operationRecords ??= new OperationRecords(this.db, this.now, this.path)
+    this.operationRecords ??= new OperationRecords(this.db, this.now, this.path, this.identity)
     return this.operationRecords
   }
 
@@ -371,6 +377,30 @@ export class HistoryStore {
 
   listDbOperations(filter: DbOperationFilter = {}): DbOperationRecord[] {
     return this.operations.listDbOperations(filter)
+  }
+
+  /**
+   * Closes a database operation left `running` by a process that is gone, and appends the
+   * `db_operation` event that ends its story, in one IMMEDIATE transaction: of two processes
+   * noticing it at once, one closes it and the other gets null.
+   */
+  interruptDbOperation(id: number, interruption: string, actor: string): DbOperationRecord | null {
+    return this.write('record an interrupted database operation in', () =>
+      this.db
+        .transaction(() => {
+          const record = this.operations.interruptDbOperation(id, interruption)
+          if (record === null) return null
+          this.appendEvent({
+            kind: 'db_operation',
+            actor,
+            environment: record.environment,
+            outcome: 'interrupted',
+            detail: { operation: record.kind, operationId: id, database: record.database, startedBy: record.actor, startedAt: record.startedAt, interruption }
+          })
+          return record
+        })
+        .immediate()
+    )
   }
 
   recordDockerAction(input: NewDockerAction): DockerActionRecord {

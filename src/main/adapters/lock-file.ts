@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { processExists } from './process-liveness'
 
 /** Who holds a lock, as written in the lock file. */
 export interface LockHolder {
@@ -120,15 +121,5 @@ export class LockFile {
       return
     }
     await unlink(aside).catch(() => undefined)
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

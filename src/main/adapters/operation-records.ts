@@ -3,6 +3,7 @@ import { RampartError } from '../../shared/errors'
 import type { JsonValue } from '../../shared/history-types'
 import { canonicalJson } from '../core/history-chain'
 import { parseJson, positiveCount } from './history-values'
+import type { ProcessIdentity } from './process-liveness'
 
 /** A database operation as its caller opens it. `detail` must be redacted: no passwords, no URLs with credentials. */
 export interface NewDbOperation {
@@ -33,6 +34,8 @@ export interface DbOperationRecord {
   backupFile: string | null
   backupSha256: string | null
   detail: JsonValue
+  /** The process that did (or is doing) it; null for records written before owners were kept. */
+  owner: ProcessIdentity | null
 }
 
 interface DbOperationRow {
@@ -47,6 +50,7 @@ interface DbOperationRow {
   backup_file: string | null
   backup_sha256: string | null
   detail: string | null
+  owner: string | null
 }
 
 /** A Docker action as its caller records it. `detail` must be redacted: no passwords, no environment values. */
@@ -87,6 +91,8 @@ interface DockerActionRow {
 export interface DbOperationFilter {
   environment?: string
   kind?: string
+  /** e.g. running: the ones not closed (yet). */
+  status?: string
   limit?: number
 }
 
@@ -97,7 +103,7 @@ export interface DockerActionFilter {
 }
 
 const DB_OPERATION_COLUMNS =
-  'id, kind, environment, database, actor, status, started_at, finished_at, backup_file, backup_sha256, detail'
+  'id, kind, environment, database, actor, status, started_at, finished_at, backup_file, backup_sha256, detail, owner'
 
 /**
  * Database operations (setup, migrate, rollback, restore, with backup file and checksum) and
@@ -107,7 +113,9 @@ export class OperationRecords {
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => Date,
-    private readonly path: string
+    private readonly path: string,
+    /** Written into each database operation this process opens. */
+    private readonly owner: ProcessIdentity
   ) {}
 
   /**
@@ -120,10 +128,10 @@ export class OperationRecords {
     const result = this.guarded('record a database operation in', () =>
       this.db
         .prepare(
-          `INSERT INTO db_operations (kind, environment, database, actor, status, started_at, detail)
-           VALUES (?, ?, ?, ?, 'running', ?, ?)`
+          `INSERT INTO db_operations (kind, environment, database, actor, status, started_at, detail, owner)
+           VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`
         )
-        .run(input.kind, input.environment, input.database, input.actor, startedAt, detail)
+        .run(input.kind, input.environment, input.database, input.actor, startedAt, detail, JSON.stringify({ pid: this.owner.pid, host: this.owner.host }))
     )
     return this.readDbOperation(Number(result.lastInsertRowid))
   }
@@ -154,9 +162,27 @@ export class OperationRecords {
     return this.readDbOperation(id)
   }
 
+  /**
+   * Closes a record still `running` as `interrupted`, keeping its detail and adding why; null
+   * when it is no longer running (it finished, or another process closed it first).
+   */
+  interruptDbOperation(id: number, interruption: string): DbOperationRecord | null {
+    const result = this.guarded('record an interrupted database operation in', () =>
+      this.db
+        .prepare(
+          `UPDATE db_operations
+              SET status = 'interrupted', finished_at = ?,
+                  detail = json_set(COALESCE(detail, '{}'), '$.interruption', ?)
+            WHERE id = ? AND status = 'running'`
+        )
+        .run(this.now().toISOString(), interruption, id)
+    )
+    return result.changes === 0 ? null : this.readDbOperation(id)
+  }
+
   /** Database operations, newest first. */
   listDbOperations(filter: DbOperationFilter = {}): DbOperationRecord[] {
-    return this.newestFirst<DbOperationRow>(`SELECT ${DB_OPERATION_COLUMNS} FROM db_operations`, { environment: filter.environment, kind: filter.kind }, filter.limit).map(
+    return this.newestFirst<DbOperationRow>(`SELECT ${DB_OPERATION_COLUMNS} FROM db_operations`, { environment: filter.environment, kind: filter.kind, status: filter.status }, filter.limit).map(
       fromDbOperationRow
     )
   }
@@ -240,6 +266,13 @@ function fromDbOperationRow(row: DbOperationRow): DbOperationRecord {
     finishedAt: row.finished_at,
     backupFile: row.backup_file,
     backupSha256: row.backup_sha256,
-    detail: parseJson(row.detail)
+    detail: parseJson(row.detail),
+    owner: ownerOf(row.owner)
   }
+}
+
+function ownerOf(text: string | null): ProcessIdentity | null {
+  const value = parseJson(text) as { pid?: unknown; host?: unknown } | null
+  if (value === null || typeof value !== 'object' || typeof value.pid !== 'number' || typeof value.host !== 'string') return null
+  return { pid: value.pid, host: value.host }
 }

@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
 import { RampartError, toContractError, type ErrorCode } from '../../shared/errors'
 import type {
   InterruptedRunbookRun,
@@ -10,6 +9,7 @@ import type {
   RunbookStepView
 } from '../../shared/runbook-types'
 import type { HistoryStore } from '../adapters/history-store'
+import { currentProcess, processExists } from '../adapters/process-liveness'
 import type { CancelRequest, RunOwner } from '../adapters/runbook-records'
 import { runInterruption } from '../core/runbook-interruption'
 import type { Clock } from './clock'
@@ -114,7 +114,7 @@ export class RunbookRunner {
   private readonly identity: { pid: number; host: string }
 
   constructor(private readonly deps: RunbookRunnerDeps) {
-    this.identity = deps.identity ?? { pid: process.pid, host: hostname() }
+    this.identity = deps.identity ?? currentProcess()
   }
 
   async run<Context>(definition: RunbookDefinition<Context>, context: Context, options: RunOptions = {}): Promise<RunbookRunView> {
@@ -494,14 +494,4 @@ function lostError(runId: number, step: string): RampartError {
     `run #${runId} was taken over by another process (it was taken for interrupted and resumed there); this process stopped at ${step} without recording more`,
     { runId }
   )
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

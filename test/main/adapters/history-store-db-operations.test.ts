@@ -2,17 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
 import { HistoryStore } from '../../../src/main/adapters/history-store'
+import { HISTORY_MIGRATIONS } from '../../../src/main/adapters/history-schema'
 import { RampartError } from '../../../src/shared/errors'
 
 let dir: string
 let store: HistoryStore
 let clock: Date
+const OWNER = { pid: 4242, host: 'workstation-7' }
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-dbops-'))
   clock = new Date(Date.UTC(2025, 10, 3, 12, 0, 0))
-  store = HistoryStore.open(path.join(dir, 'history.db'), { now: () => clock })
+  store = HistoryStore.open(path.join(dir, 'history.db'), { now: () => clock, process: OWNER })
 })
 
 afterEach(() => {
@@ -40,7 +43,8 @@ describe('HistoryStore database operations', () => {
       finishedAt: null,
       backupFile: null,
       backupSha256: null,
-      detail: { toVersion: null }
+      detail: { toVersion: null },
+      owner: OWNER
     })
     store.close()
     store = HistoryStore.open(path.join(dir, 'history.db'))
@@ -81,5 +85,52 @@ describe('HistoryStore database operations', () => {
 
   it('refuses to finish an operation that does not exist', () => {
     expect(() => store.finishDbOperation(999, { status: 'succeeded' })).toThrow(RampartError)
+  })
+
+  it('lists by status', () => {
+    const { id } = store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev' })
+    store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
+    store.finishDbOperation(id, { status: 'succeeded' })
+    expect(store.listDbOperations({ status: 'running' }).map((record) => record.kind)).toEqual(['setup'])
+  })
+})
+
+describe('HistoryStore interrupted database operations', () => {
+  it('closes a running record once, keeping its detail, with one chained event that tells who started it and why it ended', () => {
+    const { id } = store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev', detail: { toVersion: 3 } })
+    clock = new Date(Date.UTC(2025, 10, 3, 12, 1, 0))
+    const closed = store.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')
+    expect(closed).toMatchObject({ id, status: 'interrupted', finishedAt: '2025-11-03T12:01:00.000Z', detail: { toVersion: 3, interruption: 'pid 4242 on workstation-7 is gone' } })
+    expect(store.interruptDbOperation(id, 'again', 'rampart')).toBeNull()
+    const events = store.listEvents({ kinds: ['db_operation'] })
+    expect(events).toHaveLength(1)
+    expect(events[0]).toMatchObject({
+      actor: 'rampart',
+      environment: 'local',
+      outcome: 'interrupted',
+      detail: { operation: 'migrate', operationId: id, database: 'db', startedBy: 'dev', startedAt: '2025-11-03T12:00:00.000Z', interruption: 'pid 4242 on workstation-7 is gone' }
+    })
+    expect(store.verify()).toMatchObject({ ok: true })
+  })
+
+  it('leaves a finished record and writes no event for it', () => {
+    const { id } = store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
+    store.finishDbOperation(id, { status: 'succeeded' })
+    expect(store.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')).toBeNull()
+    expect(store.listDbOperations()).toMatchObject([{ id, status: 'succeeded' }])
+    expect(store.listEvents()).toHaveLength(0)
+  })
+
+  it('brings a schema 1 file forward: its open records keep their data and have no owner', () => {
+    store.close()
+    const file = path.join(dir, 'v1.db')
+    const raw = new Database(file)
+    raw.exec(HISTORY_MIGRATIONS[0]!.sql)
+    raw.pragma('user_version = 1')
+    raw.prepare(`INSERT INTO db_operations (kind, environment, database, actor, status, started_at) VALUES ('rollback', 'local', 'db', 'ops', 'running', '2025-11-01T00:00:00.000Z')`).run()
+    raw.close()
+    store = HistoryStore.open(file, { now: () => clock, process: OWNER })
+    expect(store.listDbOperations({ status: 'running' })).toMatchObject([{ kind: 'rollback', actor: 'ops', owner: null }])
+    expect(store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' }).owner).toEqual(OWNER)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runInterruption } from '../../../src/main/core/runbook-interruption'
+import { ownerGone, runInterruption } from '../../../src/main/core/runbook-interruption'
 
 const NOW = Date.parse('2026-01-01T12:00:00Z')
 const facts = { host: 'here', nowEpochMs: NOW, staleAfterMs: 60_000 }
@@ -25,5 +25,21 @@ describe('runInterruption', () => {
 
   it('takes a run recorded without a process for interrupted', () => {
     expect(runInterruption(null, { ...facts, pidAlive: null })).toContain('no process was recorded')
+  })
+})
+
+describe('ownerGone', () => {
+  it('takes a record whose owner pid is gone from this host for abandoned', () => {
+    expect(ownerGone({ pid: 42, host: 'here' }, { host: 'here', pidAlive: false })).toBe('pid 42 on here is gone')
+  })
+
+  it('concludes nothing while the pid lives, or when the owner is on another host', () => {
+    expect(ownerGone({ pid: 42, host: 'here' }, { host: 'here', pidAlive: true })).toBeNull()
+    expect(ownerGone({ pid: 42, host: 'there' }, { host: 'here', pidAlive: null })).toBeNull()
+    expect(ownerGone({ pid: 42, host: 'there' }, { host: 'here', pidAlive: false })).toBeNull()
+  })
+
+  it('takes a record without an owner for abandoned', () => {
+    expect(ownerGone(null, { host: 'here', pidAlive: null })).toBe('no process was recorded for it (written by an older Rampart)')
   })
 })
