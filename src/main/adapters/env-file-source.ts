@@ -4,8 +4,17 @@ import { basename, dirname, join } from 'node:path'
 import { RampartError } from '../../shared/errors'
 import type { FlagState } from '../../shared/flag-state'
 import { EnvFileDocument } from '../core/env-file-document'
-import { FLAG_STATE_FIELDS, decodeFlagState, encodeFlagPatch, type FlagEnvMapping } from '../core/flag-env-mapping'
-import type { FlagPatch, FlagSnapshot, FlagSource } from './flag-source'
+import {
+  FLAG_STATE_FIELDS,
+  decodeFlagState,
+  describeFlagVariableProblem,
+  encodeFlagPatch,
+  readFlagState,
+  readFlagStateForKill,
+  type FlagEnvMapping,
+  type FlagStateReading
+} from '../core/flag-env-mapping'
+import type { FlagAccessOptions, FlagPatch, FlagSnapshot, FlagSource } from './flag-source'
 
 /** The file operations the source uses; Node's own unless a test needs one step to fail. */
 export type EnvFileSystem = Pick<typeof nodeFileSystem, 'readFile' | 'realpath' | 'stat' | 'open' | 'rename' | 'unlink'>
@@ -48,30 +57,35 @@ export class EnvFileFlagSource implements FlagSource {
     return Object.keys(this.flags)
   }
 
-  async read(flag: string): Promise<FlagSnapshot> {
+  async read(flag: string, options: FlagAccessOptions = {}): Promise<FlagSnapshot> {
     const mapping = this.mappingFor(flag)
-    return this.snapshot(flag, mapping, await this.load())
+    const file = await this.load()
+    return this.snapshot(flag, file, readWith(options, file, mapping))
   }
 
-  write(flag: string, patch: FlagPatch, expectedRevision: string): Promise<FlagSnapshot> {
-    const result = this.pendingWrite.then(() => this.writeNow(flag, patch, expectedRevision))
+  write(flag: string, patch: FlagPatch, expectedRevision: string, options: FlagAccessOptions = {}): Promise<FlagSnapshot> {
+    const result = this.pendingWrite.then(() => this.writeNow(flag, patch, expectedRevision, options))
     this.pendingWrite = result.catch(() => undefined)
     return result
   }
 
-  private async writeNow(flag: string, patch: FlagPatch, expectedRevision: string): Promise<FlagSnapshot> {
+  private async writeNow(flag: string, patch: FlagPatch, expectedRevision: string, options: FlagAccessOptions): Promise<FlagSnapshot> {
     const mapping = this.mappingFor(flag)
     const encoded = encodeFlagPatch(patch, mapping)
     const file = await this.load()
     this.refuseIfChanged(file.revision, expectedRevision)
 
     const changes = changedVariables(file.document, mapping, patch, encoded)
-    if (Object.keys(changes).length === 0) return this.snapshot(flag, mapping, file)
+    if (Object.keys(changes).length === 0) return this.snapshot(flag, file, readWith(options, file, mapping))
 
     const bytes = Buffer.from(file.document.setValues(changes), 'utf8')
-    // The result must read back cleanly before it replaces anything.
+    // The result must read back cleanly before it replaces anything; a kill may leave a bad value
+    // it did not write (it is reported), never one it wrote.
     const written = parseEnvFile(bytes, this.path)
-    const snapshot = this.snapshot(flag, mapping, written)
+    const reading = readWith(options, written, mapping)
+    const refused = reading.problems.filter((problem) => options.forKill !== true || Object.hasOwn(changes, problem.variable))
+    if (refused.length > 0) throw new RampartError('bad_input', refused.map(describeFlagVariableProblem).join('; '), refused)
+    const snapshot = this.snapshot(flag, written, reading)
     await this.replaceAtomically(bytes, file.revision)
     return snapshot
   }
@@ -87,10 +101,11 @@ export class EnvFileFlagSource implements FlagSource {
     return this.flags[flag]!
   }
 
-  private snapshot(flag: string, mapping: FlagEnvMapping, file: LoadedEnvFile): FlagSnapshot {
+  private snapshot(flag: string, file: LoadedEnvFile, reading: FlagStateReading): FlagSnapshot {
     return {
       flag,
-      state: decodeFlagState(file.document, mapping),
+      state: reading.state,
+      ...(reading.problems.length > 0 ? { unreadable: reading.problems } : {}),
       revision: file.revision,
       writable: {
         enabled: true,
@@ -183,6 +198,12 @@ export class EnvFileFlagSource implements FlagSource {
   }
 }
 
+/** The strict reading (a bad value throws, naming file, line and variable), or for a kill the lenient one. */
+function readWith(options: FlagAccessOptions, file: LoadedEnvFile, mapping: FlagEnvMapping): FlagStateReading {
+  if (options.forKill === true) return readFlagStateForKill(file.document, mapping)
+  return { state: decodeFlagState(file.document, mapping), problems: [] }
+}
+
 function parseEnvFile(bytes: Buffer, path: string): LoadedEnvFile {
   const text = bytes.toString('utf8')
   // Decoding invalid UTF-8 would silently replace bytes, and a write would then change lines it never meant to.
@@ -223,19 +244,15 @@ function changedVariables(
   patch: FlagPatch,
   encoded: Record<string, string>
 ): Record<string, string> {
-  let current: FlagState | undefined
-  try {
-    current = decodeFlagState(document, mapping)
-  } catch {
-    // A bad value somewhere: write every patched field, and let the check of the result name what is still wrong.
-    current = undefined
-  }
+  const { state: current, problems } = readFlagState(document, mapping)
+  // An unreadable value is always rewritten when patched: its default in `current` says nothing.
+  const unreadable = new Set(problems.map((problem) => problem.variable))
   const changes: Record<string, string> = {}
   for (const field of FLAG_STATE_FIELDS) {
     const wanted = patch[field]
     if (wanted === undefined) continue
-    if (current !== undefined && sameFieldValue(current[field], wanted)) continue
     const variable = mapping[field]
+    if (!unreadable.has(variable) && sameFieldValue(current[field], wanted)) continue
     changes[variable] = encoded[variable]!
   }
   return changes

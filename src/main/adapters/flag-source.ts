@@ -1,4 +1,5 @@
 import type { FlagState } from '../../shared/flag-state'
+import type { FlagVariableProblem } from '../core/flag-env-mapping'
 
 /** The fields of a flag's state that a write may change. */
 export type FlagPatch = Partial<FlagState>
@@ -13,6 +14,17 @@ export interface FlagSnapshot {
   writable: Record<keyof FlagState, boolean>
   /** Where the state came from, for messages: a file path or a URL. */
   origin: string
+  /** Values a kill read could not decode (their fields are at their defaults in `state`); only from reads `forKill`. */
+  unreadable?: FlagVariableProblem[]
+}
+
+export interface FlagAccessOptions {
+  /**
+   * For the kill, which writes only `enabled`: a bad value in another field is reported in
+   * `unreadable` instead of refusing, and an unreadable `enabled` counts as enabled. Sources
+   * whose values cannot be malformed (the HTTP API) read as usual.
+   */
+  forKill?: boolean
 }
 
 /** One place a flag's state lives: an env file or the service's flag API. */
@@ -20,7 +32,7 @@ export interface FlagSource {
   readonly kind: 'env-file' | 'http'
   /** Flags this source knows about, in a stable order. */
   listFlags(): Promise<string[]>
-  read(flag: string): Promise<FlagSnapshot>
+  read(flag: string, options?: FlagAccessOptions): Promise<FlagSnapshot>
   /** Refuses with a `conflict` RampartError when the data changed since `expectedRevision`. */
-  write(flag: string, patch: FlagPatch, expectedRevision: string): Promise<FlagSnapshot>
+  write(flag: string, patch: FlagPatch, expectedRevision: string, options?: FlagAccessOptions): Promise<FlagSnapshot>
 }

@@ -66,6 +66,30 @@ type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string }
  * at once, each naming the file, line and variable, in one `bad_input` RampartError.
  */
 export function decodeFlagState(values: EnvValues, mapping: FlagEnvMapping): FlagState {
+  const { state, problems } = readFlagState(values, mapping)
+  if (problems.length > 0) throw new RampartError('bad_input', problems.map(describeFlagVariableProblem).join('; '), problems)
+  return state
+}
+
+/** What a lenient read found: the state, with each unreadable field at its default, and what was unreadable (by line). */
+export interface FlagStateReading {
+  state: FlagState
+  problems: FlagVariableProblem[]
+}
+
+/**
+ * The state a kill starts from. A kill writes only `enabled`, so a bad value in another field
+ * (`ROLLOUT=25%` typed by hand) must not stop the emergency action; an unreadable `enabled` is
+ * taken as enabled, because the service may well read it so, and the kill then writes `false`.
+ */
+export function readFlagStateForKill(values: EnvValues, mapping: FlagEnvMapping): FlagStateReading {
+  const reading = readFlagState(values, mapping)
+  const enabledUnreadable = reading.problems.some((problem) => problem.variable === mapping.enabled)
+  return enabledUnreadable ? { ...reading, state: { ...reading.state, enabled: true } } : reading
+}
+
+/** Every field that can be read, and every one that cannot; never throws for a bad value. */
+export function readFlagState(values: EnvValues, mapping: FlagEnvMapping): FlagStateReading {
   const problems: FlagVariableProblem[] = []
   const read = <T>(field: keyof FlagState, fallback: T, decode: (text: string) => Decoded<T>): T => {
     const variable = mapping[field]
@@ -85,11 +109,8 @@ export function decodeFlagState(values: EnvValues, mapping: FlagEnvMapping): Fla
     start_date: read<string | null>('start_date', null, (text) => decodeDateGate(text, 'start')),
     end_date: read<string | null>('end_date', null, (text) => decodeDateGate(text, 'end'))
   }
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line)
-    throw new RampartError('bad_input', problems.map(describeProblem).join('; '), problems)
-  }
-  return state
+  problems.sort((a, b) => a.line - b.line)
+  return { state, problems }
 }
 
 function decodeBoolean(text: string): Decoded<boolean> {
@@ -130,7 +151,8 @@ function variableProblem(file: string, variable: string, found: EnvValue, proble
   return { file, line: found.line, variable, value: found.value, problem }
 }
 
-function describeProblem(p: FlagVariableProblem): string {
+/** `VARIABLE=value in FILE line N <problem>`. */
+export function describeFlagVariableProblem(p: FlagVariableProblem): string {
   return `${p.variable}=${p.value} in ${p.file} line ${p.line} ${p.problem}`
 }
 

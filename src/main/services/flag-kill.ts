@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { RampartError } from '../../shared/errors'
+import { describeFlagVariableProblem } from '../core/flag-env-mapping'
 import type { EnvironmentHandle } from './environment-registry'
 import type { RolloutService } from './rollout-service'
 import type { RunNotes } from './runbook-runner'
@@ -31,7 +32,7 @@ export async function disableFlag(
   const { handle, flag, notes } = request
   let lastRefusal = ''
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const snapshot = await handle.flagSource.read(flag)
+    const snapshot = await handle.flagSource.read(flag, { forKill: true })
     if (!snapshot.state.enabled) {
       if (notes.get(FLAG_KILL_NOTE) === undefined) notes.set(FLAG_KILL_NOTE, { alreadyDisabled: true, at: request.now().toISOString(), eventSeq: null } satisfies FlagKillNote)
       return `${flag} is disabled in ${snapshot.origin}; nothing to write`
@@ -39,6 +40,10 @@ export async function disableFlag(
     try {
       const moved = await request.rollout.move({ environment: handle.name, flag, move: 'kill', reason: request.reason, expected: snapshot.state })
       notes.set(FLAG_KILL_NOTE, { alreadyDisabled: false, at: moved.event.at, eventSeq: moved.event.seq } satisfies FlagKillNote)
+      if (snapshot.unreadable !== undefined) {
+        // The percentage shown may be a default standing in for an unreadable value: name what is wrong instead.
+        return `${flag} disabled in ${snapshot.origin} (recorded as event #${moved.event.seq}); still to fix by hand: ${snapshot.unreadable.map(describeFlagVariableProblem).join('; ')}`
+      }
       return `${flag} disabled in ${snapshot.origin} (was ${snapshot.state.rollout_percentage} %; recorded as event #${moved.event.seq})`
     } catch (error) {
       if (!(error instanceof RampartError) || error.code !== 'conflict') throw error

@@ -153,7 +153,7 @@ export class RolloutOrchestrator {
     const handle = this.deps.environments.get(plan.environment)
     const deadline = Date.now() + (this.deps.lockRetryMs ?? DEFAULT_LOCK_RETRY_MS)
     for (;;) {
-      const state = (await handle.flagSource.read(plan.flag)).state
+      const state = (await handle.flagSource.read(plan.flag, { forKill: move === 'kill' })).state
       if (!state.enabled) return { ...base, outcome: 'skipped', message: `${plan.flag} is disabled: nobody is exposed, nothing to ${move === 'kill' ? 'kill' : 'roll back'}`, eventSeq: null, service: null }
       if (move === 'rollback' && state.rollout_percentage === 0) {
         return { ...base, outcome: 'skipped', message: `${plan.flag} is already at 0 % (whitelisted users only); nothing to roll back`, eventSeq: null, service: null }

@@ -3,6 +3,7 @@ import { FlagStateSchema, type FlagState } from '../../shared/flag-state'
 import type { RolloutMove } from '../../shared/rollout-types'
 import type { GuardStatusView, MoveOption, RolloutMoveResult, RolloutStatusView } from '../../shared/views'
 import { judgedWithThresholds, summarizeGuardWindows } from '../core/guard-status'
+import { describeFlagVariableProblem } from '../core/flag-env-mapping'
 import { allowedMoves, differingFields, planMove, type GuardSnapshot, type MoveRefusal } from '../core/rollout-phase-machine'
 import type { HistoryStore } from '../adapters/history-store'
 import type { FlagSnapshot } from '../adapters/flag-source'
@@ -90,7 +91,9 @@ export class RolloutService {
   }
 
   private async moveHoldingLock(handle: EnvironmentHandle, request: RolloutMoveRequest): Promise<RolloutMoveResult> {
-    const snapshot = await handle.flagSource.read(request.flag)
+    // A kill goes through a bad value elsewhere in the flag's variables; every other move is refused by it.
+    const access = { forKill: request.move === 'kill' }
+    const snapshot = await handle.flagSource.read(request.flag, access)
     const now = this.deps.clock.now()
     const memory = this.memory(handle.name, request.flag)
     if (memory !== undefined && !sameState(memory.state, snapshot.state) && sameState(request.expected, snapshot.state)) {
@@ -115,7 +118,7 @@ export class RolloutService {
 
     let written: FlagSnapshot
     try {
-      written = await handle.flagSource.write(request.flag, plan.patch, snapshot.revision)
+      written = await handle.flagSource.write(request.flag, plan.patch, snapshot.revision, access)
     } catch (error) {
       this.recordFailedWrite(handle, request, plan.from, error, guard)
       throw error
@@ -130,7 +133,7 @@ export class RolloutService {
       toState: written.state,
       guardSnapshot: guard,
       outcome: 'applied',
-      detail: { move: request.move, source: handle.flagSource.kind, origin: written.origin, ...this.runBy(request) }
+      detail: { move: request.move, source: handle.flagSource.kind, origin: written.origin, ...this.runBy(request), ...unreadableDetail(written) }
     })
     this.remember(handle.name, request.flag, { state: written.state, phaseEnteredAt: now.toISOString() })
     return { state: written.state, event }
@@ -196,7 +199,7 @@ export class RolloutService {
       fromState: recorded,
       toState: snapshot.state,
       outcome: 'observed',
-      detail: { move: request.move, fields, origin: snapshot.origin }
+      detail: { move: request.move, fields, origin: snapshot.origin, ...unreadableDetail(snapshot) }
     })
     this.remember(handle.name, request.flag, { state: snapshot.state, phaseEnteredAt: now.toISOString() })
   }
@@ -219,7 +222,7 @@ export class RolloutService {
         fromState: plan.conflict.expected,
         toState: plan.conflict.current,
         outcome: 'refused',
-        detail: { move: request.move, fields: plan.conflict.fields, origin: snapshot.origin }
+        detail: { move: request.move, fields: plan.conflict.fields, origin: snapshot.origin, ...unreadableDetail(snapshot) }
       })
       // The drift is now on record and shown; the next decision starts from what is really there,
       // and its phase from now: guard windows and soak from before the change say nothing about it.
@@ -232,7 +235,7 @@ export class RolloutService {
       reason: request.reason.trim() === '' ? null : request.reason.trim(),
       fromState: snapshot.state,
       outcome: 'refused',
-      detail: { move: request.move, message: plan.message, unmet: plan.unmet ?? [] }
+      detail: { move: request.move, message: plan.message, unmet: plan.unmet ?? [], ...unreadableDetail(snapshot) }
     })
     return new RampartError(plan.code, plan.message, { unmet: plan.unmet ?? [] })
   }
@@ -340,6 +343,11 @@ export class RolloutService {
   private remember(environment: string, flag: string, memory: RolloutMemory): void {
     this.deps.history.upsertRollout({ flag, environment, state: memory })
   }
+}
+
+/** Values the kill went past, in the words of the strict read's error, so the record says what was left to fix. */
+function unreadableDetail(snapshot: FlagSnapshot): { unreadable?: string[] } {
+  return snapshot.unreadable === undefined ? {} : { unreadable: snapshot.unreadable.map(describeFlagVariableProblem) }
 }
 
 function normalizeDecision(decision: string): 'pass' | 'hold' | 'breach' | 'trip' {

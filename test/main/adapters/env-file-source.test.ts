@@ -269,6 +269,55 @@ describe('bad values in the file', () => {
   })
 })
 
+describe('a kill past bad values', () => {
+  const lines = (badLine: string): string =>
+    ['# flags', 'export FEATURE_UNIFIED_LLM_HUB="true"', badLine, 'FEATURE_LLM_HUB_START_DATE=2025-10-27', ''].join('\r\n')
+
+  it.each([
+    ['ROLLOUT=25%', 'FEATURE_LLM_HUB_ROLLOUT=25%', 'FEATURE_LLM_HUB_ROLLOUT', 'is not a percentage'],
+    ['ROLLOUT=12.5', 'FEATURE_LLM_HUB_ROLLOUT=12.5', 'FEATURE_LLM_HUB_ROLLOUT', 'is not a percentage'],
+    ['a malformed date', 'FEATURE_LLM_HUB_END_DATE=2025-31-12', 'FEATURE_LLM_HUB_END_DATE', 'is not a real date']
+  ])('%s: a kill read reports it by line, and the kill write changes only the enabled value', async (_, badLine, variable, problem) => {
+    const text = lines(badLine)
+    fs.writeFileSync(envPath, text)
+    const flags = source()
+    const read = await flags.read(FLAG, { forKill: true })
+    expect(read.state.enabled).toBe(true)
+    expect(read.unreadable).toEqual([{ file: envPath, line: 3, variable, value: badLine.split('=')[1], problem: expect.stringContaining(problem) }])
+
+    const written = await flags.write(FLAG, { enabled: false }, read.revision, { forKill: true })
+    expect(written.state.enabled).toBe(false)
+    expect(written.unreadable).toEqual(read.unreadable)
+    expect(fs.readFileSync(envPath, 'utf8')).toBe(text.replace('export FEATURE_UNIFIED_LLM_HUB="true"', 'export FEATURE_UNIFIED_LLM_HUB="false"'))
+    expect(folderEntries()).toEqual(['.env'])
+    // Every other read and write still refuses, naming the line.
+    expect((await rejection(flags.read(FLAG))).message).toContain(`${variable}=`)
+  })
+
+  it('takes an unreadable enabled value for enabled, so the kill writes false over it', async () => {
+    fs.writeFileSync(envPath, 'FEATURE_UNIFIED_LLM_HUB=maybe\nFEATURE_LLM_HUB_ROLLOUT=25\n')
+    const flags = source()
+    const read = await flags.read(FLAG, { forKill: true })
+    expect(read.state).toMatchObject({ enabled: true, rollout_percentage: 25 })
+    expect(read.unreadable?.map((found) => found.variable)).toEqual(['FEATURE_UNIFIED_LLM_HUB'])
+    const written = await flags.write(FLAG, { enabled: false }, read.revision, { forKill: true })
+    expect(written.unreadable).toBeUndefined()
+    expect(fs.readFileSync(envPath, 'utf8')).toBe('FEATURE_UNIFIED_LLM_HUB=false\nFEATURE_LLM_HUB_ROLLOUT=25\n')
+  })
+
+  it.each([
+    ['an unterminated quote', 'FEATURE_UNIFIED_LLM_HUB=true\nFEATURE_LLM_HUB_WHITELIST="a@x.com\n'],
+    ['a duplicated enabled key', 'FEATURE_UNIFIED_LLM_HUB=true\nFEATURE_UNIFIED_LLM_HUB=false\n']
+  ])('still refuses a file it cannot take apart line by line (%s), and leaves it as it was', async (_, text) => {
+    fs.writeFileSync(envPath, text)
+    const before = fingerprint(envPath)
+    const error = await rejection(source().read(FLAG, { forKill: true }))
+    expect(error.code).toBe('bad_input')
+    expect(error.message).toContain('line 2')
+    expectUntouched(envPath, before)
+  })
+})
+
 describe('conflicts and failures', () => {
   it('refuses a write after an edit made elsewhere since the read, and the edit survives', async () => {
     fs.writeFileSync(envPath, SEED_ENV_DEVELOPMENT_TEXT)

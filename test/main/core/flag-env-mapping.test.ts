@@ -6,6 +6,8 @@ import {
   decodeFlagState,
   defaultFlagEnvMapping,
   encodeFlagPatch,
+  readFlagState,
+  readFlagStateForKill,
   resolveFlagEnvMapping,
   type FlagEnvMapping
 } from '../../../src/main/core/flag-env-mapping'
@@ -218,5 +220,33 @@ describe('encoding a patch as env values', () => {
         expect(decode(text)).toEqual(wanted)
       })
     )
+  })
+})
+
+describe('lenient reads', () => {
+  const text = ['FEATURE_UNIFIED_LLM_HUB=true', 'FEATURE_LLM_HUB_ROLLOUT=25%', 'FEATURE_LLM_HUB_WHITELIST=a@x.com', 'FEATURE_LLM_HUB_END_DATE=2025-02-30', ''].join('\n')
+
+  it('readFlagState gives every readable field, defaults for the rest, and each problem by line', () => {
+    const reading = readFlagState(EnvFileDocument.parse(text, FILE), SEED_FLAG_ENV_MAPPING)
+    expect(reading.state).toEqual({ enabled: true, rollout_percentage: 0, whitelist_users: ['a@x.com'], blacklist_users: [], start_date: null, end_date: null })
+    expect(reading.problems.map((problem) => [problem.line, problem.variable, problem.value])).toEqual([
+      [2, 'FEATURE_LLM_HUB_ROLLOUT', '25%'],
+      [4, 'FEATURE_LLM_HUB_END_DATE', '2025-02-30']
+    ])
+    // The strict read refuses the same text with the same problems, in one message.
+    expect(decodeError(text).message).toBe(
+      `FEATURE_LLM_HUB_ROLLOUT=25% in ${FILE} line 2 ${reading.problems[0]!.problem}; FEATURE_LLM_HUB_END_DATE=2025-02-30 in ${FILE} line 4 ${reading.problems[1]!.problem}`
+    )
+  })
+
+  it('readFlagStateForKill takes an unreadable enabled value for enabled, and leaves a readable one as it is', () => {
+    const unreadable = readFlagStateForKill(EnvFileDocument.parse('FEATURE_UNIFIED_LLM_HUB=maybe\n', FILE), SEED_FLAG_ENV_MAPPING)
+    expect(unreadable.state.enabled).toBe(true)
+    expect(unreadable.problems.map((problem) => problem.variable)).toEqual(['FEATURE_UNIFIED_LLM_HUB'])
+    for (const [value, enabled] of [['off', false], ['yes', true], ['', false]] as const) {
+      const reading = readFlagStateForKill(EnvFileDocument.parse(`FEATURE_UNIFIED_LLM_HUB=${value}\nFEATURE_LLM_HUB_ROLLOUT=abc\n`, FILE), SEED_FLAG_ENV_MAPPING)
+      expect(reading.state.enabled).toBe(enabled)
+      expect(reading.problems.map((problem) => problem.variable)).toEqual(['FEATURE_LLM_HUB_ROLLOUT'])
+    }
   })
 })

@@ -303,6 +303,24 @@ describe('RolloutService.move: back, rollback, kill', () => {
     expect(status.options[0]!.unmet).toContain('flag is disabled')
   })
 
+  it('kills past a bad value typed by hand into another variable: only the enabled line changes, and the record names what is left to fix', async () => {
+    const handEdited = seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25% #')
+    expect(handEdited).not.toBe(seedEnvText(25))
+    workspace.writeEnv(handEdited)
+    const context = await workspace.open()
+    const before = workspace.readEnv()
+    const back = await rejection(context.services.rollout.move({ flag: FLAG, move: 'back', reason: 'too many errors' }))
+    expect(back.code).toBe('bad_input')
+    expect(back.message).toMatch(/^FEATURE_LLM_HUB_ROLLOUT=25% in .+\.env line \d+ is not a percentage/)
+
+    const result = await context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident 4712' })
+    expect(workspace.readEnv()).toBe(before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n'))
+    expect(result.state.enabled).toBe(false)
+    expect(result.event).toMatchObject({ kind: 'kill', reason: 'incident 4712', outcome: 'applied' })
+    expect((result.event.detail as { unreadable: string[] }).unreadable).toEqual([expect.stringMatching(/^FEATURE_LLM_HUB_ROLLOUT=25% in .+ line \d+ is not a percentage/)])
+    expect(context.services.history.verify().ok).toBe(true)
+  })
+
   it('refuses a move without a reason', async () => {
     const context = await workspace.open()
     const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'kill', reason: '' }))
