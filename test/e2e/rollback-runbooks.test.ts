@@ -161,7 +161,7 @@ describe('rollback runbooks with the built CLI', () => {
     const interrupted = jsonLines(listed.stdout) as Array<{ id: number; runbook: string; resumable: boolean; interruption: string; steps: Array<{ name: string; status: string }> }>
     expect(interrupted.map((run) => [run.id, run.runbook, run.resumable])).toEqual([[runId, 'full-rollback', true]])
     expect(interrupted[0]!.interruption).toMatch(/^pid \d+ on .+ is gone$/)
-    expect(interrupted[0]!.steps.map((step) => step.status)).toEqual(['done', 'done', 'done', 'running', 'pending', 'pending', 'pending'])
+    expect(interrupted[0]!.steps.map((step) => step.status)).toEqual(['done', 'done', 'running', 'pending', 'pending', 'pending'])
 
     const resumed = rampart(['runbook', 'resume', String(runId), '--json'])
 
@@ -170,7 +170,6 @@ describe('rollback runbooks with the built CLI', () => {
     const view = (jsonLines(resumed.stdout) as Line[]).at(-1)!.result as { status: string; steps: Array<{ name: string; status: string; attempts: number }> }
     expect(view.status).toBe('succeeded')
     expect(view.steps.map((step) => [step.status, step.attempts])).toEqual([
-      ['done', 1],
       ['done', 1],
       ['done', 1],
       ['done', 2],
@@ -191,7 +190,7 @@ describe('rollback runbooks with the built CLI', () => {
     const history = HistoryStore.open(path.join(dir, 'home', 'history.db'))
     try {
       const resumedEvent = history.listEvents({ kinds: ['runbook'] }).find((event) => event.outcome === 'resumed')
-      expect(resumedEvent?.detail).toMatchObject({ runId, rerunStep: `Roll back database ${DATABASE} to version 1`, previousStatus: 'running' })
+      expect(resumedEvent?.detail).toMatchObject({ runId, rerunStep: `Back up and roll back database ${DATABASE} to version 1`, previousStatus: 'running' })
       const nested = history.runbooks.list().filter((run) => run.parent?.runId === runId)
       expect(nested.map((run) => [run.runbook, run.status])).toEqual([
         ['db-rollback', 'succeeded'],

@@ -22,7 +22,7 @@ export interface FullRollbackDeps {
   environments: EnvironmentRegistry
   docker: { forEnvironment(name: string | undefined): DockerEngine }
   rollout: RolloutService
-  database: Pick<DatabaseService, 'status' | 'backup' | 'rollback'>
+  database: Pick<DatabaseService, 'status' | 'rollback'>
   runbooks: RunbookRunner
   clock: Clock
   actor: string
@@ -129,17 +129,9 @@ export class FullRollback {
             }
           ]),
       { name: `Stop container ${container}`, run: (c, _report, tools) => this.stop(c, tools.runId) },
-      {
-        name: `Back up database ${input.database} with pg_dump`,
-        run: async (_c, _report, tools) => {
-          const done = tools.notes.get<BackupNote>('backup')
-          if (done !== undefined) return `already backed up in this run: ${done.file}`
-          const backup = await this.deps.database.backup({ environment: input.environment, reason: `full rollback to version ${input.toVersion} (run #${tools.runId})` })
-          tools.notes.set('backup', { file: backup.file, sha256: backup.sha256, bytes: backup.bytes } satisfies BackupNote)
-          return `${backup.file} (${backup.bytes} bytes, sha256 ${backup.sha256.slice(0, 12)}…)`
-        }
-      },
-      { name: `Roll back database ${input.database} to version ${input.toVersion}`, run: (_c, _report, tools) => this.rollBackDatabase(input, tools.notes) },
+      // One backup, taken by the database rollback under the migration lock, so no migration can
+      // slip in between the dump and the rollback scripts.
+      { name: `Back up and roll back database ${input.database} to version ${input.toVersion}`, run: (_c, _report, tools) => this.rollBackDatabase(input, tools.notes) },
       ...(image === null
         ? []
         : [
@@ -225,7 +217,10 @@ export class FullRollback {
     return `stopped (stop timeout ${context.input.stopTimeoutSeconds} s)`
   }
 
-  /** Already at (or below) the target is done; otherwise the database service's rollback, with its own backup and verification. */
+  /**
+   * Already at (or below) the target is done, with no backup (nothing is changed); otherwise the
+   * database service's rollback: pg_dump backup, rollback scripts, verification.
+   */
   private async rollBackDatabase(input: RecordedInput, notes: RunNotes): Promise<string> {
     const status = await this.deps.database.status({ environment: input.environment })
     if (status.currentVersion <= input.toVersion) return `${status.database} is at version ${status.currentVersion}; nothing above ${input.toVersion} to roll back`
@@ -236,6 +231,11 @@ export class FullRollback {
       confirm: true,
       ...(input.confirmation === null ? {} : { confirmation: input.confirmation })
     })
-    return `rolled back ${result.rolledBack.map((migration) => migration.version).join(', ')}: ${status.database} now at version ${result.toVersion}`
+    const backup: BackupNote = { file: result.backup.file, sha256: result.backup.sha256, bytes: result.backup.bytes }
+    notes.set('backup', backup)
+    return (
+      `backed up to ${backup.file} (${backup.bytes} bytes, sha256 ${backup.sha256.slice(0, 12)}…); ` +
+      `rolled back ${result.rolledBack.map((migration) => migration.version).join(', ')}: ${status.database} now at version ${result.toVersion}`
+    )
   }
 }

@@ -80,6 +80,8 @@ describe('full rollback with database', () => {
     expect(await getJson(`${service.baseUrl}/api/v1/features/unified_llm_hub`)).toMatchObject({ enabled: false })
     expect(result).toMatchObject({ fromVersion: 2, toVersion: 1, previousImage: NODE_FIXTURE_IMAGE, image: PREVIOUS_IMAGE, healthCheck: service.healthUrl })
     expect(readFileSync(result.backup!.file).length).toBe(result.backup!.bytes)
+    // One backup: the database rollback's own, under the migration lock.
+    expect(app.services.store.listDbOperations({ kind: 'backup' }).map((operation) => operation.backupFile)).toEqual([result.backup!.file])
     expect(app.services.store.verify().ok).toBe(true)
   }, 120_000)
 
@@ -120,14 +122,14 @@ describe('full rollback with database', () => {
     expect(states.map(([name]) => name)).toEqual([
       `Disable unified_llm_hub in ${service.envFile}`,
       `Stop container ${service.name}`,
-      'Back up database full_rollback_test with pg_dump',
-      'Roll back database full_rollback_test to version 1',
+      'Back up and roll back database full_rollback_test to version 1',
       `Switch container ${service.name} to image ${PREVIOUS_IMAGE}`,
       `Start container ${service.name}`,
       'Verify: health and verify URLs'
     ])
-    // Rollback took one more backup of its own before it changed the schema; the second run took none.
+    // The second run of the rollback step found the database at the target: no second rollback, no second backup.
     expect(app.services.store.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)).toEqual(['succeeded'])
+    expect(app.services.store.listDbOperations({ kind: 'backup' })).toHaveLength(1)
   }, 180_000)
 
   it('refuses without confirmation and changes nothing', async () => {
