@@ -312,6 +312,11 @@ export class HistoryStore {
       .map(fromRolloutRow)
   }
 
+  /** The rollout's record alone: what a move needs, without reading its events. */
+  getRolloutRecord(flag: string, environment: string): RolloutRecord | undefined {
+    return this.readRollout(flag, environment)
+  }
+
   getRollout(flag: string, environment: string): RolloutWithEvents | undefined {
     const rollout = this.readRollout(flag, environment)
     if (rollout === undefined) return undefined
@@ -341,14 +346,20 @@ export class HistoryStore {
     }
   }
 
-  /** Guard windows of one rollout in window order. */
-  listGuardWindows(flag: string, environment: string): GuardWindowRecord[] {
+  /**
+   * Guard windows of one rollout in window order; with `since` (an ISO 8601 instant as
+   * `toISOString` writes it, like every stored window start) only those starting at or after it,
+   * read through the rollout's index, so a move costs the same with a year of windows on file.
+   */
+  listGuardWindows(flag: string, environment: string, filter: { since?: string } = {}): GuardWindowRecord[] {
+    const since = filter.since === undefined ? '' : ' AND window_start >= ?'
+    const params = filter.since === undefined ? [flag, environment] : [flag, environment, filter.since]
     return this.db
-      .prepare<[string, string], GuardWindowRow>(
+      .prepare<string[], GuardWindowRow>(
         `SELECT id, flag, environment, window_start, window_seconds, decision, figures, recorded_at
-         FROM guard_windows WHERE flag = ? AND environment = ? ORDER BY window_start, id`
+         FROM guard_windows WHERE flag = ? AND environment = ?${since} ORDER BY window_start, id`
       )
-      .all(flag, environment)
+      .all(...params)
       .map((row) => ({
         id: row.id,
         flag: row.flag,
@@ -409,6 +420,14 @@ export class HistoryStore {
 
   listDockerActions(filter: DockerActionFilter = {}): DockerActionRecord[] {
     return this.operations.listDockerActions(filter)
+  }
+
+  /** When the rollout's newest guard window started, or null before its first; read from the index alone. */
+  latestGuardWindowStart(flag: string, environment: string): string | null {
+    const row = this.db
+      .prepare<[string, string], { latest: string | null }>('SELECT MAX(window_start) AS latest FROM guard_windows WHERE flag = ? AND environment = ?')
+      .get(flag, environment)
+    return row?.latest ?? null
   }
 
   close(): void {

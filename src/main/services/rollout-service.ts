@@ -299,18 +299,21 @@ export class RolloutService {
 
   private guardSnapshot(environment: string, flag: string, phaseCountsFrom: string): GuardSnapshot {
     const thresholds = this.deps.environments.get(environment).config.guards
+    // Only the phase's windows are read (the summary ignores older ones anyway), so a move costs
+    // the same with a year of windows on file.
+    const sinceMs = Date.parse(phaseCountsFrom)
     const windows = this.deps.history
-      .listGuardWindows(flag, environment)
+      .listGuardWindows(flag, environment, Number.isNaN(sinceMs) ? {} : { since: new Date(sinceMs).toISOString() })
       .filter((window) => judgedWithThresholds(window.figures, thresholds))
       .map((window) => ({
         windowStartEpochMs: Date.parse(window.windowStart),
         decision: normalizeDecision(window.decision)
       }))
-    return summarizeGuardWindows(windows, Date.parse(phaseCountsFrom))
+    return summarizeGuardWindows(windows, sinceMs)
   }
 
   private lastWindowAt(environment: string, flag: string): string | null {
-    return this.deps.history.listGuardWindows(flag, environment).at(-1)?.windowStart ?? null
+    return this.deps.history.latestGuardWindowStart(flag, environment)
   }
 
   /**
@@ -332,7 +335,7 @@ export class RolloutService {
   }
 
   private memory(environment: string, flag: string): RolloutMemory | undefined {
-    const record = this.deps.history.getRollout(flag, environment)?.rollout
+    const record = this.deps.history.getRolloutRecord(flag, environment)
     if (record === undefined || typeof record.state !== 'object' || record.state === null) return undefined
     const stored = record.state as { state?: unknown; phaseEnteredAt?: unknown }
     const state = FlagStateSchema.safeParse(stored.state)

@@ -187,6 +187,30 @@ describe('HistoryStore basics', () => {
     expect(windows[0]).toEqual(first)
     expect(windows[0]?.figures).toEqual(figures)
   })
+
+  it('lists a rollout’s windows from an instant on, and names its newest window’s start, leaving other rollouts out', () => {
+    const store = openStore()
+    const window = { flag: 'f', environment: 'staging', windowSeconds: 60, decision: 'pass', figures: {} }
+    for (const minute of ['03', '01', '02', '00']) store.recordGuardWindow({ ...window, windowStart: `2025-11-03T12:${minute}:00.000Z` })
+    store.recordGuardWindow({ ...window, environment: 'production', windowStart: '2025-11-03T12:09:00.000Z' })
+    store.recordGuardWindow({ ...window, flag: 'g', windowStart: '2025-11-03T12:08:00.000Z' })
+
+    expect(store.listGuardWindows('f', 'staging', { since: '2025-11-03T12:01:00.000Z' }).map((found) => found.windowStart)).toEqual([
+      '2025-11-03T12:01:00.000Z',
+      '2025-11-03T12:02:00.000Z',
+      '2025-11-03T12:03:00.000Z'
+    ])
+    expect(store.listGuardWindows('f', 'staging', { since: '2025-11-03T12:03:00.001Z' })).toEqual([])
+    expect(store.latestGuardWindowStart('f', 'staging')).toBe('2025-11-03T12:03:00.000Z')
+    expect(store.latestGuardWindowStart('f', 'nowhere')).toBeNull()
+  })
+
+  it('reads a rollout’s record without its events', () => {
+    const store = openStore()
+    store.upsertRollout({ flag: 'f', environment: 'staging', state: { phase: 10 } })
+    expect(store.getRolloutRecord('f', 'staging')).toMatchObject({ flag: 'f', environment: 'staging', state: { phase: 10 } })
+    expect(store.getRolloutRecord('f', 'production')).toBeUndefined()
+  })
 })
 
 describe('HistoryStore shared by two connections', () => {
