@@ -1,14 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
+import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Duplex, Readable, Writable } from 'node:stream'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 import { RampartError } from '../../shared/errors'
 import type { LogLine } from '../../shared/log-line'
 import { FrameDemuxer, LogLineAssembler } from '../core/docker-log-frames'
 import { PullProgressTracker, type PullEvent, type PullProgress } from '../core/pull-progress'
+
+/**
+ * dockerode, loaded when the first engine is made: it brings ssh2 and gRPC (about 100 ms), which
+ * commands that never talk to Docker (`history`, `flags`, `rollout status`) should not pay for.
+ */
+function loadDockerode(): typeof Docker {
+  return createRequire(import.meta.url)('dockerode') as typeof Docker
+}
 
 /**
  * The Docker engine, over dockerode: one instance per endpoint (socket, tcp:// or ssh://),
@@ -245,7 +254,8 @@ export class DockerEngine {
         : connectBounded(options.protocol === 'https' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true }), CONNECT_TIMEOUT_MS)
     if (this.agent !== null) (options as { agent?: HttpAgent }).agent = this.agent
     try {
-      this.docker = new Docker(options)
+      const Dockerode = loadDockerode()
+      this.docker = new Dockerode(options)
     } catch (error) {
       throw new RampartError('bad_input', `Docker engine at ${endpoint.display}: ${(error as Error).message}`)
     }
