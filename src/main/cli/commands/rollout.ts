@@ -53,9 +53,11 @@ function moveCommand(move: RolloutMove): CliCommand {
       if (flag(values, 'json')) await out.json(result)
       else {
         const from = result.event.fromState as { enabled?: boolean; rollout_percentage?: number } | null
-        await out.line(
-          `${result.event.flag}: ${describeExposure(from)} -> ${describeExposure(result.state)}  (recorded as #${result.event.seq} by ${result.event.actor})`
-        )
+        // A kill past a bad value: the percentages on record are defaults standing in for it, so they are not shown.
+        const unreadable = (result.event.detail as { unreadable?: string[] } | null)?.unreadable ?? []
+        const exposure = unreadable.length > 0 ? describeEnabled : describeExposure
+        await out.line(`${result.event.flag}: ${exposure(from)} -> ${exposure(result.state)}  (recorded as #${result.event.seq} by ${result.event.actor})`)
+        for (const problem of unreadable) await out.line(`  still to fix by hand: ${problem}`)
         await out.line(`  service: ${result.service.message}`)
       }
       await out.flush()
@@ -64,6 +66,10 @@ function moveCommand(move: RolloutMove): CliCommand {
 }
 
 export const rolloutMoveCommands: CliCommand[] = (['advance', 'back', 'rollback', 'kill'] as const).map(moveCommand)
+
+function describeEnabled(state: { enabled?: boolean } | null): string {
+  return state === null ? '?' : state.enabled === false ? 'disabled' : 'enabled'
+}
 
 function describeExposure(state: { enabled?: boolean; rollout_percentage?: number } | null): string {
   if (state === null) return '?'
