@@ -85,7 +85,6 @@ async function main(): Promise<void> {
       { name: 'kill move in process, fresh history', ms: base.killMs },
       { name: 'kill move in process, long history', ms: grown.killMs, baselineMs: base.killMs }
     ])
-    console.log('  the CLI opens the history file each time; its integrity check reads the whole file, so that part grows with it')
   } finally {
     rmSync(fresh.dir, { recursive: true, force: true })
     rmSync(long.dir, { recursive: true, force: true })

@@ -272,6 +272,11 @@ export class HistoryStore {
     return row === undefined ? undefined : fromEventRow(row)
   }
 
+  /** SQLite's `quick_check` over the whole file, guard windows included: the problems it names, none when sound. */
+  storageProblems(): string[] {
+    return quickCheck(this.db)
+  }
+
   /** Checks every event's hash and link and the recorded head, in one read transaction. */
   verify(): ChainReport {
     const read = this.db.transaction(() => {
@@ -354,13 +359,16 @@ export class HistoryStore {
   listGuardWindows(flag: string, environment: string, filter: { since?: string } = {}): GuardWindowRecord[] {
     const since = filter.since === undefined ? '' : ' AND window_start >= ?'
     const params = filter.since === undefined ? [flag, environment] : [flag, environment, filter.since]
-    return this.db
-      .prepare<string[], GuardWindowRow>(
-        `SELECT id, flag, environment, window_start, window_seconds, decision, figures, recorded_at
-         FROM guard_windows WHERE flag = ? AND environment = ?${since} ORDER BY window_start, id`
-      )
-      .all(...params)
-      .map((row) => ({
+    // Guard windows are not checked at every open (see FULL_OPEN_CHECK_MAX_BYTES): damage shows here, named.
+    const rows = this.write('read guard windows from', () =>
+      this.db
+        .prepare<string[], GuardWindowRow>(
+          `SELECT id, flag, environment, window_start, window_seconds, decision, figures, recorded_at
+           FROM guard_windows WHERE flag = ? AND environment = ?${since} ORDER BY window_start, id`
+        )
+        .all(...params)
+    )
+    return rows.map((row) => ({
         id: row.id,
         flag: row.flag,
         environment: row.environment,
@@ -448,7 +456,8 @@ export class HistoryStore {
       return action()
     } catch (error) {
       if (error instanceof RampartError) throw error
-      throw new RampartError('failed', `Could not ${what} the history file ${this.path}: ${messageOf(error)}`, {
+      const hint = isCorruption(error) ? '; the file is damaged: `rampart history verify` says where (copy the file before anything else)' : ''
+      throw new RampartError('failed', `Could not ${what} the history file ${this.path}: ${messageOf(error)}${hint}`, {
         code: sqliteCode(error)
       })
     }
@@ -470,9 +479,7 @@ function openChecked(file: string, nativeBinding: string | undefined): OpenAttem
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     // Read the version before anything writes, so a newer file is left exactly as it was.
     refuseNewer(file, db.pragma('user_version', { simple: true }) as number)
-    const problems = (db.pragma('quick_check') as Array<{ quick_check: string }>)
-      .flatMap((row) => row.quick_check.split('\n'))
-      .filter((line) => line !== 'ok' && !line.startsWith('*** in database'))
+    const problems = openTimeIntegrityProblems(db)
     if (problems.length > 0) {
       db.close()
       const more = problems.length > 3 ? ` and ${problems.length - 3} more` : ''
@@ -491,6 +498,36 @@ function openChecked(file: string, nativeBinding: string | undefined): OpenAttem
     if (isCorruption(error)) return { kind: 'corrupt', reason: messageOf(error) }
     throw openFailure(file, error)
   }
+}
+
+/**
+ * Up to this size the whole file is checked at every open. A full `quick_check` reads every page
+ * (about 100 ms per 100 MB from the page cache, seconds from a cold disk), and most of a grown
+ * file is guard windows: above it, every table but `guard_windows` is checked at open, and the
+ * whole file by `rampart history verify`.
+ */
+export const FULL_OPEN_CHECK_MAX_BYTES = 8 * 1024 * 1024
+
+/** The table that grows with every guard window, checked in full only by `storageProblems`. */
+const GROWING_TABLE = 'guard_windows'
+
+function openTimeIntegrityProblems(db: Database.Database): string[] {
+  const bytes = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number)
+  if (bytes <= FULL_OPEN_CHECK_MAX_BYTES) return quickCheck(db)
+  const tables = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all()
+    .map((row) => row.name)
+    .filter((name) => name !== GROWING_TABLE)
+  return tables.flatMap((table) => quickCheck(db, table))
+}
+
+/** `PRAGMA quick_check` of the whole file, or of one table and its indexes; the problems it names. */
+function quickCheck(db: Database.Database, table?: string): string[] {
+  const pragma = table === undefined ? 'quick_check' : `quick_check('${table.replace(/'/g, "''")}')`
+  return (db.pragma(pragma) as Array<{ quick_check: string }>)
+    .flatMap((row) => row.quick_check.split('\n'))
+    .filter((line) => line !== 'ok' && !line.startsWith('*** in database'))
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')

@@ -40,6 +40,11 @@ export class HistoryService {
     return this.history.verify()
   }
 
+  /** The whole file's storage, checked page by page (it grows with the file: for `history verify`, not every start). */
+  storageProblems(): string[] {
+    return this.history.storageProblems()
+  }
+
   get path(): string {
     return this.history.path
   }

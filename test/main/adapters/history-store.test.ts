@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HISTORY_SCHEMA_VERSION } from '../../../src/main/adapters/history-schema'
-import { HistoryStore } from '../../../src/main/adapters/history-store'
+import { FULL_OPEN_CHECK_MAX_BYTES, HistoryStore } from '../../../src/main/adapters/history-store'
 import { RampartError } from '../../../src/shared/errors'
 import type { ChainReport, NewHistoryEvent } from '../../../src/shared/history-types'
 
@@ -333,6 +333,28 @@ describe('HistoryStore.open on files it cannot use as they are', () => {
     expect(store.listEvents()).toEqual([])
   })
 
+  it('in a file past the full-check size, checks all but the guard windows at open; `storageProblems` finds damage there', () => {
+    const damaged = grownHistory('guard_windows')
+    const store = openStore(undefined, () => FIXED_NOW)
+    expect(store.recoveredFrom).toBeUndefined()
+    expect(store.verify()).toMatchObject({ ok: true, count: 50 })
+    expect(store.storageProblems().length).toBeGreaterThan(0)
+    expect(() => store.listGuardWindows('f', 'production')).toThrow(/history file .+ database disk image is malformed; the file is damaged: `rampart history verify` says where/)
+    expect(readFileSync(file).subarray(damaged.offset, damaged.offset + 16).equals(Buffer.alloc(16, 0xa5))).toBe(true)
+  })
+
+  it('in a file past the full-check size, still moves it aside when the events are damaged', () => {
+    grownHistory('events')
+    const store = openStore(undefined, () => FIXED_NOW)
+    expect(store.recoveredFrom).toBe(`${file}.corrupt-2025-11-03T120000.000Z`)
+    expect(store.warning).toMatch(/integrity check failed/)
+  })
+
+  it('finds no storage problem in a sound file', () => {
+    openStore().appendEvent(phaseMove())
+    expect(openStore().storageProblems()).toEqual([])
+  })
+
   it('leaves a healthy file in place and says nothing', () => {
     openStore().appendEvent(phaseMove())
     const again = openStore()
@@ -404,6 +426,35 @@ function runWriterUntilKilled(target: string, round: number, minimumAcks: number
     child.on('error', reject)
     child.on('close', (_code, signal) => resolve({ acks, signal, stderr }))
   })
+}
+
+/**
+ * A history file past FULL_OPEN_CHECK_MAX_BYTES (50 events, guard windows for the bulk), closed,
+ * then with most of one leaf page of `table` scribbled over; returns where the scribble starts.
+ */
+function grownHistory(table: 'guard_windows' | 'events'): { offset: number } {
+  const store = openStore()
+  for (let event = 0; event < 50; event++) store.appendEvent(phaseMove({ reason: `move ${event}` }))
+  store.close()
+  const db = rawDb()
+  const insert = db.prepare('INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) VALUES (?, ?, ?, 60, ?, ?, ?)')
+  const figures = JSON.stringify({ treatment: { requests: 320, failures: 3 }, control: { requests: 480, failures: 5 }, padding: 'x'.repeat(200) })
+  db.transaction(() => {
+    for (let window = 0; window < 40_000; window++) {
+      const at = new Date(Date.UTC(2025, 0, 1) + window * 60_000).toISOString()
+      insert.run('f', 'production', at, 'pass', figures, at)
+    }
+  })()
+  const pageSize = db.pragma('page_size', { simple: true }) as number
+  expect((db.pragma('page_count', { simple: true }) as number) * pageSize).toBeGreaterThan(FULL_OPEN_CHECK_MAX_BYTES)
+  const page = db.prepare<[string], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno LIMIT 1").get(table)!.pageno
+  db.pragma('wal_checkpoint(TRUNCATE)')
+  db.close()
+  const bytes = readFileSync(file)
+  const offset = (page - 1) * pageSize + 100
+  bytes.fill(0xa5, offset, page * pageSize)
+  writeFileSync(file, bytes)
+  return { offset }
 }
 
 /** Bytes that look random but are the same on every run. */

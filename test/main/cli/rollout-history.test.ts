@@ -176,7 +176,8 @@ describe('rampart history', () => {
 
   it('verifies an untouched history (exit 0) and fails one whose event was edited (exit 1)', () => {
     const intact = expectOk(rampart('history', 'verify', '--json'))
-    expect(jsonLines(intact.stdout)).toEqual([expect.objectContaining({ ok: true, count: 3, file: path.join(home, 'history.db') })])
+    expect(jsonLines(intact.stdout)).toEqual([expect.objectContaining({ ok: true, count: 3, file: path.join(home, 'history.db'), storage: { ok: true, problems: [] } })])
+    expect(expectOk(rampart('history', 'verify')).stdout).toContain('\nstorage: sound (SQLite quick_check of every page)\n')
 
     tamperWithEvent(2)
     const broken = rampart('history', 'verify')
