@@ -9,11 +9,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { DockerEngine } from '../../../src/main/adapters/docker-engine'
 import { createAppContext, type AppContext } from '../../../src/main/app-context'
 import { EMERGENCY_ROLLBACK_RUNBOOK } from '../../../src/main/services/emergency-rollback'
-import type { RunNotes, StepTools } from '../../../src/main/services/runbook-runner'
+import type { StepTools } from '../../../src/main/services/runbook-runner'
 import type { EmergencyRollbackResult } from '../../../src/shared/runbook-types'
 import { captureLogLines } from '../../../src/main/services/service-log-capture'
 import { connectTestEngine, waitFor } from '../../support/docker-test-env'
 import { demoEnvText, getJson, rollbackWorkspaceYaml, startServiceContainer, type ServiceContainer } from '../../support/service-container'
+import { memoryNotes } from '../../fixtures/memory-notes'
 
 let engine: DockerEngine
 
@@ -22,12 +23,6 @@ beforeAll(async () => {
 })
 
 afterAll(() => engine?.close())
-
-/** Notes kept in memory, for running one step on its own. */
-function memoryNotes(): RunNotes {
-  const values: Record<string, unknown> = {}
-  return { get: <T>(key: string) => values[key] as T | undefined, set: (key, value) => void (values[key] = value), all: () => values }
-}
 
 describe('emergency rollback on the demo service container', () => {
   let service: ServiceContainer

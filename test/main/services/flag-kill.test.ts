@@ -3,6 +3,7 @@ import { EnvironmentRegistry } from '../../../src/main/services/environment-regi
 import { disableFlag, FLAG_KILL_NOTE, type FlagKillNote } from '../../../src/main/services/flag-kill'
 import type { RunNotes } from '../../../src/main/services/runbook-runner'
 import { seedEnvText, ServiceWorkspace } from '../../fixtures/service-workspace'
+import { memoryNotes } from '../../fixtures/memory-notes'
 
 const FLAG = 'unified_llm_hub'
 
@@ -15,17 +16,6 @@ beforeEach(() => {
 afterEach(() => {
   workspace.cleanup()
 })
-
-function memoryNotes(): RunNotes {
-  const values: Record<string, unknown> = {}
-  return {
-    get: <T>(key: string) => values[key] as T | undefined,
-    set: (key, value) => {
-      values[key] = value
-    },
-    all: () => values
-  }
-}
 
 async function kill(notes: RunNotes, reports: string[]): Promise<string> {
   const context = await workspace.open()

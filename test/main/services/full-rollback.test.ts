@@ -11,10 +11,11 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createAppContext, type AppContext } from '../../../src/main/app-context'
-import type { RunNotes, StepTools } from '../../../src/main/services/runbook-runner'
+import type { StepTools } from '../../../src/main/services/runbook-runner'
 import { NODE_FIXTURE_IMAGE } from '../../support/docker-test-env'
 import { FIXTURE_PASSWORD, startPostgresFixture, type PostgresFixture } from '../../support/postgres-fixture'
 import { demoEnvText, getJson, rollbackWorkspaceYaml, startServiceContainer, type ServiceContainer } from '../../support/service-container'
+import { memoryNotes } from '../../fixtures/memory-notes'
 
 const docker = promisify(execFile)
 const PREVIOUS_IMAGE = `rampart-test/ops-center:previous-${randomBytes(4).toString('hex')}`
@@ -31,11 +32,6 @@ afterAll(async () => {
   await docker('docker', ['rmi', PREVIOUS_IMAGE]).catch(() => undefined)
   await postgres?.remove()
 })
-
-function memoryNotes(): RunNotes {
-  const values: Record<string, unknown> = {}
-  return { get: <T>(key: string) => values[key] as T | undefined, set: (key, value) => void (values[key] = value), all: () => values }
-}
 
 describe('full rollback with database', () => {
   let service: ServiceContainer
