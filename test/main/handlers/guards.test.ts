@@ -6,12 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StreamSink } from '../../../src/main/contract-dispatch'
 import { rolloutWatchProducer } from '../../../src/main/handlers/guards'
-import { EnvironmentRegistry } from '../../../src/main/services/environment-registry'
-import { GuardService } from '../../../src/main/services/guard-service'
 import { RolloutOrchestrator } from '../../../src/main/services/rollout-orchestrator'
 import type { RolloutWatchNotice } from '../../../src/shared/rollout-watch-types'
-import { idleTicker, LineFeed, windowLines } from '../../fixtures/guard-line-feed'
-import { seedEnvText, ServiceWorkspace } from '../../fixtures/service-workspace'
+import { fedGuards } from '../../fixtures/fed-guards'
+import { windowLines, type LineFeed } from '../../fixtures/guard-line-feed'
+import type { ServiceWorkspace } from '../../fixtures/service-workspace'
 
 const FLAG = 'unified_llm_hub'
 const WINDOW_MS = 10_000
@@ -35,31 +34,10 @@ function recordingSink(): { sink: StreamSink<RolloutWatchNotice>; pushed: Rollou
 }
 
 async function producerRig(): Promise<{ produce: ReturnType<typeof rolloutWatchProducer>; feed: LineFeed; startMs: number; advanceTo(ms: number): void }> {
-  workspace = new ServiceWorkspace({
-    envText: seedEnvText(25),
-    workspaceYaml: [
-      'environments:',
-      '  local:',
-      '    service: { container: ops-center-test }',
-      '    flag_source: { kind: env-file, path: ./.env }',
-      `    guards: { window_seconds: ${WINDOW_MS / 1000}, min_requests: 20, max_error_rate: 0.05, breach_windows: 2, lateness_seconds: 0, action: rollback }`,
-      ''
-    ].join('\n')
-  })
-  const ws = workspace
-  const context = await ws.open()
-  const environments = new EnvironmentRegistry(context.workspace)
-  const feed = new LineFeed()
-  const guards = new GuardService({
-    environments,
-    logs: context.services.logs,
-    docker: context.services.docker,
-    history: context.services.store,
-    clock: ws.clock,
-    actor: 'tester',
-    ticker: idleTicker,
-    lineSource: () => feed.source
-  })
+  const rigged = await fedGuards({ windowSeconds: WINDOW_MS / 1000 })
+  workspace = rigged.workspace
+  const { context, environments, feed, guards } = rigged
+  const ws = rigged.workspace
   const rolloutOrchestrator = new RolloutOrchestrator({
     rollout: context.services.rollout,
     guards,

@@ -2,16 +2,15 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AppContext } from '../../../src/main/app-context'
-import { EnvironmentRegistry } from '../../../src/main/services/environment-registry'
 import type { FlagChangeApplier, FlagChangeApplyRequest } from '../../../src/main/services/flag-change-apply'
-import { GuardService } from '../../../src/main/services/guard-service'
 import { RolloutOrchestrator, type RolloutOrchestratorDeps, type RolloutWatchSummary } from '../../../src/main/services/rollout-orchestrator'
 import { RampartError } from '../../../src/shared/errors'
 import type { HistoryEvent } from '../../../src/shared/history-types'
 import type { RollbackEmergencyInput } from '../../../src/shared/runbook-operation-inputs'
 import type { RolloutWatchNotice } from '../../../src/shared/rollout-watch-types'
-import { idleTicker, LineFeed, windowLines, type WindowTraffic } from '../../fixtures/guard-line-feed'
-import { seedEnvText, ServiceWorkspace } from '../../fixtures/service-workspace'
+import { fedGuards } from '../../fixtures/fed-guards'
+import { windowLines, type LineFeed, type WindowTraffic } from '../../fixtures/guard-line-feed'
+import { seedEnvText, type ServiceWorkspace } from '../../fixtures/service-workspace'
 
 const FLAG = 'unified_llm_hub'
 const WINDOW_SECONDS = 10
@@ -52,31 +51,10 @@ interface Rig {
 }
 
 async function rig(options: { percentage?: number; action?: string; deps?: Partial<RolloutOrchestratorDeps> } = {}): Promise<Rig> {
-  workspace = new ServiceWorkspace({
-    envText: seedEnvText(options.percentage ?? 25),
-    workspaceYaml: [
-      'environments:',
-      '  local:',
-      '    service: { container: ops-center-test }',
-      '    flag_source: { kind: env-file, path: ./.env }',
-      `    guards: { window_seconds: ${WINDOW_SECONDS}, min_requests: 20, max_error_rate: 0.05, breach_windows: 2, lateness_seconds: 0, action: ${options.action ?? 'rollback'} }`,
-      ''
-    ].join('\n')
-  })
-  const ws = workspace
-  const context = await ws.open()
-  const environments = new EnvironmentRegistry(context.workspace)
-  const feed = new LineFeed()
-  const guards = new GuardService({
-    environments,
-    logs: context.services.logs,
-    docker: context.services.docker,
-    history: context.services.store,
-    clock: ws.clock,
-    actor: 'tester',
-    ticker: idleTicker,
-    lineSource: () => feed.source
-  })
+  const rigged = await fedGuards({ windowSeconds: WINDOW_SECONDS, ...(options.percentage === undefined ? {} : { percentage: options.percentage }), ...(options.action === undefined ? {} : { action: options.action }) })
+  workspace = rigged.workspace
+  const { context, environments, feed, guards } = rigged
+  const ws = rigged.workspace
   const applier = new RecordingApplier()
   const orchestrator = new RolloutOrchestrator({ rollout: context.services.rollout, guards, applier, environments, lockRetryMs: 5_000, ...options.deps })
   const startMs = ws.clock.now().getTime()
