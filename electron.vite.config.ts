@@ -1,4 +1,4 @@
-import { resolve } from 'node:path'
+import { resolve as resolvePath } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
@@ -12,29 +12,35 @@ const devCspPlugin: Plugin = {
 }
 
 // Main and the CLI share one bundle graph so the CLI and the app run exactly the same services.
+// The import aliases (@shared, @main, @renderer…) come from tsconfig `paths`: one table for every tool.
+const resolve = { tsconfigPaths: true }
+
 export default defineConfig({
   main: {
+    resolve,
     build: {
       rollupOptions: {
         input: {
-          index: resolve(__dirname, 'src/main/index.ts'),
-          cli: resolve(__dirname, 'src/main/cli/index.ts')
+          index: resolvePath(__dirname, 'src/main/electron/main.ts'),
+          cli: resolvePath(__dirname, 'src/main/cli/index.ts')
         }
       }
     }
   },
   preload: {
+    resolve,
     build: {
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/preload/index.ts') }
+        input: { index: resolvePath(__dirname, 'src/preload/index.ts') }
       }
     }
   },
   renderer: {
-    root: resolve(__dirname, 'src/renderer'),
+    resolve,
+    root: resolvePath(__dirname, 'src/renderer'),
     build: {
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/renderer/index.html') }
+        input: { index: resolvePath(__dirname, 'src/renderer/index.html') }
       }
     },
     plugins: [react(), devCspPlugin]

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // The import aliases (@shared, @main, @test…) come from tsconfig `paths`: one table for every tool.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     environment: 'node',

@@ -14,9 +14,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DockerEngine } from '../src/main/adapters/docker-engine'
-import { probeHttp } from '../src/main/adapters/http-probe'
-import { createAppContext } from '../src/main/app-context'
+import { DockerEngine } from '@main/docker/docker-engine'
+import { probeHttp } from '@main/platform/http-probe'
+import { createAppContext } from '@main/app/app-context'
 import { report } from './bench-timing'
 
 const RUNS = 3

@@ -3,9 +3,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { murmur3x86_32String } from '../src/main/core/murmur3'
-import { compileFlag } from '../src/main/core/flag-evaluation'
-import { formatEvaluationLine } from '../src/main/cli/evaluation-line'
+import { murmur3x86_32String } from '@main/flags/core/murmur3'
+import { compileFlag } from '@main/flags/core/flag-evaluation'
+import { formatEvaluationLine } from '@main/cli/evaluation-line'
 import { medianMs, report, runChecked } from './bench-timing'
 
 const USERS = 100_000

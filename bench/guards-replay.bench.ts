@@ -9,9 +9,9 @@ import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ts from 'typescript'
-import { ByteLineSplitter } from '../src/main/core/byte-line-splitter'
-import { GuardSettingsSchema } from '../src/main/core/workspace-schema'
-import { replayGuardLog, type GuardReplayReport } from '../src/main/services/guard-replay'
+import { ByteLineSplitter } from '@main/guards/core/byte-line-splitter'
+import { GuardSettingsSchema } from '@main/workspace/core/workspace-schema'
+import { replayGuardLog, type GuardReplayReport } from '@main/guards/guard-replay'
 import { report } from './bench-timing'
 
 const LINES = 1_000_000

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { DockerEngine } from '../src/main/adapters/docker-engine'
+import { DockerEngine } from '@main/docker/docker-engine'
 import { report } from './bench-timing'
 
 const LINES = 500_000

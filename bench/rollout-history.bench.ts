@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { HistoryStore } from '../src/main/adapters/history-store'
-import { createAppContext } from '../src/main/app-context'
-import { seedEnvText } from '../test/fixtures/service-workspace'
+import { HistoryStore } from '@main/history/history-store'
+import { createAppContext } from '@main/app/app-context'
+import { seedEnvText } from '@test/fixtures/service-workspace'
 import { report, runChecked } from './bench-timing'
 
 const WINDOWS = 300_000

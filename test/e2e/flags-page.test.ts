@@ -4,11 +4,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAppContext, type AppContext } from '../../src/main/app-context'
+import { createAppContext, type AppContext } from '@main/app/app-context'
 import { closedLoopbackPort } from '../support/browser-console'
-import { startBrowserServer, type BrowserServer } from '../../src/main/browser/browser-server'
-import { evaluateFlag } from '../../src/main/core/flag-evaluation'
-import type { FlagState } from '../../src/shared/flag-state'
+import { startBrowserServer, type BrowserServer } from '@main/transport/browser-server'
+import { contentSecurityPolicy } from '@main/electron/content-security-policy'
+import { evaluateFlag } from '@main/flags/core/flag-evaluation'
+import type { FlagState } from '@shared/flag-state'
 
 const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url))
@@ -82,7 +83,7 @@ beforeAll(async () => {
     cwd: workspaceDir,
     actor: 'e2e'
   })
-  server = await startBrowserServer({ handlers: context.handlers, producers: context.producers, rendererDir: RENDERER_DIR })
+  server = await startBrowserServer({ handlers: context.handlers, producers: context.producers, rendererDir: RENDERER_DIR, contentSecurityPolicy })
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HistoryStore } from '../../src/main/adapters/history-store'
+import { HistoryStore } from '@main/history/history-store'
 import { seedEnvText } from '../fixtures/service-workspace'
 import { closedLoopbackPort, envFileWorkspaceYaml, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
 

@@ -7,7 +7,7 @@
  * connections.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DockerEngine } from '../../src/main/adapters/docker-engine'
+import type { DockerEngine } from '@main/docker/docker-engine'
 import { seedEnvText } from '../fixtures/service-workspace'
 import { closedLoopbackPort, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
 import {

@@ -7,7 +7,7 @@
  * reported absent (it reads the file when it starts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HistoryStore } from '../../src/main/adapters/history-store'
+import { HistoryStore } from '@main/history/history-store'
 import { seedEnvText } from '../fixtures/service-workspace'
 import { connectTestEngine, uniqueContainerName } from '../support/docker-test-env'
 import { envFileWorkspaceYaml, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'

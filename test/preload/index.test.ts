@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { IPC_CHANNELS, type RampartBridge } from '../../src/shared/bridge'
+import { IPC_CHANNELS, type RampartBridge } from '@shared/bridge'
 
 // The preload's only dependency, by hand: what it exposes and what it sends on which channel.
 const electron = vi.hoisted(() => {
@@ -29,7 +29,7 @@ vi.mock('electron', () => ({
   }
 }))
 
-await import('../../src/preload/index')
+await import('@preload/index')
 const bridge = electron.exposed[0]?.[1] as RampartBridge
 
 function fromMain(channel: string, ...args: unknown[]): void {

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseDateGate, parseInstant } from '../../src/main/core/date-gate'
-import { flagBucket } from '../../src/main/core/flag-bucket'
-import { evaluateFlag } from '../../src/main/core/flag-evaluation'
-import type { FlagState } from '../../src/shared/flag-state'
+import { parseDateGate, parseInstant } from '@main/flags/core/date-gate'
+import { flagBucket } from '@main/flags/core/flag-bucket'
+import { evaluateFlag } from '@main/flags/core/flag-evaluation'
+import type { FlagState } from '@shared/flag-state'
 import * as demoRules from '../../resources/demo/ops-center/flag-rules.js'
 import { ALL_ROLLOUT_VECTORS } from '../fixtures/unleash-vectors'
 

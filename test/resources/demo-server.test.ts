@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { EnvFileFlagSource } from '../../src/main/adapters/env-file-source'
-import { evaluateFlag } from '../../src/main/core/flag-evaluation'
-import { SEED_FLAG_ENV_MAPPING } from '../../src/main/core/flag-env-mapping'
-import type { FlagState } from '../../src/shared/flag-state'
+import { EnvFileFlagSource } from '@main/flags/env-file-source'
+import { evaluateFlag } from '@main/flags/core/flag-evaluation'
+import { SEED_FLAG_ENV_MAPPING } from '@main/flags/core/flag-env-mapping'
+import type { FlagState } from '@shared/flag-state'
 import { seedEnvText } from '../fixtures/service-workspace'
 import {
   DEMO_ENV_TEMPLATE,

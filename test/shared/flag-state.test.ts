@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FlagStateSchema } from '../../src/shared/flag-state'
+import { FlagStateSchema } from '@shared/flag-state'
 
 const BASE = { enabled: true, rollout_percentage: 25 }
 

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { createAppContext, type AppContext } from '../../src/main/app-context'
-import { startBrowserServer, type BrowserServer } from '../../src/main/browser/browser-server'
+import { createAppContext, type AppContext } from '@main/app/app-context'
+import { startBrowserServer, type BrowserServer } from '@main/transport/browser-server'
+import { contentSecurityPolicy } from '@main/electron/content-security-policy'
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 export const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url))
@@ -66,7 +67,7 @@ export async function openConsole(options: ConsoleOptions): Promise<ConsoleSessi
     cwd: dir,
     actor: options.actor ?? 'e2e'
   })
-  const server = await startBrowserServer({ handlers: context.handlers, producers: context.producers, rendererDir: RENDERER_DIR })
+  const server = await startBrowserServer({ handlers: context.handlers, producers: context.producers, rendererDir: RENDERER_DIR, contentSecurityPolicy })
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { DockerEngine } from '../../src/main/adapters/docker-engine'
+import { DockerEngine } from '@main/docker/docker-engine'
 
 export const TEST_LABELS: Record<string, string> = { 'rampart.test': '1' }
 const IMAGES_ENV_FILE = `${process.env.RAMPART_TEST_ENV_DIR ?? '/tmp/rampart-test-env'}/images.env`

@@ -5,8 +5,8 @@
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import type { DockerEngine } from '../../src/main/adapters/docker-engine'
-import { PostgresTarget, quoteIdentifier } from '../../src/main/adapters/postgres-target'
+import type { DockerEngine } from '@main/docker/docker-engine'
+import { PostgresTarget, quoteIdentifier } from '@main/database/postgres-target'
 import {
   connectTestEngine,
   freePort,

@@ -1,6 +1,6 @@
-import type { AppContext, Services } from '../app-context'
-import type { Clock } from '../services/clock'
-import { systemClock } from '../services/clock'
+import type { AppContext, Services } from '@main/app/app-context'
+import type { Clock } from '@main/platform/clock'
+import { systemClock } from '@main/platform/clock'
 
 export interface CliRuntimeOptions {
   workspacePath?: string
@@ -25,7 +25,7 @@ export class CliRuntime {
   appContext(): Promise<AppContext> {
     // Loaded on first use so that commands without a workspace (flags eval --flag-config)
     // start without opening SQLite, YAML and the rest.
-    this.context ??= import('../app-context').then(({ createAppContext }) =>
+    this.context ??= import('@main/app/app-context').then(({ createAppContext }) =>
       createAppContext({
         workspacePath: this.options.workspacePath,
         env: this.options.env,

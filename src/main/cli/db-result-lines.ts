@@ -6,8 +6,8 @@ import type {
   DbStatusResult,
   DbVerification,
   TestDbSetupResult
-} from '../../shared/db-types'
-import { describeCatalogObject } from '../core/catalog-presence'
+} from '@shared/db-types'
+import { describeCatalogObject } from '@main/database/core/catalog-presence'
 
 /** What `rampart db …` prints for people once the work is done (progress came before). */
 

@@ -1,4 +1,4 @@
-import type { FlagEvaluation } from '../../shared/flag-state'
+import type { FlagEvaluation } from '@shared/flag-state'
 
 /**
  * One `flags eval --json` line. The same bytes as JSON.stringify({ flag, user, enabled, reason,

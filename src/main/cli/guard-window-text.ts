@@ -1,6 +1,6 @@
-import type { CohortFigures } from '../core/guard-decision'
-import type { GuardCounts, GuardWindow } from '../core/guard-engine'
-import type { GuardReplaySummary } from '../core/guard-replay-summary'
+import type { CohortFigures } from '@main/guards/core/guard-decision'
+import type { GuardCounts, GuardWindow } from '@main/guards/core/guard-engine'
+import type { GuardReplaySummary } from '@main/guards/core/guard-replay-summary'
 
 /** Guard windows as people read them (`guards replay` and `guards watch` without --json). */
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { toContractError } from '../../shared/errors'
+import { toContractError } from '@shared/errors'
 import { GLOBAL_OPTIONS, type CliCommand, type OptionValues } from './cli-command'
 import type { CliIo } from './cli-io'
 import { CliRuntime } from './cli-runtime'

@@ -1,4 +1,4 @@
-import type { Services } from '../app-context'
+import type { Services } from '@main/app/app-context'
 import type { CliIo } from './cli-io'
 import { LineWriter } from './cli-io'
 import type { CliRuntime } from './cli-runtime'

@@ -1,4 +1,4 @@
-import type { RunbookProgress } from '../../shared/runbook-types'
+import type { RunbookProgress } from '@shared/runbook-types'
 import type { CliIo } from './cli-io'
 
 /**

@@ -1,5 +1,5 @@
-import type { EmergencyRollbackResult, FullRollbackResult, InterruptedRunbookRun, RunbookRunView } from '../../shared/runbook-types'
-import { resumePoint } from '../services/runbook-runner'
+import type { EmergencyRollbackResult, FullRollbackResult, InterruptedRunbookRun, RunbookRunView } from '@shared/runbook-types'
+import { resumePoint } from '@main/runbooks/runbook-runner'
 import { formatDuration } from './runbook-progress-printer'
 
 /** What `rampart rollback` and `rampart runbook …` print for people (progress came before). */

@@ -1,4 +1,4 @@
-import { RampartError } from '../../shared/errors'
+import { RampartError } from '@shared/errors'
 
 /** Bad usage of the command line: exit code 2 with a message naming what is wrong. */
 export class UsageError extends RampartError {

@@ -1,4 +1,4 @@
-import type { RampartBridge } from '../../shared/bridge'
+import type { RampartBridge } from '@shared/bridge'
 import { createWebSocketBridge, type ConnectedBridge, type ConnectionState } from './websocket-bridge'
 
 export type { ConnectionState }

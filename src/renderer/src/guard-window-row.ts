@@ -1,4 +1,4 @@
-import type { GuardWindowRecord, JsonValue } from '../../shared/history-types'
+import type { GuardWindowRecord, JsonValue } from '@shared/history-types'
 
 /** One cohort of a window as the console shows it; null where main had no figure (no requests). */
 export interface CohortRow {

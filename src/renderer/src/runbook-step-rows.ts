@@ -1,4 +1,4 @@
-import type { RunbookProgress, RunbookRunStatus, RunbookRunView, RunbookStepStatus } from '../../shared/runbook-types'
+import type { RunbookProgress, RunbookRunStatus, RunbookRunView, RunbookStepStatus } from '@shared/runbook-types'
 
 /** One line of a runbook as the console shows it live. */
 export interface RunbookStepRow {

@@ -5,8 +5,8 @@ import type {
   ServerMessage,
   StreamHandlers,
   Unsubscribe
-} from '../../shared/bridge'
-import type { ContractError } from '../../shared/errors'
+} from '@shared/bridge'
+import type { ContractError } from '@shared/errors'
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected'
 

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '../../fixtures/rampart-cli'
-import { PROJECT_MIGRATIONS } from '../../support/database-bench'
-import { POSTGRES_FIXTURE_IMAGE } from '../../support/docker-test-env'
-import { FIXTURE_PASSWORD, FIXTURE_USER, startPostgresFixture, type PostgresFixture } from '../../support/postgres-fixture'
+import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
+import { PROJECT_MIGRATIONS } from '@test/support/database-bench'
+import { POSTGRES_FIXTURE_IMAGE } from '@test/support/docker-test-env'
+import { FIXTURE_PASSWORD, FIXTURE_USER, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
 
 let fixture: PostgresFixture
 let dir: string

@@ -8,8 +8,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DockerEngine } from '../../../src/main/adapters/docker-engine'
-import { runCli } from '../../../src/main/cli/run-cli'
+import type { DockerEngine } from '@main/docker/docker-engine'
+import { runCli } from '@main/cli/run-cli'
 import {
   connectTestEngine,
   freePort,
@@ -18,7 +18,7 @@ import {
   removeContainers,
   requireImage,
   uniqueContainerName
-} from '../../support/docker-test-env'
+} from '@test/support/docker-test-env'
 
 const UP_TIMEOUT_MS = 180_000
 let engine: DockerEngine

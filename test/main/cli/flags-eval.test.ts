@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '../../fixtures/rampart-cli'
-import { ALL_ROLLOUT_VECTORS } from '../../fixtures/unleash-vectors'
+import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
+import { ALL_ROLLOUT_VECTORS } from '@test/fixtures/unleash-vectors'
 
 const AT = '2025-11-03T12:00:00Z'
 

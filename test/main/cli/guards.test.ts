@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { GuardWindow } from '../../../src/main/core/guard-engine'
-import { guardSummaryJson, guardWindowJson } from '../../../src/main/core/guard-replay-format'
-import { replayGuardLog } from '../../../src/main/services/guard-replay'
-import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '../../fixtures/rampart-cli'
-import { FAILING, flagState, generateTrace, HEALTHY, TRACE_FLAG, TRACE_START_MS, traceLines } from '../../fixtures/guard-traces'
+import type { GuardWindow } from '@main/guards/core/guard-engine'
+import { guardSummaryJson, guardWindowJson } from '@main/guards/core/guard-replay-format'
+import { replayGuardLog } from '@main/guards/guard-replay'
+import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
+import { FAILING, flagState, generateTrace, HEALTHY, TRACE_FLAG, TRACE_START_MS, traceLines } from '@test/fixtures/guard-traces'
 
 const WINDOW_KEYS = ['window_start', 'treatment', 'control', 'decision', 'reasons']
 const COHORT_KEYS = ['requests', 'failures', 'error_rate', 'p95_ms']

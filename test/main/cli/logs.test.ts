@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DockerEngine } from '../../../src/main/adapters/docker-engine'
-import { jsonLines, RAMPART_BIN, requireBuiltCli, runRampart, type CliRun } from '../../fixtures/rampart-cli'
-import { connectTestEngine, freePort, NODE_FIXTURE_IMAGE, removeContainers, requireImage, TEST_LABELS, uniqueContainerName, waitFor } from '../../support/docker-test-env'
+import type { DockerEngine } from '@main/docker/docker-engine'
+import { jsonLines, RAMPART_BIN, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
+import { connectTestEngine, freePort, NODE_FIXTURE_IMAGE, removeContainers, requireImage, TEST_LABELS, uniqueContainerName, waitFor } from '@test/support/docker-test-env'
 
 const EVENTS = [
   '{"timestamp":"2025-11-01T12:00:00Z","event_type":"API_CALL","status_code":200,"endpoint":"/api/chat"}',

@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '../../fixtures/rampart-cli'
-import { seedEnvText } from '../../fixtures/service-workspace'
+import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
+import { seedEnvText } from '@test/fixtures/service-workspace'
 
 const FLAG = 'unified_llm_hub'
 

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '../../fixtures/rampart-cli'
-import { seedEnvText } from '../../fixtures/service-workspace'
+import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
+import { seedEnvText } from '@test/fixtures/service-workspace'
 
 let dir: string
 

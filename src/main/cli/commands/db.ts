@@ -1,6 +1,6 @@
 import path from 'node:path'
-import { RampartError } from '../../../shared/errors'
-import type { DatabaseService } from '../../services/database-service'
+import { RampartError } from '@shared/errors'
+import type { DatabaseService } from '@main/database/database-service'
 import type { CliIo } from '../cli-io'
 import { LineWriter } from '../cli-io'
 import type { CliCommand, OptionValues } from '../cli-command'

@@ -1,5 +1,5 @@
-import { DemoUpInputSchema, type DemoDownResult, type DemoUpInput, type DemoUpResult } from '../../../shared/demo-types'
-import type { AppContext } from '../../app-context'
+import { DemoUpInputSchema, type DemoDownResult, type DemoUpInput, type DemoUpResult } from '@shared/demo-types'
+import type { AppContext } from '@main/app/app-context'
 import { LineWriter, type CliIo } from '../cli-io'
 import type { CliCommand, OptionValues } from '../cli-command'
 import { flag, optionalInteger, optionalString } from '../cli-values'

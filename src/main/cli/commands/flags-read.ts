@@ -1,4 +1,4 @@
-import type { FlagView } from '../../../shared/views'
+import type { FlagView } from '@shared/views'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
 import { flag, optionalString, requiredString } from '../cli-values'

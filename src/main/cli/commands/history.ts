@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { RampartError } from '../../../shared/errors'
-import type { HistoryEvent } from '../../../shared/history-types'
+import { RampartError } from '@shared/errors'
+import type { HistoryEvent } from '@shared/history-types'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
 import { flag, optionalInteger, optionalString } from '../cli-values'
 import { UsageError } from '../usage-error'
-import { renderHistoryReport } from '../../core/history-report'
+import { renderHistoryReport } from '@main/history/core/history-report'
 
 export const historyListCommand: CliCommand = {
   words: ['history', 'list'],

@@ -1,5 +1,5 @@
-import type { RolloutMove } from '../../../shared/rollout-types'
-import type { RolloutStatusView } from '../../../shared/views'
+import type { RolloutMove } from '@shared/rollout-types'
+import type { RolloutStatusView } from '@shared/views'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
 import { flag, optionalString, requiredString } from '../cli-values'
@@ -41,7 +41,7 @@ function moveCommand(move: RolloutMove): CliCommand {
       ...(move === 'advance' ? { confirm: { type: 'string' } } : {})
     },
     async run({ values }, io, runtime) {
-      const result = await (await runtime.services()).rolloutOrchestrator.move({
+      const result = await (await runtime.services()).moves.move({
         environment: optionalString(values, 'env'),
         flag: requiredString(values, 'flag'),
         move,

@@ -1,4 +1,4 @@
-import type { RunbookRunView } from '../../../shared/runbook-types'
+import type { RunbookRunView } from '@shared/runbook-types'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
 import { flag, optionalInteger, optionalString } from '../cli-values'

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { RampartError } from '../../../shared/errors'
-import { findRendererDir } from '../../renderer-location'
+import { RampartError } from '@shared/errors'
+import { contentSecurityPolicy } from '@main/electron/content-security-policy'
+import { findRendererDir } from '@main/electron/renderer-location'
 import type { CliCommand } from '../cli-command'
 import { flag, optionalInteger, optionalString } from '../cli-values'
 
@@ -18,11 +19,12 @@ export const serveCommand: CliCommand = {
       throw new RampartError('failed', `the console is not built (${rendererDir} has no index.html); run "npm run build"`)
     }
     const context = await runtime.appContext()
-    const { startBrowserServer } = await import('../../browser/browser-server')
+    const { startBrowserServer } = await import('@main/transport/browser-server')
     const server = await startBrowserServer({
       handlers: context.handlers,
       producers: context.producers,
       rendererDir,
+      contentSecurityPolicy,
       host: optionalString(values, 'host'),
       port: optionalInteger(values, 'port', 0, 65_535) ?? 0
     })

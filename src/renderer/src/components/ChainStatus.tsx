@@ -1,4 +1,4 @@
-import type { ChainReport } from '../../../shared/history-types'
+import type { ChainReport } from '@shared/history-types'
 
 /** Whether the history file's hash chain still holds: nothing edited, removed or reordered. */
 export function ChainStatus({ report }: { report: ChainReport }) {

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react'
-import type { FlagView } from '../../../shared/views'
+import type { FlagView } from '@shared/views'
 import { useEmergencyRollback } from '../hooks/useEmergencyRollback'
 import type { RunbookProgressLog } from '../hooks/useRunbookProgress'
 import { EmergencyVerdict } from './EmergencyVerdict'

@@ -1,4 +1,4 @@
-import type { ContractError } from '../../../shared/errors'
+import type { ContractError } from '@shared/errors'
 
 /** An error from main, in the operator's words, with its code for searching the log. */
 export function ErrorNotice({ error, context }: { error: ContractError; context?: string }) {

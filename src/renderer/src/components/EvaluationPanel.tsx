@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
-import type { EvaluationReason } from '../../../shared/flag-state'
-import type { FlagView } from '../../../shared/views'
+import type { EvaluationReason } from '@shared/flag-state'
+import type { FlagView } from '@shared/views'
 import { useAction } from '../hooks/useAction'
 import { ErrorNotice } from './ErrorNotice'
 

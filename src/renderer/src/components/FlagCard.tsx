@@ -1,4 +1,4 @@
-import type { FlagView, RolloutPositionView } from '../../../shared/views'
+import type { FlagView, RolloutPositionView } from '@shared/views'
 import { ErrorNotice } from './ErrorNotice'
 
 /** One flag's state as read from its source, large enough to read at a glance. */

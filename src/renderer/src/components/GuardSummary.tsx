@@ -1,4 +1,4 @@
-import type { GuardStatusView } from '../../../shared/views'
+import type { GuardStatusView } from '@shared/views'
 import { secondsText } from '../text/duration-text'
 import { instantText } from '../text/instant-text'
 

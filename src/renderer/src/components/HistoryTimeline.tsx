@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '../../../shared/history-types'
+import type { HistoryEvent } from '@shared/history-types'
 import { flagStateText } from '../text/flag-state-text'
 import { instantText } from '../text/instant-text'
 

@@ -1,4 +1,4 @@
-import type { RunbookProgress, RunbookRunView } from '../../../shared/runbook-types'
+import type { RunbookProgress, RunbookRunView } from '@shared/runbook-types'
 import { useAction } from '../hooks/useAction'
 import { runbookStepList } from '../runbook-step-rows'
 import { instantText } from '../text/instant-text'

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { RunbookRunView } from '../../../shared/runbook-types'
+import type { RunbookRunView } from '@shared/runbook-types'
 import { useInvoke } from '../hooks/useInvoke'
 import type { RunbookProgressLog } from '../hooks/useRunbookProgress'
 import { ErrorNotice } from './ErrorNotice'

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react'
-import type { WorkspaceView } from '../../../shared/views'
+import type { WorkspaceView } from '@shared/views'
 import type { LogsFollowRequest } from '../hooks/useLogFollow'
 
 // Suggestions only (DESIGN's canonical types); main filters, and accepts any name or a list.

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react'
-import type { ContractError } from '../../../shared/errors'
-import type { MoveOption } from '../../../shared/views'
+import type { ContractError } from '@shared/errors'
+import type { MoveOption } from '@shared/views'
 import { moveLabel } from '../text/move-text'
 import { ErrorNotice } from './ErrorNotice'
 

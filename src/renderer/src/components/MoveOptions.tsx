@@ -1,5 +1,5 @@
-import type { RolloutMove } from '../../../shared/rollout-types'
-import type { MoveOption } from '../../../shared/views'
+import type { RolloutMove } from '@shared/rollout-types'
+import type { MoveOption } from '@shared/views'
 import { moveLabel } from '../text/move-text'
 
 interface MoveOptionsProps {

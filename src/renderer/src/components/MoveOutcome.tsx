@@ -1,5 +1,5 @@
-import type { ContractError } from '../../../shared/errors'
-import type { AppliedMoveResult } from '../../../shared/rollout-watch-types'
+import type { ContractError } from '@shared/errors'
+import type { AppliedMoveResult } from '@shared/rollout-watch-types'
 import { conflictChanges } from '../text/conflict-text'
 import { flagStateText } from '../text/flag-state-text'
 import { ErrorNotice } from './ErrorNotice'

@@ -1,5 +1,5 @@
-import { ROLLOUT_PHASES } from '../../../shared/rollout-types'
-import type { RolloutPositionView } from '../../../shared/views'
+import { ROLLOUT_PHASES } from '@shared/rollout-types'
+import type { RolloutPositionView } from '@shared/views'
 
 /**
  * Where the rollout stands, large: the current phase on the path 0 → 10 → 25 → 50 → 100, or a

@@ -1,4 +1,4 @@
-import type { RunbookStepStatus } from '../../../shared/runbook-types'
+import type { RunbookStepStatus } from '@shared/runbook-types'
 import type { RunbookStepList } from '../runbook-step-rows'
 import { durationMsText } from '../text/duration-text'
 

@@ -1,4 +1,4 @@
-import type { FlagView } from '../../../shared/views'
+import type { FlagView } from '@shared/views'
 import { useInvoke, type InvokeState } from './useInvoke'
 
 /**

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react'
-import type { RolloutWatchNotice } from '../../../shared/rollout-watch-types'
+import type { RolloutWatchNotice } from '@shared/rollout-watch-types'
 import { guardWindowRow, type GuardWindowRow } from '../guard-window-row'
 import { useRolloutWatch, type GuardWatchLink } from './useRolloutWatch'
 

@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent, useState } from 'react'
-import type { StreamInputOf } from '../../../shared/contract'
-import type { ContractError } from '../../../shared/errors'
-import type { LogLine } from '../../../shared/log-line'
+import type { StreamInputOf } from '@shared/contract'
+import type { ContractError } from '@shared/errors'
+import type { LogLine } from '@shared/log-line'
 import { getBridge } from '../bridge'
 
 export type LogsFollowRequest = StreamInputOf<'logs.follow'>

@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent, useState } from 'react'
-import type { ContractError } from '../../../shared/errors'
-import type { GuardSettingsView, RolloutWatchNotice } from '../../../shared/rollout-watch-types'
+import type { ContractError } from '@shared/errors'
+import type { GuardSettingsView, RolloutWatchNotice } from '@shared/rollout-watch-types'
 import { getBridge } from '../bridge'
 import { lockHolderText } from '../text/lock-holder-text'
 import { useConnectionState } from './useConnectionState'

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { RunbookProgress } from '../../../shared/runbook-types'
+import type { RunbookProgress } from '@shared/runbook-types'
 import { useSubscription } from './useSubscription'
 
 /** Progress notices per run id, oldest first, for the runs main reported since the page opened. */

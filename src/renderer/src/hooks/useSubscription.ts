@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent, useState } from 'react'
-import type { StreamInputOf, StreamItemOf, StreamName } from '../../../shared/contract'
-import type { ContractError } from '../../../shared/errors'
+import type { StreamInputOf, StreamItemOf, StreamName } from '@shared/contract'
+import type { ContractError } from '@shared/errors'
 import { getBridge } from '../bridge'
 import { useConnectionState } from './useConnectionState'
 

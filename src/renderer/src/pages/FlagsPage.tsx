@@ -1,5 +1,5 @@
 import type { InvokeState } from '../hooks/useInvoke'
-import type { FlagView } from '../../../shared/views'
+import type { FlagView } from '@shared/views'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { EvaluationPanel } from '../components/EvaluationPanel'
 import { FlagCard } from '../components/FlagCard'

@@ -1,4 +1,4 @@
-import type { FlagView } from '../../../shared/views'
+import type { FlagView } from '@shared/views'
 import { ErrorNotice } from '../components/ErrorNotice'
 import { RolloutPanel } from '../components/RolloutPanel'
 import type { InvokeState } from '../hooks/useInvoke'

@@ -1,4 +1,4 @@
-import type { ContractError } from '../../../shared/errors'
+import type { ContractError } from '@shared/errors'
 
 /**
  * What changed under the operator, from a move's `conflict` error: one line per field, e.g.

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../../shared/history-types'
+import type { JsonValue } from '@shared/history-types'
 
 /**
  * A recorded flag state (a history event's from/to) in a few characters: "ON 25 %", "OFF 25 %".

@@ -1,4 +1,4 @@
-import type { ContractError } from '../../../shared/errors'
+import type { ContractError } from '@shared/errors'
 import { instantText } from './instant-text'
 
 /**

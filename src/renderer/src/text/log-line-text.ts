@@ -1,4 +1,4 @@
-import type { LogLine } from '../../../shared/log-line'
+import type { LogLine } from '@shared/log-line'
 
 // Palette colours only: xterm draws them with classes, while 24-bit colours become inline
 // style attributes, which the console's Content-Security-Policy refuses.

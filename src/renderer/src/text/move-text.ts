@@ -1,4 +1,4 @@
-import type { MoveOption } from '../../../shared/views'
+import type { MoveOption } from '@shared/views'
 
 /** A move's button label, with the target main computed: "Advance to 25 %", "Roll back to 0 %". */
 export function moveLabel(option: Pick<MoveOption, 'move' | 'target'>): string {

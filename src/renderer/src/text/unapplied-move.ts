@@ -1,4 +1,4 @@
-import type { ContractError } from '../../../shared/errors'
+import type { ContractError } from '@shared/errors'
 
 /**
  * The event a move's error says was already written and recorded: main wrote the change to an

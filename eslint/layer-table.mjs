@@ -1,0 +1,83 @@
+// Which folder may import which: the layering of Rampart, read by the `rampart/layers` lint rule.
+// A folder not named here is outside the table (tests, bench, scripts). Lower layers come first;
+// a layer may import only the layers it lists (and itself). Arrows never point up, so there is
+// no cycle between folders.
+
+const FOUNDATION = ['shared', 'platform']
+
+/** Layer name -> the folders it covers (most specific first), and what it may import. */
+export const LAYERS = {
+  shared: { folders: ['src/shared'], mayImport: [] },
+  platform: { folders: ['src/main/platform'], mayImport: ['shared'] },
+  // The contract's dispatch, streams and bindings: features import it for their handler types.
+  transport: { folders: ['src/main/transport'], mayImport: FOUNDATION },
+  workspace: { folders: ['src/main/workspace'], mayImport: [...FOUNDATION, 'transport'] },
+  history: { folders: ['src/main/history'], mayImport: [...FOUNDATION, 'transport'] },
+  docker: { folders: ['src/main/docker'], mayImport: [...FOUNDATION, 'workspace', 'transport'] },
+  flags: { folders: ['src/main/flags'], mayImport: [...FOUNDATION, 'workspace', 'history', 'transport'] },
+  rollouts: {
+    folders: ['src/main/rollouts'],
+    mayImport: [...FOUNDATION, 'workspace', 'history', 'transport', 'docker', 'flags']
+  },
+  runbooks: {
+    folders: ['src/main/runbooks'],
+    mayImport: [...FOUNDATION, 'workspace', 'history', 'transport', 'docker', 'flags', 'rollouts']
+  },
+  database: {
+    folders: ['src/main/database'],
+    mayImport: [...FOUNDATION, 'workspace', 'history', 'transport', 'docker', 'runbooks']
+  },
+  guards: {
+    folders: ['src/main/guards'],
+    mayImport: [...FOUNDATION, 'workspace', 'history', 'transport', 'docker', 'flags', 'rollouts', 'runbooks']
+  },
+  demo: {
+    folders: ['src/main/demo'],
+    mayImport: [...FOUNDATION, 'workspace', 'history', 'transport', 'docker', 'flags', 'runbooks', 'database']
+  },
+  app: {
+    folders: ['src/main/app'],
+    mayImport: [
+      ...FOUNDATION,
+      'workspace',
+      'history',
+      'transport',
+      'docker',
+      'flags',
+      'rollouts',
+      'runbooks',
+      'database',
+      'guards',
+      'demo'
+    ]
+  },
+  electron: { folders: ['src/main/electron'], mayImport: [...FOUNDATION, 'transport', 'app'] },
+  cli: {
+    folders: ['src/main/cli'],
+    mayImport: [
+      ...FOUNDATION,
+      'workspace',
+      'history',
+      'transport',
+      'docker',
+      'flags',
+      'rollouts',
+      'runbooks',
+      'database',
+      'guards',
+      'demo',
+      'app',
+      'electron'
+    ]
+  },
+  preload: { folders: ['src/preload'], mayImport: ['shared'] },
+  renderer: { folders: ['src/renderer'], mayImport: ['shared', 'preload'] }
+}
+
+/**
+ * The pure part of a feature is its `core/` folder: plain data in, plain data out. It may import
+ * `src/shared` and the `core/` of the layers its feature may import, and no package but these.
+ */
+export const PURE_FOLDER = 'core'
+export const PURE_PACKAGES = ['zod', 'node:path', 'node:crypto', 'node:util', 'node:buffer', 'node:string_decoder']
+

@@ -1,0 +1,142 @@
+import { loadWorkspace } from '@main/workspace/workspace-file'
+import { HistoryStore } from '@main/history/history-store'
+import { resolveHistoryPath } from '@main/history/history-path'
+import type { Workspace } from '@main/workspace/core/workspace-schema'
+import type { Handlers, StreamProducers } from '@main/transport/contract-dispatch'
+import { createHandlers, createStreamProducers } from './contract-table'
+import { systemClock, type Clock } from '@main/platform/clock'
+import { createDatabaseService, type DatabaseService } from '@main/database/database-service'
+import { DockerEngines } from '@main/docker/docker-engines'
+import { DemoStack } from '@main/demo/demo-stack'
+import { parseContainerLabels } from '@main/demo/core/container-labels'
+import { EnvironmentRegistry } from '@main/flags/environment-registry'
+import { FlagService } from '@main/flags/flag-service'
+import { HistoryService } from '@main/history/history-service'
+import { closeInterruptedDbOperations } from '@main/database/interrupted-db-operations'
+import { LogService } from '@main/docker/log-service'
+import { ProgressBus } from '@main/runbooks/progress-bus'
+import { RunbookRunner } from '@main/runbooks/runbook-runner'
+import { RunbookRegistry } from '@main/runbooks/runbook-registry'
+import { EmergencyRollback } from '@main/runbooks/emergency-rollback'
+import { FullRollback } from '@main/runbooks/full-rollback'
+import { ServiceRestartApplier } from '@main/rollouts/flag-change-apply'
+import { GuardService } from '@main/guards/guard-service'
+import { RolloutOrchestrator } from '@main/guards/rollout-orchestrator'
+import { AppliedMoves } from '@main/rollouts/applied-moves'
+import { operatorName } from '@main/platform/operator'
+import { RolloutService } from '@main/rollouts/rollout-service'
+import { WorkspaceService } from '@main/workspace/workspace-service'
+
+export interface AppContextOptions {
+  workspacePath?: string
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  clock?: Clock
+  /** Who the records name; defaults to the OS user. */
+  actor?: string
+}
+
+export interface Services {
+  workspace: WorkspaceService
+  flags: FlagService
+  rollout: RolloutService
+  history: HistoryService
+  /** Live runbook progress in this process. */
+  progress: ProgressBus
+  runbooks: RunbookRunner
+  /** The history file itself, for services that record runbooks and operations. */
+  store: HistoryStore
+  /** The Docker engine of each environment (created without I/O, on first use). */
+  docker: DockerEngines
+  logs: LogService
+  database: DatabaseService
+  /** The emergency rollback (kill) and the full rollback with database, as resumable runbooks. */
+  emergencyRollback: EmergencyRollback
+  fullRollback: FullRollback
+  demo: DemoStack
+  /** Live guard watches (guards watch, the guards.windows stream, the rollout orchestration). */
+  guards: GuardService
+  /** Moves recorded and applied to the running service (restarted for an env file). */
+  moves: AppliedMoves
+  /** The guarded rollout watch that acts on trips. */
+  rolloutOrchestrator: RolloutOrchestrator
+}
+
+/** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
+export interface AppContext {
+  workspace: Workspace
+  historyPath: string
+  services: Services
+  handlers: Handlers
+  producers: StreamProducers
+  close(): void
+}
+
+export async function createAppContext(options: AppContextOptions = {}): Promise<AppContext> {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const clock = options.clock ?? systemClock
+  const actor = options.actor ?? operatorName(env)
+  const workspace = loadWorkspace({ explicitPath: options.workspacePath, env, cwd })
+  const historyPath = resolveHistoryPath(env)
+  const store = HistoryStore.open(historyPath, { now: () => clock.now() })
+  // Before anything new is recorded: an operation a killed process left open gets its ending.
+  closeInterruptedDbOperations({ history: store })
+  const environments = new EnvironmentRegistry(workspace, env)
+  const history = new HistoryService(store)
+  const docker = new DockerEngines(workspace, env)
+  const progress = new ProgressBus()
+  const registry = new RunbookRegistry()
+  const runbooks = new RunbookRunner({ history: store, bus: progress, clock, actor, registry })
+  const rollout = new RolloutService({ environments, history: store, clock, actor })
+  const database = createDatabaseService({ workspace, env, historyPath, store, runbooks, docker, clock, actor })
+  const emergencyRollback = new EmergencyRollback({ environments, docker, rollout, history: store, runbooks, clock, actor })
+  const fullRollback = new FullRollback({ environments, docker, rollout, database, runbooks, clock, actor })
+  // Registered before anything can ask to resume: a run is rebuilt from its name and recorded input.
+  registry.register(emergencyRollback.runbook())
+  registry.register(fullRollback.runbook())
+  const logs = new LogService(docker, clock)
+  const guards = new GuardService({ environments, logs, docker, history: store, clock, actor })
+  const moves = new AppliedMoves({
+    rollout,
+    applier: new ServiceRestartApplier({ environments, docker, history: store }),
+    environments
+  })
+  const rolloutOrchestrator = new RolloutOrchestrator({ moves, guards, environments, emergencyRollback })
+  const services: Services = {
+    workspace: new WorkspaceService(workspace, { historyPath, historyWarning: history.warning, actor }),
+    flags: new FlagService(environments, clock),
+    rollout,
+    history,
+    progress,
+    runbooks,
+    store,
+    docker,
+    logs,
+    database,
+    emergencyRollback,
+    fullRollback,
+    demo: new DemoStack({
+      workspace,
+      env,
+      docker,
+      runbooks,
+      history: store,
+      containerLabels: parseContainerLabels(env.RAMPART_DEMO_LABELS, 'RAMPART_DEMO_LABELS')
+    }),
+    guards,
+    moves,
+    rolloutOrchestrator
+  }
+  return {
+    workspace,
+    historyPath,
+    services,
+    handlers: createHandlers(services),
+    producers: createStreamProducers(services),
+    close: () => {
+      docker.close()
+      store.close()
+    }
+  }
+}

@@ -1,0 +1,279 @@
+import path from 'node:path'
+import { RampartError } from '@shared/errors'
+import type {
+  DbBackup,
+  DbMigrateResult,
+  DbRepairResult,
+  DbRestoreResult,
+  DbRollbackResult,
+  DbStatusResult,
+  DbVerification,
+  TestDbSetupResult
+} from '@shared/db-types'
+import type {
+  DbMigrateInput,
+  DbRepairInput,
+  DbRestoreInput,
+  DbRollbackInput,
+  DbSetupInput,
+  DbStatusInput,
+  DbVerifyInput
+} from '@shared/db-operation-inputs'
+import type { MigrationRepairResult, MigrationRunResult } from '@shared/migration-types'
+import { requireConfirmation } from '@main/platform/core/destructive-confirmation'
+import type { EnvironmentConfig, Workspace } from '@main/workspace/core/workspace-schema'
+import type { DockerEngine } from '@main/docker/docker-engine'
+import type { HistoryStore } from '@main/history/history-store'
+import { PostgresTarget } from './postgres-target'
+import type { Clock } from '@main/platform/clock'
+import { containerDatabase, takeBackup } from './db-backup'
+import { DbOperationJournal } from './db-operation-journal'
+import { DbRestore } from './db-restore'
+import { DbRollback } from './db-rollback'
+import { verifyDatabase } from './db-verification'
+import { MigrationLedger, MigrationRunner } from './migration-runner'
+import type { RunbookRunner } from '@main/runbooks/runbook-runner'
+import { TestDbSetup } from './test-db-setup'
+
+export const DB_MIGRATE_RUNBOOK = 'db-migrate'
+export const DB_REPAIR_RUNBOOK = 'db-repair'
+
+export interface DatabaseServiceDeps {
+  workspace: Workspace
+  /** Where `${VAR}` password references are resolved. */
+  env: Readonly<Record<string, string | undefined>>
+  history: HistoryStore
+  runbooks: RunbookRunner
+  docker: { forEnvironment(name: string | undefined): DockerEngine }
+  clock: Clock
+  actor: string
+  /** Where pg_dump backups go: $RAMPART_HOME/backups. */
+  backupsDirectory: string
+  /** Added to containers that setup creates (tests mark theirs). */
+  containerLabels?: Record<string, string>
+  readyTimeoutMs?: number
+  lockWaitMs?: number
+}
+
+interface ResolvedEnvironment {
+  name: string
+  config: EnvironmentConfig
+  migrationsDirectory: string
+}
+
+/**
+ * Every database operation of an environment, for the CLI and the contract handlers alike:
+ * status, migrate, repair, test-db setup, rollback, restore and verify. It resolves the
+ * environment, its Postgres target (password from its ${VAR}) and Docker engine, and hands over
+ * to the service that does the work; long operations run as recorded runbooks.
+ */
+export class DatabaseService {
+  constructor(private readonly deps: DatabaseServiceDeps) {}
+
+  async status(input: DbStatusInput): Promise<DbStatusResult> {
+    const environment = this.resolve(input.environment)
+    const target = this.targetFor(environment)
+    const report = await this.runnerFor(environment, target).status()
+    return { environment: environment.name, database: target.describe(), ...report }
+  }
+
+  async migrate(input: DbMigrateInput): Promise<DbMigrateResult> {
+    const environment = this.resolve(input.environment)
+    const runner = this.runnerFor(environment, this.targetFor(environment))
+    const holder: { result: MigrationRunResult | null } = { result: null }
+    const run = await this.deps.runbooks.run(
+      {
+        runbook: DB_MIGRATE_RUNBOOK,
+        environment: environment.name,
+        input: { toVersion: input.toVersion ?? null, directory: environment.migrationsDirectory },
+        steps: [
+          {
+            name: input.toVersion === undefined ? 'Apply pending migrations' : `Apply pending migrations up to version ${input.toVersion}`,
+            run: async (context, report) => {
+              const result = await runner.migrate({ ...(input.toVersion === undefined ? {} : { toVersion: input.toVersion }), onProgress: (progress) => report(progress.message) })
+              context.result = result
+              return result.upToDate ? `up to date at version ${result.toVersion}` : `applied ${result.applied.map((m) => m.version).join(', ')}; now at version ${result.toVersion}`
+            }
+          }
+        ],
+        result: (context) => ({ fromVersion: context.result?.fromVersion ?? null, toVersion: context.result?.toVersion ?? null })
+      },
+      holder
+    )
+    return { environment: environment.name, ...holder.result!, run }
+  }
+
+  /** Accepts the files as they are; in a protected environment only with the database name typed. */
+  async repair(input: DbRepairInput): Promise<DbRepairResult> {
+    const environment = this.resolve(input.environment)
+    const target = this.targetFor(environment)
+    if (environment.config.protected) {
+      try {
+        requireConfirmation({
+          action: 'repair of the migration history',
+          environment: environment.name,
+          protected: true,
+          database: target.database,
+          ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
+        })
+      } catch (error) {
+        this.journal().failBeforeStart({ kind: 'repair', environment: environment.name, database: target.describe() }, error)
+      }
+    }
+    const runner = this.runnerFor(environment, target)
+    const holder: { result: MigrationRepairResult | null } = { result: null }
+    const run = await this.deps.runbooks.run(
+      {
+        runbook: DB_REPAIR_RUNBOOK,
+        environment: environment.name,
+        input: { directory: environment.migrationsDirectory },
+        steps: [
+          {
+            name: 'Repair the migration history',
+            run: async (context, report) => {
+              context.result = await runner.repair({ onProgress: (progress) => report(progress.message) })
+              return context.result.actions.length === 0 ? 'nothing to repair' : `${context.result.actions.length} repaired`
+            }
+          }
+        ],
+        result: (context) => ({ actions: context.result?.actions ?? [] })
+      },
+      holder
+    )
+    return { environment: environment.name, ...holder.result!, run }
+  }
+
+  async setup(input: DbSetupInput): Promise<TestDbSetupResult> {
+    const environment = this.resolve(input.environment)
+    return new TestDbSetup({
+      history: this.deps.history,
+      runbooks: this.deps.runbooks,
+      clock: this.deps.clock,
+      actor: this.deps.actor,
+      ...(this.deps.containerLabels === undefined ? {} : { containerLabels: this.deps.containerLabels }),
+      ...(this.deps.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: this.deps.readyTimeoutMs })
+    }).run({
+      environment: environment.name,
+      config: environment.config,
+      env: this.deps.env,
+      engine: this.deps.docker.forEnvironment(environment.name),
+      migrationsDirectory: environment.migrationsDirectory,
+      source: this.deps.workspace.file ?? 'the built-in default workspace'
+    })
+  }
+
+  async rollback(input: DbRollbackInput): Promise<DbRollbackResult> {
+    const environment = this.resolve(input.environment)
+    const target = this.targetFor(environment)
+    return new DbRollback({
+      history: this.deps.history,
+      runbooks: this.deps.runbooks,
+      clock: this.deps.clock,
+      actor: this.deps.actor,
+      backupsDirectory: this.deps.backupsDirectory
+    }).rollback({
+      environment: environment.name,
+      config: environment.config,
+      target,
+      runner: this.runnerFor(environment, target),
+      engine: this.deps.docker.forEnvironment(environment.name),
+      migrationsDirectory: environment.migrationsDirectory,
+      ...(input.toVersion === undefined ? {} : { toVersion: input.toVersion }),
+      ...(input.confirm === undefined ? {} : { confirm: input.confirm }),
+      ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
+    })
+  }
+
+  /** A pg_dump backup on its own (the full rollback's backup step), recorded as rollback records its own. */
+  async backup(input: { environment?: string; reason: string }): Promise<DbBackup> {
+    const environment = this.resolve(input.environment)
+    const target = this.targetFor(environment)
+    return takeBackup(
+      { journal: this.journal(), clock: this.deps.clock, backupsDirectory: this.deps.backupsDirectory },
+      { environment: environment.name, target, source: containerDatabase(environment.config, target, this.deps.docker.forEnvironment(environment.name)), reason: input.reason }
+    )
+  }
+
+  async restore(input: DbRestoreInput): Promise<DbRestoreResult> {
+    const environment = this.resolve(input.environment)
+    const target = this.targetFor(environment)
+    return new DbRestore({ history: this.deps.history, runbooks: this.deps.runbooks, actor: this.deps.actor }).restore({
+      environment: environment.name,
+      config: environment.config,
+      target,
+      runner: this.runnerFor(environment, target),
+      engine: this.deps.docker.forEnvironment(environment.name),
+      backupFile: input.backupFile,
+      ...(input.force === undefined ? {} : { force: input.force }),
+      ...(input.confirm === undefined ? {} : { confirm: input.confirm }),
+      ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
+    })
+  }
+
+  /** Read-only: the ledger's objects against the catalog, and every foreign key's rows. Recorded. */
+  async verify(input: DbVerifyInput): Promise<DbVerification> {
+    const environment = this.resolve(input.environment)
+    const target = this.targetFor(environment)
+    return this.journal().track(
+      { kind: 'verify', environment: environment.name, database: target.describe() },
+      () => target.withSession((session) => verifyDatabase(session, new MigrationLedger(session), target.describe()), { applicationName: `rampart verify ${this.deps.actor}` }),
+      (verification) => ({
+        status: verification.ok ? 'succeeded' : 'failed',
+        detail: {
+          ok: verification.ok,
+          foreignKeysChecked: verification.foreignKeysChecked,
+          orphans: verification.orphans,
+          missingObjects: verification.missingObjects,
+          ledgerMissing: verification.ledgerMissing
+        }
+      })
+    )
+  }
+
+  private resolve(name: string | undefined): ResolvedEnvironment {
+    const workspace = this.deps.workspace
+    const resolved = name ?? workspace.defaultEnvironment
+    const config = workspace.environments[resolved]
+    if (config === undefined) {
+      throw new RampartError(
+        'bad_input',
+        `No environment "${resolved}" in ${workspace.file ?? 'the built-in default workspace'} (there are: ${Object.keys(workspace.environments).join(', ')})`
+      )
+    }
+    const migrationsDirectory = path.isAbsolute(config.migrations) ? config.migrations : path.resolve(workspace.baseDir, config.migrations)
+    return { name: resolved, config, migrationsDirectory }
+  }
+
+  private targetFor(environment: ResolvedEnvironment): PostgresTarget {
+    return PostgresTarget.fromEnvironment(environment.name, environment.config.postgres, this.deps.env)
+  }
+
+  private runnerFor(environment: ResolvedEnvironment, target: PostgresTarget): MigrationRunner {
+    return new MigrationRunner({
+      target,
+      directory: environment.migrationsDirectory,
+      history: this.deps.history,
+      environment: environment.name,
+      actor: this.deps.actor,
+      clock: this.deps.clock,
+      ...(this.deps.lockWaitMs === undefined ? {} : { lockWaitMs: this.deps.lockWaitMs })
+    })
+  }
+
+  private journal(): DbOperationJournal {
+    return new DbOperationJournal({ history: this.deps.history, actor: this.deps.actor })
+  }
+}
+
+export interface CreateDatabaseServiceOptions extends Omit<DatabaseServiceDeps, 'backupsDirectory' | 'history'> {
+  /** The history file; backups go beside it, in `backups/`. */
+  historyPath: string
+  store: HistoryStore
+  backupsDirectory?: string
+}
+
+/** For the app context: backups live in $RAMPART_HOME/backups, beside the history file. */
+export function createDatabaseService(options: CreateDatabaseServiceOptions): DatabaseService {
+  const { historyPath, store, backupsDirectory, ...rest } = options
+  return new DatabaseService({ ...rest, history: store, backupsDirectory: backupsDirectory ?? path.join(path.dirname(historyPath), 'backups') })
+}

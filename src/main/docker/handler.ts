@@ -1,0 +1,17 @@
+import type { StreamProducers } from '@main/transport/contract-dispatch'
+import type { LogService } from './log-service'
+
+/**
+ * Follows a container's logs into an acknowledged stream: one batch per chunk from the engine,
+ * and no next batch is read from Docker until the subscriber has room (the socket stays paused).
+ * The subscriber going away aborts the signal, which closes the engine connection.
+ */
+export function logsFollowProducer(deps: { logs: LogService }): StreamProducers['logs.follow'] {
+  return async (input, sink) => {
+    const batches = deps.logs.read({ ...input, follow: true, timestamps: true, signal: sink.signal })
+    for await (const batch of batches) {
+      await sink.push(batch)
+      if (sink.signal.aborted) return
+    }
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The rollout phase machine (DESIGN.md "Rollout phases"): where a percentage sits on the path,
+ * which moves are offered from there, and whether a requested move may be written. It lives in
+ * three files (position, state difference, move plan); this module is the one place callers import.
+ */
+export {
+  isRolloutPhase,
+  nextPhase,
+  previousPhase,
+  rolloutPosition,
+  ROLLOUT_PATH_TEXT,
+  type RolloutPosition
+} from '@main/flags/core/rollout-position'
+export { differingFields } from '@main/flags/core/flag-state-difference'
+export {
+  allowedMoves,
+  planMove,
+  type GuardSnapshot,
+  type MoveConflict,
+  type MovePlan,
+  type MoveRefusal,
+  type MoveRequest,
+  type OfferedMove,
+  type RolloutTarget
+} from './rollout-move-plan'

@@ -1,0 +1,372 @@
+import { RampartError } from '@shared/errors'
+import { FlagStateSchema, type FlagState } from '@shared/flag-state'
+import type { RolloutMove } from '@shared/rollout-types'
+import type { GuardStatusView, MoveOption, RolloutMoveResult, RolloutStatusView } from '@shared/views'
+import { judgedWithThresholds, summarizeGuardWindows } from './core/guard-status'
+import { describeFlagVariableProblem } from '@main/flags/core/flag-env-mapping'
+import { allowedMoves, differingFields, planMove, type GuardSnapshot, type MoveRefusal } from './core/rollout-phase-machine'
+import type { HistoryStore } from '@main/history/history-store'
+import type { FlagSnapshot } from '@main/flags/flag-source'
+import type { LockAttempt } from '@main/platform/lock-file'
+import type { Clock } from '@main/platform/clock'
+import type { EnvironmentHandle, EnvironmentRegistry } from '@main/flags/environment-registry'
+import { positionView } from '@main/flags/flag-service'
+
+export interface RolloutMoveRequest {
+  environment?: string
+  flag: string
+  move: RolloutMove
+  reason: string
+  confirmation?: string
+  /** The state the operator was looking at; when absent, the state last recorded in history. */
+  expected?: FlagState
+  /**
+   * Who the records name instead of the operator: `rampart` for an action taken automatically
+   * (a guard trip's rollback). Not part of the contract: the console cannot claim to be someone else.
+   */
+  actor?: string
+}
+
+/** What history remembers of a rollout between moves. */
+interface RolloutMemory {
+  state: FlagState
+  phaseEnteredAt: string | null
+}
+
+/** When the current phase began, as far as Rampart knows. */
+interface PhaseClock {
+  /** Shown to the operator; null while the state differs from the one on record (a drift not yet recorded). */
+  enteredAt: string | null
+  /** What guard windows and the soak count from: a state Rampart has not seen before starts its phase now. */
+  countsFrom: string
+}
+
+const RECENT_EVENTS = 20
+
+/**
+ * The release owner's use cases: where a rollout stands, and the four moves. Every move re-reads
+ * the source, is planned by the phase machine, written with a revision check, and recorded.
+ */
+export class RolloutService {
+  constructor(
+    private readonly deps: {
+      environments: EnvironmentRegistry
+      history: HistoryStore
+      clock: Clock
+      actor: string
+    }
+  ) {}
+
+  async status(environment: string | undefined, flag: string): Promise<RolloutStatusView> {
+    const handle = this.flagEnvironment(environment, flag)
+    const snapshot = await handle.flagSource.read(flag)
+    const phase = this.observe(handle.name, flag, snapshot.state, this.deps.clock.now())
+    const guard = this.guardSnapshot(handle.name, flag, phase.countsFrom)
+    return {
+      environment: handle.name,
+      flag,
+      protected: handle.config.protected,
+      state: snapshot.state,
+      position: positionView(snapshot.state.rollout_percentage),
+      options: this.options(handle, flag, snapshot.state, guard, phase.countsFrom),
+      guard: guardView(guard, this.lastWindowAt(handle.name, flag)),
+      phaseEnteredAt: phase.enteredAt,
+      minSoakSeconds: handle.config.rollout.min_soak_seconds,
+      recentEvents: this.deps.history.listEvents({ flag, environment: handle.name, newest: RECENT_EVENTS })
+    }
+  }
+
+  /**
+   * One move at a time per flag source, across processes: without the lock, two consoles reading
+   * the same state could both pass the source's revision check and both record an applied move.
+   */
+  async move(request: RolloutMoveRequest): Promise<RolloutMoveResult> {
+    const handle = this.flagEnvironment(request.environment, request.flag)
+    const release = await this.takeMoveLock(handle, request)
+    try {
+      return await this.moveHoldingLock(handle, request)
+    } finally {
+      await release()
+    }
+  }
+
+  private async moveHoldingLock(handle: EnvironmentHandle, request: RolloutMoveRequest): Promise<RolloutMoveResult> {
+    // A kill goes through a bad value elsewhere in the flag's variables; every other move is refused by it.
+    const access = { forKill: request.move === 'kill' }
+    const snapshot = await handle.flagSource.read(request.flag, access)
+    const now = this.deps.clock.now()
+    const memory = this.memory(handle.name, request.flag)
+    if (memory !== undefined && !sameState(memory.state, snapshot.state) && sameState(request.expected, snapshot.state)) {
+      this.recordSeenDrift(handle, request, memory.state, snapshot, now)
+    }
+    const phase = this.observe(handle.name, request.flag, snapshot.state, now)
+    const guard = this.guardSnapshot(handle.name, request.flag, phase.countsFrom)
+
+    const plan = planMove({
+      flag: request.flag,
+      move: request.move,
+      current: snapshot.state,
+      expected: request.expected ?? memory?.state,
+      reason: request.reason,
+      confirmation: request.confirmation,
+      guard,
+      phaseEnteredAtEpochMs: Date.parse(phase.countsFrom),
+      minSoakSeconds: handle.config.rollout.min_soak_seconds,
+      nowEpochMs: now.getTime()
+    })
+    if (!plan.ok) throw this.refuse(handle, request, snapshot, plan, guard, now)
+
+    let written: FlagSnapshot
+    try {
+      written = await handle.flagSource.write(request.flag, plan.patch, snapshot.revision, access)
+    } catch (error) {
+      this.recordFailedWrite(handle, request, plan.from, error, guard)
+      throw error
+    }
+    const event = this.deps.history.appendEvent({
+      kind: request.move === 'kill' ? 'kill' : request.move === 'rollback' ? 'rollback' : 'phase_move',
+      actor: this.actorOf(request),
+      flag: request.flag,
+      environment: handle.name,
+      reason: plan.reason,
+      fromState: plan.from,
+      toState: written.state,
+      guardSnapshot: guard,
+      outcome: 'applied',
+      detail: { move: request.move, source: handle.flagSource.kind, origin: written.origin, ...this.runBy(request), ...unreadableDetail(written) }
+    })
+    this.remember(handle.name, request.flag, { state: written.state, phaseEnteredAt: now.toISOString() })
+    return { state: written.state, event }
+  }
+
+  private actorOf(request: RolloutMoveRequest): string {
+    return request.actor ?? this.deps.actor
+  }
+
+  /** An automatic action names the operator whose console or watch took it. */
+  private runBy(request: RolloutMoveRequest): { runBy?: string } {
+    return request.actor === undefined || request.actor === this.deps.actor ? {} : { runBy: this.deps.actor }
+  }
+
+  /** Takes the flag source's move lock, or records the refusal and throws a conflict naming who holds it. */
+  private async takeMoveLock(handle: EnvironmentHandle, request: RolloutMoveRequest): Promise<() => Promise<void>> {
+    let attempt: LockAttempt
+    try {
+      attempt = await handle.moveLock.tryAcquire(this.actorOf(request))
+    } catch (error) {
+      throw new RampartError(
+        'failed',
+        `cannot take the move lock ${handle.moveLock.path} for ${request.flag} in ${handle.name}: ${error instanceof Error ? error.message : String(error)}`
+      )
+    }
+    if (attempt.acquired) return attempt.release
+    const holder = attempt.holder
+    const who = holder === null ? 'another Rampart' : `${holder.actor} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
+    const message =
+      `another move of ${request.flag} in ${handle.name} is being written right now by ${who}; ` +
+      `look at the new state and choose the move again (lock file ${attempt.path})`
+    this.deps.history.appendEvent({
+      kind: 'refused',
+      actor: this.actorOf(request),
+      flag: request.flag,
+      environment: handle.name,
+      reason: request.reason.trim() === '' ? null : request.reason.trim(),
+      outcome: 'refused',
+      detail: { move: request.move, message, lockHolder: holder }
+    })
+    throw new RampartError('conflict', message, { lockHolder: holder })
+  }
+
+  /**
+   * The operator saw a state that changed outside Rampart and chose a move from it: the move goes
+   * ahead, but the change is put on record and its phase starts now, so guard windows and soak
+   * time from before the change never count for it.
+   */
+  private recordSeenDrift(
+    handle: EnvironmentHandle,
+    request: RolloutMoveRequest,
+    recorded: FlagState,
+    snapshot: FlagSnapshot,
+    now: Date
+  ): void {
+    const fields = differingFields(recorded, snapshot.state)
+    this.deps.history.appendEvent({
+      kind: 'drift',
+      actor: this.actorOf(request),
+      flag: request.flag,
+      environment: handle.name,
+      reason: `state changed outside this console: ${fields.join(', ')}`,
+      fromState: recorded,
+      toState: snapshot.state,
+      outcome: 'observed',
+      detail: { move: request.move, fields, origin: snapshot.origin, ...unreadableDetail(snapshot) }
+    })
+    this.remember(handle.name, request.flag, { state: snapshot.state, phaseEnteredAt: now.toISOString() })
+  }
+
+  /** Records why a move was refused (and any drift it revealed), then builds the error for the caller. */
+  private refuse(
+    handle: EnvironmentHandle,
+    request: RolloutMoveRequest,
+    snapshot: FlagSnapshot,
+    plan: MoveRefusal,
+    guard: GuardSnapshot,
+    now: Date
+  ): RampartError {
+    const base = { actor: this.actorOf(request), flag: request.flag, environment: handle.name, guardSnapshot: guard }
+    if (plan.code === 'conflict' && plan.conflict) {
+      this.deps.history.appendEvent({
+        ...base,
+        kind: 'drift',
+        reason: `state changed outside this ${request.expected ? 'view' : 'console'}: ${plan.conflict.fields.join(', ')}`,
+        fromState: plan.conflict.expected,
+        toState: plan.conflict.current,
+        outcome: 'refused',
+        detail: { move: request.move, fields: plan.conflict.fields, origin: snapshot.origin, ...unreadableDetail(snapshot) }
+      })
+      // The drift is now on record and shown; the next decision starts from what is really there,
+      // and its phase from now: guard windows and soak from before the change say nothing about it.
+      this.remember(handle.name, request.flag, { state: snapshot.state, phaseEnteredAt: now.toISOString() })
+      return new RampartError('conflict', plan.message, { expected: plan.conflict.expected, current: plan.conflict.current, fields: plan.conflict.fields })
+    }
+    this.deps.history.appendEvent({
+      ...base,
+      kind: 'refused',
+      reason: request.reason.trim() === '' ? null : request.reason.trim(),
+      fromState: snapshot.state,
+      outcome: 'refused',
+      detail: { move: request.move, message: plan.message, unmet: plan.unmet ?? [], ...unreadableDetail(snapshot) }
+    })
+    return new RampartError(plan.code, plan.message, { unmet: plan.unmet ?? [] })
+  }
+
+  private recordFailedWrite(
+    handle: EnvironmentHandle,
+    request: RolloutMoveRequest,
+    from: FlagState,
+    error: unknown,
+    guard: GuardSnapshot
+  ): void {
+    const conflict = error instanceof RampartError && error.code === 'conflict'
+    this.deps.history.appendEvent({
+      kind: conflict ? 'drift' : 'refused',
+      actor: this.actorOf(request),
+      flag: request.flag,
+      environment: handle.name,
+      reason: request.reason.trim(),
+      fromState: from,
+      guardSnapshot: guard,
+      outcome: 'failed',
+      detail: { move: request.move, message: error instanceof Error ? error.message : String(error) }
+    })
+  }
+
+  private options(
+    handle: EnvironmentHandle,
+    flag: string,
+    state: FlagState,
+    guard: GuardSnapshot,
+    phaseCountsFrom: string
+  ): MoveOption[] {
+    return allowedMoves(state).map((offer) => {
+      // A dry run with a reason and the confirmation supplied lists only what the operator cannot type away.
+      const dryRun = planMove({
+        flag,
+        move: offer.move,
+        current: state,
+        reason: 'preview',
+        confirmation: flag,
+        guard,
+        phaseEnteredAtEpochMs: Date.parse(phaseCountsFrom),
+        minSoakSeconds: handle.config.rollout.min_soak_seconds,
+        nowEpochMs: this.deps.clock.now().getTime()
+      })
+      return {
+        move: offer.move,
+        target: offer.target,
+        available: dryRun.ok,
+        unmet: dryRun.ok ? [] : (dryRun.unmet ?? [dryRun.message]),
+        needsConfirmation: 'rollout_percentage' in offer.target && offer.target.rollout_percentage === 100
+      }
+    })
+  }
+
+  private flagEnvironment(environment: string | undefined, flag: string): EnvironmentHandle {
+    const handle = this.deps.environments.get(environment)
+    this.deps.environments.requireFlag(handle, flag)
+    return handle
+  }
+
+  private guardSnapshot(environment: string, flag: string, phaseCountsFrom: string): GuardSnapshot {
+    const thresholds = this.deps.environments.get(environment).config.guards
+    // Only the phase's windows are read (the summary ignores older ones anyway), so a move costs
+    // the same with a year of windows on file.
+    const sinceMs = Date.parse(phaseCountsFrom)
+    const windows = this.deps.history
+      .listGuardWindows(flag, environment, Number.isNaN(sinceMs) ? {} : { since: new Date(sinceMs).toISOString() })
+      .filter((window) => judgedWithThresholds(window.figures, thresholds))
+      .map((window) => ({
+        windowStartEpochMs: Date.parse(window.windowStart),
+        decision: normalizeDecision(window.decision)
+      }))
+    return summarizeGuardWindows(windows, sinceMs)
+  }
+
+  private lastWindowAt(environment: string, flag: string): string | null {
+    return this.deps.history.latestGuardWindowStart(flag, environment)
+  }
+
+  /**
+   * When the phase of `state` began. A state Rampart has no record of (first sight, or a record
+   * without a phase start) starts its phase now, and that is remembered so the soak keeps
+   * counting; a state that differs from the record is left for the next move to record as drift.
+   */
+  private observe(environment: string, flag: string, state: FlagState, now: Date): PhaseClock {
+    const memory = this.memory(environment, flag)
+    if (memory !== undefined && sameState(memory.state, state) && memory.phaseEnteredAt !== null) {
+      return { enteredAt: memory.phaseEnteredAt, countsFrom: memory.phaseEnteredAt }
+    }
+    const nowIso = now.toISOString()
+    if (memory === undefined || sameState(memory.state, state)) {
+      this.remember(environment, flag, { state, phaseEnteredAt: nowIso })
+      return { enteredAt: nowIso, countsFrom: nowIso }
+    }
+    return { enteredAt: null, countsFrom: nowIso }
+  }
+
+  private memory(environment: string, flag: string): RolloutMemory | undefined {
+    const record = this.deps.history.getRolloutRecord(flag, environment)
+    if (record === undefined || typeof record.state !== 'object' || record.state === null) return undefined
+    const stored = record.state as { state?: unknown; phaseEnteredAt?: unknown }
+    const state = FlagStateSchema.safeParse(stored.state)
+    if (!state.success) return undefined
+    return { state: state.data, phaseEnteredAt: typeof stored.phaseEnteredAt === 'string' ? stored.phaseEnteredAt : null }
+  }
+
+  private remember(environment: string, flag: string, memory: RolloutMemory): void {
+    this.deps.history.upsertRollout({ flag, environment, state: memory })
+  }
+}
+
+/** Values the kill went past, in the words of the strict read's error, so the record says what was left to fix. */
+function unreadableDetail(snapshot: FlagSnapshot): { unreadable?: string[] } {
+  return snapshot.unreadable === undefined ? {} : { unreadable: snapshot.unreadable.map(describeFlagVariableProblem) }
+}
+
+function normalizeDecision(decision: string): 'pass' | 'hold' | 'breach' | 'trip' {
+  return decision === 'pass' || decision === 'breach' || decision === 'trip' ? decision : 'hold'
+}
+
+function sameState(a: FlagState | undefined, b: FlagState): boolean {
+  return a !== undefined && differingFields(a, b).length === 0
+}
+
+function guardView(guard: GuardSnapshot, lastWindowAt: string | null): GuardStatusView {
+  return {
+    verdict: guard.verdict,
+    tripped: guard.tripped,
+    passSince: guard.passSinceEpochMs === null ? null : new Date(guard.passSinceEpochMs).toISOString(),
+    lastWindowAt
+  }
+}
+

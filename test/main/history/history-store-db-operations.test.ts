@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { HistoryStore } from '@main/history/history-store'
+import { HISTORY_MIGRATIONS } from '@main/history/history-schema'
+import { RampartError } from '@shared/errors'
+
+let dir: string
+let store: HistoryStore
+let clock: Date
+const OWNER = { pid: 4242, host: 'workstation-7' }
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-dbops-'))
+  clock = new Date(Date.UTC(2025, 10, 3, 12, 0, 0))
+  store = HistoryStore.open(path.join(dir, 'history.db'), { now: () => clock, process: OWNER })
+})
+
+afterEach(() => {
+  store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('HistoryStore database operations', () => {
+  it('opens a record as running before the work, so a crash leaves it visible', () => {
+    const record = store.startDbOperation({
+      kind: 'migrate',
+      environment: 'local',
+      database: 'unicorn@127.0.0.1:5432/unicorn_test',
+      actor: 'dev',
+      detail: { toVersion: null }
+    })
+    expect(record).toEqual({
+      id: record.id,
+      kind: 'migrate',
+      environment: 'local',
+      database: 'unicorn@127.0.0.1:5432/unicorn_test',
+      actor: 'dev',
+      status: 'running',
+      startedAt: '2025-11-03T12:00:00.000Z',
+      finishedAt: null,
+      backupFile: null,
+      backupSha256: null,
+      detail: { toVersion: null },
+      owner: OWNER
+    })
+    store.close()
+    store = HistoryStore.open(path.join(dir, 'history.db'))
+    expect(store.listDbOperations()).toMatchObject([{ id: record.id, status: 'running' }])
+  })
+
+  it('finishes a record with its outcome, detail and backup', () => {
+    const { id } = store.startDbOperation({ kind: 'rollback', environment: 'local', database: 'db', actor: 'dev' })
+    clock = new Date(Date.UTC(2025, 10, 3, 12, 0, 5))
+    const finished = store.finishDbOperation(id, {
+      status: 'succeeded',
+      detail: { versions: [2] },
+      backupFile: '/backups/x.dump',
+      backupSha256: 'a'.repeat(64)
+    })
+    expect(finished).toMatchObject({
+      status: 'succeeded',
+      finishedAt: '2025-11-03T12:00:05.000Z',
+      detail: { versions: [2] },
+      backupFile: '/backups/x.dump',
+      backupSha256: 'a'.repeat(64)
+    })
+  })
+
+  it('keeps the start detail when the finish gives none', () => {
+    const { id } = store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev', detail: { step: 1 } })
+    expect(store.finishDbOperation(id, { status: 'failed' }).detail).toEqual({ step: 1 })
+  })
+
+  it('lists newest first, filtered by environment and kind', () => {
+    store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev' })
+    store.startDbOperation({ kind: 'repair', environment: 'local', database: 'db', actor: 'dev' })
+    store.startDbOperation({ kind: 'migrate', environment: 'staging', database: 'db', actor: 'dev' })
+    store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db2', actor: 'dev' })
+    expect(store.listDbOperations({ environment: 'local', kind: 'migrate' }).map((record) => record.database)).toEqual(['db2', 'db'])
+    expect(store.listDbOperations({ limit: 1 }).map((record) => record.database)).toEqual(['db2'])
+  })
+
+  it('refuses to finish an operation that does not exist', () => {
+    expect(() => store.finishDbOperation(999, { status: 'succeeded' })).toThrow(RampartError)
+  })
+
+  it('lists by status', () => {
+    const { id } = store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev' })
+    store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
+    store.finishDbOperation(id, { status: 'succeeded' })
+    expect(store.listDbOperations({ status: 'running' }).map((record) => record.kind)).toEqual(['setup'])
+  })
+})
+
+describe('HistoryStore interrupted database operations', () => {
+  it('closes a running record once, keeping its detail, with one chained event that tells who started it and why it ended', () => {
+    const { id } = store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev', detail: { toVersion: 3 } })
+    clock = new Date(Date.UTC(2025, 10, 3, 12, 1, 0))
+    const closed = store.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')
+    expect(closed).toMatchObject({ id, status: 'interrupted', finishedAt: '2025-11-03T12:01:00.000Z', detail: { toVersion: 3, interruption: 'pid 4242 on workstation-7 is gone' } })
+    expect(store.interruptDbOperation(id, 'again', 'rampart')).toBeNull()
+    const events = store.listEvents({ kinds: ['db_operation'] })
+    expect(events).toHaveLength(1)
+    expect(events[0]).toMatchObject({
+      actor: 'rampart',
+      environment: 'local',
+      outcome: 'interrupted',
+      detail: { operation: 'migrate', operationId: id, database: 'db', startedBy: 'dev', startedAt: '2025-11-03T12:00:00.000Z', interruption: 'pid 4242 on workstation-7 is gone' }
+    })
+    expect(store.verify()).toMatchObject({ ok: true })
+  })
+
+  it('leaves a finished record and writes no event for it', () => {
+    const { id } = store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
+    store.finishDbOperation(id, { status: 'succeeded' })
+    expect(store.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')).toBeNull()
+    expect(store.listDbOperations()).toMatchObject([{ id, status: 'succeeded' }])
+    expect(store.listEvents()).toHaveLength(0)
+  })
+
+  it('brings a schema 1 file forward: its open records keep their data and have no owner', () => {
+    store.close()
+    const file = path.join(dir, 'v1.db')
+    const raw = new Database(file)
+    raw.exec(HISTORY_MIGRATIONS[0]!.sql)
+    raw.pragma('user_version = 1')
+    raw.prepare(`INSERT INTO db_operations (kind, environment, database, actor, status, started_at) VALUES ('rollback', 'local', 'db', 'ops', 'running', '2025-11-01T00:00:00.000Z')`).run()
+    raw.close()
+    store = HistoryStore.open(file, { now: () => clock, process: OWNER })
+    expect(store.listDbOperations({ status: 'running' })).toMatchObject([{ kind: 'rollback', actor: 'ops', owner: null }])
+    expect(store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' }).owner).toEqual(OWNER)
+  })
+})
