@@ -1,4 +1,4 @@
-import { useConnectionState } from '../hooks/useConnectionState'
+import { useConnectionState } from '@renderer/contract/useConnectionState'
 
 const LABELS = {
   connected: 'Connected',

@@ -1,7 +1,7 @@
 import type { EmergencyAttempt } from '../hooks/useEmergencyRollback'
 import type { RunbookStepList } from '../runbook-step-rows'
 import { durationMsText } from '../text/duration-text'
-import { ErrorNotice } from './ErrorNotice'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 
 /** How the emergency rollback ended, in one line: safe and how fast, or which step failed and why. */
 export function EmergencyVerdict({ attempt, steps }: { attempt: EmergencyAttempt; steps: RunbookStepList | null }) {

@@ -1,8 +1,8 @@
 import { useId, useState, type FormEvent } from 'react'
 import type { EvaluationReason } from '@shared/flag-state'
 import type { FlagView } from '@shared/views'
-import { useAction } from '../hooks/useAction'
-import { ErrorNotice } from './ErrorNotice'
+import { useAction } from '@renderer/contract/useAction'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 
 // Words for the reasons main returns; the decision itself is main's (core/flag-evaluation.ts).
 const REASON_TEXT: Record<EvaluationReason, string> = {

@@ -1,5 +1,5 @@
 import type { FlagView, RolloutPositionView } from '@shared/views'
-import { ErrorNotice } from './ErrorNotice'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 
 /** One flag's state as read from its source, large enough to read at a glance. */
 export function FlagCard({ view }: { view: FlagView }) {

@@ -1,8 +1,8 @@
 import type { RunbookProgress, RunbookRunView } from '@shared/runbook-types'
-import { useAction } from '../hooks/useAction'
+import { useAction } from '@renderer/contract/useAction'
 import { runbookStepList } from '../runbook-step-rows'
 import { instantText } from '../text/instant-text'
-import { ErrorNotice } from './ErrorNotice'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { RunbookSteps } from './RunbookSteps'
 
 interface InterruptedRunItemProps {

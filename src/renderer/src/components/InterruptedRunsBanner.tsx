@@ -1,8 +1,8 @@
 import { useState } from 'react'
 import type { RunbookRunView } from '@shared/runbook-types'
-import { useInvoke } from '../hooks/useInvoke'
+import { useInvoke } from '@renderer/contract/useInvoke'
 import type { RunbookProgressLog } from '../hooks/useRunbookProgress'
-import { ErrorNotice } from './ErrorNotice'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { InterruptedRunItem } from './InterruptedRunItem'
 
 /**

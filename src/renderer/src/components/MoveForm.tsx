@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent, type KeyboardEvent } from 'react'
 import type { ContractError } from '@shared/errors'
 import type { MoveOption } from '@shared/views'
 import { moveLabel } from '../text/move-text'
-import { ErrorNotice } from './ErrorNotice'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 
 export interface MoveRequestFields {
   reason: string

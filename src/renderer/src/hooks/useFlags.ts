@@ -1,5 +1,5 @@
 import type { FlagView } from '@shared/views'
-import { useInvoke, type InvokeState } from './useInvoke'
+import { useInvoke, type InvokeState } from '@renderer/contract/useInvoke'
 
 /**
  * The default environment's flags, read again whenever the history records something

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { useSubscription } from './useSubscription'
+import { useSubscription } from '@renderer/contract/useSubscription'
 
 /**
  * A number that grows each time the history file records something, from this console, the CLI

@@ -3,7 +3,7 @@ import type { ContractError } from '@shared/errors'
 import type { GuardSettingsView, RolloutWatchNotice } from '@shared/rollout-watch-types'
 import { getBridge } from '../bridge'
 import { lockHolderText } from '../text/lock-holder-text'
-import { useConnectionState } from './useConnectionState'
+import { useConnectionState } from '@renderer/contract/useConnectionState'
 
 /** How the console's watch of a flag's guards stands. */
 export type GuardWatchLink =

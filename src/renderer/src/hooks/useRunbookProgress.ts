@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { RunbookProgress } from '@shared/runbook-types'
-import { useSubscription } from './useSubscription'
+import { useSubscription } from '@renderer/contract/useSubscription'
 
 /** Progress notices per run id, oldest first, for the runs main reported since the page opened. */
 export type RunbookProgressLog = ReadonlyMap<number, readonly RunbookProgress[]>

@@ -1,6 +1,6 @@
-import type { InvokeState } from '../hooks/useInvoke'
+import type { InvokeState } from '@renderer/contract/useInvoke'
 import type { FlagView } from '@shared/views'
-import { ErrorNotice } from '../components/ErrorNotice'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { EvaluationPanel } from '../components/EvaluationPanel'
 import { FlagCard } from '../components/FlagCard'
 

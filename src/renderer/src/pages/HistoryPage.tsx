@@ -1,7 +1,7 @@
 import { ChainStatus } from '../components/ChainStatus'
-import { ErrorNotice } from '../components/ErrorNotice'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { HistoryTimeline } from '../components/HistoryTimeline'
-import { useInvoke } from '../hooks/useInvoke'
+import { useInvoke } from '@renderer/contract/useInvoke'
 
 const RECENT_EVENTS = 50
 

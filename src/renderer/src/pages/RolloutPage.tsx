@@ -1,7 +1,7 @@
 import type { FlagView } from '@shared/views'
-import { ErrorNotice } from '../components/ErrorNotice'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { RolloutPanel } from '../components/RolloutPanel'
-import type { InvokeState } from '../hooks/useInvoke'
+import type { InvokeState } from '@renderer/contract/useInvoke'
 
 /** A rollout panel per flag of the default environment. */
 export function RolloutPage({ flags, historyTick }: { flags: InvokeState<FlagView[]>; historyTick: number }) {

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import { getBridge, type ConnectionState } from '../bridge'
+import { getBridge, type ConnectionState } from '@renderer/bridge'
 
 export function useConnectionState(): ConnectionState {
   const bridge = getBridge()
