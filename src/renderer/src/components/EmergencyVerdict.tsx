@@ -1,6 +1,6 @@
 import type { EmergencyAttempt } from '../hooks/useEmergencyRollback'
 import type { RunbookStepList } from '../runbook-step-rows'
-import { durationMsText } from '../text/duration-text'
+import { durationMsText } from '@renderer/format/duration-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 
 /** How the emergency rollback ended, in one line: safe and how fast, or which step failed and why. */

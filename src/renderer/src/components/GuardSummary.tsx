@@ -1,6 +1,6 @@
 import type { GuardStatusView } from '@shared/views'
-import { secondsText } from '../text/duration-text'
-import { instantText } from '../text/instant-text'
+import { secondsText } from '@renderer/format/duration-text'
+import { instantText } from '@renderer/format/instant-text'
 
 const VERDICT_TEXT: Record<GuardStatusView['verdict'], string> = {
   pass: 'PASS',

@@ -1,5 +1,5 @@
 import { RETRY_MS, type GuardWatchLink } from '../hooks/useRolloutWatch'
-import { secondsText } from '../text/duration-text'
+import { secondsText } from '@renderer/format/duration-text'
 
 /** Whether this console is watching the flag's guards (and so takes the automatic action on a trip), and if not, why. */
 export function GuardWatchIndicator({ link }: { link: GuardWatchLink }) {

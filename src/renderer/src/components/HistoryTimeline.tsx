@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@shared/history-types'
-import { flagStateText } from '../text/flag-state-text'
-import { instantText } from '../text/instant-text'
+import { flagStateText } from '@renderer/format/flag-state-text'
+import { instantText } from '@renderer/format/instant-text'
 
 /** Recorded events, newest first, one compact row each. */
 export function HistoryTimeline({ events }: { events: HistoryEvent[] }) {

@@ -1,7 +1,7 @@
 import type { RunbookProgress, RunbookRunView } from '@shared/runbook-types'
 import { useAction } from '@renderer/contract/useAction'
 import { runbookStepList } from '../runbook-step-rows'
-import { instantText } from '../text/instant-text'
+import { instantText } from '@renderer/format/instant-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { RunbookSteps } from './RunbookSteps'
 

@@ -1,7 +1,7 @@
 import type { ContractError } from '@shared/errors'
 import type { AppliedMoveResult } from '@shared/rollout-watch-types'
 import { conflictChanges } from '../text/conflict-text'
-import { flagStateText } from '../text/flag-state-text'
+import { flagStateText } from '@renderer/format/flag-state-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 
 export type MoveOutcomeValue =

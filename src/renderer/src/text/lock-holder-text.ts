@@ -1,5 +1,5 @@
 import type { ContractError } from '@shared/errors'
-import { instantText } from './instant-text'
+import { instantText } from '@renderer/format/instant-text'
 
 /**
  * Who holds the guard watch of a flag, from main's `conflict` error, e.g.
