@@ -1,4 +1,4 @@
-import type { GuardWindowRow } from '../guard-window-row'
+import type { GuardWindowRow } from './guard-window-row'
 import { GuardWindowChart } from './GuardWindowChart'
 import { GuardWindowTable } from './GuardWindowTable'
 

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react'
 import type { RolloutWatchNotice } from '@shared/rollout-watch-types'
-import { guardWindowRow, type GuardWindowRow } from '../guard-window-row'
+import { guardWindowRow, type GuardWindowRow } from './guard-window-row'
 import { useRolloutWatch, type GuardWatchLink } from './useRolloutWatch'
 
 export type ActionNotice = Extract<RolloutWatchNotice, { kind: 'action' }>

@@ -1,4 +1,4 @@
-import { RETRY_MS, type GuardWatchLink } from '../hooks/useRolloutWatch'
+import { RETRY_MS, type GuardWatchLink } from './useRolloutWatch'
 import { secondsText } from '@renderer/format/duration-text'
 
 /** Whether this console is watching the flag's guards (and so takes the automatic action on a trip), and if not, why. */

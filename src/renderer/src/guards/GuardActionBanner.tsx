@@ -1,5 +1,5 @@
-import type { GuardActionView } from '../hooks/useLiveGuards'
-import { guardActionHeadline } from '../text/guard-action-text'
+import type { GuardActionView } from './useLiveGuards'
+import { guardActionHeadline } from './guard-action-text'
 
 /**
  * An automatic action taken on a guard trip, prominent: red when the flag was moved or the move

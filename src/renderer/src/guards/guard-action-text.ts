@@ -1,4 +1,4 @@
-import type { GuardActionView } from '../hooks/useLiveGuards'
+import type { GuardActionView } from './useLiveGuards'
 import { clockTimeText } from './clock-time-text'
 
 /**

@@ -1,9 +1,9 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import type { GuardWindowRow } from '../guard-window-row'
-import { clockTimeText } from '../text/clock-time-text'
-import { errorRateText, latencyText } from '../text/guard-figure-text'
+import type { GuardWindowRow } from './guard-window-row'
+import { clockTimeText } from './clock-time-text'
+import { errorRateText, latencyText } from './guard-figure-text'
 
 const HEIGHT_PX = 180
 const FALLBACK_WIDTH_PX = 480

@@ -1,8 +1,8 @@
 import { useEffect, useEffectEvent, useState } from 'react'
 import type { ContractError } from '@shared/errors'
 import type { GuardSettingsView, RolloutWatchNotice } from '@shared/rollout-watch-types'
-import { getBridge } from '../bridge'
-import { lockHolderText } from '../text/lock-holder-text'
+import { getBridge } from '@renderer/bridge'
+import { lockHolderText } from './lock-holder-text'
 import { useConnectionState } from '@renderer/contract/useConnectionState'
 
 /** How the console's watch of a flag's guards stands. */

@@ -1,6 +1,6 @@
-import type { CohortRow, GuardWindowRow } from '../guard-window-row'
-import { clockTimeText } from '../text/clock-time-text'
-import { countText, errorRateText, latencyText } from '../text/guard-figure-text'
+import type { CohortRow, GuardWindowRow } from './guard-window-row'
+import { clockTimeText } from './clock-time-text'
+import { countText, errorRateText, latencyText } from './guard-figure-text'
 
 const ROWS_SHOWN = 10
 
