@@ -9,7 +9,7 @@ import { useRunbookProgress } from './hooks/useRunbookProgress'
 import { FlagsPage } from './pages/FlagsPage'
 import { HistoryPage } from './pages/HistoryPage'
 import { LogsPage } from './pages/LogsPage'
-import { RolloutPage } from './pages/RolloutPage'
+import { RolloutPage } from '@renderer/rollouts/RolloutPage'
 
 export function App() {
   // One history stream and one progress stream for the whole page; everything below reads them.

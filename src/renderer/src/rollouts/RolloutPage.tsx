@@ -1,6 +1,6 @@
 import type { FlagView } from '@shared/views'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
-import { RolloutPanel } from '../components/RolloutPanel'
+import { RolloutPanel } from './RolloutPanel'
 import type { InvokeState } from '@renderer/contract/useInvoke'
 
 /** A rollout panel per flag of the default environment. */

@@ -1,6 +1,6 @@
 import type { ContractError } from '@shared/errors'
 import type { AppliedMoveResult } from '@shared/rollout-watch-types'
-import { conflictChanges } from '../text/conflict-text'
+import { conflictChanges } from './conflict-text'
 import { flagStateText } from '@renderer/format/flag-state-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 

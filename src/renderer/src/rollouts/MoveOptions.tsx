@@ -1,6 +1,6 @@
 import type { RolloutMove } from '@shared/rollout-types'
 import type { MoveOption } from '@shared/views'
-import { moveLabel } from '../text/move-text'
+import { moveLabel } from './move-text'
 
 interface MoveOptionsProps {
   options: MoveOption[]

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react'
 import type { ContractError } from '@shared/errors'
 import type { MoveOption } from '@shared/views'
-import { moveLabel } from '../text/move-text'
+import { moveLabel } from './move-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 
 export interface MoveRequestFields {
