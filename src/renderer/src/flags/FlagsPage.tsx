@@ -1,8 +1,8 @@
 import type { InvokeState } from '@renderer/contract/useInvoke'
 import type { FlagView } from '@shared/views'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
-import { EvaluationPanel } from '../components/EvaluationPanel'
-import { FlagCard } from '../components/FlagCard'
+import { EvaluationPanel } from './EvaluationPanel'
+import { FlagCard } from './FlagCard'
 
 /** The default environment's flags as their sources hold them, and a way to evaluate one. */
 export function FlagsPage({ flags }: { flags: InvokeState<FlagView[]> }) {
