@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react'
 import type { FlagView } from '@shared/views'
 import { useEmergencyRollback } from '../hooks/useEmergencyRollback'
-import type { RunbookProgressLog } from '../hooks/useRunbookProgress'
+import type { RunbookProgressLog } from '@renderer/runbooks/useRunbookProgress'
 import { EmergencyVerdict } from './EmergencyVerdict'
-import { RunbookSteps } from './RunbookSteps'
+import { RunbookSteps } from '@renderer/runbooks/RunbookSteps'
 
 interface EmergencyPanelProps {
   flags: FlagView[] | null

@@ -1,5 +1,5 @@
 import type { EmergencyAttempt } from '../hooks/useEmergencyRollback'
-import type { RunbookStepList } from '../runbook-step-rows'
+import type { RunbookStepList } from '@renderer/runbooks/runbook-step-rows'
 import { durationMsText } from '@renderer/format/duration-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 

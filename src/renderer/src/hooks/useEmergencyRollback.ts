@@ -3,8 +3,8 @@ import type { InputOf } from '@shared/contract'
 import type { ContractError } from '@shared/errors'
 import type { EmergencyRollbackOutcome, RunbookRunView } from '@shared/runbook-types'
 import { getBridge } from '../bridge'
-import { runbookStepList, type RunbookStepList } from '../runbook-step-rows'
-import type { RunbookProgressLog } from './useRunbookProgress'
+import { runbookStepList, type RunbookStepList } from '@renderer/runbooks/runbook-step-rows'
+import type { RunbookProgressLog } from '@renderer/runbooks/useRunbookProgress'
 
 // The name main records its emergency runs under; used only to pick this run's live notices.
 const EMERGENCY_RUNBOOK = 'emergency-rollback'

@@ -1,6 +1,6 @@
 import type { RunbookProgress, RunbookRunView } from '@shared/runbook-types'
 import { useAction } from '@renderer/contract/useAction'
-import { runbookStepList } from '../runbook-step-rows'
+import { runbookStepList } from './runbook-step-rows'
 import { instantText } from '@renderer/format/instant-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { RunbookSteps } from './RunbookSteps'

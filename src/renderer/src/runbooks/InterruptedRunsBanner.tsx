@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { RunbookRunView } from '@shared/runbook-types'
 import { useInvoke } from '@renderer/contract/useInvoke'
-import type { RunbookProgressLog } from '../hooks/useRunbookProgress'
+import type { RunbookProgressLog } from './useRunbookProgress'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { InterruptedRunItem } from './InterruptedRunItem'
 

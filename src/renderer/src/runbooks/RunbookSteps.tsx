@@ -1,5 +1,5 @@
 import type { RunbookStepStatus } from '@shared/runbook-types'
-import type { RunbookStepList } from '../runbook-step-rows'
+import type { RunbookStepList } from './runbook-step-rows'
 import { durationMsText } from '@renderer/format/duration-text'
 
 /** A pending step of a run that has ended will not run: it is shown as such, not as waiting. */
