@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { ConnectionBadge } from './components/ConnectionBadge'
-import { EmergencyPanel } from './components/EmergencyPanel'
+import { EmergencyPanel } from '@renderer/emergency/EmergencyPanel'
 import { InterruptedRunsBanner } from '@renderer/runbooks/InterruptedRunsBanner'
 import { PageTabs, type PageName } from './components/PageTabs'
 import { useFlags } from '@renderer/flags/useFlags'

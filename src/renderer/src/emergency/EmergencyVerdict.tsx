@@ -1,4 +1,4 @@
-import type { EmergencyAttempt } from '../hooks/useEmergencyRollback'
+import type { EmergencyAttempt } from './useEmergencyRollback'
 import type { RunbookStepList } from '@renderer/runbooks/runbook-step-rows'
 import { durationMsText } from '@renderer/format/duration-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
 import type { FlagView } from '@shared/views'
-import { useEmergencyRollback } from '../hooks/useEmergencyRollback'
+import { useEmergencyRollback } from './useEmergencyRollback'
 import type { RunbookProgressLog } from '@renderer/runbooks/useRunbookProgress'
 import { EmergencyVerdict } from './EmergencyVerdict'
 import { RunbookSteps } from '@renderer/runbooks/RunbookSteps'
