@@ -1,6 +1,6 @@
-import { ChainStatus } from '../components/ChainStatus'
+import { ChainStatus } from './ChainStatus'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
-import { HistoryTimeline } from '../components/HistoryTimeline'
+import { HistoryTimeline } from './HistoryTimeline'
 import { useInvoke } from '@renderer/contract/useInvoke'
 
 const RECENT_EVENTS = 50
