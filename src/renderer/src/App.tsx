@@ -8,7 +8,7 @@ import { useHistoryTick } from '@renderer/history/useHistoryTick'
 import { useRunbookProgress } from '@renderer/runbooks/useRunbookProgress'
 import { FlagsPage } from '@renderer/flags/FlagsPage'
 import { HistoryPage } from '@renderer/history/HistoryPage'
-import { LogsPage } from './pages/LogsPage'
+import { LogsPage } from '@renderer/logs/LogsPage'
 import { RolloutPage } from '@renderer/rollouts/RolloutPage'
 
 export function App() {

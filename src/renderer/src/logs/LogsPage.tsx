@@ -1,10 +1,10 @@
 import { useState } from 'react'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
-import { LogFollowForm } from '../components/LogFollowForm'
+import { LogFollowForm } from './LogFollowForm'
 import { useInvoke } from '@renderer/contract/useInvoke'
-import { useLogFollow, type LogsFollowRequest } from '../hooks/useLogFollow'
-import { LOG_SCROLLBACK_ROWS, useLogTerminal } from '../hooks/useLogTerminal'
-import { logBatchText } from '../text/log-line-text'
+import { useLogFollow, type LogsFollowRequest } from './useLogFollow'
+import { LOG_SCROLLBACK_ROWS, useLogTerminal } from './useLogTerminal'
+import { logBatchText } from './log-line-text'
 
 interface FollowRun {
   request: LogsFollowRequest

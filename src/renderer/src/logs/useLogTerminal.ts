@@ -1,8 +1,8 @@
 import { useCallback, useRef, type RefCallback } from 'react'
 import { Terminal } from '@xterm/xterm'
 import '@xterm/xterm/css/xterm.css'
-import { fitTerminalToHost } from '../terminal/fit-terminal'
-import { openTerminal } from '../terminal/open-terminal'
+import { fitTerminalToHost } from './fit-terminal'
+import { openTerminal } from './open-terminal'
 
 /** Rows kept above the screen: enough to scroll back through a burst, bounded so memory is. */
 export const LOG_SCROLLBACK_ROWS = 10_000
