@@ -1,0 +1,7 @@
+import { useSyncExternalStore } from 'react'
+import { getBridge, type ConnectionState } from '@renderer/bridge'
+
+export function useConnectionState(): ConnectionState {
+  const bridge = getBridge()
+  return useSyncExternalStore(bridge.onConnectionChange, bridge.connectionState)
+}

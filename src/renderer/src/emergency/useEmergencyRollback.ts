@@ -1,0 +1,82 @@
+import { useState } from 'react'
+import type { InputOf } from '@shared/contract'
+import type { ContractError } from '@shared/errors'
+import type { EmergencyRollbackOutcome, RunbookRunView } from '@shared/runbook-types'
+import { getBridge } from '@renderer/bridge'
+import { runbookStepList, type RunbookStepList } from '@renderer/runbooks/runbook-step-rows'
+import type { RunbookProgressLog } from '@renderer/runbooks/useRunbookProgress'
+
+// The name main records its emergency runs under; used only to pick this run's live notices.
+const EMERGENCY_RUNBOOK = 'emergency-rollback'
+// Enough to find the run that just failed among the latest ones.
+const RECENT_RUNS = 20
+
+export type EmergencyAttempt =
+  | { phase: 'running'; environment: string | undefined; knownRuns: ReadonlySet<number> }
+  | { phase: 'safe'; outcome: EmergencyRollbackOutcome }
+  /** `run` is null when main refused before any run started (no reason, unknown flag). */
+  | { phase: 'failed'; error: ContractError; runId: number | null; run: RunbookRunView | null }
+
+export interface EmergencyRollbackState {
+  start: (input: InputOf<'rollback.emergency'>) => Promise<void>
+  attempt: EmergencyAttempt | null
+  /** Clears an ended attempt from the header (it stays in history). */
+  dismiss: () => void
+  /** The run's steps: live while it runs, as recorded once it ended; null before a run exists. */
+  steps: RunbookStepList | null
+}
+
+/**
+ * The emergency rollback runbook: starts it, follows its steps live from the shared progress
+ * stream while main works, and once it ended shows the run as main recorded it.
+ */
+export function useEmergencyRollback(progress: RunbookProgressLog): EmergencyRollbackState {
+  const [attempt, setAttempt] = useState<EmergencyAttempt | null>(null)
+
+  const start = async (input: InputOf<'rollback.emergency'>) => {
+    setAttempt({ phase: 'running', environment: input.environment, knownRuns: new Set(progress.keys()) })
+    const bridge = getBridge()
+    const answer = await bridge.invoke('rollback.emergency', input)
+    if (answer.ok) {
+      setAttempt({ phase: 'safe', outcome: answer.value })
+      return
+    }
+    const runId = runIdOf(answer.error)
+    let run: RunbookRunView | null = null
+    if (runId !== null) {
+      const runs = await bridge.invoke('runbook.list', { limit: RECENT_RUNS })
+      run = runs.ok ? (runs.value.find((candidate) => candidate.id === runId) ?? null) : null
+    }
+    setAttempt({ phase: 'failed', error: answer.error, runId, run })
+  }
+
+  const dismiss = () => setAttempt((current) => (current?.phase === 'running' ? current : null))
+  return { start, attempt, dismiss, steps: stepsOf(attempt, progress) }
+}
+
+function stepsOf(attempt: EmergencyAttempt | null, progress: RunbookProgressLog): RunbookStepList | null {
+  if (attempt === null) return null
+  if (attempt.phase === 'safe') return runbookStepList(attempt.outcome.run, [])
+  if (attempt.phase === 'failed') {
+    if (attempt.run !== null) return runbookStepList(attempt.run, [])
+    // The recorded run could not be read back: the notices that came live are the next best.
+    const notices = attempt.runId === null ? undefined : progress.get(attempt.runId)
+    return notices === undefined ? null : runbookStepList(null, notices)
+  }
+  for (const [runId, notices] of progress) {
+    if (attempt.knownRuns.has(runId)) continue
+    const first = notices[0]
+    if (first?.runbook !== EMERGENCY_RUNBOOK) continue
+    if (attempt.environment !== undefined && first.environment !== attempt.environment) continue
+    return runbookStepList(null, notices)
+  }
+  return null
+}
+
+/** The run main started before a step failed, from the error's detail. */
+function runIdOf(error: ContractError): number | null {
+  const detail = error.detail
+  if (typeof detail !== 'object' || detail === null) return null
+  const runId = (detail as { runId?: unknown }).runId
+  return typeof runId === 'number' ? runId : null
+}

@@ -1,0 +1,64 @@
+import type { CohortRow, GuardWindowRow } from './guard-window-row'
+import { clockTimeText } from './clock-time-text'
+import { countText, errorRateText, latencyText } from './guard-figure-text'
+
+const ROWS_SHOWN = 10
+
+/** The latest decided windows, newest first: each cohort's figures and main's decision, its reasons on hover or opened. */
+export function GuardWindowTable({ windows }: { windows: readonly GuardWindowRow[] }) {
+  const shown = windows.slice(-ROWS_SHOWN).reverse()
+  return (
+    <table className="guard-windows" data-testid="guard-window-table">
+      <thead>
+        <tr>
+          <th rowSpan={2} scope="col">
+            Window start
+          </th>
+          <th colSpan={3} scope="colgroup">
+            Treatment
+          </th>
+          <th colSpan={3} scope="colgroup">
+            Control
+          </th>
+          <th rowSpan={2} scope="col">
+            Decision
+          </th>
+        </tr>
+        <tr>
+          {['requests', 'errors', 'p95', 'requests', 'errors', 'p95'].map((name, index) => (
+            <th key={index} scope="col" className="guard-windows-figure">
+              {name}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {shown.map((window) => (
+          <tr key={window.id} className={`guard-window guard-window-${window.decision}`} data-testid="guard-window-row" data-decision={window.decision}>
+            <td title={window.windowStart}>{clockTimeText(window.windowStart)}</td>
+            {cohortCells('treatment', window.treatment)}
+            {cohortCells('control', window.control)}
+            <td className="guard-window-decision" title={window.reasons.join('\n')}>
+              <details>
+                <summary>{window.decision}</summary>
+                <ul className="guard-window-reasons">
+                  {window.reasons.map((reason) => (
+                    <li key={reason}>{reason}</li>
+                  ))}
+                </ul>
+              </details>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function cohortCells(name: string, cohort: CohortRow) {
+  return [countText(cohort.requests), errorRateText(cohort.errorRate), latencyText(cohort.p95Ms)].map((text, index) => (
+    <td key={`${name}-${index}`} className="guard-windows-figure">
+      {text}
+    </td>
+  ))
+}

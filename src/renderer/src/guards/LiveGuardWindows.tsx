@@ -1,0 +1,22 @@
+import type { GuardWindowRow } from './guard-window-row'
+import { GuardWindowChart } from './GuardWindowChart'
+import { GuardWindowTable } from './GuardWindowTable'
+
+/** The windows main decided while this panel was open, as a chart and a table; older ones are in the history file. */
+export function LiveGuardWindows({ windows, live }: { windows: readonly GuardWindowRow[]; live: boolean }) {
+  return (
+    <section className="live-guards" aria-label="Live guard windows">
+      <h3 className="live-guards-title">Live guard windows</h3>
+      {windows.length === 0 ? (
+        <p className="muted" data-testid="guard-windows-empty">
+          {live ? 'Waiting for the first window: each is decided once it has ended and late lines have had time to arrive.' : 'No window decided since the page opened.'}
+        </p>
+      ) : (
+        <div className="live-guards-body">
+          <GuardWindowChart windows={windows} />
+          <GuardWindowTable windows={windows} />
+        </div>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,56 @@
+import type { HistoryEvent } from '@shared/history-types'
+import { flagStateText } from '@renderer/format/flag-state-text'
+import { instantText } from '@renderer/format/instant-text'
+
+/** Recorded events, newest first, one compact row each. */
+export function HistoryTimeline({ events }: { events: HistoryEvent[] }) {
+  if (events.length === 0) return <p className="muted">Nothing recorded yet.</p>
+  const newestFirst = [...events].reverse()
+  return (
+    <table className="history-table" data-testid="history-timeline">
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">Time</th>
+          <th scope="col">Kind</th>
+          <th scope="col">Flag</th>
+          <th scope="col">From → to</th>
+          <th scope="col">Actor</th>
+          <th scope="col">Reason</th>
+          <th scope="col">Outcome</th>
+        </tr>
+      </thead>
+      <tbody>
+        {newestFirst.map((event) => (
+          <tr key={event.seq} className={`history-row history-kind-${event.kind}`} data-testid="history-row">
+            <td className="history-seq">{event.seq}</td>
+            <td title={event.at}>{instantText(event.at)}</td>
+            <td>{kindText(event)}</td>
+            <td>{event.environment === null ? (event.flag ?? '—') : `${event.flag ?? '—'} (${event.environment})`}</td>
+            <td className="history-states">{transitionText(event)}</td>
+            <td>{event.actor}</td>
+            <td className="history-reason">{event.reason ?? ''}</td>
+            <td className={`history-outcome history-outcome-${event.outcome ?? 'none'}`}>{event.outcome ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+/** A refusal records only the state it was asked to move from. */
+function transitionText(event: HistoryEvent): string {
+  const from = flagStateText(event.fromState)
+  const to = flagStateText(event.toState)
+  if (from === '—' && to === '—') return ''
+  if (to === '—') return `at ${from}`
+  return `${from} → ${to}`
+}
+
+/** The kind, with the move or runbook it concerns when the event's detail names one: "refused (advance)". */
+function kindText(event: HistoryEvent): string {
+  const detail = event.detail
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return event.kind
+  const about = typeof detail.move === 'string' ? detail.move : typeof detail.runbook === 'string' ? detail.runbook : null
+  return about === null || about === event.kind ? event.kind : `${event.kind} (${about})`
+}
