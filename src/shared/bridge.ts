@@ -22,17 +22,19 @@ export interface RampartBridge {
   subscribe<N extends StreamName>(name: N, input: StreamInputOf<N>, handlers: StreamHandlers<StreamItemOf<N>>): Unsubscribe
 }
 
-/** Channel names of the Electron IPC transport. */
+/**
+ * The one Electron IPC channel, the same name in both directions: the renderer sends
+ * ClientMessages on it and main answers with ServerMessages, as the WebSocket does in browser mode.
+ */
 export const IPC_CHANNELS = {
-  invoke: 'rampart:invoke',
-  subscribe: 'rampart:subscribe',
-  ack: 'rampart:ack',
-  unsubscribe: 'rampart:unsubscribe',
-  batch: 'rampart:batch',
-  end: 'rampart:end'
+  message: 'rampart:message'
 } as const
 
-/** Messages of the browser-mode WebSocket transport. */
+/**
+ * The contract's wire protocol, the same over Electron IPC and the browser-mode WebSocket.
+ * Invoke and subscribe ids are chosen by the client and unique per connection; a stream's
+ * batches are acknowledged one by one, and its end follows its last batch.
+ */
 export type ClientMessage =
   | { t: 'invoke'; id: number; name: string; input: unknown }
   | { t: 'subscribe'; id: number; name: string; input: unknown }

@@ -256,6 +256,27 @@ describe('startBrowserServer', () => {
     expect(await closed).toBe(1008)
   })
 
+  it('closes the connection on a binary frame or a frame that is not JSON, and runs nothing', async () => {
+    await start()
+    for (const frame of [Buffer.from(JSON.stringify({ t: 'invoke', id: 1, name: 'flags.list', input: {} })), '{"t":"invoke",']) {
+      const socket = await openSocket()
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)))
+      socket.send(frame, { binary: typeof frame !== 'string' })
+      expect(await closed).toBe(1008)
+    }
+    expect(calls).toEqual([])
+  })
+
+  it('closes the streams of a socket when it closes', async () => {
+    await start()
+    const socket = await openSocket()
+    socket.send(JSON.stringify({ t: 'subscribe', id: 1, name: 'history.follow', input: {} }))
+    await until(() => (stream.started() ? true : undefined))
+    expect(stream.aborted()).toBe(false)
+    socket.close()
+    await until(() => (stream.aborted() ? true : undefined))
+  })
+
   it('delivers stream batches over the WebSocket only as they are acknowledged', async () => {
     await start()
     const socket = await openSocket()
