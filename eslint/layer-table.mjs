@@ -4,6 +4,18 @@
 // no cycle between folders.
 
 const FOUNDATION = ['shared', 'platform']
+const RENDERER_BASE = ['shared', 'renderer-contract', 'renderer-format']
+const RENDERER_FEATURES = [
+  'renderer-format',
+  'renderer-contract',
+  'renderer-runbooks',
+  'renderer-guards',
+  'renderer-rollouts',
+  'renderer-emergency',
+  'renderer-flags',
+  'renderer-history',
+  'renderer-logs'
+]
 
 /** Layer name -> the folders it covers (most specific first), and what it may import. */
 export const LAYERS = {
@@ -71,7 +83,20 @@ export const LAYERS = {
     ]
   },
   preload: { folders: ['src/preload'], mayImport: ['shared'] },
-  renderer: { folders: ['src/renderer'], mayImport: ['shared', 'preload'] }
+
+  // The renderer, grouped by page and feature the same way: it reaches main only through the
+  // contract (src/shared and the bridge in contract/).
+  renderer: { folders: ['src/renderer'], mayImport: ['shared', 'preload', ...RENDERER_FEATURES, 'renderer-app'] },
+  'renderer-format': { folders: ['src/renderer/src/format'], mayImport: ['shared'] },
+  'renderer-contract': { folders: ['src/renderer/src/contract'], mayImport: ['shared', 'preload'] },
+  'renderer-runbooks': { folders: ['src/renderer/src/runbooks'], mayImport: RENDERER_BASE },
+  'renderer-guards': { folders: ['src/renderer/src/guards'], mayImport: RENDERER_BASE },
+  'renderer-rollouts': { folders: ['src/renderer/src/rollouts'], mayImport: [...RENDERER_BASE, 'renderer-guards'] },
+  'renderer-emergency': { folders: ['src/renderer/src/emergency'], mayImport: [...RENDERER_BASE, 'renderer-runbooks'] },
+  'renderer-flags': { folders: ['src/renderer/src/flags'], mayImport: RENDERER_BASE },
+  'renderer-history': { folders: ['src/renderer/src/history'], mayImport: RENDERER_BASE },
+  'renderer-logs': { folders: ['src/renderer/src/logs'], mayImport: RENDERER_BASE },
+  'renderer-app': { folders: ['src/renderer/src/app'], mayImport: [...RENDERER_BASE, ...RENDERER_FEATURES] }
 }
 
 /**

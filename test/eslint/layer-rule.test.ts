@@ -62,4 +62,12 @@ describe('the layer table in npm run lint', () => {
     )
     expect(problems).toEqual([expect.stringContaining('src/renderer may not import src/main/flags')])
   })
+
+  it('keeps renderer features apart: the Flags page may not reach into the rollout feature', async () => {
+    const problems = await layerProblems(
+      'src/renderer/src/flags/WrongArrow.tsx',
+      "import { RolloutPanel } from '@renderer/rollouts/RolloutPanel'\nexport const panel = RolloutPanel\n"
+    )
+    expect(problems).toEqual([expect.stringContaining('src/renderer/src/flags may not import src/renderer/src/rollouts')])
+  })
 })

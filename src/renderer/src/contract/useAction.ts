@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react'
 import type { InputOf, OperationName, OutputOf } from '@shared/contract'
 import type { InvokeResult } from '@shared/bridge'
-import { getBridge } from '@renderer/bridge'
+import { getBridge } from './bridge'
 
 export interface ActionState<N extends OperationName> {
   run: (input: InputOf<N>) => Promise<InvokeResult<OutputOf<N>>>

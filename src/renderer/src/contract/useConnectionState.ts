@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import { getBridge, type ConnectionState } from '@renderer/bridge'
+import { getBridge, type ConnectionState } from './bridge'
 
 export function useConnectionState(): ConnectionState {
   const bridge = getBridge()

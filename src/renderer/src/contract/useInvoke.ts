@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react'
 import type { InputOf, OperationName, OutputOf } from '@shared/contract'
 import type { InvokeResult } from '@shared/bridge'
 import type { ContractError } from '@shared/errors'
-import { getBridge } from '@renderer/bridge'
+import { getBridge } from './bridge'
 import { useConnectionState } from './useConnectionState'
 
 export interface InvokeState<T> {

@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent, useState } from 'react'
 import type { StreamInputOf, StreamItemOf, StreamName } from '@shared/contract'
 import type { ContractError } from '@shared/errors'
-import { getBridge } from '@renderer/bridge'
+import { getBridge } from './bridge'
 import { useConnectionState } from './useConnectionState'
 
 export interface SubscriptionState {

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import type { InputOf } from '@shared/contract'
 import type { ContractError } from '@shared/errors'
 import type { EmergencyRollbackOutcome, RunbookRunView } from '@shared/runbook-types'
-import { getBridge } from '@renderer/bridge'
+import { getBridge } from '@renderer/contract/bridge'
 import { runbookStepList, type RunbookStepList } from '@renderer/runbooks/runbook-step-rows'
 import type { RunbookProgressLog } from '@renderer/runbooks/useRunbookProgress'
 

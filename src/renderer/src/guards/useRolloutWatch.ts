@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent, useState } from 'react'
 import type { ContractError } from '@shared/errors'
 import type { GuardSettingsView, RolloutWatchNotice } from '@shared/rollout-watch-types'
-import { getBridge } from '@renderer/bridge'
+import { getBridge } from '@renderer/contract/bridge'
 import { lockHolderText } from './lock-holder-text'
 import { useConnectionState } from '@renderer/contract/useConnectionState'
 

@@ -2,7 +2,7 @@ import { useEffect, useEffectEvent, useState } from 'react'
 import type { StreamInputOf } from '@shared/contract'
 import type { ContractError } from '@shared/errors'
 import type { LogLine } from '@shared/log-line'
-import { getBridge } from '@renderer/bridge'
+import { getBridge } from '@renderer/contract/bridge'
 
 export type LogsFollowRequest = StreamInputOf<'logs.follow'>
 
