@@ -60,7 +60,7 @@ export class DbOperationJournal {
   }
 
   private open(start: DbOperationStart): number {
-    return this.deps.history.startDbOperation({
+    return this.deps.history.operations.startDbOperation({
       kind: start.kind,
       environment: start.environment,
       database: start.database,
@@ -71,13 +71,13 @@ export class DbOperationJournal {
 
   private close(id: number, end: DbOperationEnd): void {
     const status = end.status ?? 'succeeded'
-    const record = this.deps.history.finishDbOperation(id, {
+    const record = this.deps.history.operations.finishDbOperation(id, {
       status,
       detail: end.detail,
       ...(end.backupFile === undefined ? {} : { backupFile: end.backupFile }),
       ...(end.backupSha256 === undefined ? {} : { backupSha256: end.backupSha256 })
     })
-    this.deps.history.appendEvent({
+    this.deps.history.events.appendEvent({
       kind: 'db_operation',
       actor: this.deps.actor,
       environment: record.environment,

@@ -4,7 +4,8 @@ import type { DbRestoreResult, DbVerification } from '@shared/db-types'
 import { requireConfirmation } from '@main/platform/core/destructive-confirmation'
 import type { EnvironmentConfig } from '@main/workspace/core/workspace-schema'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import type { DbOperationRecord, HistoryStore } from '@main/history/history-store'
+import type { HistoryStore } from '@main/history/history-store'
+import type { DbOperationRecord } from '@main/history/operation-records'
 import { fileSha256, restoreDatabase } from './postgres-container-backup'
 import type { PostgresTarget } from './postgres-target'
 import { BACKUP_OPERATION_KIND, containerDatabase } from './db-backup'
@@ -174,7 +175,7 @@ export class DbRestore {
   }
 
   private recordOf(file: string): DbOperationRecord | undefined {
-    return this.deps.history
+    return this.deps.history.operations
       .listDbOperations({ kind: BACKUP_OPERATION_KIND })
       .find((operation) => operation.backupFile === file && operation.status === 'succeeded' && operation.backupSha256 !== null)
   }

@@ -459,7 +459,7 @@ export class MigrationRunner {
   }
 
   private startRecord(kind: string, detail: Record<string, unknown>): number {
-    return this.options.history.startDbOperation({
+    return this.options.history.operations.startDbOperation({
       kind,
       environment: this.options.environment,
       database: this.options.target.describe(),
@@ -470,8 +470,8 @@ export class MigrationRunner {
 
   /** The db_operations row gets its outcome, and the hash-chained events get one line per run. */
   private finishRecord(id: number, status: string, detail: Record<string, unknown>): void {
-    const record = this.options.history.finishDbOperation(id, { status, detail })
-    this.options.history.appendEvent({
+    const record = this.options.history.operations.finishDbOperation(id, { status, detail })
+    this.options.history.events.appendEvent({
       kind: 'db_operation',
       actor: this.options.actor,
       environment: this.options.environment,

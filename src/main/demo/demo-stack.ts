@@ -440,7 +440,7 @@ export class DemoStack {
   }
 
   private record(engine: DockerEngine, environment: string, container: string | null, action: string, outcome: string, detail: object): void {
-    this.deps.history.recordDockerAction({ environment, endpoint: engine.endpoint.display, container, action, outcome, detail })
+    this.deps.history.operations.recordDockerAction({ environment, endpoint: engine.endpoint.display, container, action, outcome, detail })
   }
 }
 

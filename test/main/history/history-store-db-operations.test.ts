@@ -25,7 +25,7 @@ afterEach(() => {
 
 describe('HistoryStore database operations', () => {
   it('opens a record as running before the work, so a crash leaves it visible', () => {
-    const record = store.startDbOperation({
+    const record = store.operations.startDbOperation({
       kind: 'migrate',
       environment: 'local',
       database: 'unicorn@127.0.0.1:5432/unicorn_test',
@@ -48,13 +48,13 @@ describe('HistoryStore database operations', () => {
     })
     store.close()
     store = HistoryStore.open(path.join(dir, 'history.db'))
-    expect(store.listDbOperations()).toMatchObject([{ id: record.id, status: 'running' }])
+    expect(store.operations.listDbOperations()).toMatchObject([{ id: record.id, status: 'running' }])
   })
 
   it('finishes a record with its outcome, detail and backup', () => {
-    const { id } = store.startDbOperation({ kind: 'rollback', environment: 'local', database: 'db', actor: 'dev' })
+    const { id } = store.operations.startDbOperation({ kind: 'rollback', environment: 'local', database: 'db', actor: 'dev' })
     clock = new Date(Date.UTC(2025, 10, 3, 12, 0, 5))
-    const finished = store.finishDbOperation(id, {
+    const finished = store.operations.finishDbOperation(id, {
       status: 'succeeded',
       detail: { versions: [2] },
       backupFile: '/backups/x.dump',
@@ -70,39 +70,39 @@ describe('HistoryStore database operations', () => {
   })
 
   it('keeps the start detail when the finish gives none', () => {
-    const { id } = store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev', detail: { step: 1 } })
-    expect(store.finishDbOperation(id, { status: 'failed' }).detail).toEqual({ step: 1 })
+    const { id } = store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev', detail: { step: 1 } })
+    expect(store.operations.finishDbOperation(id, { status: 'failed' }).detail).toEqual({ step: 1 })
   })
 
   it('lists newest first, filtered by environment and kind', () => {
-    store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev' })
-    store.startDbOperation({ kind: 'repair', environment: 'local', database: 'db', actor: 'dev' })
-    store.startDbOperation({ kind: 'migrate', environment: 'staging', database: 'db', actor: 'dev' })
-    store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db2', actor: 'dev' })
-    expect(store.listDbOperations({ environment: 'local', kind: 'migrate' }).map((record) => record.database)).toEqual(['db2', 'db'])
-    expect(store.listDbOperations({ limit: 1 }).map((record) => record.database)).toEqual(['db2'])
+    store.operations.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev' })
+    store.operations.startDbOperation({ kind: 'repair', environment: 'local', database: 'db', actor: 'dev' })
+    store.operations.startDbOperation({ kind: 'migrate', environment: 'staging', database: 'db', actor: 'dev' })
+    store.operations.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db2', actor: 'dev' })
+    expect(store.operations.listDbOperations({ environment: 'local', kind: 'migrate' }).map((record) => record.database)).toEqual(['db2', 'db'])
+    expect(store.operations.listDbOperations({ limit: 1 }).map((record) => record.database)).toEqual(['db2'])
   })
 
   it('refuses to finish an operation that does not exist', () => {
-    expect(() => store.finishDbOperation(999, { status: 'succeeded' })).toThrow(RampartError)
+    expect(() => store.operations.finishDbOperation(999, { status: 'succeeded' })).toThrow(RampartError)
   })
 
   it('lists by status', () => {
-    const { id } = store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev' })
-    store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
-    store.finishDbOperation(id, { status: 'succeeded' })
-    expect(store.listDbOperations({ status: 'running' }).map((record) => record.kind)).toEqual(['setup'])
+    const { id } = store.operations.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev' })
+    store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
+    store.operations.finishDbOperation(id, { status: 'succeeded' })
+    expect(store.operations.listDbOperations({ status: 'running' }).map((record) => record.kind)).toEqual(['setup'])
   })
 })
 
 describe('HistoryStore interrupted database operations', () => {
   it('closes a running record once, keeping its detail, with one chained event that tells who started it and why it ended', () => {
-    const { id } = store.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev', detail: { toVersion: 3 } })
+    const { id } = store.operations.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev', detail: { toVersion: 3 } })
     clock = new Date(Date.UTC(2025, 10, 3, 12, 1, 0))
-    const closed = store.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')
+    const closed = store.operations.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')
     expect(closed).toMatchObject({ id, status: 'interrupted', finishedAt: '2025-11-03T12:01:00.000Z', detail: { toVersion: 3, interruption: 'pid 4242 on workstation-7 is gone' } })
-    expect(store.interruptDbOperation(id, 'again', 'rampart')).toBeNull()
-    const events = store.listEvents({ kinds: ['db_operation'] })
+    expect(store.operations.interruptDbOperation(id, 'again', 'rampart')).toBeNull()
+    const events = store.events.listEvents({ kinds: ['db_operation'] })
     expect(events).toHaveLength(1)
     expect(events[0]).toMatchObject({
       actor: 'rampart',
@@ -110,15 +110,15 @@ describe('HistoryStore interrupted database operations', () => {
       outcome: 'interrupted',
       detail: { operation: 'migrate', operationId: id, database: 'db', startedBy: 'dev', startedAt: '2025-11-03T12:00:00.000Z', interruption: 'pid 4242 on workstation-7 is gone' }
     })
-    expect(store.verify()).toMatchObject({ ok: true })
+    expect(store.events.verify()).toMatchObject({ ok: true })
   })
 
   it('leaves a finished record and writes no event for it', () => {
-    const { id } = store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
-    store.finishDbOperation(id, { status: 'succeeded' })
-    expect(store.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')).toBeNull()
-    expect(store.listDbOperations()).toMatchObject([{ id, status: 'succeeded' }])
-    expect(store.listEvents()).toHaveLength(0)
+    const { id } = store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
+    store.operations.finishDbOperation(id, { status: 'succeeded' })
+    expect(store.operations.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')).toBeNull()
+    expect(store.operations.listDbOperations()).toMatchObject([{ id, status: 'succeeded' }])
+    expect(store.events.listEvents()).toHaveLength(0)
   })
 
   it('brings a schema 1 file forward: its open records keep their data and have no owner', () => {
@@ -130,7 +130,7 @@ describe('HistoryStore interrupted database operations', () => {
     raw.prepare(`INSERT INTO db_operations (kind, environment, database, actor, status, started_at) VALUES ('rollback', 'local', 'db', 'ops', 'running', '2025-11-01T00:00:00.000Z')`).run()
     raw.close()
     store = HistoryStore.open(file, { now: () => clock, process: OWNER })
-    expect(store.listDbOperations({ status: 'running' })).toMatchObject([{ kind: 'rollback', actor: 'ops', owner: null }])
-    expect(store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' }).owner).toEqual(OWNER)
+    expect(store.operations.listDbOperations({ status: 'running' })).toMatchObject([{ kind: 'rollback', actor: 'ops', owner: null }])
+    expect(store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' }).owner).toEqual(OWNER)
   })
 })

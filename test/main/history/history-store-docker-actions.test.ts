@@ -23,7 +23,7 @@ afterEach(() => {
 
 describe('HistoryStore Docker actions', () => {
   it('records an action with its time, engine, container, outcome and detail', () => {
-    const record = store.recordDockerAction({
+    const record = store.operations.recordDockerAction({
       environment: 'local',
       endpoint: 'unix:///var/run/docker.sock',
       container: 'ops-center-direct',
@@ -45,7 +45,7 @@ describe('HistoryStore Docker actions', () => {
 
   it('lists actions newest first, filtered by environment and container, and keeps them across a reopen', () => {
     const action = (environment: string, container: string | null, name: string): void => {
-      store.recordDockerAction({ environment, endpoint: 'unix:///var/run/docker.sock', container, action: name, outcome: 'succeeded' })
+      store.operations.recordDockerAction({ environment, endpoint: 'unix:///var/run/docker.sock', container, action: name, outcome: 'succeeded' })
     }
     action('local', 'ops-center-direct', 'create')
     action('local', 'unicorn-postgresql', 'start')
@@ -54,8 +54,8 @@ describe('HistoryStore Docker actions', () => {
     store.close()
     store = HistoryStore.open(file, { now: () => clock })
 
-    expect(store.listDockerActions({ environment: 'local', container: 'ops-center-direct' }).map((row) => row.action)).toEqual(['remove', 'create'])
-    expect(store.listDockerActions({ limit: 2 }).map((row) => `${row.environment} ${row.action}`)).toEqual(['local remove', 'staging remove'])
-    expect(store.listDockerActions()[0]!.detail).toBeNull()
+    expect(store.operations.listDockerActions({ environment: 'local', container: 'ops-center-direct' }).map((row) => row.action)).toEqual(['remove', 'create'])
+    expect(store.operations.listDockerActions({ limit: 2 }).map((row) => `${row.environment} ${row.action}`)).toEqual(['local remove', 'staging remove'])
+    expect(store.operations.listDockerActions()[0]!.detail).toBeNull()
   })
 })

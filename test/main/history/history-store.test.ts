@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HISTORY_SCHEMA_VERSION } from '@main/history/history-schema'
-import { FULL_OPEN_CHECK_MAX_BYTES, HistoryStore } from '@main/history/history-store'
+import type { EventFilter } from '@main/history/event-log'
+import { FULL_OPEN_CHECK_MAX_BYTES } from '@main/history/history-file'
+import { HistoryStore } from '@main/history/history-store'
 import { RampartError } from '@shared/errors'
 import type { ChainReport, NewHistoryEvent } from '@shared/history-types'
 
@@ -77,31 +79,31 @@ function caught(action: () => unknown): unknown {
 describe('HistoryStore basics', () => {
   it('returns appended events with seq and hash and lists them back unchanged', () => {
     const store = openStore(undefined, () => FIXED_NOW)
-    const first = store.appendEvent(phaseMove())
-    const second = store.appendEvent(phaseMove({ kind: 'guard_trip', actor: 'rampart', reason: 'error rate 7%' }))
+    const first = store.events.appendEvent(phaseMove())
+    const second = store.events.appendEvent(phaseMove({ kind: 'guard_trip', actor: 'rampart', reason: 'error rate 7%' }))
 
     expect(first).toMatchObject({ seq: 1, at: FIXED_NOW.toISOString(), toState: { enabled: true, rollout_percentage: 25 } })
     expect(second.seq).toBe(2)
     expect(second.prevHash).toBe(first.hash)
-    expect(store.listEvents()).toEqual([first, second])
-    expect(store.getEvent(2)).toEqual(second)
+    expect(store.events.listEvents()).toEqual([first, second])
+    expect(store.events.getEvent(2)).toEqual(second)
   })
 
   it('verifies an untouched history and reports its length and head', () => {
     const store = openStore()
-    store.appendEvent(phaseMove())
-    const last = store.appendEvent(phaseMove({ kind: 'rollback' }))
-    expect(store.verify()).toEqual({ ok: true, count: 2, headHash: last.hash })
+    store.events.appendEvent(phaseMove())
+    const last = store.events.appendEvent(phaseMove({ kind: 'rollback' }))
+    expect(store.events.verify()).toEqual({ ok: true, count: 2, headHash: last.hash })
   })
 
   it('stores JSON fields as they will read back, so the hash still verifies', () => {
     const store = openStore()
-    const event = store.appendEvent(
+    const event = store.events.appendEvent(
       phaseMove({ detail: { at: FIXED_NOW, dropped: undefined, ratio: Number.POSITIVE_INFINITY, ok: true } })
     )
     expect(event.detail).toEqual({ at: FIXED_NOW.toISOString(), ratio: null, ok: true })
-    expect(store.getEvent(event.seq)?.detail).toEqual(event.detail)
-    expect(store.verify().ok).toBe(true)
+    expect(store.events.getEvent(event.seq)?.detail).toEqual(event.detail)
+    expect(store.events.verify().ok).toBe(true)
   })
 
   it('opens the file in WAL mode', () => {
@@ -116,19 +118,19 @@ describe('HistoryStore basics', () => {
 
   it('creates missing parent folders', () => {
     const nested = path.join(dir, 'a', 'b', 'history.db')
-    openStore(nested).appendEvent(phaseMove())
+    openStore(nested).events.appendEvent(phaseMove())
     expect(existsSync(nested)).toBe(true)
   })
 
   it('filters events by flag, environment, kinds, sinceSeq and limit', () => {
     const store = openStore()
-    store.appendEvent(phaseMove())
-    store.appendEvent(phaseMove({ environment: 'production' }))
-    store.appendEvent(phaseMove({ flag: 'other_flag' }))
-    store.appendEvent(phaseMove({ kind: 'kill' }))
-    store.appendEvent(phaseMove({ kind: 'drift' }))
+    store.events.appendEvent(phaseMove())
+    store.events.appendEvent(phaseMove({ environment: 'production' }))
+    store.events.appendEvent(phaseMove({ flag: 'other_flag' }))
+    store.events.appendEvent(phaseMove({ kind: 'kill' }))
+    store.events.appendEvent(phaseMove({ kind: 'drift' }))
 
-    const seqs = (filter: Parameters<HistoryStore['listEvents']>[0]) => store.listEvents(filter).map((event) => event.seq)
+    const seqs = (filter: EventFilter) => store.events.listEvents(filter).map((event) => event.seq)
     expect(seqs({ environment: 'production' })).toEqual([2])
     expect(seqs({ flag: 'unified_llm_hub', environment: 'staging' })).toEqual([1, 4, 5])
     expect(seqs({ kinds: ['kill', 'drift'] })).toEqual([4, 5])
@@ -139,27 +141,27 @@ describe('HistoryStore basics', () => {
 
   it('refuses an unknown kind, a missing actor and non-JSON data as bad input, writing nothing', () => {
     const store = openStore()
-    expect(caught(() => store.appendEvent(phaseMove({ kind: 'teleport' as never })))).toMatchObject({
+    expect(caught(() => store.events.appendEvent(phaseMove({ kind: 'teleport' as never })))).toMatchObject({
       code: 'bad_input',
       message: expect.stringContaining('"teleport"')
     })
-    expect(caught(() => store.appendEvent(phaseMove({ actor: ' ' })))).toMatchObject({ code: 'bad_input' })
-    expect(caught(() => store.appendEvent(phaseMove({ detail: { rows: 10n } })))).toMatchObject({
+    expect(caught(() => store.events.appendEvent(phaseMove({ actor: ' ' })))).toMatchObject({ code: 'bad_input' })
+    expect(caught(() => store.events.appendEvent(phaseMove({ detail: { rows: 10n } })))).toMatchObject({
       code: 'bad_input',
       message: expect.stringContaining('field detail')
     })
-    expect(store.listEvents()).toEqual([])
+    expect(store.events.listEvents()).toEqual([])
   })
 
   it('keeps one current state per rollout and returns it with its own events', () => {
     let now = FIXED_NOW
     const store = openStore(undefined, () => now)
-    store.upsertRollout({ flag: 'unified_llm_hub', environment: 'staging', state: { phase: 10 } })
+    store.rollouts.upsertRollout({ flag: 'unified_llm_hub', environment: 'staging', state: { phase: 10 } })
     now = new Date(FIXED_NOW.getTime() + 60_000)
-    const updated = store.upsertRollout({ flag: 'unified_llm_hub', environment: 'staging', state: { phase: 25 } })
-    store.upsertRollout({ flag: 'unified_llm_hub', environment: 'production', state: { phase: 0 } })
-    store.appendEvent(phaseMove())
-    store.appendEvent(phaseMove({ environment: 'production' }))
+    const updated = store.rollouts.upsertRollout({ flag: 'unified_llm_hub', environment: 'staging', state: { phase: 25 } })
+    store.rollouts.upsertRollout({ flag: 'unified_llm_hub', environment: 'production', state: { phase: 0 } })
+    store.events.appendEvent(phaseMove())
+    store.events.appendEvent(phaseMove({ environment: 'production' }))
 
     expect(updated).toEqual({
       flag: 'unified_llm_hub',
@@ -168,21 +170,21 @@ describe('HistoryStore basics', () => {
       updatedAt: now.toISOString(),
       state: { phase: 25 }
     })
-    expect(store.listRollouts().map((rollout) => rollout.environment)).toEqual(['production', 'staging'])
-    const staging = store.getRollout('unified_llm_hub', 'staging')
+    expect(store.rollouts.listRollouts().map((rollout) => rollout.environment)).toEqual(['production', 'staging'])
+    const staging = store.rollouts.getRollout('unified_llm_hub', 'staging')
     expect(staging?.rollout.state).toEqual({ phase: 25 })
     expect(staging?.events.map((event) => event.seq)).toEqual([1])
-    expect(store.getRollout('unified_llm_hub', 'nowhere')).toBeUndefined()
+    expect(store.rollouts.getRollout('unified_llm_hub', 'nowhere')).toBeUndefined()
   })
 
   it('records guard windows and lists them in window order', () => {
     const store = openStore()
     const figures = { treatment: { requests: 120, failures: 3 }, control: { requests: 80, failures: 1 } }
     const window = { flag: 'f', environment: 'staging', windowSeconds: 60 }
-    store.recordGuardWindow({ ...window, windowStart: '2025-11-03T12:01:00.000Z', decision: 'hold', figures: {} })
-    const first = store.recordGuardWindow({ ...window, windowStart: '2025-11-03T12:00:00.000Z', decision: 'pass', figures })
+    store.guardWindows.recordGuardWindow({ ...window, windowStart: '2025-11-03T12:01:00.000Z', decision: 'hold', figures: {} })
+    const first = store.guardWindows.recordGuardWindow({ ...window, windowStart: '2025-11-03T12:00:00.000Z', decision: 'pass', figures })
 
-    const windows = store.listGuardWindows('f', 'staging')
+    const windows = store.guardWindows.listGuardWindows('f', 'staging')
     expect(windows.map((window) => window.decision)).toEqual(['pass', 'hold'])
     expect(windows[0]).toEqual(first)
     expect(windows[0]?.figures).toEqual(figures)
@@ -191,25 +193,25 @@ describe('HistoryStore basics', () => {
   it('lists a rollout’s windows from an instant on, and names its newest window’s start, leaving other rollouts out', () => {
     const store = openStore()
     const window = { flag: 'f', environment: 'staging', windowSeconds: 60, decision: 'pass', figures: {} }
-    for (const minute of ['03', '01', '02', '00']) store.recordGuardWindow({ ...window, windowStart: `2025-11-03T12:${minute}:00.000Z` })
-    store.recordGuardWindow({ ...window, environment: 'production', windowStart: '2025-11-03T12:09:00.000Z' })
-    store.recordGuardWindow({ ...window, flag: 'g', windowStart: '2025-11-03T12:08:00.000Z' })
+    for (const minute of ['03', '01', '02', '00']) store.guardWindows.recordGuardWindow({ ...window, windowStart: `2025-11-03T12:${minute}:00.000Z` })
+    store.guardWindows.recordGuardWindow({ ...window, environment: 'production', windowStart: '2025-11-03T12:09:00.000Z' })
+    store.guardWindows.recordGuardWindow({ ...window, flag: 'g', windowStart: '2025-11-03T12:08:00.000Z' })
 
-    expect(store.listGuardWindows('f', 'staging', { since: '2025-11-03T12:01:00.000Z' }).map((found) => found.windowStart)).toEqual([
+    expect(store.guardWindows.listGuardWindows('f', 'staging', { since: '2025-11-03T12:01:00.000Z' }).map((found) => found.windowStart)).toEqual([
       '2025-11-03T12:01:00.000Z',
       '2025-11-03T12:02:00.000Z',
       '2025-11-03T12:03:00.000Z'
     ])
-    expect(store.listGuardWindows('f', 'staging', { since: '2025-11-03T12:03:00.001Z' })).toEqual([])
-    expect(store.latestGuardWindowStart('f', 'staging')).toBe('2025-11-03T12:03:00.000Z')
-    expect(store.latestGuardWindowStart('f', 'nowhere')).toBeNull()
+    expect(store.guardWindows.listGuardWindows('f', 'staging', { since: '2025-11-03T12:03:00.001Z' })).toEqual([])
+    expect(store.guardWindows.latestGuardWindowStart('f', 'staging')).toBe('2025-11-03T12:03:00.000Z')
+    expect(store.guardWindows.latestGuardWindowStart('f', 'nowhere')).toBeNull()
   })
 
   it('reads a rollout’s record without its events', () => {
     const store = openStore()
-    store.upsertRollout({ flag: 'f', environment: 'staging', state: { phase: 10 } })
-    expect(store.getRolloutRecord('f', 'staging')).toMatchObject({ flag: 'f', environment: 'staging', state: { phase: 10 } })
-    expect(store.getRolloutRecord('f', 'production')).toBeUndefined()
+    store.rollouts.upsertRollout({ flag: 'f', environment: 'staging', state: { phase: 10 } })
+    expect(store.rollouts.getRolloutRecord('f', 'staging')).toMatchObject({ flag: 'f', environment: 'staging', state: { phase: 10 } })
+    expect(store.rollouts.getRolloutRecord('f', 'production')).toBeUndefined()
   })
 })
 
@@ -217,24 +219,24 @@ describe('HistoryStore shared by two connections', () => {
   it('lets a second store on the same file see the first one’s events and both append to one chain', () => {
     const app = openStore()
     const cli = openStore()
-    app.appendEvent(phaseMove({ actor: 'app' }))
-    expect(cli.listEvents().map((event) => event.actor)).toEqual(['app'])
+    app.events.appendEvent(phaseMove({ actor: 'app' }))
+    expect(cli.events.listEvents().map((event) => event.actor)).toEqual(['app'])
 
     for (let round = 0; round < 5; round++) {
-      cli.appendEvent(phaseMove({ actor: 'cli' }))
-      app.appendEvent(phaseMove({ actor: 'app' }))
+      cli.events.appendEvent(phaseMove({ actor: 'cli' }))
+      app.events.appendEvent(phaseMove({ actor: 'app' }))
     }
 
-    expect(app.listEvents().map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
-    expect(app.verify()).toMatchObject({ ok: true, count: 11 })
-    expect(cli.verify()).toEqual(app.verify())
+    expect(app.events.listEvents().map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    expect(app.events.verify()).toMatchObject({ ok: true, count: 11 })
+    expect(cli.events.verify()).toEqual(app.events.verify())
   })
 })
 
 describe('HistoryStore tamper detection', () => {
   function seeded(count: number): HistoryStore {
     const store = openStore()
-    for (let index = 0; index < count; index++) store.appendEvent(phaseMove({ reason: `move ${index + 1}` }))
+    for (let index = 0; index < count; index++) store.events.appendEvent(phaseMove({ reason: `move ${index + 1}` }))
     return store
   }
 
@@ -251,7 +253,7 @@ describe('HistoryStore tamper detection', () => {
     db.exec('DROP TRIGGER events_no_update')
     db.prepare("UPDATE events SET reason = 'nothing to see here' WHERE seq = 2").run()
 
-    const report = store.verify()
+    const report = store.events.verify()
     expect(problems(report)).toEqual([{ seq: 2, kind: 'edited' }])
   })
 
@@ -261,7 +263,7 @@ describe('HistoryStore tamper detection', () => {
     db.exec('DROP TRIGGER events_no_delete')
     db.prepare('DELETE FROM events WHERE seq = 3').run()
 
-    expect(problems(store.verify())).toEqual([{ seq: 3, kind: 'missing' }])
+    expect(problems(store.events.verify())).toEqual([{ seq: 3, kind: 'missing' }])
   })
 
   it('reports a deleted last event as missing, also after later appends', () => {
@@ -270,9 +272,9 @@ describe('HistoryStore tamper detection', () => {
     db.exec('DROP TRIGGER events_no_delete')
     db.prepare('DELETE FROM events WHERE seq = 4').run()
 
-    expect(problems(store.verify())).toEqual([{ seq: 4, kind: 'missing' }])
-    store.appendEvent(phaseMove())
-    expect(problems(store.verify())).toEqual([{ seq: 4, kind: 'missing' }])
+    expect(problems(store.events.verify())).toEqual([{ seq: 4, kind: 'missing' }])
+    store.events.appendEvent(phaseMove())
+    expect(problems(store.events.verify())).toEqual([{ seq: 4, kind: 'missing' }])
   })
 })
 
@@ -309,8 +311,8 @@ describe('HistoryStore.open on files it cannot use as they are', () => {
     expect(store.warning).toContain(movedTo)
     expect(readFileSync(movedTo).equals(junk)).toBe(true)
     expect(existsSync(`${movedTo}-wal`)).toBe(true)
-    store.appendEvent(phaseMove())
-    expect(store.verify()).toMatchObject({ ok: true, count: 1 })
+    store.events.appendEvent(phaseMove())
+    expect(store.events.verify()).toMatchObject({ ok: true, count: 1 })
   })
 
   it('moves aside a SQLite file that fails the integrity check', () => {
@@ -330,16 +332,16 @@ describe('HistoryStore.open on files it cannot use as they are', () => {
 
     expect(store.recoveredFrom).toBe(`${file}.corrupt-2025-11-03T120000.000Z`)
     expect(store.warning).toMatch(/integrity check failed/)
-    expect(store.listEvents()).toEqual([])
+    expect(store.events.listEvents()).toEqual([])
   })
 
   it('in a file past the full-check size, checks all but the guard windows at open; `storageProblems` finds damage there', () => {
     const damaged = grownHistory('guard_windows')
     const store = openStore(undefined, () => FIXED_NOW)
     expect(store.recoveredFrom).toBeUndefined()
-    expect(store.verify()).toMatchObject({ ok: true, count: 50 })
-    expect(store.storageProblems().length).toBeGreaterThan(0)
-    expect(() => store.listGuardWindows('f', 'production')).toThrow(/history file .+ database disk image is malformed; the file is damaged: `rampart history verify` says where/)
+    expect(store.events.verify()).toMatchObject({ ok: true, count: 50 })
+    expect(store.events.storageProblems().length).toBeGreaterThan(0)
+    expect(() => store.guardWindows.listGuardWindows('f', 'production')).toThrow(/history file .+ database disk image is malformed; the file is damaged: `rampart history verify` says where/)
     expect(readFileSync(file).subarray(damaged.offset, damaged.offset + 16).equals(Buffer.alloc(16, 0xa5))).toBe(true)
   })
 
@@ -351,16 +353,16 @@ describe('HistoryStore.open on files it cannot use as they are', () => {
   })
 
   it('finds no storage problem in a sound file', () => {
-    openStore().appendEvent(phaseMove())
-    expect(openStore().storageProblems()).toEqual([])
+    openStore().events.appendEvent(phaseMove())
+    expect(openStore().events.storageProblems()).toEqual([])
   })
 
   it('leaves a healthy file in place and says nothing', () => {
-    openStore().appendEvent(phaseMove())
+    openStore().events.appendEvent(phaseMove())
     const again = openStore()
     expect(again.recoveredFrom).toBeUndefined()
     expect(again.warning).toBeUndefined()
-    expect(again.listEvents()).toHaveLength(1)
+    expect(again.events.listEvents()).toHaveLength(1)
   })
 })
 
@@ -376,11 +378,11 @@ describe('HistoryStore under SIGKILL', () => {
       const store = HistoryStore.open(file)
       try {
         for (const ack of run.acks) {
-          const event = store.getEvent(ack.seq)
+          const event = store.events.getEvent(ack.seq)
           expect(event?.reason, `acknowledged seq ${ack.seq} of round ${round}`).toBe(`round ${round} write ${ack.counter}`)
           expect(event?.detail).toEqual({ round, counter: ack.counter })
         }
-        expect(store.verify()).toMatchObject({ ok: true })
+        expect(store.events.verify()).toMatchObject({ ok: true })
       } finally {
         store.close()
       }
@@ -434,7 +436,7 @@ function runWriterUntilKilled(target: string, round: number, minimumAcks: number
  */
 function grownHistory(table: 'guard_windows' | 'events'): { offset: number } {
   const store = openStore()
-  for (let event = 0; event < 50; event++) store.appendEvent(phaseMove({ reason: `move ${event}` }))
+  for (let event = 0; event < 50; event++) store.events.appendEvent(phaseMove({ reason: `move ${event}` }))
   store.close()
   const db = rawDb()
   const insert = db.prepare('INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) VALUES (?, ?, ?, 60, ?, ?, ?)')
