@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HistoryStore } from '@main/history/history-store'
 import { closeInterruptedDbOperations } from '@main/database/interrupted-db-operations'
 import { createAppContext } from '@main/app/app-context'
+import { tsxChildEnv } from '@test/support/tsx-child'
 
 const PROJECT_ROOT = path.resolve(__dirname, '../../..')
 const OPENER = path.join(PROJECT_ROOT, 'test/fixtures/db-operation-opener.ts')
@@ -25,7 +26,7 @@ afterEach(() => {
 
 /** Runs the opener, waits for the id of the operation it opened, SIGKILLs it and waits for it to be gone. */
 async function operationOfKilledProcess(): Promise<{ id: number; pid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', OPENER, file], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', OPENER, file], { cwd: PROJECT_ROOT, env: tsxChildEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))

@@ -12,6 +12,7 @@ import { FULL_OPEN_CHECK_MAX_BYTES } from '@main/history/history-file'
 import { HistoryStore } from '@main/history/history-store'
 import { RampartError } from '@shared/errors'
 import type { ChainReport, NewHistoryEvent } from '@shared/history-types'
+import { tsxChildEnv } from '@test/support/tsx-child'
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const WRITER = path.join(PROJECT_ROOT, 'test', 'fixtures', 'history-writer.ts')
@@ -401,6 +402,7 @@ function runWriterUntilKilled(target: string, round: number, minimumAcks: number
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', WRITER, target, String(round)], {
       cwd: PROJECT_ROOT,
+      env: tsxChildEnv(),
       stdio: ['ignore', 'pipe', 'pipe']
     })
     const acks: WriterRun['acks'] = []
