@@ -25,13 +25,16 @@ export interface TrackedOperation {
   note(fields: Record<string, unknown>): void
 }
 
+/** What a database operation writes: its db_operations row and the chained event that tells its outcome. */
+export type DbOperationHistory = Pick<HistoryStore, 'events' | 'operations'>
+
 /**
  * The db_operations rows of setup, rollback, restore, backup and verify: opened as `running`
  * before the work, closed with its outcome, and one hash-chained `db_operation` event per
  * operation, as the migration runner records migrate and repair.
  */
 export class DbOperationJournal {
-  constructor(private readonly deps: { history: HistoryStore; actor: string }) {}
+  constructor(private readonly deps: { history: DbOperationHistory; actor: string }) {}
 
   /**
    * Runs `work` between the two records. What it `note`s along the way is kept in the detail

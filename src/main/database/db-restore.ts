@@ -9,7 +9,7 @@ import type { DbOperationRecord } from '@main/history/operation-records'
 import { fileSha256, restoreDatabase } from './postgres-container-backup'
 import type { PostgresTarget } from './postgres-target'
 import { BACKUP_OPERATION_KIND, containerDatabase } from './db-backup'
-import { DbOperationJournal } from './db-operation-journal'
+import { DbOperationJournal, type DbOperationHistory } from './db-operation-journal'
 import { describeVerification, verificationProblems, verifyDatabase } from './db-verification'
 import { HeldMigrationLock } from './held-migration-lock'
 import type { MigrationRunner } from './migration-runner'
@@ -18,7 +18,8 @@ import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
 export const DB_RESTORE_RUNBOOK = 'db-restore'
 
 export interface DbRestoreDeps {
-  history: HistoryStore
+  /** Also read for the checksum recorded when the backup was taken. */
+  history: DbOperationHistory & Pick<HistoryStore, 'path'>
   runbooks: RunbookRunner
   actor: string
 }

@@ -5,7 +5,7 @@ import { ownerGone } from '@main/platform/core/owner-liveness'
 import { AUTOMATIC_ACTOR } from '@main/platform/operator'
 
 export interface InterruptedDbOperationsDeps {
-  history: HistoryStore
+  history: Pick<HistoryStore, 'operations'>
   /** The asking process; this one by default. */
   identity?: ProcessIdentity
   isProcessAlive?: (pid: number) => boolean

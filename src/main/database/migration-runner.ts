@@ -14,7 +14,7 @@ import { requireMigrationSet, type Migration, type MigrationSourceFile } from '.
 import { planMigrate } from './core/migration-plan'
 import { migrationStatus, type MigrationLedgerRow } from './core/migration-status'
 import { lineAtOffset } from './core/sql-statements'
-import type { HistoryStore } from '@main/history/history-store'
+import type { DbOperationHistory } from './db-operation-journal'
 import { readMigrationDirectory } from './migration-directory'
 import { advisoryLockKey, quoteIdentifier, type PostgresSession, type PostgresTarget } from './postgres-target'
 import type { Clock } from '@main/platform/clock'
@@ -153,7 +153,7 @@ export interface MigrationRunnerOptions {
   target: PostgresTarget
   /** The migrations directory, absolute, as named in messages. */
   directory: string
-  history: HistoryStore
+  history: DbOperationHistory
   environment: string
   actor: string
   clock: Clock

@@ -13,7 +13,7 @@ export interface HistoryQuery {
 
 /** The reviewer's use cases: read, export and verify the local history, with nothing else running. */
 export class HistoryService {
-  constructor(private readonly history: HistoryStore) {}
+  constructor(private readonly history: Pick<HistoryStore, 'path' | 'warning' | 'events'>) {}
 
   list(query: HistoryQuery = {}): HistoryEvent[] {
     return this.history.events.listEvents({

@@ -43,7 +43,7 @@ export class ServiceRestartApplier implements FlagChangeApplier {
     private readonly deps: {
       environments: EnvironmentRegistry
       docker: { forEnvironment(name: string | undefined): DockerEngine }
-      history: HistoryStore
+      history: Pick<HistoryStore, 'operations'>
       timings?: Partial<FlagChangeApplyTimings>
     }
   ) {

@@ -51,7 +51,7 @@ export class RolloutService {
   constructor(
     private readonly deps: {
       environments: EnvironmentRegistry
-      history: HistoryStore
+      history: Pick<HistoryStore, 'events' | 'rollouts' | 'guardWindows'>
       clock: Clock
       actor: string
     }

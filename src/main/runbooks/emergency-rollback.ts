@@ -30,7 +30,7 @@ export interface EmergencyRollbackDeps {
   environments: EnvironmentRegistry
   docker: { forEnvironment(name: string | undefined): DockerEngine }
   rollout: RolloutService
-  history: HistoryStore
+  history: Pick<HistoryStore, 'events'>
   runbooks: RunbookRunner
   clock: Clock
   actor: string

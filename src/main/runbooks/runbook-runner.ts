@@ -62,7 +62,7 @@ export interface RunOptions {
 }
 
 export interface RunbookRunnerDeps {
-  history: HistoryStore
+  history: Pick<HistoryStore, 'path' | 'runbooks' | 'events'>
   bus: ProgressBus
   clock: Clock
   actor: string
