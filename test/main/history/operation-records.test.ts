@@ -13,7 +13,7 @@ let clock: Date
 const OWNER = { pid: 4242, host: 'workstation-7' }
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-dbops-'))
+  dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-operations-'))
   clock = new Date(Date.UTC(2025, 10, 3, 12, 0, 0))
   store = HistoryStore.open(path.join(dir, 'history.db'), { now: () => clock, process: OWNER })
 })
@@ -23,7 +23,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-describe('HistoryStore database operations', () => {
+describe('OperationRecords database operations', () => {
   it('opens a record as running before the work, so a crash leaves it visible', () => {
     const record = store.operations.startDbOperation({
       kind: 'migrate',
@@ -95,7 +95,7 @@ describe('HistoryStore database operations', () => {
   })
 })
 
-describe('HistoryStore interrupted database operations', () => {
+describe('OperationRecords interrupted database operations', () => {
   it('closes a running record once, keeping its detail, with one chained event that tells who started it and why it ended', () => {
     const { id } = store.operations.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev', detail: { toVersion: 3 } })
     clock = new Date(Date.UTC(2025, 10, 3, 12, 1, 0))
@@ -132,5 +132,44 @@ describe('HistoryStore interrupted database operations', () => {
     store = HistoryStore.open(file, { now: () => clock, process: OWNER })
     expect(store.operations.listDbOperations({ status: 'running' })).toMatchObject([{ kind: 'rollback', actor: 'ops', owner: null }])
     expect(store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' }).owner).toEqual(OWNER)
+  })
+})
+
+describe('OperationRecords Docker actions', () => {
+  it('records an action with its time, engine, container, outcome and detail', () => {
+    const record = store.operations.recordDockerAction({
+      environment: 'local',
+      endpoint: 'unix:///var/run/docker.sock',
+      container: 'ops-center-direct',
+      action: 'create',
+      outcome: 'succeeded',
+      detail: { image: 'node:18-slim', labels: { 'rampart.demo': '1' } }
+    })
+    expect(record).toEqual({
+      id: record.id,
+      at: '2025-11-03T12:00:00.000Z',
+      environment: 'local',
+      endpoint: 'unix:///var/run/docker.sock',
+      container: 'ops-center-direct',
+      action: 'create',
+      outcome: 'succeeded',
+      detail: { image: 'node:18-slim', labels: { 'rampart.demo': '1' } }
+    })
+  })
+
+  it('lists actions newest first, filtered by environment and container, and keeps them across a reopen', () => {
+    const action = (environment: string, container: string | null, name: string): void => {
+      store.operations.recordDockerAction({ environment, endpoint: 'unix:///var/run/docker.sock', container, action: name, outcome: 'succeeded' })
+    }
+    action('local', 'ops-center-direct', 'create')
+    action('local', 'unicorn-postgresql', 'start')
+    action('staging', 'ops-center-direct', 'remove')
+    action('local', 'ops-center-direct', 'remove')
+    store.close()
+    store = HistoryStore.open(path.join(dir, 'history.db'), { now: () => clock })
+
+    expect(store.operations.listDockerActions({ environment: 'local', container: 'ops-center-direct' }).map((row) => row.action)).toEqual(['remove', 'create'])
+    expect(store.operations.listDockerActions({ limit: 2 }).map((row) => `${row.environment} ${row.action}`)).toEqual(['local remove', 'staging remove'])
+    expect(store.operations.listDockerActions()[0]!.detail).toBeNull()
   })
 })
