@@ -227,7 +227,7 @@ describe('live guards on the demo service', () => {
     stop.abort()
     expect((await watching).stopped).toBe('aborted')
 
-    const stored = context.services.store.listGuardWindows(FLAG, ENVIRONMENT)
+    const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
     expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(decided.map((record) => [record.windowStart, record.decision]))
     expectContiguous(stored)
     const firstFull = stored.findIndex((record) => Date.parse(record.windowStart) >= injectedAtMs)
@@ -295,7 +295,7 @@ describe('guarded rollouts through the rampart CLI', () => {
     expect(events(context).map((event) => event.kind)).not.toContain('guard_trip')
     expect(watch.notices.filter((notice) => notice.kind === 'followed')).toHaveLength(4)
     expect(watch.notices.at(-1)).toMatchObject({ kind: 'stopped', reason: 'aborted', trips: 0 })
-    const stored = context.services.store.listGuardWindows(FLAG, ENVIRONMENT)
+    const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
     expect(stored.map((record) => record.windowStart)).toEqual(watch.windows().map((record) => record.windowStart))
     expectContiguous(stored)
     const verify = await runCli(['history', 'verify', '--json'], home)
@@ -336,7 +336,7 @@ describe('guarded rollouts through the rampart CLI', () => {
     expect(rollback!.guardSnapshot).toMatchObject({ verdict: 'trip', tripped: true })
     expect(action).toMatchObject({ tripEventSeq: trip!.seq, eventSeq: rollback!.seq })
 
-    const stored = context.services.store.listGuardWindows(FLAG, ENVIRONMENT)
+    const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
     expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(watch.windows().map((record) => [record.windowStart, record.decision]))
     expectContiguous(stored)
     const tripIndex = stored.findIndex((record) => record.decision === 'trip')
@@ -344,7 +344,7 @@ describe('guarded rollouts through the rampart CLI', () => {
     expect(stored[tripIndex - 1]!.decision).toBe('breach')
     expect(stored.filter((record) => record.decision === 'trip')).toHaveLength(1)
     expect(sinceRestart().map((record) => record.decision)).not.toContain('breach')
-    expect(context.services.store.listDockerActions({ container: names.service }).filter((action) => action.action === 'restart' && action.outcome === 'succeeded').length).toBeGreaterThanOrEqual(2)
+    expect(context.services.store.operations.listDockerActions({ container: names.service }).filter((action) => action.action === 'restart' && action.outcome === 'succeeded').length).toBeGreaterThanOrEqual(2)
     expect(context.services.history.verify().ok).toBe(true)
   })
 

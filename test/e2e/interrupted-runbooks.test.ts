@@ -31,7 +31,7 @@ function emergencySteps(envPath: string): string[] {
 
 /** An emergency rollback whose process died while running step `stoppedAt` (0-based), as the runner records one. */
 function leaveInterruptedRun(store: HistoryStore, envPath: string, stoppedAt: number, reason: string): number {
-  const intent = store.appendEvent({ kind: 'kill', actor: 'night-shift', flag: FLAG, environment: 'local', reason, outcome: 'intent', detail: { runbook: 'emergency-rollback' } })
+  const intent = store.events.appendEvent({ kind: 'kill', actor: 'night-shift', flag: FLAG, environment: 'local', reason, outcome: 'intent', detail: { runbook: 'emergency-rollback' } })
   const runId = store.runbooks.start({
     runbook: 'emergency-rollback',
     flag: FLAG,

@@ -189,7 +189,7 @@ describe('rollback runbooks with the built CLI', () => {
     // History: the interrupted step re-run on record, the first attempt's nested rollback closed, the chain intact.
     const history = HistoryStore.open(path.join(dir, 'home', 'history.db'))
     try {
-      const resumedEvent = history.listEvents({ kinds: ['runbook'] }).find((event) => event.outcome === 'resumed')
+      const resumedEvent = history.events.listEvents({ kinds: ['runbook'] }).find((event) => event.outcome === 'resumed')
       expect(resumedEvent?.detail).toMatchObject({ runId, rerunStep: `Back up and roll back database ${DATABASE} to version 1`, previousStatus: 'running' })
       const nested = history.runbooks.list().filter((run) => run.parent?.runId === runId)
       expect(nested.map((run) => [run.runbook, run.status])).toEqual([
@@ -197,9 +197,9 @@ describe('rollback runbooks with the built CLI', () => {
         ['db-rollback', 'cancelled']
       ])
       // The killed attempt's database operation is closed as interrupted at the next start; none stays open.
-      expect(history.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)).toEqual(['succeeded', 'interrupted'])
-      expect(history.listDbOperations({ status: 'running' })).toEqual([])
-      expect(history.verify().ok).toBe(true)
+      expect(history.operations.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)).toEqual(['succeeded', 'interrupted'])
+      expect(history.operations.listDbOperations({ status: 'running' })).toEqual([])
+      expect(history.events.verify().ok).toBe(true)
     } finally {
       history.close()
     }

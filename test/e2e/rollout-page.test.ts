@@ -39,7 +39,7 @@ const rolloutLine = () => /^FEATURE_LLM_HUB_ROLLOUT = (\S+) #/m.exec(session.rea
 async function recordPassWindow(): Promise<void> {
   const store = HistoryStore.open(session.historyPath)
   try {
-    store.recordGuardWindow({
+    store.guardWindows.recordGuardWindow({
       flag: FLAG,
       environment: 'local',
       windowStart: new Date().toISOString(),

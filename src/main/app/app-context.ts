@@ -44,7 +44,7 @@ export interface Services {
   /** Live runbook progress in this process. */
   progress: ProgressBus
   runbooks: RunbookRunner
-  /** The history file itself, for services that record runbooks and operations. */
+  /** The history file and all its records, for what reads them directly (the runbook list, tests); services get only the records they use. */
   store: HistoryStore
   /** The Docker engine of each environment (created without I/O, on first use). */
   docker: DockerEngines
@@ -80,26 +80,27 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const workspace = loadWorkspace({ explicitPath: options.workspacePath, env, cwd })
   const historyPath = resolveHistoryPath(env)
   const store = HistoryStore.open(historyPath, { now: () => clock.now() })
+  const { events, rollouts, guardWindows, operations } = store
   // Before anything new is recorded: an operation a killed process left open gets its ending.
-  closeInterruptedDbOperations({ history: store })
+  closeInterruptedDbOperations({ history: { operations } })
   const environments = new EnvironmentRegistry(workspace, env)
-  const history = new HistoryService(store)
+  const history = new HistoryService({ path: store.path, warning: store.warning, events })
   const docker = new DockerEngines(workspace, env)
   const progress = new ProgressBus()
   const registry = new RunbookRegistry()
-  const runbooks = new RunbookRunner({ history: store, bus: progress, clock, actor, registry })
-  const rollout = new RolloutService({ environments, history: store, clock, actor })
-  const database = createDatabaseService({ workspace, env, historyPath, store, runbooks, docker, clock, actor })
-  const emergencyRollback = new EmergencyRollback({ environments, docker, rollout, history: store, runbooks, clock, actor })
+  const runbooks = new RunbookRunner({ history: { path: store.path, runbooks: store.runbooks, events }, bus: progress, clock, actor, registry })
+  const rollout = new RolloutService({ environments, history: { events, rollouts, guardWindows }, clock, actor })
+  const database = createDatabaseService({ workspace, env, historyPath, store: { path: store.path, events, operations }, runbooks, docker, clock, actor })
+  const emergencyRollback = new EmergencyRollback({ environments, docker, rollout, history: { events }, runbooks, clock, actor })
   const fullRollback = new FullRollback({ environments, docker, rollout, database, runbooks, clock, actor })
   // Registered before anything can ask to resume: a run is rebuilt from its name and recorded input.
   registry.register(emergencyRollback.runbook())
   registry.register(fullRollback.runbook())
   const logs = new LogService(docker, clock)
-  const guards = new GuardService({ environments, logs, docker, history: store, clock, actor })
+  const guards = new GuardService({ environments, logs, docker, history: { path: store.path, events, guardWindows }, clock, actor })
   const moves = new AppliedMoves({
     rollout,
-    applier: new ServiceRestartApplier({ environments, docker, history: store }),
+    applier: new ServiceRestartApplier({ environments, docker, history: { operations } }),
     environments
   })
   const rolloutOrchestrator = new RolloutOrchestrator({ moves, guards, environments, emergencyRollback })
@@ -121,7 +122,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       env,
       docker,
       runbooks,
-      history: store,
+      history: { operations },
       containerLabels: parseContainerLabels(env.RAMPART_DEMO_LABELS, 'RAMPART_DEMO_LABELS')
     }),
     guards,

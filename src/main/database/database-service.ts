@@ -27,7 +27,7 @@ import type { HistoryStore } from '@main/history/history-store'
 import { PostgresTarget } from './postgres-target'
 import type { Clock } from '@main/platform/clock'
 import { containerDatabase, takeBackup } from './db-backup'
-import { DbOperationJournal } from './db-operation-journal'
+import { DbOperationJournal, type DbOperationHistory } from './db-operation-journal'
 import { DbRestore } from './db-restore'
 import { DbRollback } from './db-rollback'
 import { verifyDatabase } from './db-verification'
@@ -42,7 +42,8 @@ export interface DatabaseServiceDeps {
   workspace: Workspace
   /** Where `${VAR}` password references are resolved. */
   env: Readonly<Record<string, string | undefined>>
-  history: HistoryStore
+  /** Its path names the file in the message of a restore without a recorded backup. */
+  history: DbOperationHistory & Pick<HistoryStore, 'path'>
   runbooks: RunbookRunner
   docker: { forEnvironment(name: string | undefined): DockerEngine }
   clock: Clock
@@ -268,7 +269,7 @@ export class DatabaseService {
 export interface CreateDatabaseServiceOptions extends Omit<DatabaseServiceDeps, 'backupsDirectory' | 'history'> {
   /** The history file; backups go beside it, in `backups/`. */
   historyPath: string
-  store: HistoryStore
+  store: DatabaseServiceDeps['history']
   backupsDirectory?: string
 }
 

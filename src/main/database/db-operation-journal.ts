@@ -25,13 +25,16 @@ export interface TrackedOperation {
   note(fields: Record<string, unknown>): void
 }
 
+/** What a database operation writes: its db_operations row and the chained event that tells its outcome. */
+export type DbOperationHistory = Pick<HistoryStore, 'events' | 'operations'>
+
 /**
  * The db_operations rows of setup, rollback, restore, backup and verify: opened as `running`
  * before the work, closed with its outcome, and one hash-chained `db_operation` event per
  * operation, as the migration runner records migrate and repair.
  */
 export class DbOperationJournal {
-  constructor(private readonly deps: { history: HistoryStore; actor: string }) {}
+  constructor(private readonly deps: { history: DbOperationHistory; actor: string }) {}
 
   /**
    * Runs `work` between the two records. What it `note`s along the way is kept in the detail
@@ -60,7 +63,7 @@ export class DbOperationJournal {
   }
 
   private open(start: DbOperationStart): number {
-    return this.deps.history.startDbOperation({
+    return this.deps.history.operations.startDbOperation({
       kind: start.kind,
       environment: start.environment,
       database: start.database,
@@ -71,13 +74,13 @@ export class DbOperationJournal {
 
   private close(id: number, end: DbOperationEnd): void {
     const status = end.status ?? 'succeeded'
-    const record = this.deps.history.finishDbOperation(id, {
+    const record = this.deps.history.operations.finishDbOperation(id, {
       status,
       detail: end.detail,
       ...(end.backupFile === undefined ? {} : { backupFile: end.backupFile }),
       ...(end.backupSha256 === undefined ? {} : { backupSha256: end.backupSha256 })
     })
-    this.deps.history.appendEvent({
+    this.deps.history.events.appendEvent({
       kind: 'db_operation',
       actor: this.deps.actor,
       environment: record.environment,

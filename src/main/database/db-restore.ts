@@ -4,11 +4,12 @@ import type { DbRestoreResult, DbVerification } from '@shared/db-types'
 import { requireConfirmation } from '@main/platform/core/destructive-confirmation'
 import type { EnvironmentConfig } from '@main/workspace/core/workspace-schema'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import type { DbOperationRecord, HistoryStore } from '@main/history/history-store'
+import type { HistoryStore } from '@main/history/history-store'
+import type { DbOperationRecord } from '@main/history/operation-records'
 import { fileSha256, restoreDatabase } from './postgres-container-backup'
 import type { PostgresTarget } from './postgres-target'
 import { BACKUP_OPERATION_KIND, containerDatabase } from './db-backup'
-import { DbOperationJournal } from './db-operation-journal'
+import { DbOperationJournal, type DbOperationHistory } from './db-operation-journal'
 import { describeVerification, verificationProblems, verifyDatabase } from './db-verification'
 import { HeldMigrationLock } from './held-migration-lock'
 import type { MigrationRunner } from './migration-runner'
@@ -17,7 +18,8 @@ import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
 export const DB_RESTORE_RUNBOOK = 'db-restore'
 
 export interface DbRestoreDeps {
-  history: HistoryStore
+  /** Also read for the checksum recorded when the backup was taken. */
+  history: DbOperationHistory & Pick<HistoryStore, 'path'>
   runbooks: RunbookRunner
   actor: string
 }
@@ -174,7 +176,7 @@ export class DbRestore {
   }
 
   private recordOf(file: string): DbOperationRecord | undefined {
-    return this.deps.history
+    return this.deps.history.operations
       .listDbOperations({ kind: BACKUP_OPERATION_KIND })
       .find((operation) => operation.backupFile === file && operation.status === 'succeeded' && operation.backupSha256 !== null)
   }

@@ -9,11 +9,10 @@ import { planRollback, type RollbackStep } from './core/rollback-plan'
 import { lineAtOffset } from './core/sql-statements'
 import type { EnvironmentConfig } from '@main/workspace/core/workspace-schema'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import type { HistoryStore } from '@main/history/history-store'
 import type { PostgresTarget } from './postgres-target'
 import type { Clock } from '@main/platform/clock'
 import { containerDatabase, takeBackup } from './db-backup'
-import { DbOperationJournal, type TrackedOperation } from './db-operation-journal'
+import { DbOperationJournal, type DbOperationHistory, type TrackedOperation } from './db-operation-journal'
 import { describeVerification, verificationProblems, verifyRollback } from './db-verification'
 import { HeldMigrationLock } from './held-migration-lock'
 import type { MigrationRunner } from './migration-runner'
@@ -22,7 +21,7 @@ import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
 export const DB_ROLLBACK_RUNBOOK = 'db-rollback'
 
 export interface DbRollbackDeps {
-  history: HistoryStore
+  history: DbOperationHistory
   runbooks: RunbookRunner
   clock: Clock
   actor: string

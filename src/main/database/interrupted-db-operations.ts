@@ -1,10 +1,11 @@
-import type { DbOperationRecord, HistoryStore } from '@main/history/history-store'
+import type { HistoryStore } from '@main/history/history-store'
+import type { DbOperationRecord } from '@main/history/operation-records'
 import { currentProcess, processExists, type ProcessIdentity } from '@main/platform/process-liveness'
 import { ownerGone } from '@main/platform/core/owner-liveness'
 import { AUTOMATIC_ACTOR } from '@main/platform/operator'
 
 export interface InterruptedDbOperationsDeps {
-  history: HistoryStore
+  history: Pick<HistoryStore, 'operations'>
   /** The asking process; this one by default. */
   identity?: ProcessIdentity
   isProcessAlive?: (pid: number) => boolean
@@ -20,11 +21,11 @@ export function closeInterruptedDbOperations(deps: InterruptedDbOperationsDeps):
   const identity = deps.identity ?? currentProcess()
   const isAlive = deps.isProcessAlive ?? processExists
   const closed: DbOperationRecord[] = []
-  for (const operation of deps.history.listDbOperations({ status: 'running' })) {
+  for (const operation of deps.history.operations.listDbOperations({ status: 'running' })) {
     const owner = operation.owner
     const interruption = ownerGone(owner, { host: identity.host, pidAlive: owner !== null && owner.host === identity.host ? isAlive(owner.pid) : null })
     if (interruption === null) continue
-    const record = deps.history.interruptDbOperation(operation.id, interruption, AUTOMATIC_ACTOR)
+    const record = deps.history.operations.interruptDbOperation(operation.id, interruption, AUTOMATIC_ACTOR)
     if (record !== null) closed.push(record)
   }
   return closed

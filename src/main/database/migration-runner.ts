@@ -14,7 +14,7 @@ import { requireMigrationSet, type Migration, type MigrationSourceFile } from '.
 import { planMigrate } from './core/migration-plan'
 import { migrationStatus, type MigrationLedgerRow } from './core/migration-status'
 import { lineAtOffset } from './core/sql-statements'
-import type { HistoryStore } from '@main/history/history-store'
+import type { DbOperationHistory } from './db-operation-journal'
 import { readMigrationDirectory } from './migration-directory'
 import { advisoryLockKey, quoteIdentifier, type PostgresSession, type PostgresTarget } from './postgres-target'
 import type { Clock } from '@main/platform/clock'
@@ -153,7 +153,7 @@ export interface MigrationRunnerOptions {
   target: PostgresTarget
   /** The migrations directory, absolute, as named in messages. */
   directory: string
-  history: HistoryStore
+  history: DbOperationHistory
   environment: string
   actor: string
   clock: Clock
@@ -459,7 +459,7 @@ export class MigrationRunner {
   }
 
   private startRecord(kind: string, detail: Record<string, unknown>): number {
-    return this.options.history.startDbOperation({
+    return this.options.history.operations.startDbOperation({
       kind,
       environment: this.options.environment,
       database: this.options.target.describe(),
@@ -470,8 +470,8 @@ export class MigrationRunner {
 
   /** The db_operations row gets its outcome, and the hash-chained events get one line per run. */
   private finishRecord(id: number, status: string, detail: Record<string, unknown>): void {
-    const record = this.options.history.finishDbOperation(id, { status, detail })
-    this.options.history.appendEvent({
+    const record = this.options.history.operations.finishDbOperation(id, { status, detail })
+    this.options.history.events.appendEvent({
       kind: 'db_operation',
       actor: this.options.actor,
       environment: this.options.environment,

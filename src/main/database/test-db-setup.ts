@@ -6,11 +6,10 @@ import { lineAtOffset, splitSqlStatements } from './core/sql-statements'
 import { refuseUnsafeTestDbSetup } from './core/test-db-guard'
 import type { EnvironmentConfig } from '@main/workspace/core/workspace-schema'
 import type { ContainerSpec, DockerEngine } from '@main/docker/docker-engine'
-import type { HistoryStore } from '@main/history/history-store'
 import { PostgresTarget, quoteIdentifier } from './postgres-target'
 import { readSeedFile, type SeedFile } from './seed-file'
 import type { Clock } from '@main/platform/clock'
-import { DbOperationJournal } from './db-operation-journal'
+import { DbOperationJournal, type DbOperationHistory } from './db-operation-journal'
 import { MigrationRunner } from './migration-runner'
 import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
 
@@ -23,7 +22,7 @@ const TEST_USERS_SEED = 'seeds/test_users.sql'
 const FORCE_DROP_SINCE = 130_000
 
 export interface TestDbSetupDeps {
-  history: HistoryStore
+  history: DbOperationHistory
   runbooks: RunbookRunner
   clock: Clock
   actor: string

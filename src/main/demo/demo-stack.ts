@@ -42,7 +42,7 @@ export interface DemoStackDeps {
   env: Readonly<Record<string, string | undefined>>
   docker: { forEnvironment(name: string | undefined): DockerEngine }
   runbooks: RunbookRunner
-  history: HistoryStore
+  history: Pick<HistoryStore, 'operations'>
   /** The demo's files; resources/demo of this checkout by default. */
   resources?: DemoResources
   /** Added to the labels of every container `up` creates (tests mark theirs rampart.test=1). */
@@ -440,7 +440,7 @@ export class DemoStack {
   }
 
   private record(engine: DockerEngine, environment: string, container: string | null, action: string, outcome: string, detail: object): void {
-    this.deps.history.recordDockerAction({ environment, endpoint: engine.endpoint.display, container, action, outcome, detail })
+    this.deps.history.operations.recordDockerAction({ environment, endpoint: engine.endpoint.display, container, action, outcome, detail })
   }
 }
 

@@ -53,7 +53,8 @@ export interface GuardServiceDeps {
   environments: EnvironmentRegistry
   logs: LogService
   docker: { forEnvironment(name: string | undefined): DockerEngine }
-  history: HistoryStore
+  /** Its path names the watch lock, one per history file. */
+  history: Pick<HistoryStore, 'path' | 'events' | 'guardWindows'>
   clock: Clock
   /** Who holds the watch lock, as shown to a second watcher. */
   actor: string

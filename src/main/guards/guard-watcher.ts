@@ -55,7 +55,7 @@ export interface GuardWatcherOptions {
   latenessSeconds?: number
   /** The first window is the one holding this instant: when watching began, or --since. */
   startMs: number
-  history: Pick<HistoryStore, 'recordGuardWindow' | 'appendEvent'>
+  history: Pick<HistoryStore, 'guardWindows' | 'events'>
   clock: Clock
   ticker?: Ticker
   /** Each decided window, after it is stored. Awaited: windows are handled one at a time, in order. */
@@ -178,7 +178,7 @@ export class GuardWatcher {
   private async handle(window: GuardWindow): Promise<void> {
     const { flag, environment, settings, history } = this.options
     const figures = guardWindowFigures(window, settings, this.latenessSeconds)
-    const record = history.recordGuardWindow({
+    const record = history.guardWindows.recordGuardWindow({
       flag,
       environment,
       windowStart: figures.window_start,
@@ -189,7 +189,7 @@ export class GuardWatcher {
     let trip: GuardTrip | null = null
     if (window.decision === 'trip') {
       const action = settings.action ?? 'rollback'
-      const event = history.appendEvent({
+      const event = history.events.appendEvent({
         kind: 'guard_trip',
         actor: 'rampart',
         flag,

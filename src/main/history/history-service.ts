@@ -13,10 +13,10 @@ export interface HistoryQuery {
 
 /** The reviewer's use cases: read, export and verify the local history, with nothing else running. */
 export class HistoryService {
-  constructor(private readonly history: HistoryStore) {}
+  constructor(private readonly history: Pick<HistoryStore, 'path' | 'warning' | 'events'>) {}
 
   list(query: HistoryQuery = {}): HistoryEvent[] {
-    return this.history.listEvents({
+    return this.history.events.listEvents({
       flag: query.flag,
       environment: query.environment,
       kinds: query.kinds,
@@ -27,22 +27,22 @@ export class HistoryService {
 
   /** The newest event's seq (0 for an empty history). */
   headSeq(): number {
-    return this.history.headSeq()
+    return this.history.events.headSeq()
   }
 
   show(seq: number): HistoryEvent {
-    const event = this.history.getEvent(seq)
+    const event = this.history.events.getEvent(seq)
     if (event === undefined) throw new RampartError('bad_input', `No history event #${seq} in ${this.history.path}`)
     return event
   }
 
   verify(): ChainReport {
-    return this.history.verify()
+    return this.history.events.verify()
   }
 
   /** The whole file's storage, checked page by page (it grows with the file: for `history verify`, not every start). */
   storageProblems(): string[] {
-    return this.history.storageProblems()
+    return this.history.events.storageProblems()
   }
 
   get path(): string {

@@ -1,7 +1,8 @@
-import type Database from 'better-sqlite3'
 import { RampartError } from '@shared/errors'
 import type { JsonValue } from '@shared/history-types'
 import { canonicalJson } from './core/history-chain'
+import type { EventLog } from './event-log'
+import type { HistoryFile } from './history-file'
 import { parseJson, positiveCount } from './history-values'
 import type { ProcessIdentity } from '@main/platform/process-liveness'
 
@@ -111,11 +112,10 @@ const DB_OPERATION_COLUMNS =
  */
 export class OperationRecords {
   constructor(
-    private readonly db: Database.Database,
-    private readonly now: () => Date,
-    private readonly path: string,
-    /** Written into each database operation this process opens. */
-    private readonly owner: ProcessIdentity
+    /** Its identity is written into each database operation this process opens. */
+    private readonly file: HistoryFile,
+    /** Where an interrupted operation's ending is chained, in the transaction that closes it. */
+    private readonly events: EventLog
   ) {}
 
   /**
@@ -123,24 +123,24 @@ export class OperationRecords {
    * `running`, before the work starts, so a crash leaves a visible unfinished record.
    */
   startDbOperation(input: NewDbOperation): DbOperationRecord {
-    const startedAt = this.now().toISOString()
+    const startedAt = this.file.now().toISOString()
     const detail = canonicalJson(input.detail) ?? null
     const result = this.guarded('record a database operation in', () =>
-      this.db
+      this.file.db
         .prepare(
           `INSERT INTO db_operations (kind, environment, database, actor, status, started_at, detail, owner)
            VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`
         )
-        .run(input.kind, input.environment, input.database, input.actor, startedAt, detail, JSON.stringify({ pid: this.owner.pid, host: this.owner.host }))
+        .run(input.kind, input.environment, input.database, input.actor, startedAt, detail, JSON.stringify({ pid: this.file.identity.pid, host: this.file.identity.host }))
     )
     return this.readDbOperation(Number(result.lastInsertRowid))
   }
 
   /** Closes a database operation record with its outcome; `detail` replaces the detail given at start. */
   finishDbOperation(id: number, outcome: DbOperationOutcome): DbOperationRecord {
-    const finishedAt = this.now().toISOString()
+    const finishedAt = this.file.now().toISOString()
     const result = this.guarded('record the end of a database operation in', () =>
-      this.db
+      this.file.db
         .prepare(
           `UPDATE db_operations
               SET status = ?, finished_at = ?, detail = COALESCE(?, detail),
@@ -157,25 +157,49 @@ export class OperationRecords {
         )
     )
     if (result.changes === 0) {
-      throw new RampartError('failed', `There is no database operation ${id} in the history file ${this.path} to finish`)
+      throw new RampartError('failed', `There is no database operation ${id} in the history file ${this.file.path} to finish`)
     }
     return this.readDbOperation(id)
+  }
+
+  /**
+   * Closes a database operation left `running` by a process that is gone, and appends the
+   * `db_operation` event that ends its story, in one IMMEDIATE transaction: of two processes
+   * noticing it at once, one closes it and the other gets null.
+   */
+  interruptDbOperation(id: number, interruption: string, actor: string): DbOperationRecord | null {
+    return this.file.write('record an interrupted database operation in', () =>
+      this.file.db
+        .transaction(() => {
+          const record = this.closeInterrupted(id, interruption)
+          if (record === null) return null
+          this.events.appendEvent({
+            kind: 'db_operation',
+            actor,
+            environment: record.environment,
+            outcome: 'interrupted',
+            detail: { operation: record.kind, operationId: id, database: record.database, startedBy: record.actor, startedAt: record.startedAt, interruption }
+          })
+          return record
+        })
+        .immediate()
+    )
   }
 
   /**
    * Closes a record still `running` as `interrupted`, keeping its detail and adding why; null
    * when it is no longer running (it finished, or another process closed it first).
    */
-  interruptDbOperation(id: number, interruption: string): DbOperationRecord | null {
+  private closeInterrupted(id: number, interruption: string): DbOperationRecord | null {
     const result = this.guarded('record an interrupted database operation in', () =>
-      this.db
+      this.file.db
         .prepare(
           `UPDATE db_operations
               SET status = 'interrupted', finished_at = ?,
                   detail = json_set(COALESCE(detail, '{}'), '$.interruption', ?)
             WHERE id = ? AND status = 'running'`
         )
-        .run(this.now().toISOString(), interruption, id)
+        .run(this.file.now().toISOString(), interruption, id)
     )
     return result.changes === 0 ? null : this.readDbOperation(id)
   }
@@ -188,10 +212,10 @@ export class OperationRecords {
   }
 
   recordDockerAction(input: NewDockerAction): DockerActionRecord {
-    const at = this.now().toISOString()
+    const at = this.file.now().toISOString()
     const detail = input.detail === undefined ? null : (canonicalJson(input.detail) ?? null)
     const result = this.guarded('record a Docker action in', () =>
-      this.db
+      this.file.db
         .prepare(
           `INSERT INTO docker_actions (at, environment, endpoint, container, action, outcome, detail)
            VALUES (?, ?, ?, ?, ?, ?, ?)`
@@ -230,15 +254,15 @@ export class OperationRecords {
       sql += ' LIMIT ?'
       params.push(positiveCount(limit))
     }
-    return this.db.prepare<unknown[], Row>(sql).all(...params)
+    return this.file.db.prepare<unknown[], Row>(sql).all(...params)
   }
 
   private readDbOperation(id: number): DbOperationRecord {
-    const row = this.db
+    const row = this.file.db
       .prepare<[number], DbOperationRow>(`SELECT ${DB_OPERATION_COLUMNS} FROM db_operations WHERE id = ?`)
       .get(id)
     if (row === undefined) {
-      throw new RampartError('failed', `Database operation ${id} vanished from ${this.path} right after it was written`)
+      throw new RampartError('failed', `Database operation ${id} vanished from ${this.file.path} right after it was written`)
     }
     return fromDbOperationRow(row)
   }
@@ -249,7 +273,7 @@ export class OperationRecords {
     } catch (error) {
       if (error instanceof RampartError) throw error
       const code = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : undefined
-      throw new RampartError('failed', `Could not ${what} the history file ${this.path}: ${error instanceof Error ? error.message : String(error)}`, { code })
+      throw new RampartError('failed', `Could not ${what} the history file ${this.file.path}: ${error instanceof Error ? error.message : String(error)}`, { code })
     }
   }
 }

@@ -43,7 +43,7 @@ export class ServiceRestartApplier implements FlagChangeApplier {
     private readonly deps: {
       environments: EnvironmentRegistry
       docker: { forEnvironment(name: string | undefined): DockerEngine }
-      history: HistoryStore
+      history: Pick<HistoryStore, 'operations'>
       timings?: Partial<FlagChangeApplyTimings>
     }
   ) {
@@ -82,7 +82,7 @@ export class ServiceRestartApplier implements FlagChangeApplier {
     }
     const started = performance.now()
     const record = (outcome: string, detail: object): void => {
-      this.deps.history.recordDockerAction({ environment: handle.name, endpoint: engine.endpoint.display, container, action: 'restart', outcome, detail: { flag: request.flag, eventSeq: request.eventSeq, ...detail } })
+      this.deps.history.operations.recordDockerAction({ environment: handle.name, endpoint: engine.endpoint.display, container, action: 'restart', outcome, detail: { flag: request.flag, eventSeq: request.eventSeq, ...detail } })
     }
     try {
       await engine.restartContainer(container, { timeoutSeconds: this.timings.stopTimeoutSeconds })

@@ -51,7 +51,7 @@ export class RolloutService {
   constructor(
     private readonly deps: {
       environments: EnvironmentRegistry
-      history: HistoryStore
+      history: Pick<HistoryStore, 'events' | 'rollouts' | 'guardWindows'>
       clock: Clock
       actor: string
     }
@@ -72,7 +72,7 @@ export class RolloutService {
       guard: guardView(guard, this.lastWindowAt(handle.name, flag)),
       phaseEnteredAt: phase.enteredAt,
       minSoakSeconds: handle.config.rollout.min_soak_seconds,
-      recentEvents: this.deps.history.listEvents({ flag, environment: handle.name, newest: RECENT_EVENTS })
+      recentEvents: this.deps.history.events.listEvents({ flag, environment: handle.name, newest: RECENT_EVENTS })
     }
   }
 
@@ -123,7 +123,7 @@ export class RolloutService {
       this.recordFailedWrite(handle, request, plan.from, error, guard)
       throw error
     }
-    const event = this.deps.history.appendEvent({
+    const event = this.deps.history.events.appendEvent({
       kind: request.move === 'kill' ? 'kill' : request.move === 'rollback' ? 'rollback' : 'phase_move',
       actor: this.actorOf(request),
       flag: request.flag,
@@ -165,7 +165,7 @@ export class RolloutService {
     const message =
       `another move of ${request.flag} in ${handle.name} is being written right now by ${who}; ` +
       `look at the new state and choose the move again (lock file ${attempt.path})`
-    this.deps.history.appendEvent({
+    this.deps.history.events.appendEvent({
       kind: 'refused',
       actor: this.actorOf(request),
       flag: request.flag,
@@ -190,7 +190,7 @@ export class RolloutService {
     now: Date
   ): void {
     const fields = differingFields(recorded, snapshot.state)
-    this.deps.history.appendEvent({
+    this.deps.history.events.appendEvent({
       kind: 'drift',
       actor: this.actorOf(request),
       flag: request.flag,
@@ -215,7 +215,7 @@ export class RolloutService {
   ): RampartError {
     const base = { actor: this.actorOf(request), flag: request.flag, environment: handle.name, guardSnapshot: guard }
     if (plan.code === 'conflict' && plan.conflict) {
-      this.deps.history.appendEvent({
+      this.deps.history.events.appendEvent({
         ...base,
         kind: 'drift',
         reason: `state changed outside this ${request.expected ? 'view' : 'console'}: ${plan.conflict.fields.join(', ')}`,
@@ -229,7 +229,7 @@ export class RolloutService {
       this.remember(handle.name, request.flag, { state: snapshot.state, phaseEnteredAt: now.toISOString() })
       return new RampartError('conflict', plan.message, { expected: plan.conflict.expected, current: plan.conflict.current, fields: plan.conflict.fields })
     }
-    this.deps.history.appendEvent({
+    this.deps.history.events.appendEvent({
       ...base,
       kind: 'refused',
       reason: request.reason.trim() === '' ? null : request.reason.trim(),
@@ -248,7 +248,7 @@ export class RolloutService {
     guard: GuardSnapshot
   ): void {
     const conflict = error instanceof RampartError && error.code === 'conflict'
-    this.deps.history.appendEvent({
+    this.deps.history.events.appendEvent({
       kind: conflict ? 'drift' : 'refused',
       actor: this.actorOf(request),
       flag: request.flag,
@@ -302,7 +302,7 @@ export class RolloutService {
     // Only the phase's windows are read (the summary ignores older ones anyway), so a move costs
     // the same with a year of windows on file.
     const sinceMs = Date.parse(phaseCountsFrom)
-    const windows = this.deps.history
+    const windows = this.deps.history.guardWindows
       .listGuardWindows(flag, environment, Number.isNaN(sinceMs) ? {} : { since: new Date(sinceMs).toISOString() })
       .filter((window) => judgedWithThresholds(window.figures, thresholds))
       .map((window) => ({
@@ -313,7 +313,7 @@ export class RolloutService {
   }
 
   private lastWindowAt(environment: string, flag: string): string | null {
-    return this.deps.history.latestGuardWindowStart(flag, environment)
+    return this.deps.history.guardWindows.latestGuardWindowStart(flag, environment)
   }
 
   /**
@@ -335,7 +335,7 @@ export class RolloutService {
   }
 
   private memory(environment: string, flag: string): RolloutMemory | undefined {
-    const record = this.deps.history.getRolloutRecord(flag, environment)
+    const record = this.deps.history.rollouts.getRolloutRecord(flag, environment)
     if (record === undefined || typeof record.state !== 'object' || record.state === null) return undefined
     const stored = record.state as { state?: unknown; phaseEnteredAt?: unknown }
     const state = FlagStateSchema.safeParse(stored.state)
@@ -344,7 +344,7 @@ export class RolloutService {
   }
 
   private remember(environment: string, flag: string, memory: RolloutMemory): void {
-    this.deps.history.upsertRollout({ flag, environment, state: memory })
+    this.deps.history.rollouts.upsertRollout({ flag, environment, state: memory })
   }
 }
 

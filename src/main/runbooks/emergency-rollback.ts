@@ -30,7 +30,7 @@ export interface EmergencyRollbackDeps {
   environments: EnvironmentRegistry
   docker: { forEnvironment(name: string | undefined): DockerEngine }
   rollout: RolloutService
-  history: HistoryStore
+  history: Pick<HistoryStore, 'events'>
   runbooks: RunbookRunner
   clock: Clock
   actor: string
@@ -80,7 +80,7 @@ export class EmergencyRollback {
     this.deps.environments.requireFlag(handle, input.flag)
     const reason = input.reason.trim()
     // The intent goes on record before anything is touched, so even a run that cannot start is on the timeline.
-    const intent = this.deps.history.appendEvent({
+    const intent = this.deps.history.events.appendEvent({
       kind: 'kill',
       actor: this.deps.actor,
       flag: input.flag,
@@ -207,7 +207,7 @@ export class EmergencyRollback {
     const timeToSafeMs = Date.parse(safeAt) - Date.parse(input.intentAt)
     const recordedSeq = notes.get<number>('safeEventSeq')
     if (recordedSeq !== undefined) return `${formatMs(timeToSafeMs)} from intent to verified safe (recorded as event #${recordedSeq})`
-    const event = this.deps.history.appendEvent({
+    const event = this.deps.history.events.appendEvent({
       kind: 'kill',
       actor: this.deps.actor,
       flag: input.flag,

@@ -62,7 +62,7 @@ export interface RunOptions {
 }
 
 export interface RunbookRunnerDeps {
-  history: HistoryStore
+  history: Pick<HistoryStore, 'path' | 'runbooks' | 'events'>
   bus: ProgressBus
   clock: Clock
   actor: string
@@ -463,7 +463,7 @@ export class RunbookRunner {
     outcome: string,
     detail: object
   ): void {
-    this.deps.history.appendEvent({
+    this.deps.history.events.appendEvent({
       kind: 'runbook',
       actor: this.deps.actor,
       flag: definition.flag ?? null,

@@ -121,7 +121,7 @@ describe('db rollback', () => {
     expect(path.dirname(result.backup.file)).toBe(path.join(bench.backups, 'local'))
     expect(readdirSync(path.dirname(result.backup.file))).toEqual([path.basename(result.backup.file)])
     expect(createHash('sha256').update(readFileSync(result.backup.file)).digest('hex')).toBe(result.backup.sha256)
-    const [rollbackRecord] = bench.history.listDbOperations({ kind: 'rollback' })
+    const [rollbackRecord] = bench.history.operations.listDbOperations({ kind: 'rollback' })
     expect(rollbackRecord).toMatchObject({ status: 'succeeded', backupFile: result.backup.file, backupSha256: result.backup.sha256 })
 
     const restored = await bench.service.restore({ backupFile: result.backup.file, confirm: true })
@@ -131,8 +131,8 @@ describe('db rollback', () => {
     expect(await hubRows(db)).toEqual(withRows)
     expect(await ledgerVersions(db)).toEqual([1, 2])
     expect((await bench.service.status({})).currentVersion).toBe(2)
-    expect(bench.history.listDbOperations({ kind: 'restore' })[0]?.status).toBe('succeeded')
-    expect(bench.history.verify().ok).toBe(true)
+    expect(bench.history.operations.listDbOperations({ kind: 'restore' })[0]?.status).toBe('succeeded')
+    expect(bench.history.events.verify().ok).toBe(true)
   }, 120_000)
 
   it('a failing rollback script leaves schema, data and history unchanged', async () => {
@@ -160,9 +160,9 @@ describe('db rollback', () => {
     expect(await catalog(db)).toEqual(catalogBefore)
     expect(await hubRows(db)).toEqual(rowsBefore)
     expect(await ledgerVersions(db)).toEqual([1, 2])
-    expect(bench.history.listDbOperations({ kind: 'rollback' })[0]?.status).toBe('failed')
+    expect(bench.history.operations.listDbOperations({ kind: 'rollback' })[0]?.status).toBe('failed')
     // The backup was taken and recorded before the script ran.
-    const [backup] = bench.history.listDbOperations({ kind: 'backup' })
+    const [backup] = bench.history.operations.listDbOperations({ kind: 'backup' })
     expect(backup?.status).toBe('succeeded')
     expect(existsSync(backup!.backupFile!)).toBe(true)
   }, 120_000)
@@ -179,7 +179,7 @@ describe('db rollback', () => {
     expect(plainYes.message).toContain(`--confirm ${database}`)
     expect(await ledgerVersions(db)).toEqual([1, 2])
     expect(existsSync(bench.backups)).toBe(false)
-    expect(bench.history.listDbOperations({ kind: 'rollback' }).map((record) => record.status)).toEqual(['refused', 'refused', 'refused'])
+    expect(bench.history.operations.listDbOperations({ kind: 'rollback' }).map((record) => record.status)).toEqual(['refused', 'refused', 'refused'])
 
     const confirmed = await bench.service.rollback({ confirmation: database })
     expect(confirmed.toVersion).toBe(1)
@@ -228,7 +228,7 @@ describe('db restore', () => {
     expect(unknown.message).toContain(`There is no record of a backup ${copy}`)
     expect(await ledgerVersions(db)).toEqual([1])
     expect(bench.history.runbooks.list({ status: 'running' })).toEqual([])
-    expect(bench.history.listDbOperations({ kind: 'restore' }).map((record) => record.status)).toEqual(['refused', 'refused'])
+    expect(bench.history.operations.listDbOperations({ kind: 'restore' }).map((record) => record.status)).toEqual(['refused', 'refused'])
 
     // --force restores the unchanged copy, marked as not checked.
     const forced = await bench.service.restore({ backupFile: copy, confirm: true, force: true })
@@ -265,6 +265,6 @@ describe('db verify', () => {
       }
     ])
     expect(verification.missingObjects).toEqual([{ kind: 'index', schema: 'public', name: 'llm_usage_log_user_created_idx', table: 'llm_usage_log' }])
-    expect(bench.history.listDbOperations({ kind: 'verify' }).map((record) => record.status)).toEqual(['failed', 'succeeded'])
+    expect(bench.history.operations.listDbOperations({ kind: 'verify' }).map((record) => record.status)).toEqual(['failed', 'succeeded'])
   }, 60_000)
 })

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HistoryStore } from '@main/history/history-store'
 import { closeInterruptedDbOperations } from '@main/database/interrupted-db-operations'
 import { createAppContext } from '@main/app/app-context'
+import { tsxChildEnv } from '@test/support/tsx-child'
 
 const PROJECT_ROOT = path.resolve(__dirname, '../../..')
 const OPENER = path.join(PROJECT_ROOT, 'test/fixtures/db-operation-opener.ts')
@@ -25,7 +26,7 @@ afterEach(() => {
 
 /** Runs the opener, waits for the id of the operation it opened, SIGKILLs it and waits for it to be gone. */
 async function operationOfKilledProcess(): Promise<{ id: number; pid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', OPENER, file], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', OPENER, file], { cwd: PROJECT_ROOT, env: tsxChildEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -45,13 +46,13 @@ describe('closeInterruptedDbOperations', () => {
     const killed = await operationOfKilledProcess()
     const store = HistoryStore.open(file)
     try {
-      expect(store.listDbOperations({ status: 'running' })).toMatchObject([{ id: killed.id, owner: { pid: killed.pid, host: os.hostname() } }])
+      expect(store.operations.listDbOperations({ status: 'running' })).toMatchObject([{ id: killed.id, owner: { pid: killed.pid, host: os.hostname() } }])
       const closed = closeInterruptedDbOperations({ history: store })
       expect(closed).toMatchObject([{ id: killed.id, status: 'interrupted', detail: { toVersion: 4, interruption: `pid ${killed.pid} on ${os.hostname()} is gone` } }])
       expect(closeInterruptedDbOperations({ history: store })).toEqual([])
-      const events = store.listEvents({ kinds: ['db_operation'] })
+      const events = store.events.listEvents({ kinds: ['db_operation'] })
       expect(events.map((event) => [event.actor, event.outcome, (event.detail as { startedBy: string }).startedBy])).toEqual([['rampart', 'interrupted', 'killed-dev']])
-      expect(store.verify()).toMatchObject({ ok: true })
+      expect(store.events.verify()).toMatchObject({ ok: true })
     } finally {
       store.close()
     }
@@ -61,10 +62,10 @@ describe('closeInterruptedDbOperations', () => {
     const store = HistoryStore.open(file)
     const elsewhere = HistoryStore.open(file, { process: { pid: 1, host: `${os.hostname()}-other` } })
     try {
-      const mine = store.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
-      const theirs = elsewhere.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'ops' })
+      const mine = store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
+      const theirs = elsewhere.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'ops' })
       expect(closeInterruptedDbOperations({ history: store })).toEqual([])
-      expect(store.listDbOperations({ status: 'running' }).map((record) => record.id)).toEqual([theirs.id, mine.id])
+      expect(store.operations.listDbOperations({ status: 'running' }).map((record) => record.id)).toEqual([theirs.id, mine.id])
     } finally {
       elsewhere.close()
       store.close()
@@ -75,7 +76,7 @@ describe('closeInterruptedDbOperations', () => {
     const killed = await operationOfKilledProcess()
     const context = await createAppContext({ env: { ...process.env, RAMPART_HOME: dir, RAMPART_WORKSPACE: '' }, cwd: dir })
     try {
-      expect(context.services.store.listDbOperations()).toMatchObject([{ id: killed.id, status: 'interrupted' }])
+      expect(context.services.store.operations.listDbOperations()).toMatchObject([{ id: killed.id, status: 'interrupted' }])
     } finally {
       context.close()
     }

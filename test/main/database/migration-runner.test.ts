@@ -222,7 +222,7 @@ describe('migrate: the project migrations', () => {
     const second = await runner(target, MIGRATIONS_DIR).migrate()
     expect(second).toMatchObject({ upToDate: true, applied: [], fromVersion: 2, toVersion: 2 })
 
-    const operations = historyStore().listDbOperations({ kind: 'migrate' })
+    const operations = historyStore().operations.listDbOperations({ kind: 'migrate' })
     expect(operations.map((operation) => operation.status)).toEqual(['succeeded', 'succeeded'])
     expect(operations[1]).toMatchObject({ environment: 'test', actor: 'migration-test', database: target.describe() })
     expect((operations[1]!.detail as { applied: Array<{ version: number }> }).applied.map((entry) => entry.version)).toEqual([1, 2])
@@ -264,7 +264,7 @@ describe('migrate: failures leave schema and history as they were', () => {
     expect(error.message).toContain('duplicate key value violates unique constraint "half_a_pkey"')
     expect(await tableNames(target)).toEqual(['first_table', 'rampart_schema_history'])
     expect((await ledger(target)).map((row) => row.version)).toEqual([1])
-    expect(historyStore().listDbOperations({ kind: 'migrate' })[0]).toMatchObject({ status: 'failed' })
+    expect(historyStore().operations.listDbOperations({ kind: 'migrate' })[0]).toMatchObject({ status: 'failed' })
   })
 
   it('refuses a file with its own COMMIT before touching the database', async () => {
@@ -352,7 +352,7 @@ describe('migrate: drift', () => {
     expect((await runner(target, dir).status()).blocked).toBe(false)
     const result = await runner(target, dir).migrate()
     expect(result.applied.map((migration) => migration.version)).toEqual([3])
-    expect(historyStore().listDbOperations().map((operation) => [operation.kind, operation.status])).toEqual([
+    expect(historyStore().operations.listDbOperations().map((operation) => [operation.kind, operation.status])).toEqual([
       ['migrate', 'succeeded'],
       ['repair', 'succeeded'],
       ['migrate', 'refused'],
@@ -437,7 +437,7 @@ describe('migrate: two runs at once', () => {
       await gate.query('SELECT pg_advisory_unlock($1)', [GATE])
       await holding
       expect(await target.query('SELECT version FROM applied_once ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }])
-      expect(historyStore().listDbOperations({ kind: 'migrate' }).map((operation) => operation.status).sort()).toEqual([
+      expect(historyStore().operations.listDbOperations({ kind: 'migrate' }).map((operation) => operation.status).sort()).toEqual([
         'refused',
         'succeeded'
       ])
@@ -491,6 +491,6 @@ describe('migrate: Postgres killed in the middle', () => {
     const next = await runner(target, dir).migrate()
     expect(next.applied.map((migration) => migration.version)).toEqual([2])
     expect(await target.query('SELECT id FROM half_done')).toEqual([{ id: 1 }])
-    expect(historyStore().listDbOperations({ kind: 'migrate' }).map((operation) => operation.status)).toEqual(['succeeded', 'failed'])
+    expect(historyStore().operations.listDbOperations({ kind: 'migrate' }).map((operation) => operation.status)).toEqual(['succeeded', 'failed'])
   })
 })

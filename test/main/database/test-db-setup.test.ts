@@ -120,7 +120,7 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
 
     // Every step visible live, and the operation recorded.
     expect(progress.filter((item) => item.kind === 'step_done').map((item) => item.step)).toEqual(STEP_NAMES)
-    const [setupRecord] = history.listDbOperations({ kind: 'setup' })
+    const [setupRecord] = history.operations.listDbOperations({ kind: 'setup' })
     expect(setupRecord?.status).toBe('succeeded')
     expect(setupRecord?.database).toBe(`${USER}@127.0.0.1:${port}/unicorn_test`)
   }, 240_000)
@@ -146,7 +146,7 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users'))[0]?.n).toBeGreaterThan(0)
     await expect(lingering.query('SELECT 1')).rejects.toThrow()
     await lingering.close()
-    expect(history.verify().ok).toBe(true)
+    expect(history.events.verify().ok).toBe(true)
   }, 120_000)
 
   it('starts the container when it exists but is stopped', async () => {
@@ -170,7 +170,7 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
     expect(error.code).toBe('refused')
     expect(error.message).toContain('"unicorn_test", which environment "local" does not mark disposable')
     expect(history.runbooks.list()).toEqual([])
-    expect(history.listDbOperations({ kind: 'setup' }).map((record) => record.status)).toEqual(['refused'])
+    expect(history.operations.listDbOperations({ kind: 'setup' }).map((record) => record.status)).toEqual(['refused'])
     expect((await db.query<{ found: boolean }>("SELECT to_regclass('survives_refusal') IS NOT NULL AS found"))[0]?.found).toBe(true)
   })
 

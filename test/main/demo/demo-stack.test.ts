@@ -216,7 +216,7 @@ describe('DemoStack against the real engine', () => {
   })
 
   it('records its Docker actions in the history file', () => {
-    const actions = history.listDockerActions({ environment: 'demo' }).reverse()
+    const actions = history.operations.listDockerActions({ environment: 'demo' }).reverse()
     expect(actions.map((action) => `${action.action} ${action.container} ${action.outcome}`)).toEqual([
       `create ${names.postgres} succeeded`,
       `start ${names.postgres} succeeded`,
@@ -267,7 +267,7 @@ describe('DemoStack against the real engine', () => {
     expect(remaining).not.toContain(names.postgres)
     // Other containers are not its business: the foreign one is still there, and no other name was acted on.
     expect(remaining).toContain(names.foreign)
-    const touched = new Set(history.listDockerActions().filter((action) => action.outcome === 'succeeded').map((action) => action.container))
+    const touched = new Set(history.operations.listDockerActions().filter((action) => action.outcome === 'succeeded').map((action) => action.container))
     expect([...touched].sort()).toEqual([names.postgres, names.service].sort())
     const again = await stack.down({ environment: 'demo' })
     expect(again).toMatchObject({ removed: [], kept: [], absent: [names.service, names.postgres] })

@@ -137,7 +137,7 @@ describe('GuardService watch', () => {
     expect(decided[0]).toBe(expectedTreatment(10))
     expect(decided[3]).toBe(expectedTreatment(50))
     expect(expectedTreatment(50)).toBeGreaterThan(expectedTreatment(10))
-    expect(context.services.store.listGuardWindows(FLAG, 'local').map((record) => record.windowStart)).toEqual([0, 1, 2, 3].map((index) => new Date(at(index)).toISOString()))
+    expect(context.services.store.guardWindows.listGuardWindows(FLAG, 'local').map((record) => record.windowStart)).toEqual([0, 1, 2, 3].map((index) => new Date(at(index)).toISOString()))
   })
 
   it('refuses a second watch of the same flag while the first stores windows, naming who holds it, and allows one after it ends', async () => {

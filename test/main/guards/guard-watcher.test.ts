@@ -133,7 +133,7 @@ describe('GuardWatcher', () => {
     const report = await running
 
     const expected = replayed(lines)
-    const stored = history.listGuardWindows(TRACE_FLAG, ENVIRONMENT)
+    const stored = history.guardWindows.listGuardWindows(TRACE_FLAG, ENVIRONMENT)
     expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(expected.map((window) => [new Date(window.windowStartMs).toISOString(), window.decision]))
     expect(stored.every((record) => record.windowSeconds === WINDOW_SECONDS)).toBe(true)
     expect(stored[2]!.figures).toMatchObject({
@@ -144,7 +144,7 @@ describe('GuardWatcher', () => {
       settings: { window_seconds: WINDOW_SECONDS, lateness_seconds: WINDOW_SECONDS }
     })
 
-    const tripEvents = history.listEvents({ kinds: ['guard_trip'] })
+    const tripEvents = history.events.listEvents({ kinds: ['guard_trip'] })
     expect(tripEvents).toHaveLength(report.trips)
     expect(report.trips).toBe(expected.filter((window) => window.decision === 'trip').length)
     const first = tripEvents[0]!
@@ -176,7 +176,7 @@ describe('GuardWatcher', () => {
     ])
     feed.end()
     await running
-    expect(history.listGuardWindows(TRACE_FLAG, ENVIRONMENT).length).toBeGreaterThanOrEqual(3)
+    expect(history.guardWindows.listGuardWindows(TRACE_FLAG, ENVIRONMENT).length).toBeGreaterThanOrEqual(3)
   })
 
   it('drops the open windows when stopped from outside, and decides them when the log ends', async () => {
@@ -188,14 +188,14 @@ describe('GuardWatcher', () => {
     await aborted.drained()
     stop.abort()
     expect((await running).stopped).toBe('aborted')
-    expect(history.listGuardWindows(TRACE_FLAG, ENVIRONMENT)).toEqual([])
+    expect(history.guardWindows.listGuardWindows(TRACE_FLAG, ENVIRONMENT)).toEqual([])
 
     const ended = new LineFeed()
     const finishing = watcher().run(ended.source)
     ended.push([line])
     ended.end()
     expect((await finishing).stopped).toBe('ended')
-    expect(history.listGuardWindows(TRACE_FLAG, ENVIRONMENT).map((record) => record.decision)).toEqual(['hold'])
+    expect(history.guardWindows.listGuardWindows(TRACE_FLAG, ENVIRONMENT).map((record) => record.decision)).toEqual(['hold'])
   })
 
   it('uses the Docker timestamp of a line that has none of its own', async () => {
@@ -206,7 +206,7 @@ describe('GuardWatcher', () => {
     const report = await running
     expect(report.counts.unparsed).toBe(0)
     // Live windows start at the window watching began in, so the first one is empty.
-    const stored = history.listGuardWindows(TRACE_FLAG, ENVIRONMENT)
+    const stored = history.guardWindows.listGuardWindows(TRACE_FLAG, ENVIRONMENT)
     expect(stored.map((record) => [record.windowStart, (record.figures as { control: { requests: number } }).control.requests])).toEqual([
       ['2025-11-01T12:00:00.000Z', 0],
       ['2025-11-01T12:00:10.000Z', 1]
@@ -221,7 +221,7 @@ describe('GuardWatcher', () => {
     feed.push(traceLines(events))
     await expect(running).rejects.toBe(failure)
     // Nothing after the failing trip was stored.
-    expect(history.listGuardWindows(TRACE_FLAG, ENVIRONMENT).map((record) => record.decision)).toEqual(['breach', 'trip'])
+    expect(history.guardWindows.listGuardWindows(TRACE_FLAG, ENVIRONMENT).map((record) => record.decision)).toEqual(['breach', 'trip'])
   })
 
   it('attributes events without flags with the state it was last given', async () => {

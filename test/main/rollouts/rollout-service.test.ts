@@ -222,7 +222,7 @@ describe('RolloutService.move: advance', () => {
     await passGuardsInCurrentPhase(context)
     workspace
       .history()
-      .recordGuardWindow({ flag: FLAG, environment: 'local', windowStart: workspace.clock.iso(), windowSeconds: 60, decision: 'trip', figures: {} })
+      .guardWindows.recordGuardWindow({ flag: FLAG, environment: 'local', windowStart: workspace.clock.iso(), windowSeconds: 60, decision: 'trip', figures: {} })
     workspace.recordPasses(1, 60)
     workspace.clock.advanceSeconds(120)
     const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'recovered' }))

@@ -76,7 +76,7 @@ describe('emergency rollback on the demo service container', () => {
   it('puts intent, run, kill and verified-safe on the chain with actor and reason, and the chain verifies', async () => {
     const { result, run } = await app.services.emergencyRollback.run({ flag: 'unified_llm_hub', reason: 'error rate 12 %' })
 
-    const events = app.services.store.listEvents({ kinds: ['kill', 'runbook'] })
+    const events = app.services.store.events.listEvents({ kinds: ['kill', 'runbook'] })
     expect(events.map((event) => [event.kind, event.outcome])).toEqual([
       ['kill', 'intent'],
       ['runbook', 'started'],
@@ -86,11 +86,11 @@ describe('emergency rollback on the demo service container', () => {
     ])
     expect(events.every((event) => event.actor === 'on-call' && event.reason === 'error rate 12 %')).toBe(true)
     expect(events[3]!.detail).toMatchObject({ runId: run.id, timeToSafeMs: result.timeToSafeMs, intentSeq: events[0]!.seq })
-    expect(app.services.store.verify().ok).toBe(true)
+    expect(app.services.store.events.verify().ok).toBe(true)
   }, 60_000)
 
   it('runs every step twice without harm: one write, one restart, one verified-safe event', async () => {
-    const intent = app.services.store.appendEvent({ kind: 'kill', actor: 'on-call', flag: 'unified_llm_hub', environment: 'demo', reason: 'twice', outcome: 'intent' })
+    const intent = app.services.store.events.appendEvent({ kind: 'kill', actor: 'on-call', flag: 'unified_llm_hub', environment: 'demo', reason: 'twice', outcome: 'intent' })
     const build = await app.services.emergencyRollback.runbook().build({
       environment: 'demo',
       flag: 'unified_llm_hub',
@@ -105,7 +105,7 @@ describe('emergency rollback on the demo service container', () => {
     const observe = async (): Promise<unknown> => ({
       file: readFileSync(service.envFile, 'utf8'),
       startedAt: (await engine.inspectContainer(service.name))!.startedAt,
-      events: app.services.store.listEvents({ kinds: ['kill'] }).map((event) => event.outcome),
+      events: app.services.store.events.listEvents({ kinds: ['kill'] }).map((event) => event.outcome),
       safeAt: tools.notes.get('safeAt') ?? null
     })
 
@@ -126,7 +126,7 @@ describe('emergency rollback on the demo service container', () => {
       `Capture the last 50 log lines of ${service.name}`,
       'Record the time to safe'
     ])
-    expect(app.services.store.listEvents({ kinds: ['kill'] }).map((event) => event.outcome)).toEqual(['intent', 'applied', 'verified_safe'])
+    expect(app.services.store.events.listEvents({ kinds: ['kill'] }).map((event) => event.outcome)).toEqual(['intent', 'applied', 'verified_safe'])
   }, 90_000)
 
   it('on a flag already disabled, writes nothing, still restarts and verifies, and says so', async () => {
@@ -137,7 +137,7 @@ describe('emergency rollback on the demo service container', () => {
 
     expect(result.alreadyDisabled).toBe(true)
     expect(readFileSync(service.envFile, 'utf8')).toBe(file)
-    expect(app.services.store.listEvents({ kinds: ['kill'] }).filter((event) => event.outcome === 'applied')).toHaveLength(1)
+    expect(app.services.store.events.listEvents({ kinds: ['kill'] }).filter((event) => event.outcome === 'applied')).toHaveLength(1)
   }, 90_000)
 
   it('on the HTTP source, disables through the flag API and does not restart the container', async () => {

@@ -77,8 +77,8 @@ describe('full rollback with database', () => {
     expect(result).toMatchObject({ fromVersion: 2, toVersion: 1, previousImage: NODE_FIXTURE_IMAGE, image: PREVIOUS_IMAGE, healthCheck: service.healthUrl })
     expect(readFileSync(result.backup!.file).length).toBe(result.backup!.bytes)
     // One backup: the database rollback's own, under the migration lock.
-    expect(app.services.store.listDbOperations({ kind: 'backup' }).map((operation) => operation.backupFile)).toEqual([result.backup!.file])
-    expect(app.services.store.verify().ok).toBe(true)
+    expect(app.services.store.operations.listDbOperations({ kind: 'backup' }).map((operation) => operation.backupFile)).toEqual([result.backup!.file])
+    expect(app.services.store.events.verify().ok).toBe(true)
   }, 120_000)
 
   it('runs every step twice without harm: one backup, one rollback, one container', async () => {
@@ -101,7 +101,7 @@ describe('full rollback with database', () => {
         file: readFileSync(service.envFile, 'utf8'),
         container: container === null ? null : { image: container.image, state: container.state, startedAt: container.startedAt },
         version: (await app.services.database.status({})).currentVersion,
-        backups: app.services.store.listDbOperations({ kind: 'backup' }).length,
+        backups: app.services.store.operations.listDbOperations({ kind: 'backup' }).length,
         containers: (await postgres.engine.listContainers({ label: 'rampart.test=1' })).filter((item) => item.name.startsWith(service.name)).length
       }
     }
@@ -124,8 +124,8 @@ describe('full rollback with database', () => {
       'Verify: health and verify URLs'
     ])
     // The second run of the rollback step found the database at the target: no second rollback, no second backup.
-    expect(app.services.store.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)).toEqual(['succeeded'])
-    expect(app.services.store.listDbOperations({ kind: 'backup' })).toHaveLength(1)
+    expect(app.services.store.operations.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)).toEqual(['succeeded'])
+    expect(app.services.store.operations.listDbOperations({ kind: 'backup' })).toHaveLength(1)
   }, 180_000)
 
   it('refuses without confirmation and changes nothing', async () => {

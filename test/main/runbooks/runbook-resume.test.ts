@@ -148,15 +148,15 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
   it('records the resume in history with the step that was re-run, and the chain still verifies', async () => {
     const runId = await crashedRun(['one', 'two'], 'two')
     await runnerAs(LIVE_PID).resume(runId)
-    const outcomes = history.listEvents({ kinds: ['runbook'] }).map((event) => [event.outcome, event.actor])
+    const outcomes = history.events.listEvents({ kinds: ['runbook'] }).map((event) => [event.outcome, event.actor])
     expect(outcomes).toEqual([
       ['started', `operator-${DEAD_PID}`],
       ['resumed', `operator-${LIVE_PID}`],
       ['succeeded', `operator-${LIVE_PID}`]
     ])
-    const resumed = history.listEvents({ kinds: ['runbook'] })[1]!
+    const resumed = history.events.listEvents({ kinds: ['runbook'] })[1]!
     expect(resumed.detail).toMatchObject({ runId, rerunStep: 'two', fromStep: 'two', previousStatus: 'running', previousProcess: { pid: DEAD_PID } })
-    expect(history.verify().ok).toBe(true)
+    expect(history.events.verify().ok).toBe(true)
   })
 
   it('gives the resumed steps the notes that earlier steps recorded', async () => {
@@ -254,7 +254,7 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
     runner.cancel(run.id)
     await expect(attempt).rejects.toMatchObject({ message: expect.stringContaining(`rampart runbook resume ${run.id}`) })
     expect(history.runbooks.get(run.id)!.steps.map((step) => step.status)).toEqual(['done', 'cancelled', 'pending'])
-    expect(history.listEvents({ kinds: ['runbook'] }).at(-1)).toMatchObject({ outcome: 'cancelled' })
+    expect(history.events.listEvents({ kinds: ['runbook'] }).at(-1)).toMatchObject({ outcome: 'cancelled' })
   })
 
   it('never aborts a step that is not cancellable', async () => {

@@ -76,12 +76,12 @@ describe('RunbookRunner', () => {
 
   it('appends a started and a finished event to the chain, which still verifies', async () => {
     await runner.run({ runbook: 'demo', environment: 'local', reason: 'why not', steps: [step('one')] }, { log: [] })
-    const events = history.listEvents({ kinds: ['runbook'] })
+    const events = history.events.listEvents({ kinds: ['runbook'] })
     expect(events.map((e) => [e.outcome, e.actor, e.reason])).toEqual([
       ['started', 'tester', 'why not'],
       ['succeeded', 'tester', 'why not']
     ])
-    expect(history.verify().ok).toBe(true)
+    expect(history.events.verify().ok).toBe(true)
   })
 
   it('shows a step as running in the file while it runs, so a crash leaves it visible', async () => {
