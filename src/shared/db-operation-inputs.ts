@@ -1,11 +1,12 @@
 import { z } from 'zod'
+import { RequestedEnvironmentSchema } from './schemas/names'
 
 /**
  * Inputs of the database operations, for the contract ('db.setup', 'db.status', …) and the CLI.
  * Destructive operations take `confirm: true`, or in a protected environment `confirmation`
  * equal to the database name.
  */
-const environment = z.string().min(1).max(64).optional()
+const environment = RequestedEnvironmentSchema.optional()
 const version = z.number().int().min(1).max(2_147_483_647)
 const confirm = z.boolean().optional()
 const confirmation = z.string().max(200).optional()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EnvironmentNameSchema, FlagNameSchema } from '@shared/schemas/names'
 
 /**
  * The workspace file (`rampart.config.yaml`): environments and everything Rampart touches in them.
@@ -89,7 +90,7 @@ export const EnvironmentSchema = z
     service: ServiceSchema.default(ServiceSchema.parse({})),
     flag_source: FlagSourceSchema.default({ kind: 'env-file', path: './.env', mappings: {} }),
     flags: z
-      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a flag name is letters, digits, "_", "." or "-" (at most 100)'))
+      .array(FlagNameSchema)
       .min(1)
       .default(['unified_llm_hub']),
     postgres: PostgresSchema.default(PostgresSchema.parse({})),
@@ -109,10 +110,7 @@ export const WorkspaceSchema = z
     version: z.literal(1).default(1),
     default_environment: z.string().min(1).optional(),
     environments: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an environment name is letters, digits, "_" or "-" (at most 64)'),
-        EnvironmentSchema
-      )
+      .record(EnvironmentNameSchema, EnvironmentSchema)
       .refine(
       (environments) => Object.keys(environments).length > 0,
       'at least one environment is required'
