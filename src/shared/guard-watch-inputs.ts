@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ResolvedGuardSettingsSchema } from './schemas/guard-settings'
 import { FlagNameSchema, RequestedEnvironmentSchema } from './schemas/names'
 
 /**
@@ -11,16 +12,7 @@ const environment = RequestedEnvironmentSchema.optional()
  * Single guard settings replacing the environment's for one watch. The action is not among them:
  * what a trip does is the environment's decision, not the watcher's.
  */
-export const GuardOverridesSchema = z
-  .object({
-    window_seconds: z.number().int().min(1).max(86_400).optional(),
-    min_requests: z.number().int().min(1).optional(),
-    max_error_rate: z.number().min(0).max(1).optional(),
-    max_latency_degradation: z.number().min(0).optional(),
-    breach_windows: z.number().int().min(1).optional(),
-    lateness_seconds: z.number().int().min(0).max(86_400).optional()
-  })
-  .strict()
+export const GuardOverridesSchema = ResolvedGuardSettingsSchema.omit({ action: true }).partial().strict()
 
 /** Watch the guards of a flag live: every decided window is stored in history and streamed. */
 export const GuardWindowsInputSchema = z.object({ environment, flag: FlagNameSchema, overrides: GuardOverridesSchema.optional() }).strict()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { GuardSettingsSchema } from '@shared/schemas/guard-settings'
 import { EnvironmentNameSchema, FlagNameSchema } from '@shared/schemas/names'
 
 /**
@@ -43,20 +44,6 @@ const FlagSourceSchema = z.discriminatedUnion('kind', [
     })
     .strict()
 ])
-
-export const GuardSettingsSchema = z
-  .object({
-    window_seconds: z.number().int().min(1).max(86_400).default(60),
-    min_requests: z.number().int().min(1).default(100),
-    max_error_rate: z.number().min(0).max(1).default(0.05),
-    max_latency_degradation: z.number().min(0).default(0.5),
-    breach_windows: z.number().int().min(1).default(2),
-    // How long after its end a window waits for late lines before it is decided; absent: one window.
-    lateness_seconds: z.number().int().min(0).max(86_400).optional(),
-    action: z.enum(['rollback', 'kill', 'alert']).default('rollback')
-  })
-  .strict()
-export type GuardSettings = z.infer<typeof GuardSettingsSchema>
 
 const PostgresSchema = z
   .object({
