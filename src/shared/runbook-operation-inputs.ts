@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { RUNBOOK_RUN_STATUSES } from './runbook-types'
 import { FlagNameSchema, RequestedEnvironmentSchema } from './schemas/names'
 
 /**
@@ -41,7 +42,7 @@ export const RunbookResumeInputSchema = z.object({ runId }).strict()
 export const RunbookCancelInputSchema = z.object({ runId, reason: z.string().max(2000).optional() }).strict()
 export const RunbookListInputSchema = z
   .object({
-    status: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
+    status: z.enum(RUNBOOK_RUN_STATUSES).optional(),
     /** Only runs whose process is gone (shown at start, resumable). */
     interrupted: z.boolean().optional(),
     limit: z.number().int().min(1).max(1000).optional()

@@ -5,7 +5,8 @@ export type RunbookStepStatus = 'pending' | 'running' | 'done' | 'failed' | 'ski
  * when the runs are listed (see RunbookRunView.process). 'cancelled' runs stopped at a safe point
  * and may be resumed.
  */
-export type RunbookRunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled'
+export const RUNBOOK_RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const
+export type RunbookRunStatus = (typeof RUNBOOK_RUN_STATUSES)[number]
 
 export interface RunbookStepView {
   index: number
