@@ -1,3 +1,17 @@
+/** The runbooks Rampart runs, by the name each run is recorded under (RunbookRunView.runbook). */
+export const RUNBOOKS = {
+  emergencyRollback: 'emergency-rollback',
+  fullRollback: 'full-rollback',
+  testDbSetup: 'test-db-setup',
+  dbMigrate: 'db-migrate',
+  dbRepair: 'db-repair',
+  dbRollback: 'db-rollback',
+  dbRestore: 'db-restore',
+  demoUp: 'demo-up',
+  demoDown: 'demo-down'
+} as const
+export type RunbookName = (typeof RUNBOOKS)[keyof typeof RUNBOOKS]
+
 /** A runbook's steps are recorded before and after they run, so an interrupted run can be shown and resumed. */
 export type RunbookStepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled'
 /**

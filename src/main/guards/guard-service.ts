@@ -1,3 +1,4 @@
+import type { FlagStateUnreadableDetail, LockHeldDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import type { FlagState } from '@shared/flag-state'
 import type { GuardWindowRecord } from '@shared/history-types'
@@ -204,7 +205,7 @@ export class LiveGuardWatch {
       'conflict',
       `the guards of ${plan.flag} in ${plan.environment} are already being watched by ${who}, storing every window in ${deps.history.path}; ` +
         `a second watch would store each window twice. Follow that watch instead, or stop it first (lock file ${lockPath})`,
-      { lockHolder: holder }
+      { lockHolder: holder } satisfies LockHeldDetail
     )
   }
 }
@@ -225,7 +226,7 @@ async function readFlagState(handle: EnvironmentHandle, flag: string): Promise<F
     throw new RampartError(
       error.code,
       `reading flag ${flag} of environment "${handle.name}" from ${handle.flagOrigin}, to attribute events that carry no "flags": ${error.message}`,
-      { ...(typeof error.detail === 'object' && error.detail !== null ? error.detail : {}), flagStateUnreadable: true }
+      { ...(typeof error.detail === 'object' && error.detail !== null ? error.detail : {}), flagStateUnreadable: true } satisfies FlagStateUnreadableDetail
     )
   }
 }

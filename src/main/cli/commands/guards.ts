@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { detailOf, type FlagStateUnreadableDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import { FlagStateSchema, type FlagState } from '@shared/flag-state'
 import { GUARD_THRESHOLD_KEYS, GuardSettingsSchema, ResolvedGuardSettingsSchema, type GuardSettings } from '@shared/schemas/guard-settings'
@@ -193,7 +194,7 @@ async function withFlagConfigHint<T>(pending: Promise<T>): Promise<T> {
   try {
     return await pending
   } catch (error) {
-    const unreadable = error instanceof RampartError && (error.detail as { flagStateUnreadable?: unknown } | undefined)?.flagStateUnreadable === true
+    const unreadable = error instanceof RampartError && detailOf<FlagStateUnreadableDetail>(error)?.flagStateUnreadable === true
     if (!unreadable) throw error
     throw new RampartError(error.code, `${error.message} (or give --flag-config FILE.json)`, error.detail)
   }
