@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_MIGRATION_VERSION } from './migration-types'
 import { RequestedEnvironmentSchema } from './schemas/names'
 
 /**
@@ -7,7 +8,7 @@ import { RequestedEnvironmentSchema } from './schemas/names'
  * equal to the database name.
  */
 const environment = RequestedEnvironmentSchema.optional()
-const version = z.number().int().min(1).max(2_147_483_647)
+const version = z.number().int().min(1).max(MAX_MIGRATION_VERSION)
 const confirm = z.boolean().optional()
 const confirmation = z.string().max(200).optional()
 
@@ -19,7 +20,7 @@ export const DbRollbackInputSchema = z
   .object({
     environment,
     // 0 rolls back every applied migration; absent, only the newest.
-    toVersion: z.number().int().min(0).max(2_147_483_647).optional(),
+    toVersion: z.number().int().min(0).max(MAX_MIGRATION_VERSION).optional(),
     confirm,
     confirmation
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_MIGRATION_VERSION } from './migration-types'
 import { RUNBOOK_RUN_STATUSES } from './runbook-types'
 import { FlagNameSchema, RequestedEnvironmentSchema } from './schemas/names'
 
@@ -21,7 +22,7 @@ export const RunbookFullRollbackInputSchema = z
   .object({
     environment,
     /** Roll back every applied migration above this version (0: all). */
-    toVersion: z.number().int().min(0).max(2_147_483_647),
+    toVersion: z.number().int().min(0).max(MAX_MIGRATION_VERSION),
     /** An image reference to run the service from afterwards (the previous release). */
     image: z
       .string()
