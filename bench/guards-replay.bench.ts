@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ts from 'typescript'
 import { ByteLineSplitter } from '@main/guards/core/byte-line-splitter'
-import { GuardSettingsSchema } from '@main/workspace/core/workspace-schema'
+import { GuardSettingsSchema } from '@shared/schemas/guard-settings'
 import { replayGuardLog, type GuardReplayReport } from '@main/guards/guard-replay'
 import { report } from './bench-timing'
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { operation, stream, type OperationSpec, type StreamSpec } from './contract-spec'
 import { FlagStateSchema } from './flag-state'
+import { ContainerNameSchema, FlagNameSchema, RequestedEnvironmentSchema } from './schemas/names'
 import { ROLLOUT_MOVES } from './rollout-types'
 import type { ChainReport, HistoryEvent } from './history-types'
 import type {
@@ -52,13 +53,9 @@ import type {
  * Every operation the console can perform, and every stream it can follow.
  * Main validates each input with these schemas: the renderer is untrusted.
  */
-export const FlagNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a flag name is letters, digits, "_", "." or "-" (at most 100)')
-export const EnvironmentNameSchema = z.string().min(1).max(64)
 export const IsoInstantSchema = z.iso.datetime({ offset: true })
 
-const environment = EnvironmentNameSchema.optional()
+const environment = RequestedEnvironmentSchema.optional()
 
 export const contract = {
   'workspace.describe': operation<WorkspaceView>()(z.object({}).strict()),
@@ -141,9 +138,7 @@ export const streams = {
     z
       .object({
         environment,
-        container: z
-          .string()
-          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, 'a container name is letters, digits, "_", "." or "-"'),
+        container: ContainerNameSchema,
         tail: z.number().int().min(0).max(100_000).optional(),
         since: z.string().min(1).max(64).optional(),
         // Plain text only from the console: a /regex/ from an untrusted page could stall main.

@@ -1,12 +1,14 @@
 import { z } from 'zod'
+import { MAX_MIGRATION_VERSION } from './migration-types'
+import { RequestedEnvironmentSchema } from './schemas/names'
 
 /**
  * Inputs of the database operations, for the contract ('db.setup', 'db.status', …) and the CLI.
  * Destructive operations take `confirm: true`, or in a protected environment `confirmation`
  * equal to the database name.
  */
-const environment = z.string().min(1).max(64).optional()
-const version = z.number().int().min(1).max(2_147_483_647)
+const environment = RequestedEnvironmentSchema.optional()
+const version = z.number().int().min(1).max(MAX_MIGRATION_VERSION)
 const confirm = z.boolean().optional()
 const confirmation = z.string().max(200).optional()
 
@@ -18,7 +20,7 @@ export const DbRollbackInputSchema = z
   .object({
     environment,
     // 0 rolls back every applied migration; absent, only the newest.
-    toVersion: z.number().int().min(0).max(2_147_483_647).optional(),
+    toVersion: z.number().int().min(0).max(MAX_MIGRATION_VERSION).optional(),
     confirm,
     confirmation
   })

@@ -1,15 +1,13 @@
 import { z } from 'zod'
+import { ImageReferenceSchema, RequestedEnvironmentSchema } from './schemas/names'
 import type { RunbookRunView } from './runbook-types'
 
 /**
  * Inputs and results of `demo up` / `demo down`, for the contract ('demo.up', 'demo.down') and
  * the CLI. Images are references such as node:18-slim or rampart-fixture/node:18.
  */
-const environment = z.string().min(1).max(64).optional()
+const environment = RequestedEnvironmentSchema.optional()
 const port = z.number().int().min(1).max(65_535)
-const imageRef = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,511}$/, 'must be an image reference such as node:18-slim')
 
 export const DemoUpInputSchema = z
   .object({
@@ -19,9 +17,9 @@ export const DemoUpInputSchema = z
     /** Postgres's port on 127.0.0.1; default the environment's postgres.port. */
     pgPort: port.optional(),
     /** Default RAMPART_DEMO_NODE_IMAGE, else node:18-slim. */
-    nodeImage: imageRef.optional(),
+    nodeImage: ImageReferenceSchema.optional(),
     /** Default the environment's postgres.image. */
-    postgresImage: imageRef.optional(),
+    postgresImage: ImageReferenceSchema.optional(),
     /** The service's own traffic: requests per second, simulated users, and a seed for repeatable runs. */
     traffic: z
       .object({

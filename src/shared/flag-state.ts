@@ -26,15 +26,8 @@ export const FlagStateSchema = z.object({
 })
 export type FlagState = z.infer<typeof FlagStateSchema>
 
-/** The six fields, in the API's order. */
-export const FLAG_STATE_FIELDS = [
-  'enabled',
-  'rollout_percentage',
-  'whitelist_users',
-  'blacklist_users',
-  'start_date',
-  'end_date'
-] as const satisfies readonly (keyof FlagState)[]
+/** The six fields, in the API's order (the schema's). */
+export const FLAG_STATE_FIELDS = FlagStateSchema.keyof().options
 
 export const EVALUATION_REASONS = [
   'disabled',

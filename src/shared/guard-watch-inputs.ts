@@ -1,29 +1,21 @@
 import { z } from 'zod'
+import { ResolvedGuardSettingsSchema } from './schemas/guard-settings'
+import { FlagNameSchema, RequestedEnvironmentSchema } from './schemas/names'
 
 /**
  * Inputs of the live guard streams, for the contract ('guards.windows', 'rollout.watch') and the
  * CLI (`guards watch`, `rollout watch`).
  */
-const environment = z.string().min(1).max(64).optional()
-const flag = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a flag name is letters, digits, "_", "." or "-" (at most 100)')
+const environment = RequestedEnvironmentSchema.optional()
 
 /**
  * Single guard settings replacing the environment's for one watch. The action is not among them:
  * what a trip does is the environment's decision, not the watcher's.
  */
-export const GuardOverridesSchema = z
-  .object({
-    window_seconds: z.number().int().min(1).max(86_400).optional(),
-    min_requests: z.number().int().min(1).optional(),
-    max_error_rate: z.number().min(0).max(1).optional(),
-    max_latency_degradation: z.number().min(0).optional(),
-    breach_windows: z.number().int().min(1).optional(),
-    lateness_seconds: z.number().int().min(0).max(86_400).optional()
-  })
-  .strict()
+export const GuardOverridesSchema = ResolvedGuardSettingsSchema.omit({ action: true }).partial().strict()
 
 /** Watch the guards of a flag live: every decided window is stored in history and streamed. */
-export const GuardWindowsInputSchema = z.object({ environment, flag, overrides: GuardOverridesSchema.optional() }).strict()
+export const GuardWindowsInputSchema = z.object({ environment, flag: FlagNameSchema, overrides: GuardOverridesSchema.optional() }).strict()
 
 /**
  * Guarded rollout orchestration while subscribed: windows are judged with the environment's own
@@ -32,7 +24,7 @@ export const GuardWindowsInputSchema = z.object({ environment, flag, overrides: 
 export const RolloutWatchInputSchema = z
   .object({
     environment,
-    flag,
+    flag: FlagNameSchema,
     /** Stop after this many decided windows; without it, until unsubscribed. */
     windows: z.number().int().min(1).max(1_000_000).optional()
   })

@@ -3,6 +3,9 @@
  * Plain data: produced in main (core/migration-status, services/migration-runner), read anywhere.
  */
 
+/** The highest migration version: the ledger keeps versions in a Postgres integer column. */
+export const MAX_MIGRATION_VERSION = 2_147_483_647
+
 /** A database object as the catalog names it; `table` is set for indexes, constraints and triggers. */
 export interface CatalogObject {
   kind: CatalogObjectKind

@@ -1,16 +1,10 @@
+import type { z } from 'zod'
+import type { GuardAction, ResolvedGuardSettingsSchema } from './schemas/guard-settings'
 import type { GuardWindowRecord } from './history-types'
 import type { RolloutMoveResult } from './views'
 
 /** The guard settings a live watch judges with, lateness resolved. */
-export interface GuardSettingsView {
-  window_seconds: number
-  min_requests: number
-  max_error_rate: number
-  max_latency_degradation: number
-  breach_windows: number
-  lateness_seconds: number
-  action: 'rollback' | 'kill' | 'alert'
-}
+export type GuardSettingsView = z.infer<typeof ResolvedGuardSettingsSchema>
 
 /**
  * How a flag change reached the service. An env-file service reads its file at start, so it is
@@ -46,7 +40,7 @@ export type RolloutWatchNotice =
   | { kind: 'followed'; container: string; startedAt: string }
   | {
       kind: 'action'
-      action: 'rollback' | 'kill' | 'alert'
+      action: GuardAction
       /** applied: done; recorded: alert only; skipped: nothing to do (already at 0 % or disabled); failed: see message. */
       outcome: 'applied' | 'recorded' | 'skipped' | 'failed'
       message: string

@@ -1,3 +1,17 @@
+/** The runbooks Rampart runs, by the name each run is recorded under (RunbookRunView.runbook). */
+export const RUNBOOKS = {
+  emergencyRollback: 'emergency-rollback',
+  fullRollback: 'full-rollback',
+  testDbSetup: 'test-db-setup',
+  dbMigrate: 'db-migrate',
+  dbRepair: 'db-repair',
+  dbRollback: 'db-rollback',
+  dbRestore: 'db-restore',
+  demoUp: 'demo-up',
+  demoDown: 'demo-down'
+} as const
+export type RunbookName = (typeof RUNBOOKS)[keyof typeof RUNBOOKS]
+
 /** A runbook's steps are recorded before and after they run, so an interrupted run can be shown and resumed. */
 export type RunbookStepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled'
 /**
@@ -5,7 +19,8 @@ export type RunbookStepStatus = 'pending' | 'running' | 'done' | 'failed' | 'ski
  * when the runs are listed (see RunbookRunView.process). 'cancelled' runs stopped at a safe point
  * and may be resumed.
  */
-export type RunbookRunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled'
+export const RUNBOOK_RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const
+export type RunbookRunStatus = (typeof RUNBOOK_RUN_STATUSES)[number]
 
 export interface RunbookStepView {
   index: number

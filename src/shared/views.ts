@@ -58,7 +58,7 @@ export interface GuardStatusView {
 export interface MoveOption {
   move: RolloutMove
   /** The state the move would produce (only the changed fields). */
-  target: { enabled?: boolean; rollout_percentage?: number }
+  target: Partial<Pick<FlagState, 'enabled' | 'rollout_percentage'>>
   available: boolean
   /** Every precondition that is not met, in words for the operator. */
   unmet: string[]

@@ -1,4 +1,4 @@
-import type { EmergencyRollbackResult, FullRollbackResult, InterruptedRunbookRun, RunbookRunView } from '@shared/runbook-types'
+import { RUNBOOKS, type EmergencyRollbackResult, type FullRollbackResult, type InterruptedRunbookRun, type RunbookRunView } from '@shared/runbook-types'
 import { resumePoint } from '@main/runbooks/runbook-runner'
 import { formatDuration } from './runbook-progress-printer'
 
@@ -22,8 +22,8 @@ export function fullRollbackLines(result: FullRollbackResult, run: RunbookRunVie
 
 /** The closing line of any run, with what is specific to the two rollbacks. */
 export function finishedRunLines(run: RunbookRunView): string[] {
-  if (run.status === 'succeeded' && run.runbook === 'emergency-rollback') return emergencyLines(run.result as EmergencyRollbackResult, run)
-  if (run.status === 'succeeded' && run.runbook === 'full-rollback') return fullRollbackLines(run.result as FullRollbackResult, run)
+  if (run.status === 'succeeded' && run.runbook === RUNBOOKS.emergencyRollback) return emergencyLines(run.result as EmergencyRollbackResult, run)
+  if (run.status === 'succeeded' && run.runbook === RUNBOOKS.fullRollback) return fullRollbackLines(run.result as FullRollbackResult, run)
   return [`run #${run.id} (${run.runbook}) ${run.status}`]
 }
 

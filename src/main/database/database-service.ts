@@ -20,6 +20,7 @@ import type {
   DbVerifyInput
 } from '@shared/db-operation-inputs'
 import type { MigrationRepairResult, MigrationRunResult } from '@shared/migration-types'
+import { RUNBOOKS } from '@shared/runbook-types'
 import { requireConfirmation } from '@main/platform/core/destructive-confirmation'
 import type { EnvironmentConfig, Workspace } from '@main/workspace/core/workspace-schema'
 import type { DockerEngine } from '@main/docker/docker-engine'
@@ -31,12 +32,10 @@ import { DbOperationJournal, type DbOperationHistory } from './db-operation-jour
 import { DbRestore } from './db-restore'
 import { DbRollback } from './db-rollback'
 import { verifyDatabase } from './db-verification'
-import { MigrationLedger, MigrationRunner } from './migration-runner'
+import { MigrationLedger } from './migration-ledger'
+import { MigrationRunner } from './migration-runner'
 import type { RunbookRunner } from '@main/runbooks/runbook-runner'
 import { TestDbSetup } from './test-db-setup'
-
-export const DB_MIGRATE_RUNBOOK = 'db-migrate'
-export const DB_REPAIR_RUNBOOK = 'db-repair'
 
 export interface DatabaseServiceDeps {
   workspace: Workspace
@@ -84,7 +83,7 @@ export class DatabaseService {
     const holder: { result: MigrationRunResult | null } = { result: null }
     const run = await this.deps.runbooks.run(
       {
-        runbook: DB_MIGRATE_RUNBOOK,
+        runbook: RUNBOOKS.dbMigrate,
         environment: environment.name,
         input: { toVersion: input.toVersion ?? null, directory: environment.migrationsDirectory },
         steps: [
@@ -125,7 +124,7 @@ export class DatabaseService {
     const holder: { result: MigrationRepairResult | null } = { result: null }
     const run = await this.deps.runbooks.run(
       {
-        runbook: DB_REPAIR_RUNBOOK,
+        runbook: RUNBOOKS.dbRepair,
         environment: environment.name,
         input: { directory: environment.migrationsDirectory },
         steps: [

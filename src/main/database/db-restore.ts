@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path'
 import { RampartError } from '@shared/errors'
 import type { DbRestoreResult, DbVerification } from '@shared/db-types'
+import { RUNBOOKS } from '@shared/runbook-types'
 import { requireConfirmation } from '@main/platform/core/destructive-confirmation'
 import type { EnvironmentConfig } from '@main/workspace/core/workspace-schema'
 import type { DockerEngine } from '@main/docker/docker-engine'
@@ -14,8 +15,6 @@ import { describeVerification, verificationProblems, verifyDatabase } from './db
 import { HeldMigrationLock } from './held-migration-lock'
 import type { MigrationRunner } from './migration-runner'
 import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
-
-export const DB_RESTORE_RUNBOOK = 'db-restore'
 
 export interface DbRestoreDeps {
   /** Also read for the checksum recorded when the backup was taken. */
@@ -114,7 +113,7 @@ export class DbRestore {
           ]
           const run = await this.deps.runbooks.run(
             {
-              runbook: DB_RESTORE_RUNBOOK,
+              runbook: RUNBOOKS.dbRestore,
               environment,
               steps,
               input: { database: target.describe(), file: backupFile, sha256: checked.sha256, force },

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { RampartError } from '@shared/errors'
 import type { DbBackup, DbRollbackResult, DbVerification, RolledBackMigration } from '@shared/db-types'
 import type { CatalogObject } from '@shared/migration-types'
+import { RUNBOOKS } from '@shared/runbook-types'
 import { describeCatalogObject, objectsPresent } from './core/catalog-presence'
 import { requireConfirmation } from '@main/platform/core/destructive-confirmation'
 import { migrationStatus } from './core/migration-status'
@@ -17,8 +18,6 @@ import { describeVerification, verificationProblems, verifyRollback } from './db
 import { HeldMigrationLock } from './held-migration-lock'
 import type { MigrationRunner } from './migration-runner'
 import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
-
-export const DB_ROLLBACK_RUNBOOK = 'db-rollback'
 
 export interface DbRollbackDeps {
   history: DbOperationHistory
@@ -115,7 +114,7 @@ export class DbRollback {
           ]
           const run = await this.deps.runbooks.run(
             {
-              runbook: DB_ROLLBACK_RUNBOOK,
+              runbook: RUNBOOKS.dbRollback,
               environment,
               steps,
               input: { database: target.describe(), versions: planned, toVersion: request.toVersion ?? null },

@@ -4,7 +4,7 @@ import { describeCatalogObject, expectedObjects, objectsMissing, objectsPresent,
 import { ORPHAN_COUNT_LIMIT, orphanCountQuery } from './core/orphan-check-query'
 import { readForeignKeys } from './foreign-key-catalog'
 import { quoteIdentifier, type PostgresSession } from './postgres-target'
-import type { MigrationLedger } from './migration-runner'
+import type { MigrationLedger } from './migration-ledger'
 
 /**
  * Checks a database against what Rampart knows of it: objects that should be gone are gone,

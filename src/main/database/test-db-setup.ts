@@ -1,5 +1,6 @@
 import { RampartError } from '@shared/errors'
 import type { TestDbSetupResult } from '@shared/db-types'
+import { RUNBOOKS } from '@shared/runbook-types'
 import { connectionString, passwordSource } from './core/connection-string'
 import type { Migration } from './core/migration-files'
 import { lineAtOffset, splitSqlStatements } from './core/sql-statements'
@@ -13,7 +14,6 @@ import { DbOperationJournal, type DbOperationHistory } from './db-operation-jour
 import { MigrationRunner } from './migration-runner'
 import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
 
-export const TEST_DB_SETUP_RUNBOOK = 'test-db-setup'
 const MAINTENANCE_DATABASE = 'postgres'
 const DEFAULT_READY_TIMEOUT_MS = 90_000
 const TIER_RULES_SEED = 'seeds/tier_rules.sql'
@@ -192,7 +192,7 @@ export class TestDbSetup {
       async () => {
         const run = await this.deps.runbooks.run(
           {
-            runbook: TEST_DB_SETUP_RUNBOOK,
+            runbook: RUNBOOKS.testDbSetup,
             environment,
             steps,
             input: { database, container: pg.container, image: pg.image, network: pg.network, port: pg.port, migrations: request.migrationsDirectory },

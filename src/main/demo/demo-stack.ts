@@ -5,6 +5,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DemoContainerStatus, DemoDownInput, DemoDownResult, DemoUpInput, DemoUpResult } from '@shared/demo-types'
 import { RampartError } from '@shared/errors'
+import { RUNBOOKS } from '@shared/runbook-types'
 import { demoServicePort } from './core/demo-service-port'
 import { resolveFlagEnvMapping, type FlagEnvMapping } from '@main/flags/core/flag-env-mapping'
 import type { EnvironmentConfig, Workspace } from '@main/workspace/core/workspace-schema'
@@ -20,8 +21,6 @@ import type { RunbookRunner } from '@main/runbooks/runbook-runner'
 import { postgresContainerSpec } from '@main/database/test-db-setup'
 
 export const DEMO_LABEL = 'rampart.demo'
-export const DEMO_UP_RUNBOOK = 'demo-up'
-export const DEMO_DOWN_RUNBOOK = 'demo-down'
 export const DEFAULT_DEMO_NODE_IMAGE = 'node:18-slim'
 
 // Kept on the service container so a second `up` can tell whether it was set up the same way.
@@ -97,7 +96,7 @@ export class DemoStack {
     const url = `http://127.0.0.1:${plan.port}`
     const run = await this.deps.runbooks.run(
       {
-        runbook: DEMO_UP_RUNBOOK,
+        runbook: RUNBOOKS.demoUp,
         environment: plan.environment,
         input: {
           port: plan.port,
@@ -222,7 +221,7 @@ export class DemoStack {
             }
           }))
     const run = await this.deps.runbooks.run(
-      { runbook: DEMO_DOWN_RUNBOOK, environment, input: { containers: names }, steps, result: () => ({ removed, kept, absent }) },
+      { runbook: RUNBOOKS.demoDown, environment, input: { containers: names }, steps, result: () => ({ removed, kept, absent }) },
       undefined
     )
     return { environment, removed, kept, absent, run }

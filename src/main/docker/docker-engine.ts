@@ -8,6 +8,7 @@ import type { Duplex, Readable, Writable } from 'node:stream'
 import type Docker from 'dockerode'
 import { RampartError } from '@shared/errors'
 import type { LogLine } from '@shared/log-line'
+import { ContainerNameSchema, ImageReferenceSchema } from '@shared/schemas/names'
 import { FrameDemuxer, LogLineAssembler } from './core/docker-log-frames'
 import { PullProgressTracker, type PullEvent, type PullProgress } from './core/pull-progress'
 
@@ -126,9 +127,6 @@ const STOP_MARGIN_MS = 30_000
 const EXEC_EXIT_POLLS = 50
 const EXEC_EXIT_POLL_MS = 20
 
-// Container names and ids; anything else would be pasted into a URL path.
-const CONTAINER_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/
-const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,511}$/
 
 /** Where the engine is, resolved from an explicit host, DOCKER_HOST, or the default socket. */
 export interface DockerEndpoint {
@@ -796,14 +794,15 @@ function healthFromStatus(status: string): ContainerHealth | null {
   return null
 }
 
+/** Checked before any request: the name is pasted into the request path. */
 function checkContainerRef(name: string): void {
-  if (!CONTAINER_REF.test(name)) {
+  if (!ContainerNameSchema.safeParse(name).success) {
     throw new RampartError('bad_input', `"${name}" is not a container name or id (letters, digits, "_", "." or "-", starting with a letter or digit)`)
   }
 }
 
 function checkImageRef(ref: string): void {
-  if (!IMAGE_REF.test(ref) || ref.split('/').includes('..')) throw new RampartError('bad_input', `"${ref}" is not an image reference (e.g. postgres:15)`)
+  if (!ImageReferenceSchema.safeParse(ref).success || ref.split('/').includes('..')) throw new RampartError('bad_input', `"${ref}" is not an image reference (e.g. postgres:15)`)
 }
 
 function checkTimeout(seconds: number): void {

@@ -1,14 +1,15 @@
+import type { FlagStateUnreadableDetail, LockHeldDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import type { FlagState } from '@shared/flag-state'
 import type { GuardWindowRecord } from '@shared/history-types'
 import type { GuardSettingsView } from '@shared/rollout-watch-types'
+import { guardThresholdsOf, GuardSettingsSchema, type GuardSettings } from '@shared/schemas/guard-settings'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import type { HistoryStore } from '@main/history/history-store'
 import { LockFile, type LockAttempt } from '@main/platform/lock-file'
 import type { GuardWindow } from './core/guard-engine'
 import { parseLogSince } from '@main/docker/core/log-since'
 import { parseOrBadInput } from '@main/platform/input-validation'
-import { GuardSettingsSchema, type GuardSettings } from '@main/workspace/core/workspace-schema'
 import type { Clock } from '@main/platform/clock'
 import type { EnvironmentHandle, EnvironmentRegistry } from '@main/flags/environment-registry'
 import { GuardWatcher, type GuardLineSource, type GuardTrip, type GuardWatchReport, type Ticker } from './guard-watcher'
@@ -205,7 +206,7 @@ export class LiveGuardWatch {
       'conflict',
       `the guards of ${plan.flag} in ${plan.environment} are already being watched by ${who}, storing every window in ${deps.history.path}; ` +
         `a second watch would store each window twice. Follow that watch instead, or stop it first (lock file ${lockPath})`,
-      { lockHolder: holder }
+      { lockHolder: holder } satisfies LockHeldDetail
     )
   }
 }
@@ -215,15 +216,7 @@ function mergeSettings(handle: EnvironmentHandle, overrides: Partial<GuardSettin
   const merged: Record<string, unknown> = { ...handle.config.guards }
   for (const [field, value] of Object.entries(overrides ?? {})) if (value !== undefined) merged[field] = value
   const settings = parseOrBadInput(GuardSettingsSchema, merged, `guard settings for environment "${handle.name}" with the overrides given are not valid`)
-  return {
-    window_seconds: settings.window_seconds,
-    min_requests: settings.min_requests,
-    max_error_rate: settings.max_error_rate,
-    max_latency_degradation: settings.max_latency_degradation,
-    breach_windows: settings.breach_windows,
-    lateness_seconds: settings.lateness_seconds ?? settings.window_seconds,
-    action: settings.action
-  }
+  return { ...guardThresholdsOf(settings), lateness_seconds: settings.lateness_seconds ?? settings.window_seconds, action: settings.action }
 }
 
 async function readFlagState(handle: EnvironmentHandle, flag: string): Promise<FlagState> {
@@ -234,7 +227,7 @@ async function readFlagState(handle: EnvironmentHandle, flag: string): Promise<F
     throw new RampartError(
       error.code,
       `reading flag ${flag} of environment "${handle.name}" from ${handle.flagOrigin}, to attribute events that carry no "flags": ${error.message}`,
-      { ...(typeof error.detail === 'object' && error.detail !== null ? error.detail : {}), flagStateUnreadable: true }
+      { ...(typeof error.detail === 'object' && error.detail !== null ? error.detail : {}), flagStateUnreadable: true } satisfies FlagStateUnreadableDetail
     )
   }
 }

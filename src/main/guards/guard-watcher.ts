@@ -1,12 +1,11 @@
 import type { FlagState } from '@shared/flag-state'
 import type { GuardWindowRecord, HistoryEvent } from '@shared/history-types'
 import type { LogLine } from '@shared/log-line'
+import { guardThresholdsOf, type GuardAction, type GuardThresholds } from '@shared/schemas/guard-settings'
 import type { HistoryStore } from '@main/history/history-store'
-import type { GuardThresholds } from './core/guard-decision'
 import { GuardEngine, type GuardCounts, type GuardWindow } from './core/guard-engine'
 import { guardWindowJson, type GuardWindowJson } from './core/guard-replay-format'
 import { parseLogLine } from './core/log-event'
-import type { GuardSettings } from '@main/workspace/core/workspace-schema'
 import type { Clock } from '@main/platform/clock'
 import type { LogService } from '@main/docker/log-service'
 
@@ -42,7 +41,7 @@ export interface GuardTrip {
   /** The stored guard_trip event. */
   event: HistoryEvent
   /** What the environment says to do about it (DESIGN.md: rollback, kill or alert). */
-  action: GuardSettings['action']
+  action: GuardAction
 }
 
 export interface GuardWatcherOptions {
@@ -50,7 +49,7 @@ export interface GuardWatcherOptions {
   environment: string
   /** For events without `flags`; replace it with setFlagState when the rollout moves. */
   flagState: FlagState | null
-  settings: GuardThresholds & Partial<Pick<GuardSettings, 'action'>>
+  settings: GuardThresholds & { action?: GuardAction }
   /** Default one window, as in replay. */
   latenessSeconds?: number
   /** The first window is the one holding this instant: when watching began, or --since. */
@@ -211,14 +210,7 @@ export function guardWindowFigures(window: GuardWindow, settings: GuardThreshold
     ...guardWindowJson(window),
     unattributed: window.unattributed,
     breach_streak: window.breachStreak,
-    settings: {
-      window_seconds: settings.window_seconds,
-      min_requests: settings.min_requests,
-      max_error_rate: settings.max_error_rate,
-      max_latency_degradation: settings.max_latency_degradation,
-      breach_windows: settings.breach_windows,
-      lateness_seconds: latenessSeconds
-    }
+    settings: { ...guardThresholdsOf(settings), lateness_seconds: latenessSeconds }
   }
 }
 

@@ -1,16 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import type { LockHolder } from '@shared/error-details'
 import { processExists } from './process-liveness'
-
-/** Who holds a lock, as written in the lock file. */
-export interface LockHolder {
-  actor: string
-  pid: number
-  host: string
-  /** ISO 8601, wall-clock time of the holding machine. */
-  since: string
-}
 
 export type LockAttempt =
   | { acquired: true; release: () => Promise<void> }

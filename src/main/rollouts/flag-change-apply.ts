@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import type { UnappliedMoveDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import type { ServiceApplyView } from '@shared/rollout-watch-types'
 import type { DockerEngine } from '@main/docker/docker-engine'
@@ -66,7 +67,7 @@ export class ServiceRestartApplier implements FlagChangeApplier {
         code,
         `the change to ${request.flag} is written to ${handle.flagOrigin} and recorded (event #${request.eventSeq}), ` +
           `but the service has not picked it up: ${why.replace(/[.?!]$/, '')}. Restart it by hand (docker restart ${container}) and check ${service.health_url ?? 'its health'}`,
-        { eventSeq: request.eventSeq, container }
+        { eventSeq: request.eventSeq, container } satisfies UnappliedMoveDetail
       )
     let info
     try {

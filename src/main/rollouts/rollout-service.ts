@@ -1,3 +1,4 @@
+import type { LockHeldDetail, MoveConflictDetail, MoveRefusedDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import { FlagStateSchema, type FlagState } from '@shared/flag-state'
 import type { RolloutMove } from '@shared/rollout-types'
@@ -174,7 +175,7 @@ export class RolloutService {
       outcome: 'refused',
       detail: { move: request.move, message, lockHolder: holder }
     })
-    throw new RampartError('conflict', message, { lockHolder: holder })
+    throw new RampartError('conflict', message, { lockHolder: holder } satisfies LockHeldDetail)
   }
 
   /**
@@ -227,7 +228,11 @@ export class RolloutService {
       // The drift is now on record and shown; the next decision starts from what is really there,
       // and its phase from now: guard windows and soak from before the change say nothing about it.
       this.remember(handle.name, request.flag, { state: snapshot.state, phaseEnteredAt: now.toISOString() })
-      return new RampartError('conflict', plan.message, { expected: plan.conflict.expected, current: plan.conflict.current, fields: plan.conflict.fields })
+      return new RampartError('conflict', plan.message, {
+        expected: plan.conflict.expected,
+        current: plan.conflict.current,
+        fields: plan.conflict.fields
+      } satisfies MoveConflictDetail)
     }
     this.deps.history.events.appendEvent({
       ...base,
@@ -237,7 +242,7 @@ export class RolloutService {
       outcome: 'refused',
       detail: { move: request.move, message: plan.message, unmet: plan.unmet ?? [], ...unreadableDetail(snapshot) }
     })
-    return new RampartError(plan.code, plan.message, { unmet: plan.unmet ?? [] })
+    return new RampartError(plan.code, plan.message, { unmet: plan.unmet ?? [] } satisfies MoveRefusedDetail)
   }
 
   private recordFailedWrite(

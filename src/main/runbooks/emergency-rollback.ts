@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { parseOrBadInput } from '@main/platform/input-validation'
 import { RampartError } from '@shared/errors'
 import { RollbackEmergencyInputSchema, type RollbackEmergencyInput } from '@shared/runbook-operation-inputs'
-import type { EmergencyRollbackOutcome, EmergencyRollbackResult } from '@shared/runbook-types'
+import { RUNBOOKS, type EmergencyRollbackOutcome, type EmergencyRollbackResult } from '@shared/runbook-types'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import type { HistoryStore } from '@main/history/history-store'
 import type { Clock } from '@main/platform/clock'
@@ -13,8 +13,6 @@ import type { RegisteredRunbook, RunbookBuild } from './runbook-registry'
 import type { RunbookRunner, RunbookStep, RunNotes, RunOptions } from './runbook-runner'
 import { verifyUrlsUntil, waitUntilServing } from '@main/docker/service-readiness'
 import { captureLogLines } from '@main/docker/service-log-capture'
-
-export const EMERGENCY_ROLLBACK_RUNBOOK = 'emergency-rollback'
 
 /** Timings, short by default: every second here is a second of the incident. */
 export interface EmergencyTimings {
@@ -87,7 +85,7 @@ export class EmergencyRollback {
       environment: handle.name,
       reason,
       outcome: 'intent',
-      detail: { runbook: EMERGENCY_ROLLBACK_RUNBOOK, source: handle.flagSource.kind, origin: handle.flagOrigin, container: handle.config.service.container }
+      detail: { runbook: RUNBOOKS.emergencyRollback, source: handle.flagSource.kind, origin: handle.flagOrigin, container: handle.config.service.container }
     })
     const recorded: RecordedInput = {
       environment: handle.name,
@@ -99,14 +97,14 @@ export class EmergencyRollback {
       healthTimeoutMs: this.timings.healthTimeoutMs,
       pollIntervalMs: this.timings.pollIntervalMs
     }
-    const run = await this.deps.runbooks.start(EMERGENCY_ROLLBACK_RUNBOOK, recorded, options)
+    const run = await this.deps.runbooks.start(RUNBOOKS.emergencyRollback, recorded, options)
     return { result: run.result as EmergencyRollbackResult, run }
   }
 
   /** For the registry: how a recorded run is rebuilt. */
   runbook(): RegisteredRunbook<RecordedInput, EmergencyContext> {
     return {
-      name: EMERGENCY_ROLLBACK_RUNBOOK,
+      name: RUNBOOKS.emergencyRollback,
       parseInput: (input) => RecordedInputSchema.parse(input),
       build: (input) => this.build(input)
     }
@@ -163,7 +161,7 @@ export class EmergencyRollback {
     return {
       context,
       definition: {
-        runbook: EMERGENCY_ROLLBACK_RUNBOOK,
+        runbook: RUNBOOKS.emergencyRollback,
         environment: handle.name,
         flag: input.flag,
         reason: input.reason,
@@ -215,7 +213,7 @@ export class EmergencyRollback {
       reason: input.reason,
       outcome: 'verified_safe',
       detail: {
-        runbook: EMERGENCY_ROLLBACK_RUNBOOK,
+        runbook: RUNBOOKS.emergencyRollback,
         runId,
         intentSeq: input.intentSeq,
         intentAt: input.intentAt,

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { parseOrBadInput } from '@main/platform/input-validation'
 import { RampartError } from '@shared/errors'
 import { RunbookFullRollbackInputSchema, type RunbookFullRollbackInput } from '@shared/runbook-operation-inputs'
-import type { FullRollbackOutcome, FullRollbackResult } from '@shared/runbook-types'
+import { RUNBOOKS, type FullRollbackOutcome, type FullRollbackResult } from '@shared/runbook-types'
 import { requireConfirmation } from '@main/platform/core/destructive-confirmation'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import type { Clock } from '@main/platform/clock'
@@ -16,8 +16,6 @@ import type { RolloutService } from '@main/rollouts/rollout-service'
 import type { RegisteredRunbook, RunbookBuild } from './runbook-registry'
 import type { RunbookRunner, RunbookStep, RunNotes, RunOptions } from './runbook-runner'
 import { verifyUrlsUntil, waitUntilServing } from '@main/docker/service-readiness'
-
-export const FULL_ROLLBACK_RUNBOOK = 'full-rollback'
 
 /** What the full rollback needs of the database feature (wired in by the app, which sits above both). */
 export interface FullRollbackDatabase {
@@ -107,13 +105,13 @@ export class FullRollback {
       healthTimeoutMs: this.timings.healthTimeoutMs,
       pollIntervalMs: this.timings.pollIntervalMs
     }
-    const run = await this.deps.runbooks.start(FULL_ROLLBACK_RUNBOOK, recorded, options)
+    const run = await this.deps.runbooks.start(RUNBOOKS.fullRollback, recorded, options)
     return { result: run.result as FullRollbackResult, run }
   }
 
   runbook(): RegisteredRunbook<RecordedInput, FullRollbackContext> {
     return {
-      name: FULL_ROLLBACK_RUNBOOK,
+      name: RUNBOOKS.fullRollback,
       parseInput: (input) => RecordedInputSchema.parse(input),
       build: (input) => this.build(input)
     }
@@ -189,7 +187,7 @@ export class FullRollback {
     return {
       context,
       definition: {
-        runbook: FULL_ROLLBACK_RUNBOOK,
+        runbook: RUNBOOKS.fullRollback,
         environment: handle.name,
         flag,
         reason: input.reason,

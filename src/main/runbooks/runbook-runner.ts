@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
+import type { RunbookRunStoppedDetail } from '@shared/error-details'
 import { RampartError, toContractError, type ErrorCode } from '@shared/errors'
 import type {
   InterruptedRunbookRun,
@@ -301,7 +302,7 @@ export class RunbookRunner {
           throw new RampartError(failure.code, `${definition.runbook}: step "${step.name}" failed: ${failure.message}`, {
             runId,
             step: step.name
-          })
+          } satisfies RunbookRunStoppedDetail)
         }
       }
       if (active.lost) throw lostError(runId, 'the end')
@@ -332,7 +333,7 @@ export class RunbookRunner {
     return new RampartError('failed', `${definition.runbook} run #${runId} ${message}; continue it with: rampart runbook resume ${runId}`, {
       runId,
       status: 'cancelled'
-    })
+    } satisfies RunbookRunStoppedDetail)
   }
 
   /** Renews the heartbeat; stops the run when another process claimed it, or when a cancel was asked for. */
@@ -485,13 +486,13 @@ function describeCancel(cancel: CancelRequest): string {
 }
 
 function cancelError(runId: number, cancel: CancelRequest): RampartError {
-  return new RampartError('failed', `run #${runId} ${describeCancel(cancel)}`, { runId, status: 'cancelled' })
+  return new RampartError('failed', `run #${runId} ${describeCancel(cancel)}`, { runId, status: 'cancelled' } satisfies RunbookRunStoppedDetail)
 }
 
 function lostError(runId: number, step: string): RampartError {
   return new RampartError(
     'conflict',
     `run #${runId} was taken over by another process (it was taken for interrupted and resumed there); this process stopped at ${step} without recording more`,
-    { runId }
+    { runId } satisfies RunbookRunStoppedDetail
   )
 }

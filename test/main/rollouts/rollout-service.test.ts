@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AppContext } from '@main/app/app-context'
+import type { MoveConflictDetail, MoveRefusedDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import type { FlagState } from '@shared/flag-state'
 import type { HistoryEvent } from '@shared/history-types'
@@ -125,7 +126,7 @@ describe('RolloutService.move: advance', () => {
     workspace.writeEnv(seedEnvText(10, 'false'))
     const context = await workspace.open()
     const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: '  ' }))
-    expect((error.detail as { unmet: string[] }).unmet).toEqual([
+    expect((error.detail as MoveRefusedDetail).unmet).toEqual([
       'flag is disabled',
       'guards have no verdict yet, not pass',
       'reason is empty'
@@ -190,7 +191,7 @@ describe('RolloutService.move: advance', () => {
     await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 25' })
 
     const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
-    expect((error.detail as { unmet: string[] }).unmet).toEqual(['guards have no verdict yet, not pass'])
+    expect((error.detail as MoveRefusedDetail).unmet).toEqual(['guards have no verdict yet, not pass'])
 
     workspace.recordPasses(2)
     workspace.clock.advanceSeconds(120)
@@ -204,11 +205,11 @@ describe('RolloutService.move: advance', () => {
     await passGuardsInCurrentPhase(context)
 
     const missing = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'all green' }))
-    expect((missing.detail as { unmet: string[] }).unmet).toEqual(['type the flag name to confirm'])
+    expect((missing.detail as MoveRefusedDetail).unmet).toEqual(['type the flag name to confirm'])
     const wrong = await rejection(
       context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'all green', confirmation: 'Unified_LLM_Hub' })
     )
-    expect((wrong.detail as { unmet: string[] }).unmet).toEqual([
+    expect((wrong.detail as MoveRefusedDetail).unmet).toEqual([
       'confirmation "Unified_LLM_Hub" does not match the flag name "unified_llm_hub"'
     ])
     expect(percentageOf((await context.services.flags.get(undefined, FLAG)).state)).toBe(50)
@@ -226,7 +227,7 @@ describe('RolloutService.move: advance', () => {
     workspace.recordPasses(1, 60)
     workspace.clock.advanceSeconds(120)
     const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'recovered' }))
-    expect((error.detail as { unmet: string[] }).unmet).toEqual([
+    expect((error.detail as MoveRefusedDetail).unmet).toEqual([
       'guards are trip, not pass',
       'guards have tripped; a trip blocks advancing until it is cleared'
     ])
@@ -246,7 +247,7 @@ describe('RolloutService.move: minimum soak time', () => {
 
     workspace.clock.advanceSeconds(3599)
     const early = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'soaked?' }))
-    expect((early.detail as { unmet: string[] }).unmet).toEqual(['soak time: 3599 s of 3600 s'])
+    expect((early.detail as MoveRefusedDetail).unmet).toEqual(['soak time: 3599 s of 3600 s'])
 
     workspace.clock.advanceSeconds(1)
     const result = await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'soaked an hour' })
@@ -265,7 +266,7 @@ describe('RolloutService.move: minimum soak time', () => {
     workspace.recordPasses(70)
     workspace.clock.advanceSeconds(1800)
     const early = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
-    expect((early.detail as { unmet: string[] }).unmet).toEqual(['soak time: 1800 s of 3600 s'])
+    expect((early.detail as MoveRefusedDetail).unmet).toEqual(['soak time: 1800 s of 3600 s'])
     workspace.clock.advanceSeconds(1800)
     expect((await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' })).state.rollout_percentage).toBe(50)
   })
@@ -325,7 +326,7 @@ describe('RolloutService.move: back, rollback, kill', () => {
     const context = await workspace.open()
     const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'kill', reason: '' }))
     expect(error.code).toBe('refused')
-    expect((error.detail as { unmet: string[] }).unmet).toEqual(['reason is empty'])
+    expect((error.detail as MoveRefusedDetail).unmet).toEqual(['reason is empty'])
     expect(workspace.readEnv()).toBe(seedEnvText(10))
   })
 })
@@ -342,8 +343,8 @@ describe('RolloutService.move: drift', () => {
     const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
     expect(error.code).toBe('conflict')
     expect(error.message).toContain('rollout_percentage')
-    expect(percentageOf((error.detail as { expected: FlagState }).expected)).toBe(25)
-    expect(percentageOf((error.detail as { current: FlagState }).current)).toBe(37)
+    expect(percentageOf((error.detail as MoveConflictDetail).expected)).toBe(25)
+    expect(percentageOf((error.detail as MoveConflictDetail).current)).toBe(37)
 
     const drift = events(context).at(-1)!
     expect(drift).toMatchObject({ kind: 'drift', actor: 'tester', outcome: 'refused', detail: { move: 'advance', fields: ['rollout_percentage'] } })
@@ -390,7 +391,7 @@ describe('RolloutService.move: drift', () => {
     const seen = (await context.services.rollout.status(undefined, FLAG)).state
 
     const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50', expected: seen }))
-    expect((error.detail as { unmet: string[] }).unmet).toEqual(['guards have no verdict yet, not pass'])
+    expect((error.detail as MoveRefusedDetail).unmet).toEqual(['guards have no verdict yet, not pass'])
     expect(workspace.readEnv()).toBe(seedEnvText(25))
     expect(events(context).some((event) => event.kind === 'drift' && percentageOf(event.toState) === 25)).toBe(true)
   })

@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { RUNBOOKS } from '@shared/runbook-types'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import { createAppContext, type AppContext } from '@main/app/app-context'
-import { EMERGENCY_ROLLBACK_RUNBOOK } from '@main/runbooks/emergency-rollback'
 import type { StepTools } from '@main/runbooks/runbook-runner'
 import type { EmergencyRollbackResult } from '@shared/runbook-types'
 import { captureLogLines } from '@main/docker/service-log-capture'
@@ -155,7 +155,7 @@ describe('emergency rollback on the demo service container', () => {
 
   it('is resumable: its runbook is registered and rebuilt from the recorded input', async () => {
     const { run } = await app.services.emergencyRollback.run({ flag: 'unified_llm_hub', reason: 'recorded' })
-    expect(run.runbook).toBe(EMERGENCY_ROLLBACK_RUNBOOK)
+    expect(run.runbook).toBe(RUNBOOKS.emergencyRollback)
     expect(run.input).toMatchObject({ environment: 'demo', flag: 'unified_llm_hub', reason: 'recorded', stopTimeoutSeconds: 5 })
     const result = run.result as EmergencyRollbackResult
     expect(result.flag).toBe('unified_llm_hub')

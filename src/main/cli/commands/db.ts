@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { RampartError } from '@shared/errors'
+import { MAX_MIGRATION_VERSION } from '@shared/migration-types'
 import type { DatabaseService } from '@main/database/database-service'
 import type { CliIo } from '../cli-io'
 import { LineWriter } from '../cli-io'
@@ -17,7 +18,6 @@ import {
 import { printRunbookProgress } from '../runbook-progress-printer'
 import { UsageError } from '../usage-error'
 
-const MAX_VERSION = 2_147_483_647
 const CONFIRM_HELP =
   '  --confirm [DBNAME]  confirms the change; in a protected environment the database name must follow it'
 
@@ -47,7 +47,7 @@ export const dbCommands: CliCommand[] = [
     usage: 'rampart db migrate [--to VERSION] [--env NAME] [--json]',
     options: { to: { type: 'string' } },
     run: async (database, { values }) => {
-      const toVersion = optionalInteger(values, 'to', 1, MAX_VERSION)
+      const toVersion = optionalInteger(values, 'to', 1, MAX_MIGRATION_VERSION)
       const result = await database.migrate({ environment: optionalString(values, 'env'), ...(toVersion === undefined ? {} : { toVersion }) })
       return { result, lines: migrateLines(result) }
     }
@@ -59,7 +59,7 @@ export const dbCommands: CliCommand[] = [
     options: { to: { type: 'string' }, confirm: { type: 'boolean', default: false } },
     positionals: true,
     run: async (database, args) => {
-      const toVersion = optionalInteger(args.values, 'to', 0, MAX_VERSION)
+      const toVersion = optionalInteger(args.values, 'to', 0, MAX_MIGRATION_VERSION)
       const result = await database.rollback({
         environment: optionalString(args.values, 'env'),
         ...(toVersion === undefined ? {} : { toVersion }),

@@ -1,11 +1,12 @@
 import { resolve } from 'node:path'
+import { detailOf, type FlagStateUnreadableDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import { FlagStateSchema, type FlagState } from '@shared/flag-state'
+import { GUARD_THRESHOLD_KEYS, GuardSettingsSchema, ResolvedGuardSettingsSchema, type GuardSettings } from '@shared/schemas/guard-settings'
 import { readJsonFile } from '@main/platform/json-file'
 import { formatGuardSummaryLine, formatGuardWindowLine } from '@main/guards/core/guard-replay-format'
 import { GuardReplayTally } from '@main/guards/core/guard-replay-summary'
 import { parseLogSince } from '@main/docker/core/log-since'
-import { GuardSettingsSchema, type GuardSettings } from '@main/workspace/core/workspace-schema'
 import { replayGuardLog } from '@main/guards/guard-replay'
 import { LineWriter, type CliIo } from '../cli-io'
 import type { CliCommand, OptionSpecs, OptionValues } from '../cli-command'
@@ -14,20 +15,27 @@ import { flag, optionalInteger, optionalString, requiredString } from '../cli-va
 import { describeGuardVerdict, formatGuardWindowRow, GUARD_TABLE_HEADER } from '../guard-window-text'
 import { UsageError } from '../usage-error'
 
+/** One option per threshold, named after it: --window-seconds sets window_seconds. */
+const THRESHOLD_OPTIONS = GUARD_THRESHOLD_KEYS.map((field) => ({
+  field,
+  option: field.replaceAll('_', '-'),
+  value: ResolvedGuardSettingsSchema.shape[field].isInt ? 'N' : 'X'
+}))
+
 const SETTINGS_OPTIONS: OptionSpecs = {
   guards: { type: 'string' },
-  'window-seconds': { type: 'string' },
-  'min-requests': { type: 'string' },
-  'max-error-rate': { type: 'string' },
-  'max-latency-degradation': { type: 'string' },
-  'breach-windows': { type: 'string' },
+  ...Object.fromEntries(THRESHOLD_OPTIONS.map(({ option }) => [option, { type: 'string' }])),
   'lateness-seconds': { type: 'string' }
 }
 
+const DEFAULT_SETTINGS = GuardSettingsSchema.parse({})
+const FILE_FIELDS = [...GUARD_THRESHOLD_KEYS, 'action']
+
+// The field list wraps after its fourth name.
 const SETTINGS_USAGE = [
-  '  --guards FILE.json   guard settings (window_seconds, min_requests, max_error_rate, max_latency_degradation,',
-  '                       breach_windows, action); fields not in the file take the defaults 60, 100, 0.05, 0.5, 2',
-  '  --window-seconds N, --min-requests N, --max-error-rate X, --max-latency-degradation X, --breach-windows N',
+  `  --guards FILE.json   guard settings (${FILE_FIELDS.slice(0, 4).join(', ')},`,
+  `                       ${FILE_FIELDS.slice(4).join(', ')}); fields not in the file take the defaults ${GUARD_THRESHOLD_KEYS.map((field) => DEFAULT_SETTINGS[field]).join(', ')}`,
+  `  ${THRESHOLD_OPTIONS.map(({ option, value }) => `--${option} ${value}`).join(', ')}`,
   '                       override single settings',
   '  --lateness-seconds N how far behind the newest event a line may arrive and still count (default: one window)'
 ]
@@ -167,14 +175,7 @@ async function flagStateFor(values: OptionValues, io: CliIo, runtime: CliRuntime
 function guardOverrides(values: OptionValues, io: CliIo): Partial<GuardSettings> {
   const file = optionalString(values, 'guards')
   const merged: Record<string, unknown> = file === undefined ? {} : { ...readJsonFile(resolve(io.cwd, file), GuardSettingsSchema, 'guard settings') }
-  const singles: Array<[string, keyof GuardSettings]> = [
-    ['window-seconds', 'window_seconds'],
-    ['min-requests', 'min_requests'],
-    ['max-error-rate', 'max_error_rate'],
-    ['max-latency-degradation', 'max_latency_degradation'],
-    ['breach-windows', 'breach_windows']
-  ]
-  for (const [option, field] of singles) {
+  for (const { option, field } of THRESHOLD_OPTIONS) {
     const text = optionalString(values, option)
     if (text === undefined) continue
     const number = Number(text)
@@ -193,7 +194,7 @@ async function withFlagConfigHint<T>(pending: Promise<T>): Promise<T> {
   try {
     return await pending
   } catch (error) {
-    const unreadable = error instanceof RampartError && (error.detail as { flagStateUnreadable?: unknown } | undefined)?.flagStateUnreadable === true
+    const unreadable = error instanceof RampartError && detailOf<FlagStateUnreadableDetail>(error)?.flagStateUnreadable === true
     if (!unreadable) throw error
     throw new RampartError(error.code, `${error.message} (or give --flag-config FILE.json)`, error.detail)
   }

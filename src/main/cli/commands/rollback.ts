@@ -1,10 +1,9 @@
+import { MAX_MIGRATION_VERSION } from '@shared/migration-types'
 import type { CliCommand, OptionValues } from '../cli-command'
 import { flag, optionalInteger, optionalString, requiredString } from '../cli-values'
 import { emergencyLines, fullRollbackLines } from '../runbook-run-lines'
 import { runRunbookCommand } from '../runbook-command-frame'
 import { UsageError } from '../usage-error'
-
-const MAX_VERSION = 2_147_483_647
 
 const USAGE = `rampart rollback --flag F --reason TEXT [--stop-timeout S] [--env NAME] [--json]
     The emergency rollback: record the intent, disable F in its source, restart the service
@@ -50,7 +49,7 @@ export const rollbackCommand: CliCommand = {
       })
       return
     }
-    const toVersion = optionalInteger(values, 'to', 0, MAX_VERSION)
+    const toVersion = optionalInteger(values, 'to', 0, MAX_MIGRATION_VERSION)
     if (toVersion === undefined) throw new UsageError('--full needs --to VERSION: the database version to roll back to (0: all)')
     const flagName = optionalString(values, 'flag')
     const image = optionalString(values, 'image')

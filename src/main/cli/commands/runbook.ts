@@ -1,4 +1,4 @@
-import type { RunbookRunView } from '@shared/runbook-types'
+import { RUNBOOK_RUN_STATUSES, type RunbookRunStatus } from '@shared/runbook-types'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
 import { flag, optionalInteger, optionalString } from '../cli-values'
@@ -6,12 +6,10 @@ import { finishedRunLines, runLine } from '../runbook-run-lines'
 import { runRunbookCommand, showInterrupted } from '../runbook-command-frame'
 import { UsageError } from '../usage-error'
 
-const STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const
-
 export const runbookListCommand: CliCommand = {
   words: ['runbook', 'list'],
   summary: 'Recorded runbook runs, newest first (--interrupted: those whose process is gone)',
-  usage: `rampart runbook list [--interrupted] [--status ${STATUSES.join('|')}] [--limit N] [--json]
+  usage: `rampart runbook list [--interrupted] [--status ${RUNBOOK_RUN_STATUSES.join('|')}] [--limit N] [--json]
     --interrupted  only runs recorded as running whose process is gone; resume or cancel them`,
   options: { interrupted: { type: 'boolean', default: false }, status: { type: 'string' }, limit: { type: 'string' } },
   async run({ values }, io, runtime) {
@@ -19,7 +17,7 @@ export const runbookListCommand: CliCommand = {
     const json = flag(values, 'json')
     const limit = optionalInteger(values, 'limit', 1, 1000)
     const status = optionalString(values, 'status')
-    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status ${status} is not one of ${STATUSES.join(', ')}`)
+    if (status !== undefined && !(RUNBOOK_RUN_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status ${status} is not one of ${RUNBOOK_RUN_STATUSES.join(', ')}`)
     const out = new LineWriter(io.stdout)
     if (flag(values, 'interrupted')) {
       const runs = services.runbooks.listInterrupted().slice(0, limit ?? 1000)
@@ -30,7 +28,7 @@ export const runbookListCommand: CliCommand = {
       if (!json && runs.length === 0) await out.line('no interrupted runbook runs')
     } else {
       await showInterrupted(io, services, json)
-      const runs = services.store.runbooks.list({ ...(status === undefined ? {} : { status: status as RunbookRunView['status'] }), limit: limit ?? 20 })
+      const runs = services.store.runbooks.list({ ...(status === undefined ? {} : { status: status as RunbookRunStatus }), limit: limit ?? 20 })
       for (const run of runs) {
         if (json) await out.json(run)
         else await out.line(runLine(run))

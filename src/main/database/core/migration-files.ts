@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { RampartError } from '@shared/errors'
+import { MAX_MIGRATION_VERSION } from '@shared/migration-types'
 import { splitSqlStatements, type SqlStatement } from './sql-statements'
 
 /**
@@ -51,8 +52,6 @@ const FORWARD_NAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_-]*)\.sql$/
 const DOWN_NAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_-]*)\.down\.sql$/
 const ROLLBACK_NAME = /^rollback_([A-Za-z0-9][A-Za-z0-9_-]*)\.sql$/
 const HEADER_LINE = /^--\s*rampart:no-transaction\s*$/
-// The ledger keeps versions in a Postgres integer column.
-const MAX_VERSION = 2_147_483_647
 
 // A COMMIT inside a file would end the runner's transaction halfway and break all-or-nothing.
 const TRANSACTION_CONTROL = new Set(['BEGIN', 'START', 'COMMIT', 'END', 'ABORT', 'ROLLBACK'])
@@ -301,8 +300,8 @@ function findForward(
 
 function parseVersion(digits: string, fileName: string, problems: MigrationFileProblem[]): number | null {
   const version = Number(digits)
-  if (!Number.isSafeInteger(version) || version < 1 || version > MAX_VERSION) {
-    problems.push({ fileName, message: `has version ${digits}, which is not between 1 and ${MAX_VERSION}` })
+  if (!Number.isSafeInteger(version) || version < 1 || version > MAX_MIGRATION_VERSION) {
+    problems.push({ fileName, message: `has version ${digits}, which is not between 1 and ${MAX_MIGRATION_VERSION}` })
     return null
   }
   return version

@@ -1,4 +1,4 @@
-import type { GuardSettings } from '@main/workspace/core/workspace-schema'
+import type { GuardThresholds } from '@shared/schemas/guard-settings'
 
 /**
  * The verdict on one guard window (DESIGN.md "Guard engine"), from the two cohorts' figures and
@@ -16,12 +16,6 @@ export interface CohortFigures {
   /** Nearest-rank 95th percentile of duration_ms; null without requests. */
   p95Ms: number | null
 }
-
-/** The settings the decision reads (the workspace's `guards` block without `action`). */
-export type GuardThresholds = Pick<
-  GuardSettings,
-  'window_seconds' | 'min_requests' | 'max_error_rate' | 'max_latency_degradation' | 'breach_windows'
->
 
 export interface WindowDecision {
   decision: GuardDecision

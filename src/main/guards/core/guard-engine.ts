@@ -1,6 +1,7 @@
 import type { FlagState } from '@shared/flag-state'
 import { compileFlag, type FlagEvaluator } from '@main/flags/core/flag-evaluation'
-import { decideWindow, type CohortFigures, type GuardDecision, type GuardThresholds } from './guard-decision'
+import type { GuardThresholds } from '@shared/schemas/guard-settings'
+import { decideWindow, type CohortFigures, type GuardDecision } from './guard-decision'
 import type { ParsedLogLine } from './log-event'
 
 /**

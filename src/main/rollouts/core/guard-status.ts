@@ -1,3 +1,4 @@
+import { GUARD_THRESHOLD_KEYS, type GuardThresholds } from '@shared/schemas/guard-settings'
 import type { GuardSnapshot } from './rollout-move-plan'
 
 /** One judged guard window, as far as the rollout needs to know it. */
@@ -26,25 +27,14 @@ export function summarizeGuardWindows(windows: readonly JudgedWindow[], sinceEpo
   return { verdict, tripped, passSinceEpochMs }
 }
 
-/** The thresholds a window was judged with, as GuardWatcher records them in its figures. */
-export interface GuardThresholdsUsed {
-  window_seconds: number
-  min_requests: number
-  max_error_rate: number
-  max_latency_degradation: number
-  breach_windows: number
-}
-
-const THRESHOLD_KEYS = ['window_seconds', 'min_requests', 'max_error_rate', 'max_latency_degradation', 'breach_windows'] as const
-
 /**
  * Whether a stored window may speak for the environment's rollout: a window judged with other
  * thresholds (a `guards watch --guards looser.json` session) must not let a phase advance.
  * Windows that do not say which thresholds judged them are taken at their word.
  */
-export function judgedWithThresholds(figures: unknown, thresholds: GuardThresholdsUsed): boolean {
+export function judgedWithThresholds(figures: unknown, thresholds: GuardThresholds): boolean {
   if (typeof figures !== 'object' || figures === null) return true
   const used = (figures as { settings?: unknown }).settings
   if (typeof used !== 'object' || used === null) return true
-  return THRESHOLD_KEYS.every((key) => (used as Record<string, unknown>)[key] === thresholds[key])
+  return GUARD_THRESHOLD_KEYS.every((key) => (used as Record<string, unknown>)[key] === thresholds[key])
 }

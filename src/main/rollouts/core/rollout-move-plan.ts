@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { MoveConflictDetail } from '@shared/error-details'
 import { FlagStateSchema, type FlagState } from '@shared/flag-state'
 import { ROLLOUT_MOVES, type GuardVerdict, type RolloutMove } from '@shared/rollout-types'
 import { differingFields } from '@main/flags/core/flag-state-difference'
@@ -45,20 +46,14 @@ export interface MovePlan {
   reason: string
 }
 
-export interface MoveConflict {
-  expected: FlagState
-  current: FlagState
-  fields: (keyof FlagState)[]
-}
-
 export interface MoveRefusal {
   ok: false
   code: 'conflict' | 'refused' | 'bad_input'
   message: string
   /** On 'refused': every unmet precondition, so the UI can show them all at once. */
   unmet?: string[]
-  /** On 'conflict': both states and the fields that differ. */
-  conflict?: MoveConflict
+  /** On 'conflict': both states and the fields that differ (the conflict error's detail). */
+  conflict?: MoveConflictDetail
 }
 
 /**

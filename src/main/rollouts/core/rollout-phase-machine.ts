@@ -16,7 +16,6 @@ export {
   allowedMoves,
   planMove,
   type GuardSnapshot,
-  type MoveConflict,
   type MovePlan,
   type MoveRefusal,
   type MoveRequest,

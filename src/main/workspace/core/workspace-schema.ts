@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { GuardSettingsSchema } from '@shared/schemas/guard-settings'
+import { EnvironmentNameSchema, FlagNameSchema } from '@shared/schemas/names'
 
 /**
  * The workspace file (`rampart.config.yaml`): environments and everything Rampart touches in them.
@@ -43,20 +45,6 @@ const FlagSourceSchema = z.discriminatedUnion('kind', [
     .strict()
 ])
 
-export const GuardSettingsSchema = z
-  .object({
-    window_seconds: z.number().int().min(1).max(86_400).default(60),
-    min_requests: z.number().int().min(1).default(100),
-    max_error_rate: z.number().min(0).max(1).default(0.05),
-    max_latency_degradation: z.number().min(0).default(0.5),
-    breach_windows: z.number().int().min(1).default(2),
-    // How long after its end a window waits for late lines before it is decided; absent: one window.
-    lateness_seconds: z.number().int().min(0).max(86_400).optional(),
-    action: z.enum(['rollback', 'kill', 'alert']).default('rollback')
-  })
-  .strict()
-export type GuardSettings = z.infer<typeof GuardSettingsSchema>
-
 const PostgresSchema = z
   .object({
     container: z.string().min(1).default('unicorn-postgresql'),
@@ -89,7 +77,7 @@ export const EnvironmentSchema = z
     service: ServiceSchema.default(ServiceSchema.parse({})),
     flag_source: FlagSourceSchema.default({ kind: 'env-file', path: './.env', mappings: {} }),
     flags: z
-      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a flag name is letters, digits, "_", "." or "-" (at most 100)'))
+      .array(FlagNameSchema)
       .min(1)
       .default(['unified_llm_hub']),
     postgres: PostgresSchema.default(PostgresSchema.parse({})),
@@ -109,10 +97,7 @@ export const WorkspaceSchema = z
     version: z.literal(1).default(1),
     default_environment: z.string().min(1).optional(),
     environments: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an environment name is letters, digits, "_" or "-" (at most 64)'),
-        EnvironmentSchema
-      )
+      .record(EnvironmentNameSchema, EnvironmentSchema)
       .refine(
       (environments) => Object.keys(environments).length > 0,
       'at least one environment is required'

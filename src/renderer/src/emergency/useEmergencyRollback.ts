@@ -1,13 +1,12 @@
 import { useState } from 'react'
 import type { InputOf } from '@shared/contract'
+import { detailOf, type RunbookRunStoppedDetail } from '@shared/error-details'
 import type { ContractError } from '@shared/errors'
-import type { EmergencyRollbackOutcome, RunbookRunView } from '@shared/runbook-types'
+import { RUNBOOKS, type EmergencyRollbackOutcome, type RunbookRunView } from '@shared/runbook-types'
 import { getBridge } from '@renderer/contract/bridge'
 import { runbookStepList, type RunbookStepList } from '@renderer/runbooks/runbook-step-rows'
 import type { RunbookProgressLog } from '@renderer/runbooks/useRunbookProgress'
 
-// The name main records its emergency runs under; used only to pick this run's live notices.
-const EMERGENCY_RUNBOOK = 'emergency-rollback'
 // Enough to find the run that just failed among the latest ones.
 const RECENT_RUNS = 20
 
@@ -66,7 +65,7 @@ function stepsOf(attempt: EmergencyAttempt | null, progress: RunbookProgressLog)
   for (const [runId, notices] of progress) {
     if (attempt.knownRuns.has(runId)) continue
     const first = notices[0]
-    if (first?.runbook !== EMERGENCY_RUNBOOK) continue
+    if (first?.runbook !== RUNBOOKS.emergencyRollback) continue
     if (attempt.environment !== undefined && first.environment !== attempt.environment) continue
     return runbookStepList(null, notices)
   }
@@ -75,8 +74,6 @@ function stepsOf(attempt: EmergencyAttempt | null, progress: RunbookProgressLog)
 
 /** The run main started before a step failed, from the error's detail. */
 function runIdOf(error: ContractError): number | null {
-  const detail = error.detail
-  if (typeof detail !== 'object' || detail === null) return null
-  const runId = (detail as { runId?: unknown }).runId
+  const runId = detailOf<RunbookRunStoppedDetail>(error)?.runId
   return typeof runId === 'number' ? runId : null
 }

@@ -1,3 +1,4 @@
+import { detailOf, type LockHeldDetail, type LockHolder, type Unverified } from '@shared/error-details'
 import type { ContractError } from '@shared/errors'
 import { instantText } from '@renderer/format/instant-text'
 
@@ -7,10 +8,9 @@ import { instantText } from '@renderer/format/instant-text'
  * names no holder.
  */
 export function lockHolderText(error: ContractError): string {
-  const detail = error.detail
-  const holder = typeof detail === 'object' && detail !== null ? (detail as { lockHolder?: unknown }).lockHolder : undefined
+  const holder = detailOf<LockHeldDetail>(error)?.lockHolder
   if (typeof holder !== 'object' || holder === null) return error.message
-  const { actor, pid, host, since } = holder as { actor?: unknown; pid?: unknown; host?: unknown; since?: unknown }
+  const { actor, pid, host, since } = holder as Unverified<LockHolder>
   if (typeof actor !== 'string') return error.message
   const process = [typeof pid === 'number' ? `pid ${pid}` : null, typeof host === 'string' ? `on ${host}` : null].filter((part) => part !== null).join(' ')
   const parts = [process, typeof since === 'string' ? `since ${instantText(since)}` : ''].filter((part) => part !== '')

@@ -1,3 +1,4 @@
+import { detailOf, type MoveConflictDetail } from '@shared/error-details'
 import type { ContractError } from '@shared/errors'
 
 /**
@@ -6,9 +7,9 @@ import type { ContractError } from '@shared/errors'
  * carry both states (a lock held by another move, for instance): its message says it all.
  */
 export function conflictChanges(error: ContractError): string[] | null {
-  const detail = error.detail
-  if (typeof detail !== 'object' || detail === null) return null
-  const { expected, current, fields } = detail as { expected?: unknown; current?: unknown; fields?: unknown }
+  const detail = detailOf<MoveConflictDetail>(error)
+  if (detail === null) return null
+  const { expected, current, fields } = detail
   if (!isRecord(expected) || !isRecord(current) || !Array.isArray(fields)) return null
   return fields
     .filter((field): field is string => typeof field === 'string')

@@ -1,3 +1,4 @@
+import { detailOf, type UnappliedMoveDetail } from '@shared/error-details'
 import type { ContractError } from '@shared/errors'
 
 /**
@@ -6,8 +7,6 @@ import type { ContractError } from '@shared/errors'
  * every other error (a refusal or a conflict wrote nothing).
  */
 export function unappliedMoveEvent(error: ContractError): number | null {
-  const detail = error.detail
-  if (typeof detail !== 'object' || detail === null) return null
-  const eventSeq = (detail as { eventSeq?: unknown }).eventSeq
+  const eventSeq = detailOf<UnappliedMoveDetail>(error)?.eventSeq
   return typeof eventSeq === 'number' ? eventSeq : null
 }

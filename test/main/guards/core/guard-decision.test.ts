@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { decideWindow, type CohortFigures, type GuardThresholds } from '@main/guards/core/guard-decision'
+import type { GuardThresholds } from '@shared/schemas/guard-settings'
+import { decideWindow, type CohortFigures } from '@main/guards/core/guard-decision'
 
 const SETTINGS: GuardThresholds = { window_seconds: 60, min_requests: 100, max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: 2 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FlagState } from '@shared/flag-state'
-import type { GuardThresholds } from '@main/guards/core/guard-decision'
+import type { GuardThresholds } from '@shared/schemas/guard-settings'
 import { GuardEngine, MAX_WINDOW_GAP, type GuardCounts, type GuardWindow } from '@main/guards/core/guard-engine'
 import { parseLogLine } from '@main/guards/core/log-event'
 import {
