@@ -8,8 +8,14 @@ import type { Duplex, Readable, Writable } from 'node:stream'
 import type Docker from 'dockerode'
 import { RampartError } from '@shared/errors'
 import type { LogLine } from '@shared/log-line'
-import { FrameDemuxer, LogLineAssembler } from './core/docker-log-frames'
+import { healthFromStatus, type ContainerInfo, type ContainerState, type ContainerSummary } from './core/container-info'
+import { containerLikeBody } from './core/container-like-body'
+import { containerCreateBody, type ContainerSpec } from './core/container-spec'
+import { FrameDemuxer } from './core/docker-log-frames'
+import { connectionFailure, engineMessage, isNotFound, type EngineHttpError } from './core/engine-failures'
+import { logBytesDecoder, logLineDecoder, type LogBytes, type LogChunkDecoder } from './core/log-chunk-decoders'
 import { PullProgressTracker, type PullEvent, type PullProgress } from './core/pull-progress'
+import { checkContainerRef, checkImageRef, checkStopTimeout } from './core/request-arguments'
 
 /**
  * dockerode, loaded when the first engine is made: it brings ssh2 and gRPC (about 100 ms), which
@@ -27,52 +33,6 @@ function loadDockerode(): typeof Docker {
  * Nothing is recorded in history here; the services do that.
  */
 
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead'
-export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting'
-
-export interface ContainerInfo {
-  id: string
-  name: string
-  image: string
-  state: ContainerState
-  /** null when the container has no HEALTHCHECK. */
-  health: ContainerHealth | null
-  labels: Record<string, string>
-  tty: boolean
-  /** null when it never started. */
-  startedAt: string | null
-  /** The last exit code (0 while it has never exited). */
-  exitCode: number
-}
-
-export interface ContainerSummary {
-  id: string
-  name: string
-  image: string
-  state: ContainerState
-  /** From the engine's status text ("Up 3 minutes (healthy)"), null without a HEALTHCHECK. */
-  health: ContainerHealth | null
-  labels: Record<string, string>
-}
-
-export interface ContainerSpec {
-  name: string
-  image: string
-  env: Record<string, string>
-  cmd?: string[]
-  entrypoint?: string[]
-  /** An absolute `source` is a bind mount; any other `source` names a volume. */
-  mounts?: Array<{ source: string; target: string; readOnly?: boolean }>
-  /** Only with network 'publish'; hostIp defaults to 127.0.0.1 so nothing is exposed by accident. */
-  ports?: Array<{ containerPort: number; hostPort: number; hostIp?: string; protocol?: 'tcp' | 'udp' }>
-  network: 'publish' | 'host'
-  /** Added to `rampart.managed=1`, which every container Rampart creates carries. */
-  labels?: Record<string, string>
-  healthcheck?: { test: string[]; intervalSeconds: number; timeoutSeconds: number; retries: number; startPeriodSeconds?: number }
-  tty?: boolean
-  user?: string
-}
-
 export interface LogOptions {
   follow?: boolean
   /** Lines from the end; all when omitted. */
@@ -82,19 +42,6 @@ export interface LogOptions {
   /** Stops the stream and closes its connection; the iteration then simply ends. */
   signal?: AbortSignal
 }
-
-/** One chunk of a container's output as bytes (either may be empty). */
-export interface LogBytes {
-  stdout: Uint8Array
-  stderr: Uint8Array
-}
-
-interface LogDecoder<T> {
-  chunk(data: Buffer): T | null
-  end(): T | null
-}
-
-const EMPTY_BYTES = new Uint8Array(0)
 
 export interface ExecOptions {
   env?: Record<string, string>
@@ -115,7 +62,6 @@ export interface ExecResult {
   stdoutBytes: number
 }
 
-export const MANAGED_LABEL = 'rampart.managed'
 export const CONNECT_TIMEOUT_MS = 2_000
 const PING_TIMEOUT_MS = 2_000
 // A connected engine that stops answering is not the same as a missing one; these bound how
@@ -125,10 +71,6 @@ const WRITE_DEADLINE_MS = 120_000
 const STOP_MARGIN_MS = 30_000
 const EXEC_EXIT_POLLS = 50
 const EXEC_EXIT_POLL_MS = 20
-
-// Container names and ids; anything else would be pasted into a URL path.
-const CONTAINER_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/
-const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,511}$/
 
 /** Where the engine is, resolved from an explicit host, DOCKER_HOST, or the default socket. */
 export interface DockerEndpoint {
@@ -232,13 +174,6 @@ interface ModemDialOptions {
   /** Query parameters (and the JSON body of a POST), or `_query` and `_body` separately. */
   options?: Record<string, unknown>
   abortSignal?: AbortSignal
-}
-
-interface EngineHttpError extends Error {
-  statusCode?: number
-  json?: { message?: string } | null
-  code?: string
-  reason?: string
 }
 
 export class DockerEngine {
@@ -351,7 +286,7 @@ export class DockerEngine {
   /** SIGTERM, then SIGKILL after `timeoutSeconds`; stopping a stopped container is not an error. */
   async stopContainer(name: string, options: { timeoutSeconds: number }): Promise<void> {
     checkContainerRef(name)
-    checkTimeout(options.timeoutSeconds)
+    checkStopTimeout(options.timeoutSeconds)
     await this.call(
       `stop container ${name}`,
       options.timeoutSeconds * 1000 + STOP_MARGIN_MS,
@@ -362,7 +297,7 @@ export class DockerEngine {
 
   async restartContainer(name: string, options: { timeoutSeconds: number }): Promise<void> {
     checkContainerRef(name)
-    checkTimeout(options.timeoutSeconds)
+    checkStopTimeout(options.timeoutSeconds)
     await this.call(
       `restart container ${name}`,
       options.timeoutSeconds * 1000 + STOP_MARGIN_MS,
@@ -484,24 +419,7 @@ export class DockerEngine {
    * `signal` closes the HTTP connection. TTY containers (no framing) are read raw, as stdout.
    */
   logs(name: string, options: LogOptions = {}): AsyncGenerator<LogLine[], void, undefined> {
-    return this.logStream(name, options, (tty) => {
-      const assembler = new LogLineAssembler({ timestamps: options.timestamps === true })
-      const demuxer = tty ? null : new FrameDemuxer()
-      return {
-        chunk: (data) => {
-          const lines: LogLine[] = []
-          if (demuxer === null) assembler.pushRaw(data, lines)
-          else for (const frame of demuxer.push(data)) assembler.pushFrame(frame, lines)
-          return lines.length > 0 ? lines : null
-        },
-        end: () => {
-          demuxer?.finish()
-          const lines: LogLine[] = []
-          assembler.end(lines)
-          return lines.length > 0 ? lines : null
-        }
-      }
-    })
+    return this.logStream(name, options, (tty) => logLineDecoder(tty, { timestamps: options.timestamps === true }))
   }
 
   /**
@@ -510,38 +428,7 @@ export class DockerEngine {
    * without filters, as `docker logs` does). With `timestamps`, each message keeps its prefix.
    */
   logBytes(name: string, options: LogOptions = {}): AsyncGenerator<LogBytes, void, undefined> {
-    return this.logStream(name, options, (tty) => {
-      if (tty) return { chunk: (data) => ({ stdout: data, stderr: EMPTY_BYTES }), end: () => null }
-      const demuxer = new FrameDemuxer()
-      return {
-        chunk: (data) => {
-          let stdout: Buffer | null = null
-          let stderr: Buffer | null = null
-          let stdoutLength = 0
-          let stderrLength = 0
-          demuxer.scan(data, (stream, bytes, start, end) => {
-            if (end === start) return
-            // Buffer#copy, not subarray + set: one native call and no view object per frame.
-            if (stream === 'stdout') {
-              stdout ??= Buffer.allocUnsafe(data.length)
-              stdoutLength += (bytes as Buffer).copy(stdout, stdoutLength, start, end)
-            } else {
-              stderr ??= Buffer.allocUnsafe(data.length)
-              stderrLength += (bytes as Buffer).copy(stderr, stderrLength, start, end)
-            }
-          })
-          if (stdout === null && stderr === null) return null
-          return {
-            stdout: stdout === null ? EMPTY_BYTES : (stdout as Buffer).subarray(0, stdoutLength),
-            stderr: stderr === null ? EMPTY_BYTES : (stderr as Buffer).subarray(0, stderrLength)
-          }
-        },
-        end: () => {
-          demuxer.finish()
-          return null
-        }
-      }
-    })
+    return this.logStream(name, options, logBytesDecoder)
   }
 
   /**
@@ -632,7 +519,7 @@ export class DockerEngine {
   }
 
   /** Opens the logs request and turns each chunk into a `T` with the decoder chosen for TTY or framed output. */
-  private async *logStream<T>(name: string, options: LogOptions, decoderFor: (tty: boolean) => LogDecoder<T>): AsyncGenerator<T, void, undefined> {
+  private async *logStream<T>(name: string, options: LogOptions, decoderFor: (tty: boolean) => LogChunkDecoder<T>): AsyncGenerator<T, void, undefined> {
     checkContainerRef(name)
     if (options.tail !== undefined && !(Number.isInteger(options.tail) && options.tail >= 0)) {
       throw new RampartError('bad_input', `tail ${options.tail} is not a whole number of lines`)
@@ -716,7 +603,7 @@ export class DockerEngine {
   private translate(error: unknown, what: string): unknown {
     if (error instanceof RampartError) return error
     const failure = error as EngineHttpError
-    const reason = connectionFailure(failure, this.endpoint.options.socketPath)
+    const reason = connectionFailure(failure, this.endpoint.options.socketPath, CONNECT_TIMEOUT_MS)
     if (reason !== null) return this.unreachable(reason)
     if (failure.statusCode !== undefined) {
       const engineSays = engineMessage(failure)
@@ -741,159 +628,6 @@ export class DockerEngine {
 // A function, not an inline test: TypeScript would otherwise keep `aborted` narrowed across awaits.
 function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as EngineHttpError | null)?.statusCode === 404
-}
-
-/** Why the engine could not be reached, in words; null when the failure is something else. */
-function connectionFailure(error: EngineHttpError, socketPath: string | undefined): string | null {
-  const code = error.code ?? ''
-  const sshLevel = (error as { level?: string }).level
-  switch (code) {
-    case 'ECONNREFUSED':
-      return socketPath === undefined ? 'connection refused' : `connection refused on ${socketPath}`
-    case 'ENOENT':
-      return `no socket at ${socketPath ?? 'the configured path'}`
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied on ${socketPath ?? 'the socket'}; is your user allowed to use Docker?`
-    case 'ERR_RAMPART_CONNECT_TIMEOUT':
-      return `no connection within ${CONNECT_TIMEOUT_MS / 1000} s`
-    case 'ETIMEDOUT':
-      return 'the connection timed out'
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `host name not found (${error.message})`
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'no route to the host'
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'ERR_STREAM_PREMATURE_CLOSE':
-      return 'the connection was closed by the engine'
-  }
-  if (error.message === 'aborted') return 'the connection was closed by the engine'
-  if (sshLevel === 'client-timeout') return `the ssh handshake did not finish within ${CONNECT_TIMEOUT_MS / 1000} s`
-  if (sshLevel === 'client-authentication') return 'ssh authentication failed'
-  if (sshLevel === 'client-socket') return `ssh: ${error.message}`
-  return null
-}
-
-/** The engine's own words: from the JSON body, or (for streamed requests) from docker-modem's message. */
-function engineMessage(failure: EngineHttpError): string {
-  if (typeof failure.json?.message === 'string') return failure.json.message
-  const cause = /^\(HTTP code \d+\) .*? - ([\s\S]*)$/.exec(failure.message)?.[1]?.trim()
-  if (cause !== undefined && cause !== '' && cause !== '[object Object]') return cause
-  return failure.reason ?? failure.message
-}
-
-function healthFromStatus(status: string): ContainerHealth | null {
-  if (status.includes('(healthy)')) return 'healthy'
-  if (status.includes('(unhealthy)')) return 'unhealthy'
-  if (status.includes('(health: starting)')) return 'starting'
-  return null
-}
-
-function checkContainerRef(name: string): void {
-  if (!CONTAINER_REF.test(name)) {
-    throw new RampartError('bad_input', `"${name}" is not a container name or id (letters, digits, "_", "." or "-", starting with a letter or digit)`)
-  }
-}
-
-function checkImageRef(ref: string): void {
-  if (!IMAGE_REF.test(ref) || ref.split('/').includes('..')) throw new RampartError('bad_input', `"${ref}" is not an image reference (e.g. postgres:15)`)
-}
-
-function checkTimeout(seconds: number): void {
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
-    throw new RampartError('bad_input', `timeoutSeconds ${seconds} is not a whole number of seconds from 0 to 3600`)
-  }
-}
-
-function containerCreateBody(spec: ContainerSpec): Record<string, unknown> {
-  checkContainerRef(spec.name)
-  checkImageRef(spec.image)
-  const ports = spec.ports ?? []
-  if (spec.network === 'host' && ports.length > 0) {
-    throw new RampartError('bad_input', `container ${spec.name}: ports cannot be published with host networking (the container already listens on the host)`)
-  }
-  for (const [key] of Object.entries(spec.env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new RampartError('bad_input', `container ${spec.name}: environment variable name "${key}" is not valid`)
-  }
-  const mounts = (spec.mounts ?? []).map((mount) => {
-    if (!mount.target.startsWith('/')) throw new RampartError('bad_input', `container ${spec.name}: mount target "${mount.target}" must be an absolute path`)
-    return { Type: mount.source.startsWith('/') ? 'bind' : 'volume', Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly === true }
-  })
-  const exposed: Record<string, object> = {}
-  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {}
-  for (const port of ports) {
-    const key = `${port.containerPort}/${port.protocol ?? 'tcp'}`
-    exposed[key] = {}
-    bindings[key] = [...(bindings[key] ?? []), { HostIp: port.hostIp ?? '127.0.0.1', HostPort: String(port.hostPort) }]
-  }
-  const seconds = (value: number): number => Math.round(value * 1e9)
-  return {
-    name: spec.name,
-    Image: spec.image,
-    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-    Cmd: spec.cmd,
-    Entrypoint: spec.entrypoint,
-    User: spec.user,
-    Tty: spec.tty === true,
-    Labels: { ...(spec.labels ?? {}), [MANAGED_LABEL]: '1' },
-    ExposedPorts: ports.length > 0 ? exposed : undefined,
-    Healthcheck:
-      spec.healthcheck === undefined
-        ? undefined
-        : {
-            Test: spec.healthcheck.test,
-            Interval: seconds(spec.healthcheck.intervalSeconds),
-            Timeout: seconds(spec.healthcheck.timeoutSeconds),
-            Retries: spec.healthcheck.retries,
-            StartPeriod: seconds(spec.healthcheck.startPeriodSeconds ?? 0)
-          },
-    HostConfig: {
-      NetworkMode: spec.network === 'host' ? 'host' : undefined,
-      PortBindings: ports.length > 0 ? bindings : undefined,
-      Mounts: mounts.length > 0 ? mounts : undefined
-    }
-  }
-}
-
-/** The create body for a copy of `info` running `image` (see createContainerLike). */
-function containerLikeBody(info: Docker.ContainerInspectInfo, imageDefaults: Partial<Docker.ContainerInspectInfo['Config']>, image: string): Record<string, unknown> {
-  const config = info.Config
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
-  const fromImage = new Set(imageDefaults.Env ?? [])
-  const labels = Object.fromEntries(Object.entries(config.Labels ?? {}).filter(([key, value]) => imageDefaults.Labels?.[key] !== value))
-  const ownOnly = <K extends keyof Docker.ContainerInspectInfo['Config']>(key: K): Docker.ContainerInspectInfo['Config'][K] | undefined =>
-    same(config[key], imageDefaults[key]) ? undefined : config[key]
-  const networkMode = info.HostConfig.NetworkMode ?? ''
-  const endpoint = info.NetworkSettings.Networks?.[networkMode] as { Aliases?: string[] | null; IPAMConfig?: unknown } | undefined
-  const shortId = info.Id.slice(0, 12)
-  return {
-    ...config,
-    // Docker's default hostname is the old container's short id; the new one gets its own.
-    Hostname: config.Hostname === shortId ? undefined : config.Hostname,
-    Image: image,
-    Env: (config.Env ?? []).filter((entry) => !fromImage.has(entry)),
-    Labels: labels,
-    Cmd: ownOnly('Cmd'),
-    Entrypoint: ownOnly('Entrypoint'),
-    WorkingDir: ownOnly('WorkingDir'),
-    User: ownOnly('User'),
-    Volumes: ownOnly('Volumes'),
-    Healthcheck: ownOnly('Healthcheck' as keyof Docker.ContainerInspectInfo['Config']),
-    StopSignal: ownOnly('StopSignal' as keyof Docker.ContainerInspectInfo['Config']),
-    HostConfig: info.HostConfig,
-    // A user-defined network keeps its aliases; host and the default bridge need nothing here.
-    NetworkingConfig:
-      endpoint === undefined || ['host', 'bridge', 'default', 'none', ''].includes(networkMode)
-        ? undefined
-        : { EndpointsConfig: { [networkMode]: { Aliases: (endpoint.Aliases ?? []).filter((alias) => alias !== shortId), IPAMConfig: endpoint.IPAMConfig ?? undefined } } }
-  }
 }
 
 async function feedStdin(socket: Duplex, stdin: Readable | Uint8Array | string): Promise<void> {
