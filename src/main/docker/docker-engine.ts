@@ -1,262 +1,38 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http'
-import { Agent as HttpsAgent } from 'node:https'
-import { createRequire } from 'node:module'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
-import type { Duplex, Readable, Writable } from 'node:stream'
-import type Docker from 'dockerode'
-import { RampartError } from '@shared/errors'
 import type { LogLine } from '@shared/log-line'
-import { ContainerNameSchema, ImageReferenceSchema } from '@shared/schemas/names'
-import { FrameDemuxer, LogLineAssembler } from './core/docker-log-frames'
-import { PullProgressTracker, type PullEvent, type PullProgress } from './core/pull-progress'
+import type { ContainerInfo, ContainerSummary } from './core/container-info'
+import type { ContainerSpec } from './core/container-spec'
+import type { LogBytes } from './core/log-chunk-decoders'
+import type { PullProgress } from './core/pull-progress'
+import { DockerContainers } from './docker-containers'
+import { resolveDockerEndpoint, type DockerConnectOptions, type DockerEndpoint } from './docker-endpoint'
+import { DockerExec, type ExecOptions, type ExecResult } from './docker-exec'
+import { DockerImages } from './docker-images'
+import { DockerLogs, type LogOptions } from './docker-logs'
+import { EngineClient } from './engine-client'
 
-/**
- * dockerode, loaded when the first engine is made: it brings ssh2 and gRPC (about 100 ms), which
- * commands that never talk to Docker (`history`, `flags`, `rollout status`) should not pay for.
- */
-function loadDockerode(): typeof Docker {
-  return createRequire(import.meta.url)('dockerode') as typeof Docker
-}
+const PING_TIMEOUT_MS = 2_000
 
 /**
  * The Docker engine, over dockerode: one instance per endpoint (socket, tcp:// or ssh://),
  * created once and passed to the services. Every call turns "engine gone" into
  * RampartError('unreachable') within CONNECT_TIMEOUT_MS: a socket that does not connect in
  * time is destroyed by the agent, and ssh has its handshake bounded the same way.
- * Nothing is recorded in history here; the services do that.
+ * Nothing is recorded in history here; the services do that. This is the one handle callers
+ * hold: the calls themselves live in docker-containers, docker-images, docker-exec and docker-logs.
  */
-
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead'
-export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting'
-
-export interface ContainerInfo {
-  id: string
-  name: string
-  image: string
-  state: ContainerState
-  /** null when the container has no HEALTHCHECK. */
-  health: ContainerHealth | null
-  labels: Record<string, string>
-  tty: boolean
-  /** null when it never started. */
-  startedAt: string | null
-  /** The last exit code (0 while it has never exited). */
-  exitCode: number
-}
-
-export interface ContainerSummary {
-  id: string
-  name: string
-  image: string
-  state: ContainerState
-  /** From the engine's status text ("Up 3 minutes (healthy)"), null without a HEALTHCHECK. */
-  health: ContainerHealth | null
-  labels: Record<string, string>
-}
-
-export interface ContainerSpec {
-  name: string
-  image: string
-  env: Record<string, string>
-  cmd?: string[]
-  entrypoint?: string[]
-  /** An absolute `source` is a bind mount; any other `source` names a volume. */
-  mounts?: Array<{ source: string; target: string; readOnly?: boolean }>
-  /** Only with network 'publish'; hostIp defaults to 127.0.0.1 so nothing is exposed by accident. */
-  ports?: Array<{ containerPort: number; hostPort: number; hostIp?: string; protocol?: 'tcp' | 'udp' }>
-  network: 'publish' | 'host'
-  /** Added to `rampart.managed=1`, which every container Rampart creates carries. */
-  labels?: Record<string, string>
-  healthcheck?: { test: string[]; intervalSeconds: number; timeoutSeconds: number; retries: number; startPeriodSeconds?: number }
-  tty?: boolean
-  user?: string
-}
-
-export interface LogOptions {
-  follow?: boolean
-  /** Lines from the end; all when omitted. */
-  tail?: number
-  since?: Date
-  timestamps?: boolean
-  /** Stops the stream and closes its connection; the iteration then simply ends. */
-  signal?: AbortSignal
-}
-
-/** One chunk of a container's output as bytes (either may be empty). */
-export interface LogBytes {
-  stdout: Uint8Array
-  stderr: Uint8Array
-}
-
-interface LogDecoder<T> {
-  chunk(data: Buffer): T | null
-  end(): T | null
-}
-
-const EMPTY_BYTES = new Uint8Array(0)
-
-export interface ExecOptions {
-  env?: Record<string, string>
-  /** Fed to the command's stdin, which is then closed. */
-  stdin?: Readable | Uint8Array | string
-  /** Receives stdout as it comes (with backpressure) instead of it being collected; not ended here. */
-  stdout?: Writable
-  user?: string
-  workingDir?: string
-  signal?: AbortSignal
-}
-
-export interface ExecResult {
-  exitCode: number
-  /** Collected stdout, or '' when it was streamed to `options.stdout`. */
-  stdout: string
-  stderr: string
-  stdoutBytes: number
-}
-
-export const MANAGED_LABEL = 'rampart.managed'
-export const CONNECT_TIMEOUT_MS = 2_000
-const PING_TIMEOUT_MS = 2_000
-// A connected engine that stops answering is not the same as a missing one; these bound how
-// long an answered-but-stuck call may take before it is reported.
-const READ_DEADLINE_MS = 30_000
-const WRITE_DEADLINE_MS = 120_000
-const STOP_MARGIN_MS = 30_000
-const EXEC_EXIT_POLLS = 50
-const EXEC_EXIT_POLL_MS = 20
-
-
-/** Where the engine is, resolved from an explicit host, DOCKER_HOST, or the default socket. */
-export interface DockerEndpoint {
-  /** For messages: unix:///var/run/docker.sock, tcp://build-host.example:2375, ssh://deploy@build-01 */
-  display: string
-  options: Docker.DockerOptions
-}
-
-export interface DockerConnectOptions {
-  /** Where DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and SSH_AUTH_SOCK are read; process.env by default. */
-  env?: NodeJS.ProcessEnv
-}
-
-export function resolveDockerEndpoint(host: string | undefined, env: NodeJS.ProcessEnv = process.env): DockerEndpoint {
-  const chosen = host ?? (env.DOCKER_HOST !== undefined && env.DOCKER_HOST !== '' ? env.DOCKER_HOST : undefined)
-  const source = host !== undefined ? 'the Docker host' : 'DOCKER_HOST'
-  if (chosen === undefined) {
-    // Docker Desktop's per-user socket first, as the docker CLI does.
-    const userSocket = join(homedir(), '.docker', 'run', 'docker.sock')
-    return socketEndpoint(existsSync(userSocket) ? userSocket : '/var/run/docker.sock')
-  }
-  if (chosen.startsWith('/')) return socketEndpoint(chosen)
-  if (chosen.startsWith('unix://') || chosen.startsWith('npipe://')) {
-    const path = chosen.slice(chosen.indexOf('://') + 3)
-    if (path === '') throw new RampartError('bad_input', `${source} "${chosen}" names no socket path`)
-    return socketEndpoint(path)
-  }
-  let url: URL
-  try {
-    url = new URL(chosen)
-  } catch {
-    throw new RampartError('bad_input', `${source} "${chosen}" is not a socket path or a unix://, tcp:// or ssh:// address`)
-  }
-  if (url.protocol === 'tcp:') {
-    if (url.hostname === '') throw new RampartError('bad_input', `${source} "${chosen}" names no host (tcp://HOST:PORT)`)
-    // Without a port, the docker CLI's defaults: 2376 with TLS, 2375 without.
-    const port = url.port !== '' ? url.port : env.DOCKER_TLS_VERIFY === '1' ? '2376' : '2375'
-    const tls = env.DOCKER_TLS_VERIFY === '1' || port === '2376'
-    const certDir = env.DOCKER_CERT_PATH
-    const options: Docker.DockerOptions = { host: url.hostname, port: Number(port), protocol: tls ? 'https' : 'http', socketPath: undefined }
-    if (tls && certDir !== undefined && certDir !== '') {
-      try {
-        options.ca = readFileSync(join(certDir, 'ca.pem'))
-        options.cert = readFileSync(join(certDir, 'cert.pem'))
-        options.key = readFileSync(join(certDir, 'key.pem'))
-      } catch (error) {
-        throw new RampartError('bad_input', `DOCKER_CERT_PATH=${certDir}: cannot read the TLS files (${(error as Error).message})`)
-      }
-    }
-    return { display: `${tls ? 'tcp+tls' : 'tcp'}://${url.hostname}:${port}`, options }
-  }
-  if (url.protocol === 'ssh:') {
-    if (url.hostname === '') throw new RampartError('bad_input', `${source} "${chosen}" needs a host (ssh://USER@HOST)`)
-    const username = decodeURIComponent(url.username) || env.USER || undefined
-    return {
-      display: `ssh://${url.username === '' ? '' : `${url.username}@`}${url.host}`,
-      options: {
-        protocol: 'ssh',
-        host: url.hostname,
-        port: url.port === '' ? 22 : Number(url.port),
-        username,
-        socketPath: undefined,
-        // readyTimeout bounds the ssh handshake the way the agent bounds a plain connect.
-        sshOptions: { agent: env.SSH_AUTH_SOCK, readyTimeout: CONNECT_TIMEOUT_MS }
-      } as Docker.DockerOptions
-    }
-  }
-  throw new RampartError('bad_input', `${source} "${chosen}" uses ${url.protocol}//, which is not one of unix://, tcp:// or ssh://`)
-}
-
-function socketEndpoint(path: string): DockerEndpoint {
-  // host/port set to undefined explicitly: docker-modem would otherwise take them from DOCKER_HOST.
-  return { display: `unix://${path}`, options: { socketPath: path, host: undefined, port: undefined, protocol: 'http' } }
-}
-
-/** An agent whose sockets give up when they have not connected within `timeoutMs`. */
-function connectBounded<A extends HttpAgent>(agent: A, timeoutMs: number): A {
-  const create = agent.createConnection.bind(agent)
-  agent.createConnection = (options: ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void) => {
-    const socket = create(options, callback)
-    if (socket === null || socket === undefined) return socket
-    const timer = setTimeout(() => {
-      const error = new Error(`no connection within ${timeoutMs / 1000} s`) as NodeJS.ErrnoException
-      error.code = 'ERR_RAMPART_CONNECT_TIMEOUT'
-      socket.destroy(error)
-    }, timeoutMs)
-    socket.once('connect', () => clearTimeout(timer))
-    socket.once('secureConnect', () => clearTimeout(timer))
-    socket.once('close', () => clearTimeout(timer))
-    return socket
-  }
-  return agent
-}
-
-interface ModemDialOptions {
-  path: string
-  method: 'GET' | 'POST'
-  isStream?: boolean
-  hijack?: boolean
-  statusCodes: Record<number, boolean | string>
-  /** Query parameters (and the JSON body of a POST), or `_query` and `_body` separately. */
-  options?: Record<string, unknown>
-  abortSignal?: AbortSignal
-}
-
-interface EngineHttpError extends Error {
-  statusCode?: number
-  json?: { message?: string } | null
-  code?: string
-  reason?: string
-}
-
 export class DockerEngine {
-  private readonly docker: Docker
-  private readonly agent: HttpAgent | null
+  private readonly client: EngineClient
+  private readonly containers: DockerContainers
+  private readonly images: DockerImages
+  private readonly execs: DockerExec
+  private readonly logStreams: DockerLogs
 
   private constructor(readonly endpoint: DockerEndpoint) {
-    const options: Docker.DockerOptions = { ...endpoint.options }
-    // ssh brings its own agent (docker-modem dials `docker system dial-stdio` over ssh).
-    this.agent =
-      options.protocol === 'ssh'
-        ? null
-        : connectBounded(options.protocol === 'https' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true }), CONNECT_TIMEOUT_MS)
-    if (this.agent !== null) (options as { agent?: HttpAgent }).agent = this.agent
-    try {
-      const Dockerode = loadDockerode()
-      this.docker = new Dockerode(options)
-    } catch (error) {
-      throw new RampartError('bad_input', `Docker engine at ${endpoint.display}: ${(error as Error).message}`)
-    }
+    this.client = new EngineClient(endpoint)
+    this.images = new DockerImages(this.client)
+    this.containers = new DockerContainers(this.client, this.images)
+    this.execs = new DockerExec(this.client)
+    this.logStreams = new DockerLogs(this.client, this.containers)
   }
 
   /**
@@ -289,121 +65,55 @@ export class DockerEngine {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort()
-        reject(this.unreachable(`no answer within ${PING_TIMEOUT_MS / 1000} s`))
+        reject(this.client.unreachable(`no answer within ${PING_TIMEOUT_MS / 1000} s`))
       }, PING_TIMEOUT_MS)
     })
     try {
-      await Promise.race([deadline, (this.docker.ping as (options: object) => Promise<unknown>)({ abortSignal: controller.signal })])
+      await Promise.race([deadline, (this.client.docker.ping as (options: object) => Promise<unknown>)({ abortSignal: controller.signal })])
     } catch (error) {
-      throw this.translate(error, 'ping')
+      throw this.client.translate(error, 'ping')
     } finally {
       clearTimeout(timer)
     }
   }
 
   /** Containers, running or not; `label` filters as `docker ps --filter label=…` ("key" or "key=value"). */
-  async listContainers(filter: { label?: string | string[] } = {}): Promise<ContainerSummary[]> {
-    const labels = filter.label === undefined ? [] : Array.isArray(filter.label) ? filter.label : [filter.label]
-    const query: Docker.ContainerListOptions = { all: true }
-    if (labels.length > 0) query.filters = { label: labels }
-    const list = await this.call('list containers', READ_DEADLINE_MS, (abortSignal) => this.docker.listContainers({ ...query, abortSignal }))
-    return list.map((item) => ({
-      id: item.Id,
-      name: (item.Names[0] ?? item.Id).replace(/^\//, ''),
-      image: item.Image,
-      state: item.State as ContainerState,
-      health: healthFromStatus(item.Status),
-      labels: item.Labels ?? {}
-    }))
+  listContainers(filter: { label?: string | string[] } = {}): Promise<ContainerSummary[]> {
+    return this.containers.list(filter)
   }
 
   /** The container, or null when there is none by that name or id. */
-  async inspectContainer(name: string): Promise<ContainerInfo | null> {
-    checkContainerRef(name)
-    try {
-      const info = await this.call(`inspect container ${name}`, READ_DEADLINE_MS, (abortSignal) => this.docker.getContainer(name).inspect({ abortSignal } as object))
-      const health = info.State.Health?.Status
-      return {
-        id: info.Id,
-        name: info.Name.replace(/^\//, ''),
-        image: info.Config.Image,
-        state: info.State.Status as ContainerState,
-        health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : null,
-        labels: info.Config.Labels ?? {},
-        tty: info.Config.Tty,
-        startedAt: info.State.StartedAt === undefined || info.State.StartedAt.startsWith('0001-') ? null : info.State.StartedAt,
-        exitCode: info.State.ExitCode
-      }
-    } catch (error) {
-      if (isNotFound(error)) return null
-      throw error
-    }
+  inspectContainer(name: string): Promise<ContainerInfo | null> {
+    return this.containers.inspect(name)
   }
 
   /** Starting a running container is not an error. */
-  async startContainer(name: string): Promise<void> {
-    checkContainerRef(name)
-    await this.call(`start container ${name}`, WRITE_DEADLINE_MS, (abortSignal) => this.docker.getContainer(name).start({ abortSignal }), { alreadyDone: true, name })
+  startContainer(name: string): Promise<void> {
+    return this.containers.start(name)
   }
 
   /** SIGTERM, then SIGKILL after `timeoutSeconds`; stopping a stopped container is not an error. */
-  async stopContainer(name: string, options: { timeoutSeconds: number }): Promise<void> {
-    checkContainerRef(name)
-    checkTimeout(options.timeoutSeconds)
-    await this.call(
-      `stop container ${name}`,
-      options.timeoutSeconds * 1000 + STOP_MARGIN_MS,
-      (abortSignal) => this.docker.getContainer(name).stop({ t: options.timeoutSeconds, abortSignal }),
-      { alreadyDone: true, name }
-    )
+  stopContainer(name: string, options: { timeoutSeconds: number }): Promise<void> {
+    return this.containers.stop(name, options)
   }
 
-  async restartContainer(name: string, options: { timeoutSeconds: number }): Promise<void> {
-    checkContainerRef(name)
-    checkTimeout(options.timeoutSeconds)
-    await this.call(
-      `restart container ${name}`,
-      options.timeoutSeconds * 1000 + STOP_MARGIN_MS,
-      (abortSignal) => this.docker.getContainer(name).restart({ t: options.timeoutSeconds, abortSignal }),
-      { name }
-    )
+  restartContainer(name: string, options: { timeoutSeconds: number }): Promise<void> {
+    return this.containers.restart(name, options)
   }
 
   /** Returns false when there was no such container. `force` removes a running one. */
-  async removeContainer(name: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<boolean> {
-    checkContainerRef(name)
-    try {
-      await this.call(`remove container ${name}`, WRITE_DEADLINE_MS, (abortSignal) =>
-        this.docker.getContainer(name).remove({ force: options.force === true, v: options.volumes === true, abortSignal })
-      )
-      return true
-    } catch (error) {
-      if (isNotFound(error)) return false
-      throw error
-    }
+  removeContainer(name: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<boolean> {
+    return this.containers.remove(name, options)
   }
 
   /** Creates (does not start) the container; returns its id. */
-  async createContainer(spec: ContainerSpec): Promise<string> {
-    const body = containerCreateBody(spec)
-    // Query and body kept apart: dockerode would also copy the body (Env, secrets included) into the URL.
-    const created = await this.call(`create container ${spec.name} from ${spec.image}`, WRITE_DEADLINE_MS, (abortSignal) =>
-      this.dial<{ Id: string }>({
-        path: '/containers/create?',
-        method: 'POST',
-        statusCodes: { 200: true, 201: true, 400: 'bad parameter', 404: 'no such image', 409: 'conflict', 500: 'server error' },
-        options: { _query: { name: spec.name }, _body: body },
-        abortSignal
-      })
-    )
-    return created.Id
+  createContainer(spec: ContainerSpec): Promise<string> {
+    return this.containers.create(spec)
   }
 
   /** `docker rename`: the container keeps everything else, its id included. */
-  async renameContainer(name: string, newName: string): Promise<void> {
-    checkContainerRef(name)
-    checkContainerRef(newName)
-    await this.call(`rename container ${name} to ${newName}`, WRITE_DEADLINE_MS, (abortSignal) => this.docker.getContainer(name).rename({ name: newName, abortSignal }), { name })
+  renameContainer(name: string, newName: string): Promise<void> {
+    return this.containers.rename(name, newName)
   }
 
   /**
@@ -413,66 +123,17 @@ export class DockerEngine {
    * default (environment entries, labels, command…) is left out, so the new image's defaults
    * apply. Anonymous volumes are not carried over. Returns the new container's id.
    */
-  async createContainerLike(source: string, target: { name: string; image: string }): Promise<string> {
-    checkContainerRef(source)
-    checkContainerRef(target.name)
-    checkImageRef(target.image)
-    const info = await this.call(`inspect container ${source}`, READ_DEADLINE_MS, (abortSignal) => this.docker.getContainer(source).inspect({ abortSignal } as object), {
-      name: source
-    })
-    const imageDefaults = await this.imageDefaults(info.Image)
-    const body = containerLikeBody(info, imageDefaults, target.image)
-    const created = await this.call(`create container ${target.name} like ${source} from ${target.image}`, WRITE_DEADLINE_MS, (abortSignal) =>
-      this.dial<{ Id: string }>({
-        path: '/containers/create?',
-        method: 'POST',
-        statusCodes: { 200: true, 201: true, 400: 'bad parameter', 404: 'no such image', 409: 'conflict', 500: 'server error' },
-        options: { _query: { name: target.name }, _body: body },
-        abortSignal
-      })
-    )
-    return created.Id
+  createContainerLike(source: string, target: { name: string; image: string }): Promise<string> {
+    return this.containers.createLike(source, target)
   }
 
-  /** The configuration an image gives its containers by default; empty when the image is gone. */
-  private async imageDefaults(imageId: string): Promise<Partial<Docker.ContainerInspectInfo['Config']>> {
-    try {
-      const image = await this.call(`inspect image ${imageId}`, READ_DEADLINE_MS, (abortSignal) => this.docker.getImage(imageId).inspect({ abortSignal } as object))
-      return (image.Config ?? {}) as Partial<Docker.ContainerInspectInfo['Config']>
-    } catch (error) {
-      if (isNotFound(error)) return {}
-      throw error
-    }
-  }
-
-  async imageExists(ref: string): Promise<boolean> {
-    checkImageRef(ref)
-    try {
-      await this.call(`inspect image ${ref}`, READ_DEADLINE_MS, (abortSignal) => this.docker.getImage(ref).inspect({ abortSignal } as object))
-      return true
-    } catch (error) {
-      if (isNotFound(error)) return false
-      throw error
-    }
+  imageExists(ref: string): Promise<boolean> {
+    return this.images.exists(ref)
   }
 
   /** Pulls from the image's registry, reporting aggregated progress; fails with the engine's words. */
-  async pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
-    checkImageRef(ref)
-    // No deadline: a large image takes minutes; a gone engine still fails at connect.
-    const stream = (await this.call(`pull ${ref}`, null, () => this.docker.pull(ref))) as Readable
-    const tracker = new PullProgressTracker(ref)
-    const events = await new Promise<PullEvent[]>((resolve, reject) => {
-      this.docker.modem.followProgress(
-        stream,
-        (error: Error | null, output: PullEvent[]) => (error === null ? resolve(output) : reject(this.translate(error, `pull ${ref}`))),
-        (event: PullEvent) => onProgress?.(tracker.update(event))
-      )
-    })
-    const failure = events.find((event) => event.error !== undefined)
-    if (failure !== undefined) {
-      throw new RampartError('failed', `Pulling ${ref} on the Docker engine at ${this.endpoint.display} failed: ${failure.errorDetail?.message ?? failure.error}`)
-    }
+  pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
+    return this.images.pull(ref, onProgress)
   }
 
   /**
@@ -482,24 +143,7 @@ export class DockerEngine {
    * `signal` closes the HTTP connection. TTY containers (no framing) are read raw, as stdout.
    */
   logs(name: string, options: LogOptions = {}): AsyncGenerator<LogLine[], void, undefined> {
-    return this.logStream(name, options, (tty) => {
-      const assembler = new LogLineAssembler({ timestamps: options.timestamps === true })
-      const demuxer = tty ? null : new FrameDemuxer()
-      return {
-        chunk: (data) => {
-          const lines: LogLine[] = []
-          if (demuxer === null) assembler.pushRaw(data, lines)
-          else for (const frame of demuxer.push(data)) assembler.pushFrame(frame, lines)
-          return lines.length > 0 ? lines : null
-        },
-        end: () => {
-          demuxer?.finish()
-          const lines: LogLine[] = []
-          assembler.end(lines)
-          return lines.length > 0 ? lines : null
-        }
-      }
-    })
+    return this.logStreams.lines(name, options)
   }
 
   /**
@@ -508,418 +152,24 @@ export class DockerEngine {
    * without filters, as `docker logs` does). With `timestamps`, each message keeps its prefix.
    */
   logBytes(name: string, options: LogOptions = {}): AsyncGenerator<LogBytes, void, undefined> {
-    return this.logStream(name, options, (tty) => {
-      if (tty) return { chunk: (data) => ({ stdout: data, stderr: EMPTY_BYTES }), end: () => null }
-      const demuxer = new FrameDemuxer()
-      return {
-        chunk: (data) => {
-          let stdout: Buffer | null = null
-          let stderr: Buffer | null = null
-          let stdoutLength = 0
-          let stderrLength = 0
-          demuxer.scan(data, (stream, bytes, start, end) => {
-            if (end === start) return
-            // Buffer#copy, not subarray + set: one native call and no view object per frame.
-            if (stream === 'stdout') {
-              stdout ??= Buffer.allocUnsafe(data.length)
-              stdoutLength += (bytes as Buffer).copy(stdout, stdoutLength, start, end)
-            } else {
-              stderr ??= Buffer.allocUnsafe(data.length)
-              stderrLength += (bytes as Buffer).copy(stderr, stderrLength, start, end)
-            }
-          })
-          if (stdout === null && stderr === null) return null
-          return {
-            stdout: stdout === null ? EMPTY_BYTES : (stdout as Buffer).subarray(0, stdoutLength),
-            stderr: stderr === null ? EMPTY_BYTES : (stderr as Buffer).subarray(0, stderrLength)
-          }
-        },
-        end: () => {
-          demuxer.finish()
-          return null
-        }
-      }
-    })
+    return this.logStreams.bytes(name, options)
   }
 
   /**
    * Runs a command in a running container and waits for it. Output is demultiplexed here (the
    * stream is framed: no TTY); the exit code comes from the engine once the stream has ended.
    */
-  async exec(name: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    checkContainerRef(name)
-    if (cmd.length === 0) throw new RampartError('bad_input', `exec in ${name}: the command is empty`)
-    const what = `run ${cmd[0]} in container ${name}`
-    const exec = await this.call(what, WRITE_DEADLINE_MS, (abortSignal) =>
-      this.docker.getContainer(name).exec({
-        Cmd: cmd,
-        Env: options.env === undefined ? undefined : Object.entries(options.env).map(([key, value]) => `${key}=${value}`),
-        User: options.user,
-        WorkingDir: options.workingDir,
-        AttachStdin: options.stdin !== undefined,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        abortSignal
-      } as Docker.ExecCreateOptions)
-    )
-    const socket = await this.call(what, null, () =>
-      this.dial<Duplex>({
-        path: `/exec/${exec.id}/start`,
-        method: 'POST',
-        isStream: true,
-        hijack: true,
-        statusCodes: { 101: true, 200: true, 204: true, 404: 'no such exec', 409: 'container stopped/paused', 500: 'server error' },
-        options: { Detach: false, Tty: false },
-        abortSignal: options.signal
-      })
-    )
-    const stop = (): void => {
-      socket.destroy()
-    }
-    options.signal?.addEventListener('abort', stop, { once: true })
-    const stdoutChunks: Uint8Array[] = []
-    const stderrChunks: Uint8Array[] = []
-    let stdoutBytes = 0
-    const feeding = options.stdin === undefined ? Promise.resolve() : feedStdin(socket, options.stdin)
-    // Awaited after the output; marked handled now so an early failure is not reported as unhandled.
-    feeding.catch(() => undefined)
-    try {
-      const demuxer = new FrameDemuxer()
-      for await (const chunk of socket as AsyncIterable<Uint8Array>) {
-        for (const frame of demuxer.push(chunk)) {
-          if (frame.stream === 'stderr') {
-            stderrChunks.push(frame.data)
-          } else {
-            stdoutBytes += frame.data.length
-            if (options.stdout === undefined) stdoutChunks.push(frame.data)
-            else if (!options.stdout.write(frame.data)) await drained(options.stdout)
-          }
-        }
-      }
-      demuxer.finish()
-      await feeding
-    } catch (error) {
-      if (aborted(options.signal)) throw new RampartError('failed', `${what}: cancelled`)
-      throw this.translate(error, what)
-    } finally {
-      options.signal?.removeEventListener('abort', stop)
-      socket.destroy()
-    }
-    const exitCode = await this.execExitCode(exec, what)
-    const decoder = new TextDecoder()
-    return {
-      exitCode,
-      stdout: options.stdout === undefined ? decoder.decode(Buffer.concat(stdoutChunks)) : '',
-      stderr: decoder.decode(Buffer.concat(stderrChunks)),
-      stdoutBytes
-    }
+  exec(name: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return this.execs.run(name, cmd, options)
   }
 
   /** Releases the connections kept for reuse. */
   close(): void {
-    this.agent?.destroy()
+    this.client.close()
   }
 
   /** Sockets currently open to the engine through the agent (streams in flight included): for tests and diagnostics. */
   openConnections(): number {
-    if (this.agent === null) return 0
-    let count = 0
-    for (const sockets of Object.values(this.agent.sockets)) count += sockets?.length ?? 0
-    return count
+    return this.client.openConnections()
   }
-
-  /** Opens the logs request and turns each chunk into a `T` with the decoder chosen for TTY or framed output. */
-  private async *logStream<T>(name: string, options: LogOptions, decoderFor: (tty: boolean) => LogDecoder<T>): AsyncGenerator<T, void, undefined> {
-    checkContainerRef(name)
-    if (options.tail !== undefined && !(Number.isInteger(options.tail) && options.tail >= 0)) {
-      throw new RampartError('bad_input', `tail ${options.tail} is not a whole number of lines`)
-    }
-    const info = await this.inspectContainer(name)
-    if (info === null) throw this.noSuchContainer(name)
-    if (aborted(options.signal)) return
-    const query: Record<string, unknown> = { stdout: true, stderr: true, follow: options.follow === true, timestamps: options.timestamps === true }
-    if (options.tail !== undefined) query.tail = options.tail
-    if (options.since !== undefined) query.since = (options.since.getTime() / 1000).toFixed(3)
-    let response: Readable
-    try {
-      response = await this.dial<Readable>({
-        path: `/containers/${info.id}/logs?`,
-        method: 'GET',
-        isStream: true,
-        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-        options: query,
-        abortSignal: options.signal
-      })
-    } catch (error) {
-      if (aborted(options.signal)) return
-      throw this.translate(error, `read the logs of ${name}`)
-    }
-    const stop = (): void => {
-      response.destroy()
-    }
-    options.signal?.addEventListener('abort', stop, { once: true })
-    const decoder = decoderFor(info.tty)
-    try {
-      for await (const chunk of response as AsyncIterable<Buffer>) {
-        const item = decoder.chunk(chunk)
-        if (item !== null) yield item
-      }
-      const last = decoder.end()
-      if (last !== null) yield last
-    } catch (error) {
-      if (aborted(options.signal)) return
-      throw this.translate(error, `read the logs of ${name}`)
-    } finally {
-      options.signal?.removeEventListener('abort', stop)
-      response.destroy()
-    }
-  }
-
-  private async execExitCode(exec: Docker.Exec, what: string): Promise<number> {
-    // The stream can end a moment before the engine records the exit.
-    for (let poll = 0; poll < EXEC_EXIT_POLLS; poll += 1) {
-      const state = await this.call(what, READ_DEADLINE_MS, (abortSignal) => exec.inspect({ abortSignal } as object))
-      if (!state.Running && state.ExitCode !== null) return state.ExitCode
-      await new Promise((resolve) => setTimeout(resolve, EXEC_EXIT_POLL_MS))
-    }
-    throw new RampartError('failed', `${what}: the output ended but the engine still reports the command as running`)
-  }
-
-  /** A raw engine request through dockerode's modem, for what dockerode's methods do not do right. */
-  private dial<T>(options: ModemDialOptions): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.docker.modem.dial(options, (error, result) => (error === null || error === undefined ? resolve(result as T) : reject(error)))
-    })
-  }
-
-  /** Runs one engine request with a deadline, turning failures into RampartErrors. */
-  private async call<T>(
-    what: string,
-    deadlineMs: number | null,
-    request: (abortSignal: AbortSignal) => Promise<T>,
-    options: { alreadyDone?: boolean; name?: string } = {}
-  ): Promise<T> {
-    const deadline = deadlineMs === null ? new AbortController().signal : AbortSignal.timeout(deadlineMs)
-    try {
-      return await request(deadline)
-    } catch (error) {
-      if (options.alreadyDone === true && (error as EngineHttpError).statusCode === 304) return undefined as T
-      if (deadline.aborted && deadlineMs !== null) throw this.unreachable(`it accepted the connection but did not answer "${what}" within ${deadlineMs / 1000} s`)
-      if (options.name !== undefined && isNotFound(error)) throw this.noSuchContainer(options.name)
-      throw this.translate(error, what)
-    }
-  }
-
-  private translate(error: unknown, what: string): unknown {
-    if (error instanceof RampartError) return error
-    const failure = error as EngineHttpError
-    const reason = connectionFailure(failure, this.endpoint.options.socketPath)
-    if (reason !== null) return this.unreachable(reason)
-    if (failure.statusCode !== undefined) {
-      const engineSays = engineMessage(failure)
-      if (failure.statusCode === 404) return Object.assign(new RampartError('bad_input', `Cannot ${what}: ${engineSays} (Docker engine at ${this.endpoint.display})`), { statusCode: 404 })
-      const code = failure.statusCode === 409 ? 'conflict' : failure.statusCode >= 400 && failure.statusCode < 500 ? 'bad_input' : 'failed'
-      return new RampartError(code, `Cannot ${what}: ${engineSays} (Docker engine at ${this.endpoint.display}, HTTP ${failure.statusCode})`)
-    }
-    return new RampartError('failed', `Cannot ${what} on the Docker engine at ${this.endpoint.display}: ${failure.message ?? String(error)}`)
-  }
-
-  private unreachable(reason: string): RampartError {
-    return new RampartError('unreachable', `Docker engine at ${this.endpoint.display} is not reachable (${reason}). Is Docker running?`, {
-      endpoint: this.endpoint.display
-    })
-  }
-
-  private noSuchContainer(name: string): RampartError {
-    return Object.assign(new RampartError('bad_input', `No container named "${name}" on the Docker engine at ${this.endpoint.display}`), { statusCode: 404 })
-  }
-}
-
-// A function, not an inline test: TypeScript would otherwise keep `aborted` narrowed across awaits.
-function aborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as EngineHttpError | null)?.statusCode === 404
-}
-
-/** Why the engine could not be reached, in words; null when the failure is something else. */
-function connectionFailure(error: EngineHttpError, socketPath: string | undefined): string | null {
-  const code = error.code ?? ''
-  const sshLevel = (error as { level?: string }).level
-  switch (code) {
-    case 'ECONNREFUSED':
-      return socketPath === undefined ? 'connection refused' : `connection refused on ${socketPath}`
-    case 'ENOENT':
-      return `no socket at ${socketPath ?? 'the configured path'}`
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied on ${socketPath ?? 'the socket'}; is your user allowed to use Docker?`
-    case 'ERR_RAMPART_CONNECT_TIMEOUT':
-      return `no connection within ${CONNECT_TIMEOUT_MS / 1000} s`
-    case 'ETIMEDOUT':
-      return 'the connection timed out'
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `host name not found (${error.message})`
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'no route to the host'
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'ERR_STREAM_PREMATURE_CLOSE':
-      return 'the connection was closed by the engine'
-  }
-  if (error.message === 'aborted') return 'the connection was closed by the engine'
-  if (sshLevel === 'client-timeout') return `the ssh handshake did not finish within ${CONNECT_TIMEOUT_MS / 1000} s`
-  if (sshLevel === 'client-authentication') return 'ssh authentication failed'
-  if (sshLevel === 'client-socket') return `ssh: ${error.message}`
-  return null
-}
-
-/** The engine's own words: from the JSON body, or (for streamed requests) from docker-modem's message. */
-function engineMessage(failure: EngineHttpError): string {
-  if (typeof failure.json?.message === 'string') return failure.json.message
-  const cause = /^\(HTTP code \d+\) .*? - ([\s\S]*)$/.exec(failure.message)?.[1]?.trim()
-  if (cause !== undefined && cause !== '' && cause !== '[object Object]') return cause
-  return failure.reason ?? failure.message
-}
-
-function healthFromStatus(status: string): ContainerHealth | null {
-  if (status.includes('(healthy)')) return 'healthy'
-  if (status.includes('(unhealthy)')) return 'unhealthy'
-  if (status.includes('(health: starting)')) return 'starting'
-  return null
-}
-
-/** Checked before any request: the name is pasted into the request path. */
-function checkContainerRef(name: string): void {
-  if (!ContainerNameSchema.safeParse(name).success) {
-    throw new RampartError('bad_input', `"${name}" is not a container name or id (letters, digits, "_", "." or "-", starting with a letter or digit)`)
-  }
-}
-
-function checkImageRef(ref: string): void {
-  if (!ImageReferenceSchema.safeParse(ref).success || ref.split('/').includes('..')) throw new RampartError('bad_input', `"${ref}" is not an image reference (e.g. postgres:15)`)
-}
-
-function checkTimeout(seconds: number): void {
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
-    throw new RampartError('bad_input', `timeoutSeconds ${seconds} is not a whole number of seconds from 0 to 3600`)
-  }
-}
-
-function containerCreateBody(spec: ContainerSpec): Record<string, unknown> {
-  checkContainerRef(spec.name)
-  checkImageRef(spec.image)
-  const ports = spec.ports ?? []
-  if (spec.network === 'host' && ports.length > 0) {
-    throw new RampartError('bad_input', `container ${spec.name}: ports cannot be published with host networking (the container already listens on the host)`)
-  }
-  for (const [key] of Object.entries(spec.env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new RampartError('bad_input', `container ${spec.name}: environment variable name "${key}" is not valid`)
-  }
-  const mounts = (spec.mounts ?? []).map((mount) => {
-    if (!mount.target.startsWith('/')) throw new RampartError('bad_input', `container ${spec.name}: mount target "${mount.target}" must be an absolute path`)
-    return { Type: mount.source.startsWith('/') ? 'bind' : 'volume', Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly === true }
-  })
-  const exposed: Record<string, object> = {}
-  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {}
-  for (const port of ports) {
-    const key = `${port.containerPort}/${port.protocol ?? 'tcp'}`
-    exposed[key] = {}
-    bindings[key] = [...(bindings[key] ?? []), { HostIp: port.hostIp ?? '127.0.0.1', HostPort: String(port.hostPort) }]
-  }
-  const seconds = (value: number): number => Math.round(value * 1e9)
-  return {
-    name: spec.name,
-    Image: spec.image,
-    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-    Cmd: spec.cmd,
-    Entrypoint: spec.entrypoint,
-    User: spec.user,
-    Tty: spec.tty === true,
-    Labels: { ...(spec.labels ?? {}), [MANAGED_LABEL]: '1' },
-    ExposedPorts: ports.length > 0 ? exposed : undefined,
-    Healthcheck:
-      spec.healthcheck === undefined
-        ? undefined
-        : {
-            Test: spec.healthcheck.test,
-            Interval: seconds(spec.healthcheck.intervalSeconds),
-            Timeout: seconds(spec.healthcheck.timeoutSeconds),
-            Retries: spec.healthcheck.retries,
-            StartPeriod: seconds(spec.healthcheck.startPeriodSeconds ?? 0)
-          },
-    HostConfig: {
-      NetworkMode: spec.network === 'host' ? 'host' : undefined,
-      PortBindings: ports.length > 0 ? bindings : undefined,
-      Mounts: mounts.length > 0 ? mounts : undefined
-    }
-  }
-}
-
-/** The create body for a copy of `info` running `image` (see createContainerLike). */
-function containerLikeBody(info: Docker.ContainerInspectInfo, imageDefaults: Partial<Docker.ContainerInspectInfo['Config']>, image: string): Record<string, unknown> {
-  const config = info.Config
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
-  const fromImage = new Set(imageDefaults.Env ?? [])
-  const labels = Object.fromEntries(Object.entries(config.Labels ?? {}).filter(([key, value]) => imageDefaults.Labels?.[key] !== value))
-  const ownOnly = <K extends keyof Docker.ContainerInspectInfo['Config']>(key: K): Docker.ContainerInspectInfo['Config'][K] | undefined =>
-    same(config[key], imageDefaults[key]) ? undefined : config[key]
-  const networkMode = info.HostConfig.NetworkMode ?? ''
-  const endpoint = info.NetworkSettings.Networks?.[networkMode] as { Aliases?: string[] | null; IPAMConfig?: unknown } | undefined
-  const shortId = info.Id.slice(0, 12)
-  return {
-    ...config,
-    // Docker's default hostname is the old container's short id; the new one gets its own.
-    Hostname: config.Hostname === shortId ? undefined : config.Hostname,
-    Image: image,
-    Env: (config.Env ?? []).filter((entry) => !fromImage.has(entry)),
-    Labels: labels,
-    Cmd: ownOnly('Cmd'),
-    Entrypoint: ownOnly('Entrypoint'),
-    WorkingDir: ownOnly('WorkingDir'),
-    User: ownOnly('User'),
-    Volumes: ownOnly('Volumes'),
-    Healthcheck: ownOnly('Healthcheck' as keyof Docker.ContainerInspectInfo['Config']),
-    StopSignal: ownOnly('StopSignal' as keyof Docker.ContainerInspectInfo['Config']),
-    HostConfig: info.HostConfig,
-    // A user-defined network keeps its aliases; host and the default bridge need nothing here.
-    NetworkingConfig:
-      endpoint === undefined || ['host', 'bridge', 'default', 'none', ''].includes(networkMode)
-        ? undefined
-        : { EndpointsConfig: { [networkMode]: { Aliases: (endpoint.Aliases ?? []).filter((alias) => alias !== shortId), IPAMConfig: endpoint.IPAMConfig ?? undefined } } }
-  }
-}
-
-async function feedStdin(socket: Duplex, stdin: Readable | Uint8Array | string): Promise<void> {
-  if (typeof stdin === 'string' || stdin instanceof Uint8Array) {
-    socket.end(stdin)
-    return
-  }
-  for await (const chunk of stdin) {
-    if (!socket.write(chunk)) await drained(socket)
-  }
-  // Half-close: the engine then closes the command's stdin, and output keeps flowing back.
-  socket.end()
-}
-
-function drained(stream: Writable | Duplex): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (error?: Error): void => {
-      stream.off('drain', onDrain)
-      stream.off('error', done)
-      stream.off('close', onClose)
-      if (error === undefined) resolve()
-      else reject(error)
-    }
-    const onDrain = (): void => done()
-    const onClose = (): void => done(new Error('the output stream closed before all output was written'))
-    stream.once('drain', onDrain)
-    stream.once('error', done)
-    stream.once('close', onClose)
-  })
 }

@@ -1,5 +1,5 @@
 import type { LogLine } from '@shared/log-line'
-import type { LogBytes } from './docker-engine'
+import type { LogBytes } from './core/log-chunk-decoders'
 import { compileLogLineFilter } from './core/log-line-filter'
 import { parseLogSince } from './core/log-since'
 import type { Clock } from '@main/platform/clock'

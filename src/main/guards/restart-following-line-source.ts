@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LogLine } from '@shared/log-line'
-import type { ContainerInfo } from '@main/docker/docker-engine'
+import type { ContainerInfo } from '@main/docker/core/container-info'
 import type { GuardLineSource } from './guard-watcher'
 import type { LogService } from '@main/docker/log-service'
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveDockerEndpoint } from '@main/docker/docker-engine'
+import { resolveDockerEndpoint } from '@main/docker/docker-endpoint'
 import { RampartError } from '@shared/errors'
 
 let dir: string | undefined

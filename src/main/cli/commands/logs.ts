@@ -1,5 +1,5 @@
 import type { LogLine } from '@shared/log-line'
-import type { LogBytes } from '@main/docker/docker-engine'
+import type { LogBytes } from '@main/docker/core/log-chunk-decoders'
 import { ByteWriter } from '../byte-writer'
 import { LineWriter, type CliIo } from '../cli-io'
 import type { CliCommand } from '../cli-command'
