@@ -2,6 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
+import prettier from 'eslint-config-prettier'
 import { layerPlugin } from './eslint/layer-rule.mjs'
 
 // Deep relative paths hide which feature a file reaches into; an alias names it.
@@ -47,7 +48,11 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         ...['it', 'test', 'describe'].flatMap((object) =>
-          ['skip', 'only', 'todo', 'skipIf', 'runIf'].map((property) => ({ object, property, message: 'Tests always run.' }))
+          ['skip', 'only', 'todo', 'skipIf', 'runIf'].map((property) => ({
+            object,
+            property,
+            message: 'Tests always run.'
+          }))
         )
       ]
     }
@@ -72,6 +77,8 @@ export default tseslint.config(
       ]
     }
   },
+  // Layout is Prettier's (checked by `npm run lint`); no lint rule may argue with it.
+  prettier,
   {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: { ...globals.node } },

@@ -32,24 +32,49 @@ function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))
+      )
     })
   })
 }
 
 /** One `docker exec` running psql inside the container (over its socket, as the seed's script does). */
 function psql(database: string, args: string[], input?: Buffer): void {
-  const result = spawnSync('docker', ['exec', ...(input === undefined ? [] : ['-i']), name, 'psql', '-v', 'ON_ERROR_STOP=1', '-q', '-U', user, '-d', database, ...args], {
-    input,
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe']
-  })
-  if (result.status !== 0) throw new Error(`docker exec psql ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`)
+  const result = spawnSync(
+    'docker',
+    [
+      'exec',
+      ...(input === undefined ? [] : ['-i']),
+      name,
+      'psql',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-q',
+      '-U',
+      user,
+      '-d',
+      database,
+      ...args
+    ],
+    {
+      input,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe']
+    }
+  )
+  if (result.status !== 0)
+    throw new Error(`docker exec psql ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`)
 }
 
 function plainSetup(database: string): void {
   psql('postgres', ['-c', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`])
   psql('postgres', ['-c', `CREATE DATABASE ${database} OWNER ${user}`])
-  for (const file of ['001_baseline.sql', '002_llm_management_tables.sql', 'seeds/tier_rules.sql', 'seeds/test_users.sql']) {
+  for (const file of [
+    '001_baseline.sql',
+    '002_llm_management_tables.sql',
+    'seeds/tier_rules.sql',
+    'seeds/test_users.sql'
+  ]) {
     psql(database, ['-1'], readFileSync(join(migrations, file)))
   }
 }
@@ -64,24 +89,43 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-db-'))
   const history = HistoryStore.open(join(dir, 'history.db'))
   try {
-    if (!(await engine.imageExists(image))) throw new Error(`image ${image} is missing: run "bash scripts/test-env/up.sh"`)
+    if (!(await engine.imageExists(image)))
+      throw new Error(`image ${image} is missing: run "bash scripts/test-env/up.sh"`)
     const port = await freePort()
     await engine.createContainer({
       name,
       image,
-      env: { POSTGRES_USER: user, POSTGRES_PASSWORD: password, POSTGRES_DB: 'postgres', PGPORT: String(port), POSTGRES_LISTEN_ADDRESSES: '127.0.0.1' },
+      env: {
+        POSTGRES_USER: user,
+        POSTGRES_PASSWORD: password,
+        POSTGRES_DB: 'postgres',
+        PGPORT: String(port),
+        POSTGRES_LISTEN_ADDRESSES: '127.0.0.1'
+      },
       cmd: ['postgres', '-c', 'listen_addresses=127.0.0.1'],
       network: 'host',
       labels: { 'rampart.test': '1', 'rampart.bench': 'db-setup' }
     })
     await engine.startContainer(name)
-    await new PostgresTarget({ host: '127.0.0.1', port, user, password, database: 'postgres' }).waitUntilReady({ timeoutMs: 90_000 })
+    await new PostgresTarget({ host: '127.0.0.1', port, user, password, database: 'postgres' }).waitUntilReady({
+      timeoutMs: 90_000
+    })
 
     const workspace = toWorkspace(
       WorkspaceSchema.parse({
         environments: {
           bench: {
-            postgres: { container: name, image, host: '127.0.0.1', port, user, password: '${BENCH_PG_PASSWORD}', database: 'bench_rampart', disposable: true, network: 'host' },
+            postgres: {
+              container: name,
+              image,
+              host: '127.0.0.1',
+              port,
+              user,
+              password: '${BENCH_PG_PASSWORD}',
+              database: 'bench_rampart',
+              disposable: true,
+              network: 'host'
+            },
             migrations
           }
         }
@@ -103,7 +147,8 @@ async function main(): Promise<void> {
       const started = process.hrtime.bigint()
       const result = await service.setup({})
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6
-      if (result.appliedVersions.join(',') !== '1,2' || result.seeds.length !== 2) throw new Error('the Rampart setup did not apply everything')
+      if (result.appliedVersions.join(',') !== '1,2' || result.seeds.length !== 2)
+        throw new Error('the Rampart setup did not apply everything')
       return elapsed
     }
     const plain = (): number => {
@@ -116,13 +161,15 @@ async function main(): Promise<void> {
     await rampartSetup()
     plain()
     const count = async (database: string): Promise<string> => {
-      const rows = await new PostgresTarget({ host: '127.0.0.1', port, user, password, database }).query<{ users: number; rules: number }>(
-        'SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM llm_tier_rules)::int AS rules'
-      )
+      const rows = await new PostgresTarget({ host: '127.0.0.1', port, user, password, database }).query<{
+        users: number
+        rules: number
+      }>('SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM llm_tier_rules)::int AS rules')
       return JSON.stringify(rows[0])
     }
     const [viaRampart, viaPlain] = [await count('bench_rampart'), await count('bench_plain')]
-    if (viaRampart !== viaPlain) throw new Error(`different results: rampart ${viaRampart}, docker exec psql ${viaPlain}`)
+    if (viaRampart !== viaPlain)
+      throw new Error(`different results: rampart ${viaRampart}, docker exec psql ${viaPlain}`)
 
     const rampartMs: number[] = []
     const plainMs: number[] = []
@@ -135,7 +182,9 @@ async function main(): Promise<void> {
       { name: 'docker exec … psql (drop, create, 001, 002, seeds)', ms: baseline },
       { name: 'rampart db setup service (10 recorded steps)', ms: median(rampartMs), baselineMs: baseline }
     ])
-    console.log(`  runs: rampart ${rampartMs.map((ms) => ms.toFixed(0)).join(', ')} ms; docker exec psql ${plainMs.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+    console.log(
+      `  runs: rampart ${rampartMs.map((ms) => ms.toFixed(0)).join(', ')} ms; docker exec psql ${plainMs.map((ms) => ms.toFixed(0)).join(', ')} ms`
+    )
   } finally {
     history.close()
     rmSync(dir, { recursive: true, force: true })

@@ -28,7 +28,11 @@ const ENABLED_LINE = 'FEATURE_UNIFIED_LLM_HUB=true'
 function fixtureImage(): string {
   if (process.env.RAMPART_FIXTURE_NODE_IMAGE) return process.env.RAMPART_FIXTURE_NODE_IMAGE
   const file = `${process.env.RAMPART_TEST_ENV_DIR ?? '/tmp/rampart-test-env'}/images.env`
-  const line = existsSync(file) ? readFileSync(file, 'utf8').split('\n').find((entry) => entry.startsWith('RAMPART_FIXTURE_NODE_IMAGE=')) : undefined
+  const line = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .find((entry) => entry.startsWith('RAMPART_FIXTURE_NODE_IMAGE='))
+    : undefined
   return line?.slice('RAMPART_FIXTURE_NODE_IMAGE='.length) ?? 'rampart-fixture/node:18'
 }
 
@@ -38,7 +42,9 @@ function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))
+      )
     })
   })
 }
@@ -65,21 +71,30 @@ async function waitHealthy(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(root, 'out', 'main', 'cli.js'))) throw new Error('the CLI is not built: run "npm run build" (npm run bench builds first)')
+  if (!existsSync(join(root, 'out', 'main', 'cli.js')))
+    throw new Error('the CLI is not built: run "npm run build" (npm run bench builds first)')
   const image = fixtureImage()
   const engine = await DockerEngine.connect()
   const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-kill-'))
   const envFile = join(dir, '.env')
   try {
-    if (!(await engine.imageExists(image))) throw new Error(`image ${image} is missing: run "bash scripts/test-env/up.sh"`)
-    if (!envText().includes(`\n${ENABLED_LINE}\n`)) throw new Error(`resources/demo/ops-center.env has no line ${ENABLED_LINE}`)
+    if (!(await engine.imageExists(image)))
+      throw new Error(`image ${image} is missing: run "bash scripts/test-env/up.sh"`)
+    if (!envText().includes(`\n${ENABLED_LINE}\n`))
+      throw new Error(`resources/demo/ops-center.env has no line ${ENABLED_LINE}`)
     writeFileSync(envFile, envText())
     const port = await freePort()
     const health = `http://127.0.0.1:${port}/health`
     await engine.createContainer({
       name,
       image,
-      env: { DEMO_ENV_FILE: '/config/.env', DEMO_ENV_FILE_ORIGIN: envFile, DEMO_HOST: '127.0.0.1', DEMO_PORT: String(port), DEMO_RPS: '20' },
+      env: {
+        DEMO_ENV_FILE: '/config/.env',
+        DEMO_ENV_FILE_ORIGIN: envFile,
+        DEMO_HOST: '127.0.0.1',
+        DEMO_PORT: String(port),
+        DEMO_RPS: '20'
+      },
       cmd: ['node', '/app/server.js'],
       mounts: [
         { source: join(root, 'resources', 'demo', 'ops-center'), target: '/app', readOnly: true },
@@ -107,7 +122,12 @@ async function main(): Promise<void> {
         ''
       ].join('\n')
     )
-    const cliEnv = { PATH: process.env.PATH ?? '', RAMPART_HOME: join(dir, 'home'), RAMPART_ACTOR: 'bench', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) }
+    const cliEnv = {
+      PATH: process.env.PATH ?? '',
+      RAMPART_HOME: join(dir, 'home'),
+      RAMPART_ACTOR: 'bench',
+      ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {})
+    }
 
     /** Puts the flag back on and lets the service settle, outside the timed part. */
     const reset = async (): Promise<void> => {
@@ -118,11 +138,16 @@ async function main(): Promise<void> {
 
     const rampart = (): { wallMs: number; timeToSafeMs: number } => {
       const started = process.hrtime.bigint()
-      const run = spawnSync(process.execPath, [RAMPART_BIN, 'rollback', '--flag', 'unified_llm_hub', '--reason', 'bench', '--json'], { cwd: dir, env: cliEnv, encoding: 'utf8' })
+      const run = spawnSync(
+        process.execPath,
+        [RAMPART_BIN, 'rollback', '--flag', 'unified_llm_hub', '--reason', 'bench', '--json'],
+        { cwd: dir, env: cliEnv, encoding: 'utf8' }
+      )
       const wallMs = elapsedMs(started)
       if (run.status !== 0) throw new Error(`rampart rollback exited ${run.status}: ${run.stderr}`)
       const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { result: { timeToSafeMs: number } }
-      if (readFileSync(envFile, 'utf8').includes(ENABLED_LINE)) throw new Error('rampart rollback left the flag enabled')
+      if (readFileSync(envFile, 'utf8').includes(ENABLED_LINE))
+        throw new Error('rampart rollback left the flag enabled')
       return { wallMs, timeToSafeMs: last.result.timeToSafeMs }
     }
 
@@ -133,19 +158,28 @@ async function main(): Promise<void> {
     ].join('\n')
     const manual = (): number => {
       const started = process.hrtime.bigint()
-      const run = spawnSync('bash', ['-c', manualScript, 'manual', envFile, name, health], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+      const run = spawnSync('bash', ['-c', manualScript, 'manual', envFile, name, health], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8'
+      })
       const wallMs = elapsedMs(started)
       if (run.status !== 0) throw new Error(`the manual procedure exited ${run.status}: ${run.stderr}`)
-      if (readFileSync(envFile, 'utf8').includes(ENABLED_LINE)) throw new Error('the manual procedure left the flag enabled')
+      if (readFileSync(envFile, 'utf8').includes(ENABLED_LINE))
+        throw new Error('the manual procedure left the flag enabled')
       return wallMs
     }
 
-    const app = await createAppContext({ workspacePath: join(dir, 'rampart.config.yaml'), env: { ...cliEnv, RAMPART_HOME: join(dir, 'home-in-process') }, cwd: dir })
+    const app = await createAppContext({
+      workspacePath: join(dir, 'rampart.config.yaml'),
+      env: { ...cliEnv, RAMPART_HOME: join(dir, 'home-in-process') },
+      cwd: dir
+    })
     const inProcess = async (): Promise<{ wallMs: number; timeToSafeMs: number }> => {
       const started = process.hrtime.bigint()
       const { result } = await app.services.emergencyRollback.run({ flag: 'unified_llm_hub', reason: 'bench' })
       const wallMs = elapsedMs(started)
-      if (readFileSync(envFile, 'utf8').includes(ENABLED_LINE)) throw new Error('the emergency rollback left the flag enabled')
+      if (readFileSync(envFile, 'utf8').includes(ENABLED_LINE))
+        throw new Error('the emergency rollback left the flag enabled')
       return { wallMs, timeToSafeMs: result.timeToSafeMs }
     }
 
@@ -173,12 +207,23 @@ async function main(): Promise<void> {
       report(`Emergency rollback, median of ${RUNS} (the demo service in ${image}, host networking)`, [
         { name: 'manual: sed + docker restart + curl /health poll', ms: manualMs },
         { name: 'rampart, service in-process (call to return)', ms: serviceMs, baselineMs: manualMs },
-        { name: '  of which recorded intent-to-verified-safe', ms: median(serviceRuns.map((run) => run.timeToSafeMs)), baselineMs: manualMs },
+        {
+          name: '  of which recorded intent-to-verified-safe',
+          ms: median(serviceRuns.map((run) => run.timeToSafeMs)),
+          baselineMs: manualMs
+        },
         { name: 'rampart rollback, built CLI (spawn to exit)', ms: cliMs, baselineMs: manualMs },
-        { name: '  of which recorded intent-to-verified-safe', ms: median(cliRuns.map((run) => run.timeToSafeMs)), baselineMs: manualMs }
+        {
+          name: '  of which recorded intent-to-verified-safe',
+          ms: median(cliRuns.map((run) => run.timeToSafeMs)),
+          baselineMs: manualMs
+        }
       ])
-      const runs = (list: Array<{ wallMs: number; timeToSafeMs: number }>): string => list.map((run) => `${run.wallMs.toFixed(0)} (${run.timeToSafeMs})`).join(', ')
-      console.log(`  runs, ms: manual ${manualRuns.map((ms) => ms.toFixed(0)).join(', ')}; in-process ${runs(serviceRuns)}; CLI ${runs(cliRuns)}`)
+      const runs = (list: Array<{ wallMs: number; timeToSafeMs: number }>): string =>
+        list.map((run) => `${run.wallMs.toFixed(0)} (${run.timeToSafeMs})`).join(', ')
+      console.log(
+        `  runs, ms: manual ${manualRuns.map((ms) => ms.toFixed(0)).join(', ')}; in-process ${runs(serviceRuns)}; CLI ${runs(cliRuns)}`
+      )
       const ratio = serviceMs / manualMs
       console.log(
         `  goal (service in-process): ratio <= 1.2 and under 10 s — ${ratio <= 1.2 && serviceMs < 10_000 ? 'met' : 'NOT met'} (ratio ${ratio.toFixed(2)}x, ${(serviceMs / 1000).toFixed(2)} s); ` +

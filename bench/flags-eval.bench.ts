@@ -17,7 +17,14 @@ const configFile = join(dir, 'flag.json')
 writeFileSync(usersFile, `${users.join('\n')}\n`)
 writeFileSync(
   configFile,
-  JSON.stringify({ enabled: true, rollout_percentage: 25, whitelist_users: ['admin@example.com'], blacklist_users: [], start_date: '2025-10-27', end_date: null })
+  JSON.stringify({
+    enabled: true,
+    rollout_percentage: 25,
+    whitelist_users: ['admin@example.com'],
+    blacklist_users: [],
+    start_date: '2025-10-27',
+    end_date: null
+  })
 )
 
 let sink = 0
@@ -25,7 +32,14 @@ const bareLoopMs = medianMs(7, () => {
   for (const user of users) sink += (murmur3x86_32String(`${FLAG}:${user}`, 0) % 100) + 1
 })
 
-const evaluate = compileFlag(FLAG, { enabled: true, rollout_percentage: 25, whitelist_users: ['admin@example.com'], blacklist_users: [], start_date: '2025-10-27', end_date: null })
+const evaluate = compileFlag(FLAG, {
+  enabled: true,
+  rollout_percentage: 25,
+  whitelist_users: ['admin@example.com'],
+  blacklist_users: [],
+  start_date: '2025-10-27',
+  end_date: null
+})
 const at = Date.parse('2025-11-01T00:00:00Z')
 const inProcessMs = medianMs(7, () => {
   const lines: string[] = []
@@ -35,7 +49,20 @@ const inProcessMs = medianMs(7, () => {
 })
 
 const cli = join(__dirname, '..', 'bin', 'rampart.js')
-const args = [cli, 'flags', 'eval', '--flag', FLAG, '--flag-config', configFile, '--users-file', usersFile, '--at', '2025-11-01T00:00:00Z', '--json']
+const args = [
+  cli,
+  'flags',
+  'eval',
+  '--flag',
+  FLAG,
+  '--flag-config',
+  configFile,
+  '--users-file',
+  usersFile,
+  '--at',
+  '2025-11-01T00:00:00Z',
+  '--json'
+]
 const cliMs = medianMs(5, () => runChecked(process.execPath, args))
 const nodeStartMs = medianMs(5, () => runChecked(process.execPath, ['-e', '0']))
 

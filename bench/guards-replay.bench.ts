@@ -4,7 +4,18 @@
 // way (64 KiB stream chunks, one decode per chunk, lines cut with indexOf) and JSON.parses each
 // line, nothing else. Runs alternate so a busy moment on the machine hits all alike.
 import { spawnSync } from 'node:child_process'
-import { closeSync, createReadStream, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,7 +34,14 @@ const FLAG = 'unified_llm_hub'
 const root = join(__dirname, '..')
 const cli = join(root, 'bin', 'rampart.js')
 const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-guards-'))
-const STATE = { enabled: true, rollout_percentage: 25, whitelist_users: ['admin@example.com'], blacklist_users: [], start_date: '2025-10-27', end_date: null }
+const STATE = {
+  enabled: true,
+  rollout_percentage: 25,
+  whitelist_users: ['admin@example.com'],
+  blacklist_users: [],
+  start_date: '2025-10-27',
+  end_date: null
+}
 const SETTINGS = GuardSettingsSchema.parse({})
 
 /** Seeded, so every run replays the same log. */
@@ -47,7 +65,13 @@ async function writeLog(file: string, lines: number): Promise<void> {
   const random = seededRandom(lines)
   const out = createWriteStream(file)
   const startMs = Date.UTC(2025, 10, 1, 8, 0, 0)
-  const endpoints = ['/api/v1/llm/providers', '/admin/llm-hub', '/admin/llm-provider-keys', '/api/v1/features/unified_llm_hub', '/health']
+  const endpoints = [
+    '/api/v1/llm/providers',
+    '/admin/llm-hub',
+    '/admin/llm-provider-keys',
+    '/api/v1/features/unified_llm_hub',
+    '/health'
+  ]
   let block: string[] = []
   for (let index = 0; index < lines; index += 1) {
     const atMs = startMs + Math.floor(index * 14.4) - Math.floor(random() * 300)
@@ -70,11 +94,27 @@ async function writeLog(file: string, lines: number): Promise<void> {
       if (random() < 0.95) record.flags = { [FLAG]: treated }
       line = JSON.stringify(record)
     } else if (kind < 0.98) {
-      line = JSON.stringify({ timestamp, event_type: 'FEATURE_FLAG', user_id: user, flag: FLAG, enabled: false, reason: 'outside_rollout' })
+      line = JSON.stringify({
+        timestamp,
+        event_type: 'FEATURE_FLAG',
+        user_id: user,
+        flag: FLAG,
+        enabled: false,
+        reason: 'outside_rollout'
+      })
     } else if (kind < 0.995) {
-      line = JSON.stringify({ timestamp, event_type: 'ERROR', user_id: user, error_type: 'UpstreamTimeout', message: 'provider did not answer within 30 s' })
+      line = JSON.stringify({
+        timestamp,
+        event_type: 'ERROR',
+        user_id: user,
+        error_type: 'UpstreamTimeout',
+        message: 'provider did not answer within 30 s'
+      })
     } else {
-      line = random() < 0.5 ? `Traceback (most recent call last): worker ${index} restarted` : `{"timestamp":"${timestamp}","event_type":"API_CALL","status_`
+      line =
+        random() < 0.5
+          ? `Traceback (most recent call last): worker ${index} restarted`
+          : `{"timestamp":"${timestamp}","event_type":"API_CALL","status_`
     }
     block.push(line)
     if (block.length === 10_000) {
@@ -111,7 +151,8 @@ async function inProcess(file: string): Promise<GuardReplayReport> {
   const result = await replayGuardLog({ logPath: file, flag: FLAG, flagState: STATE, settings: SETTINGS }, (batch) => {
     windows += batch.length
   })
-  if (windows !== result.summary.windows) throw new Error(`replay handed out ${windows} windows but counted ${result.summary.windows}`)
+  if (windows !== result.summary.windows)
+    throw new Error(`replay handed out ${windows} windows but counted ${result.summary.windows}`)
   return result
 }
 
@@ -121,7 +162,9 @@ async function inProcess(file: string): Promise<GuardReplayReport> {
  */
 function writeBareLoopScript(): string {
   const source = readFileSync(join(root, 'src', 'main', 'core', 'byte-line-splitter.ts'), 'utf8')
-  const splitter = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText
+  const splitter = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 }
+  }).outputText
   writeFileSync(join(dir, 'byte-line-splitter.js'), splitter)
   const script = join(dir, 'bare-loop.js')
   writeFileSync(
@@ -163,10 +206,12 @@ function cliArgs(file: string, configFile: string): string[] {
   return [cli, 'guards', 'replay', '--log', file, '--flag', FLAG, '--flag-config', configFile, '--json']
 }
 
-
 /** The CLI's summary line: proof that it did the same work as the in-process replay. */
 function cliSummary(file: string, configFile: string): string {
-  const result = spawnSync(process.execPath, cliArgs(file, configFile), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  const result = spawnSync(process.execPath, cliArgs(file, configFile), {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024
+  })
   if (result.status !== 0) throw new Error(`rampart guards replay exited ${result.status}: ${result.stderr}`)
   return result.stdout.trimEnd().split('\n').at(-1)!
 }
@@ -174,15 +219,25 @@ function cliSummary(file: string, configFile: string): string {
 /** Peak resident memory of the CLI replaying `file`, in MiB. */
 function cliPeakRssMiB(file: string, configFile: string): number {
   if (existsSync('/usr/bin/time')) {
-    const result = spawnSync('/usr/bin/time', ['-v', process.execPath, ...cliArgs(file, configFile)], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+    const result = spawnSync('/usr/bin/time', ['-v', process.execPath, ...cliArgs(file, configFile)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8'
+    })
     const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)
-    if (result.status !== 0 || match === null) throw new Error(`/usr/bin/time -v rampart guards replay failed: ${result.stderr}`)
+    if (result.status !== 0 || match === null)
+      throw new Error(`/usr/bin/time -v rampart guards replay failed: ${result.stderr}`)
     return Number(match[1]) / 1024
   }
   // No GNU time: the child reports its own peak when it exits.
   const reporter = join(dir, 'report-rss.cjs')
-  writeFileSync(reporter, "process.on('exit', () => process.stderr.write('maxrss ' + process.resourceUsage().maxRSS + '\\n'))\n")
-  const result = spawnSync(process.execPath, ['--require', reporter, ...cliArgs(file, configFile)], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+  writeFileSync(
+    reporter,
+    "process.on('exit', () => process.stderr.write('maxrss ' + process.resourceUsage().maxRSS + '\\n'))\n"
+  )
+  const result = spawnSync(process.execPath, ['--require', reporter, ...cliArgs(file, configFile)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8'
+  })
   const match = /maxrss (\d+)/.exec(result.stderr)
   if (result.status !== 0 || match === null) throw new Error(`rampart guards replay failed: ${result.stderr}`)
   return Number(match[1]) / 1024
@@ -204,7 +259,8 @@ function perSecond(lines: number, ms: number): string {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(root, 'out', 'main', 'cli.js'))) throw new Error('the CLI is not built: run "npx electron-vite build" first')
+  if (!existsSync(join(root, 'out', 'main', 'cli.js')))
+    throw new Error('the CLI is not built: run "npx electron-vite build" first')
   const configFile = join(dir, 'flag.json')
   writeFileSync(configFile, JSON.stringify(STATE))
   const big = join(dir, 'service-1m.jsonl')
@@ -220,8 +276,15 @@ async function main(): Promise<void> {
     const bareScript = writeBareLoopScript()
     processMs([bareScript, big])
     const summary = cliSummary(big, configFile)
-    const expectedSummary = JSON.stringify({ verdict: expected.summary.verdict, first_trip_window: expected.summary.firstTripWindowMs === null ? null : new Date(expected.summary.firstTripWindowMs).toISOString(), windows: expected.summary.windows, unparsed_lines: expected.summary.unparsedLines })
-    if (summary !== expectedSummary) throw new Error(`the CLI summary ${summary} differs from the in-process ${expectedSummary}`)
+    const expectedSummary = JSON.stringify({
+      verdict: expected.summary.verdict,
+      first_trip_window:
+        expected.summary.firstTripWindowMs === null ? null : new Date(expected.summary.firstTripWindowMs).toISOString(),
+      windows: expected.summary.windows,
+      unparsed_lines: expected.summary.unparsedLines
+    })
+    if (summary !== expectedSummary)
+      throw new Error(`the CLI summary ${summary} differs from the in-process ${expectedSummary}`)
 
     const bareMs: number[] = []
     const replayMs: number[] = []
@@ -233,24 +296,31 @@ async function main(): Promise<void> {
       bareProcessMs.push(processMs([bareScript, big]))
       cliRunsMs.push(processMs(cliArgs(big, configFile)))
     }
-    const nodeStartMs = median([0, 1, 2].map(() => {
-      const started = process.hrtime.bigint()
-      spawnSync(process.execPath, ['-e', '0'])
-      return Number(process.hrtime.bigint() - started) / 1e6
-    }))
+    const nodeStartMs = median(
+      [0, 1, 2].map(() => {
+        const started = process.hrtime.bigint()
+        spawnSync(process.execPath, ['-e', '0'])
+        return Number(process.hrtime.bigint() - started) / 1e6
+      })
+    )
     const baseline = median(bareMs)
     const replay = median(replayMs)
     const processBaseline = median(bareProcessMs)
     const cliTotal = median(cliRunsMs)
 
-    report(`guards replay, ${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB, ${expected.summary.windows} windows, ${expected.summary.unparsedLines} unparsed (median of ${RUNS}, alternating)`, [
-      { name: 'bare loop: stream + split + JSON.parse (baseline)', ms: baseline },
-      { name: 'replayGuardLog in process', ms: replay, baselineMs: baseline },
-      { name: 'bare loop as a process (process baseline)', ms: processBaseline },
-      { name: 'rampart guards replay --json > /dev/null', ms: cliTotal, baselineMs: processBaseline },
-      { name: '  of which node start-up (node -e 0)', ms: nodeStartMs, baselineMs: processBaseline }
-    ])
-    console.log(`  throughput: baseline ${perSecond(LINES, baseline)}; in process ${perSecond(LINES, replay)}; CLI ${perSecond(LINES, cliTotal)}`)
+    report(
+      `guards replay, ${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB, ${expected.summary.windows} windows, ${expected.summary.unparsedLines} unparsed (median of ${RUNS}, alternating)`,
+      [
+        { name: 'bare loop: stream + split + JSON.parse (baseline)', ms: baseline },
+        { name: 'replayGuardLog in process', ms: replay, baselineMs: baseline },
+        { name: 'bare loop as a process (process baseline)', ms: processBaseline },
+        { name: 'rampart guards replay --json > /dev/null', ms: cliTotal, baselineMs: processBaseline },
+        { name: '  of which node start-up (node -e 0)', ms: nodeStartMs, baselineMs: processBaseline }
+      ]
+    )
+    console.log(
+      `  throughput: baseline ${perSecond(LINES, baseline)}; in process ${perSecond(LINES, replay)}; CLI ${perSecond(LINES, cliTotal)}`
+    )
     console.log(
       `  runs: baseline ${bareMs.map((ms) => ms.toFixed(0)).join(', ')} ms; in process ${replayMs.map((ms) => ms.toFixed(0)).join(', ')} ms; ` +
         `process baseline ${bareProcessMs.map((ms) => ms.toFixed(0)).join(', ')} ms; CLI ${cliRunsMs.map((ms) => ms.toFixed(0)).join(', ')} ms`
@@ -258,12 +328,16 @@ async function main(): Promise<void> {
 
     const smallRss = cliPeakRssMiB(small, configFile)
     const bigRss = cliPeakRssMiB(big, configFile)
-    console.log(`  peak RSS of the CLI: ${smallRss.toFixed(1)} MiB for ${SMALL_LINES.toLocaleString('en')} lines, ${bigRss.toFixed(1)} MiB for ${LINES.toLocaleString('en')} lines (×${(bigRss / smallRss).toFixed(2)} for ×${LINES / SMALL_LINES} the lines)`)
+    console.log(
+      `  peak RSS of the CLI: ${smallRss.toFixed(1)} MiB for ${SMALL_LINES.toLocaleString('en')} lines, ${bigRss.toFixed(1)} MiB for ${LINES.toLocaleString('en')} lines (×${(bigRss / smallRss).toFixed(2)} for ×${LINES / SMALL_LINES} the lines)`
+    )
 
     const cliRate = (LINES / cliTotal) * 1000
     const inProcessRatio = replay / baseline
     const cliRatio = cliTotal / processBaseline
-    console.log(`  goal ≥ ${GOAL_LINES_PER_SECOND.toLocaleString('en')} lines/s (CLI, start-up included): ${cliRate >= GOAL_LINES_PER_SECOND ? 'met' : 'NOT met'}`)
+    console.log(
+      `  goal ≥ ${GOAL_LINES_PER_SECOND.toLocaleString('en')} lines/s (CLI, start-up included): ${cliRate >= GOAL_LINES_PER_SECOND ? 'met' : 'NOT met'}`
+    )
     console.log(
       `  goal ≤ ${GOAL_RATIO}× the bare loop: ${inProcessRatio <= GOAL_RATIO && cliRatio <= GOAL_RATIO ? 'met' : 'NOT met'} ` +
         `(in process ${inProcessRatio.toFixed(2)}×, CLI against the bare loop as a process ${cliRatio.toFixed(2)}×)`

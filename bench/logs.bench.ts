@@ -29,14 +29,16 @@ function timeMs(command: string, args: string[]): number {
   const started = process.hrtime.bigint()
   const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`)
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`)
   return elapsed
 }
 
 /** The full output of one run, so that what is timed is known to be the same bytes. */
 function output(command: string, args: string[]): Buffer {
   const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 })
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`)
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`)
   return result.stdout
 }
 
@@ -46,11 +48,20 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(root, 'out', 'main', 'cli.js'))) throw new Error('the CLI is not built: run "npx electron-vite build" first')
+  if (!existsSync(join(root, 'out', 'main', 'cli.js')))
+    throw new Error('the CLI is not built: run "npx electron-vite build" first')
   const engine = await DockerEngine.connect()
   try {
-    if (!(await engine.imageExists(image))) throw new Error(`image ${image} is missing: run "bash scripts/test-env/up.sh"`)
-    await engine.createContainer({ name, image, env: {}, cmd: ['node', '-e', WRITER], network: 'host', labels: { 'rampart.test': '1', 'rampart.bench': 'logs' } })
+    if (!(await engine.imageExists(image)))
+      throw new Error(`image ${image} is missing: run "bash scripts/test-env/up.sh"`)
+    await engine.createContainer({
+      name,
+      image,
+      env: {},
+      cmd: ['node', '-e', WRITER],
+      network: 'host',
+      labels: { 'rampart.test': '1', 'rampart.bench': 'logs' }
+    })
     await engine.startContainer(name)
     for (;;) {
       const info = await engine.inspectContainer(name)
@@ -66,7 +77,10 @@ async function main(): Promise<void> {
     // Warm-up, and the proof that both print the same thing.
     const expected = output('docker', docker)
     const actual = output(process.execPath, rampart)
-    if (!expected.equals(actual)) throw new Error(`rampart logs printed ${actual.length} bytes, docker logs ${expected.length}: not the same output`)
+    if (!expected.equals(actual))
+      throw new Error(
+        `rampart logs printed ${actual.length} bytes, docker logs ${expected.length}: not the same output`
+      )
     const lines = expected.toString('latin1').split('\n').length - 1
     if (lines !== LINES) throw new Error(`docker logs printed ${lines} lines, not ${LINES}`)
 
@@ -84,13 +98,18 @@ async function main(): Promise<void> {
     const nodeStartMs = median([0, 1, 2].map(() => timeMs(process.execPath, ['-e', '0'])))
     const baseline = median(dockerMs)
     const measured = median(rampartMs)
-    report(`logs, ${LINES.toLocaleString('en')} lines, ${(expected.length / 1e6).toFixed(1)} MB (median of ${RUNS}, alternating)`, [
-      { name: 'docker logs > /dev/null (baseline)', ms: baseline },
-      { name: 'rampart logs > /dev/null', ms: measured, baselineMs: baseline },
-      { name: 'rampart logs --json > /dev/null (line path)', ms: median(jsonMs), baselineMs: baseline },
-      { name: '  of which node start-up (node -e 0)', ms: nodeStartMs, baselineMs: baseline }
-    ])
-    console.log(`  runs: docker ${dockerMs.map((ms) => ms.toFixed(0)).join(', ')} ms; rampart ${rampartMs.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+    report(
+      `logs, ${LINES.toLocaleString('en')} lines, ${(expected.length / 1e6).toFixed(1)} MB (median of ${RUNS}, alternating)`,
+      [
+        { name: 'docker logs > /dev/null (baseline)', ms: baseline },
+        { name: 'rampart logs > /dev/null', ms: measured, baselineMs: baseline },
+        { name: 'rampart logs --json > /dev/null (line path)', ms: median(jsonMs), baselineMs: baseline },
+        { name: '  of which node start-up (node -e 0)', ms: nodeStartMs, baselineMs: baseline }
+      ]
+    )
+    console.log(
+      `  runs: docker ${dockerMs.map((ms) => ms.toFixed(0)).join(', ')} ms; rampart ${rampartMs.map((ms) => ms.toFixed(0)).join(', ')} ms`
+    )
     const ratio = measured / baseline
     console.log(`  goal ≤ ${GOAL_RATIO}×: ${ratio <= GOAL_RATIO ? 'met' : 'NOT met'} (${ratio.toFixed(2)}×)`)
   } finally {

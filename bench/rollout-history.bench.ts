@@ -29,8 +29,13 @@ function workspace(name: string, windows: number): Workspace {
   HistoryStore.open(file).close()
   // One transaction, not one fsync per window: only the file's contents matter here.
   const db = new Database(file)
-  const insert = db.prepare('INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) VALUES (?, ?, ?, 60, ?, ?, ?)')
-  const figures = JSON.stringify({ treatment: { requests: 320, failures: 3, error_rate: 0.009375, p95_ms: 165 }, control: { requests: 480, failures: 5, error_rate: 0.0104, p95_ms: 169 } })
+  const insert = db.prepare(
+    'INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) VALUES (?, ?, ?, 60, ?, ?, ?)'
+  )
+  const figures = JSON.stringify({
+    treatment: { requests: 320, failures: 3, error_rate: 0.009375, p95_ms: 165 },
+    control: { requests: 480, failures: 5, error_rate: 0.0104, p95_ms: 169 }
+  })
   const start = Date.parse('2025-01-01T00:00:00Z')
   db.transaction(() => {
     for (let i = 0; i < windows; i += 1) {
@@ -61,7 +66,15 @@ async function measure(space: Workspace): Promise<{ statusMs: number; cliMs: num
   try {
     const statusMs = await medianOf(5, () => context.services.rollout.status(undefined, FLAG))
     const cliTimes: number[] = []
-    for (let run = 0; run < 5; run += 1) cliTimes.push(await timed(async () => runChecked(process.execPath, [cli, 'rollout', 'status', '--flag', FLAG, '--json'], { cwd: space.dir, env: space.env })))
+    for (let run = 0; run < 5; run += 1)
+      cliTimes.push(
+        await timed(async () =>
+          runChecked(process.execPath, [cli, 'rollout', 'status', '--flag', FLAG, '--json'], {
+            cwd: space.dir,
+            env: space.env
+          })
+        )
+      )
     cliTimes.sort((a, b) => a - b)
     const killMs = await timed(() => context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'bench' }))
     return { statusMs, cliMs: cliTimes[2]!, killMs }
@@ -77,14 +90,17 @@ async function main(): Promise<void> {
     const megabytes = statSync(join(long.dir, 'home', 'history.db')).size / 1e6
     const base = await measure(fresh)
     const grown = await measure(long)
-    report(`rollout reads and moves with ${WINDOWS.toLocaleString('en')} guard windows on file (${megabytes.toFixed(0)} MB) against a fresh history`, [
-      { name: 'rollout status in process, fresh history (baseline)', ms: base.statusMs },
-      { name: 'rollout status in process, long history', ms: grown.statusMs, baselineMs: base.statusMs },
-      { name: 'rampart rollout status --json, fresh history', ms: base.cliMs },
-      { name: 'rampart rollout status --json, long history', ms: grown.cliMs, baselineMs: base.cliMs },
-      { name: 'kill move in process, fresh history', ms: base.killMs },
-      { name: 'kill move in process, long history', ms: grown.killMs, baselineMs: base.killMs }
-    ])
+    report(
+      `rollout reads and moves with ${WINDOWS.toLocaleString('en')} guard windows on file (${megabytes.toFixed(0)} MB) against a fresh history`,
+      [
+        { name: 'rollout status in process, fresh history (baseline)', ms: base.statusMs },
+        { name: 'rollout status in process, long history', ms: grown.statusMs, baselineMs: base.statusMs },
+        { name: 'rampart rollout status --json, fresh history', ms: base.cliMs },
+        { name: 'rampart rollout status --json, long history', ms: grown.cliMs, baselineMs: base.cliMs },
+        { name: 'kill move in process, fresh history', ms: base.killMs },
+        { name: 'kill move in process, long history', ms: grown.killMs, baselineMs: base.killMs }
+      ]
+    )
   } finally {
     rmSync(fresh.dir, { recursive: true, force: true })
     rmSync(long.dir, { recursive: true, force: true })

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url'
 
 const dir = dirname(fileURLToPath(import.meta.url))
 const only = process.argv[2]
-const benches = readdirSync(dir).filter((name) => name.endsWith('.bench.ts') && (only === undefined || name.includes(only)))
+const benches = readdirSync(dir).filter(
+  (name) => name.endsWith('.bench.ts') && (only === undefined || name.includes(only))
+)
 let failed = 0
 for (const bench of benches) {
   console.log(`\n### ${bench}`)

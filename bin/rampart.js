@@ -6,7 +6,9 @@ const { join } = require('node:path')
 
 const built = join(__dirname, '..', 'out', 'main', 'cli.js')
 if (!existsSync(built)) {
-  process.stderr.write('rampart: the CLI is not built yet. Run "npm run build" (or "npm run setup") in ' + join(__dirname, '..') + '\n')
+  process.stderr.write(
+    'rampart: the CLI is not built yet. Run "npm run build" (or "npm run setup") in ' + join(__dirname, '..') + '\n'
+  )
   process.exit(1)
 }
 require(built)

@@ -105,4 +105,3 @@ export const LAYERS = {
  */
 export const PURE_FOLDER = 'core'
 export const PURE_PACKAGES = ['zod', 'node:path', 'node:crypto', 'node:util', 'node:buffer', 'node:string_decoder']
-

@@ -54,7 +54,17 @@ function findNodeGyp() {
         return undefined
       }
     })(),
-    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    path.join(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js'
+    ),
     path.join(path.dirname(process.execPath), 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')
   ]
   return candidates.find((candidate) => candidate !== undefined && existsSync(candidate))
@@ -178,7 +188,7 @@ function main() {
     }
 
     checkAbi(built, electronVersion)
-  mkdirSync(path.dirname(destination), { recursive: true })
+    mkdirSync(path.dirname(destination), { recursive: true })
     copyFileSync(built, destination)
     say(`copied ${built} -> ${destination} (${statSync(destination).size} bytes)`)
     checkUnderElectron(destination, electronVersion)
@@ -203,10 +213,14 @@ function checkAbi(addon, electronVersion) {
   try {
     expected = Number(requireFromProject('node-abi').getAbi(electronVersion, 'electron'))
   } catch (error) {
-    say(`node-abi does not know Electron ${electronVersion} (${error.message}); checking only that it is not Node's ABI`)
+    say(
+      `node-abi does not know Electron ${electronVersion} (${error.message}); checking only that it is not Node's ABI`
+    )
   }
   if (expected !== undefined && built !== expected) {
-    fail(`the addon was built for ABI ${built}, but Electron ${electronVersion} needs ABI ${expected}; nothing was copied.`)
+    fail(
+      `the addon was built for ABI ${built}, but Electron ${electronVersion} needs ABI ${expected}; nothing was copied.`
+    )
   }
   if (built === Number(process.versions.modules)) {
     fail(`the addon was built for Node's ABI ${built}, not Electron's; nothing was copied.`)
@@ -229,7 +243,10 @@ function checkUnderElectron(addon, electronVersion) {
     timeout: 60_000
   })
   if (result.status === 0) say(`load check: Electron ${electronVersion} loads ${addon}`)
-  else fail(`Electron ${electronVersion} could not load ${addon}: ${(result.stderr || result.error?.message || '').trim()}`)
+  else
+    fail(
+      `Electron ${electronVersion} could not load ${addon}: ${(result.stderr || result.error?.message || '').trim()}`
+    )
 }
 
 try {

@@ -16,7 +16,10 @@ if (!existsSync(join(root, 'out', 'main', 'index.js')) || !existsSync(join(root,
 
 const binary = process.env.RAMPART_BROWSER_MODE === '1' ? null : electronBinary(root)
 const child = binary
-  ? spawn(binary.executable, [root, ...extraArgs], { stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } })
+  ? spawn(binary.executable, [root, ...extraArgs], {
+      stdio: 'inherit',
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined }
+    })
   : (process.stdout.write('No Electron binary installed: serving the console in browser mode.\n'),
     spawn(process.execPath, [join(root, 'bin', 'rampart.js'), 'serve', ...extraArgs], { stdio: 'inherit' }))
 

@@ -19,7 +19,11 @@ export interface StreamHandlers<T> {
  */
 export interface RampartBridge {
   invoke<N extends OperationName>(name: N, input: InputOf<N>): Promise<InvokeResult<OutputOf<N>>>
-  subscribe<N extends StreamName>(name: N, input: StreamInputOf<N>, handlers: StreamHandlers<StreamItemOf<N>>): Unsubscribe
+  subscribe<N extends StreamName>(
+    name: N,
+    input: StreamInputOf<N>,
+    handlers: StreamHandlers<StreamItemOf<N>>
+  ): Unsubscribe
 }
 
 /**

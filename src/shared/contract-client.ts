@@ -1,11 +1,4 @@
-import type {
-  ClientMessage,
-  InvokeResult,
-  RampartBridge,
-  ServerMessage,
-  StreamHandlers,
-  Unsubscribe
-} from './bridge'
+import type { ClientMessage, InvokeResult, RampartBridge, ServerMessage, StreamHandlers, Unsubscribe } from './bridge'
 import type { ContractError } from './errors'
 
 /**
@@ -38,7 +31,10 @@ interface OpenStream {
 
 const DEFAULT_UNREACHABLE: ContractError = { code: 'unreachable', message: 'Not connected to the Rampart app.' }
 
-export function createContractClient(connection: ClientConnection, options: ContractClientOptions = {}): ContractClient {
+export function createContractClient(
+  connection: ClientConnection,
+  options: ContractClientOptions = {}
+): ContractClient {
   const unreachable = options.unreachable ?? (() => DEFAULT_UNREACHABLE)
   const pendingResults = new Map<number, (result: InvokeResult<unknown>) => void>()
   const streams = new Map<number, OpenStream>()

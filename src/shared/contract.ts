@@ -42,12 +42,7 @@ import type {
   DbVerification,
   TestDbSetupResult
 } from './db-types'
-import type {
-  FlagEvaluationView,
-  FlagView,
-  RolloutStatusView,
-  WorkspaceView
-} from './views'
+import type { FlagEvaluationView, FlagView, RolloutStatusView, WorkspaceView } from './views'
 
 /**
  * Every operation the console can perform, and every stream it can follow.
@@ -123,9 +118,7 @@ export const contract = {
 
 export const streams = {
   // History events as they are recorded by any process sharing the file: after `afterSeq`, or from now on.
-  'history.follow': stream<HistoryEvent>()(
-    z.object({ afterSeq: z.number().int().min(0).optional() }).strict()
-  ),
+  'history.follow': stream<HistoryEvent>()(z.object({ afterSeq: z.number().int().min(0).optional() }).strict()),
   // Live progress of every runbook this process runs (test-db setup, migrations, rollbacks).
   'runbook.progress': stream<RunbookProgress>()(z.object({}).strict()),
   // Live guard windows of a flag, judged with the environment's own settings (stored in history).
@@ -146,7 +139,10 @@ export const streams = {
           .string()
           .min(1)
           .max(500)
-          .refine((text) => !(text.length > 1 && text.startsWith('/') && text.endsWith('/')), 'regular expressions are accepted only on the command line')
+          .refine(
+            (text) => !(text.length > 1 && text.startsWith('/') && text.endsWith('/')),
+            'regular expressions are accepted only on the command line'
+          )
           .optional(),
         eventType: z.string().min(1).max(200).optional()
       })

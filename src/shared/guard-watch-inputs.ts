@@ -15,7 +15,9 @@ const environment = RequestedEnvironmentSchema.optional()
 export const GuardOverridesSchema = ResolvedGuardSettingsSchema.omit({ action: true }).partial().strict()
 
 /** Watch the guards of a flag live: every decided window is stored in history and streamed. */
-export const GuardWindowsInputSchema = z.object({ environment, flag: FlagNameSchema, overrides: GuardOverridesSchema.optional() }).strict()
+export const GuardWindowsInputSchema = z
+  .object({ environment, flag: FlagNameSchema, overrides: GuardOverridesSchema.optional() })
+  .strict()
 
 /**
  * Guarded rollout orchestration while subscribed: windows are judged with the environment's own

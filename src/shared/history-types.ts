@@ -70,8 +70,7 @@ export interface ChainProblem {
 
 /** The result of `rampart history verify`. */
 export type ChainReport =
-  | { ok: true; count: number; headHash: string }
-  | { ok: false; count: number; problems: ChainProblem[] }
+  { ok: true; count: number; headHash: string } | { ok: false; count: number; problems: ChainProblem[] }
 
 /** A rollout's current state, one row per flag and environment. */
 export interface RolloutRecord {

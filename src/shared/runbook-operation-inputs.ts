@@ -16,7 +16,9 @@ const runId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
 // The service is stopped with SIGTERM and killed after this many seconds.
 const stopTimeoutSeconds = z.number().int().min(0).max(300).optional()
 
-export const RollbackEmergencyInputSchema = z.object({ environment, flag: FlagNameSchema, reason, stopTimeoutSeconds }).strict()
+export const RollbackEmergencyInputSchema = z
+  .object({ environment, flag: FlagNameSchema, reason, stopTimeoutSeconds })
+  .strict()
 
 export const RunbookFullRollbackInputSchema = z
   .object({

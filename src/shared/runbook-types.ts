@@ -78,7 +78,15 @@ export interface RunbookProgress {
   runbook: string
   environment: string
   at: string
-  kind: 'run_started' | 'run_resumed' | 'step_started' | 'step_progress' | 'step_done' | 'step_failed' | 'step_cancelled' | 'run_finished'
+  kind:
+    | 'run_started'
+    | 'run_resumed'
+    | 'step_started'
+    | 'step_progress'
+    | 'step_done'
+    | 'step_failed'
+    | 'step_cancelled'
+    | 'run_finished'
   stepIndex: number | null
   stepCount: number
   step: string | null

@@ -25,8 +25,7 @@ export interface EnvironmentView {
 }
 
 export type RolloutPositionView =
-  | { kind: 'phase'; phase: RolloutPhase }
-  | { kind: 'drift'; percentage: number; phaseBelow: RolloutPhase }
+  { kind: 'phase'; phase: RolloutPhase } | { kind: 'drift'; percentage: number; phaseBelow: RolloutPhase }
 
 export interface FlagView {
   environment: string

@@ -67,7 +67,11 @@ function runCli(args: string[]): Promise<CliRun> {
 }
 
 async function injectFaults(change: object): Promise<void> {
-  const response = await fetch(`${baseUrl}/demo/faults`, { method: 'POST', body: JSON.stringify(change), headers: { 'content-type': 'application/json', connection: 'close' } })
+  const response = await fetch(`${baseUrl}/demo/faults`, {
+    method: 'POST',
+    body: JSON.stringify(change),
+    headers: { 'content-type': 'application/json', connection: 'close' }
+  })
   expect(response.status).toBe(200)
 }
 
@@ -86,12 +90,38 @@ beforeAll(async () => {
   const pgPort = await freePort()
   baseUrl = `http://127.0.0.1:${port}`
   // The rollout stands at 25 % before the service starts: the console observes it there.
-  session = await openConsole({ workspaceYaml: demoWorkspaceYaml({ serviceContainer: names.service, postgresContainer: names.postgres, baseUrl: `http://127.0.0.1:${port}`, pgPort }), envText: demoEnvText(25), actor: ACTOR })
+  session = await openConsole({
+    workspaceYaml: demoWorkspaceYaml({
+      serviceContainer: names.service,
+      postgresContainer: names.postgres,
+      baseUrl: `http://127.0.0.1:${port}`,
+      pgPort
+    }),
+    envText: demoEnvText(25),
+    actor: ACTOR
+  })
   demoHome = path.join(session.dir, 'demo-home')
   mkdirSync(demoHome)
-  const up = await runCli(['demo', 'up', '--image-node', NODE_FIXTURE_IMAGE, '--rps', '400', '--users', '40', '--seed', 'console-guard-watch', '--json'])
+  const up = await runCli([
+    'demo',
+    'up',
+    '--image-node',
+    NODE_FIXTURE_IMAGE,
+    '--rps',
+    '400',
+    '--users',
+    '40',
+    '--seed',
+    'console-guard-watch',
+    '--json'
+  ])
   expect(up.status, up.stderr).toBe(0)
-  await waitFor(`${names.service} to answer /health`, async () => ((await probeHttp(`${baseUrl}/health`, { timeoutMs: 1000 })).status === 200 ? true : undefined), 30_000, 50)
+  await waitFor(
+    `${names.service} to answer /health`,
+    async () => ((await probeHttp(`${baseUrl}/health`, { timeoutMs: 1000 })).status === 200 ? true : undefined),
+    30_000,
+    50
+  )
 }, 180_000)
 
 afterAll(async () => {
@@ -122,15 +152,33 @@ function percentageOf(state: unknown): unknown {
 describe('the console watches the guards of the rollout it shows', () => {
   it('while another operator’s watch holds the flag’s guards, names them, and takes over within 10 s of it stopping', async () => {
     // Bob's watch, on the same history file: the lock is his until he stops.
-    const bob = await createAppContext({ workspacePath: path.join(session.dir, 'rampart.config.yaml'), env: { ...process.env, RAMPART_HOME: path.join(session.dir, 'home'), RAMPART_WORKSPACE: '' }, cwd: session.dir, actor: 'bob' })
+    const bob = await createAppContext({
+      workspacePath: path.join(session.dir, 'rampart.config.yaml'),
+      env: { ...process.env, RAMPART_HOME: path.join(session.dir, 'home'), RAMPART_WORKSPACE: '' },
+      cwd: session.dir,
+      actor: 'bob'
+    })
     const stop = new AbortController()
     const bobNotices: RolloutWatchNotice[] = []
-    const bobWatch = bob.services.rolloutOrchestrator.watch({ flag: FLAG }, (notice) => void bobNotices.push(notice), stop.signal)
+    const bobWatch = bob.services.rolloutOrchestrator.watch(
+      { flag: FLAG },
+      (notice) => void bobNotices.push(notice),
+      stop.signal
+    )
     try {
-      await waitFor('bob’s watch to start', () => Promise.resolve(bobNotices.some((notice) => notice.kind === 'watching') ? true : undefined), 20_000, 50)
+      await waitFor(
+        'bob’s watch to start',
+        () => Promise.resolve(bobNotices.some((notice) => notice.kind === 'watching') ? true : undefined),
+        20_000,
+        50
+      )
       await page().getByRole('button', { name: 'Rollout', exact: true }).click()
       await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('held')
-      expect(await indicator().textContent()).toMatch(new RegExp(`^Guards are watched by bob \\(pid ${process.pid} on .+, since .+\\) — that watch takes the action on a trip; trying again every 10 s$`))
+      expect(await indicator().textContent()).toMatch(
+        new RegExp(
+          `^Guards are watched by bob \\(pid ${process.pid} on .+, since .+\\) — that watch takes the action on a trip; trying again every 10 s$`
+        )
+      )
       expect(await panel().getByTestId('phase-now').textContent()).toBe('25 %')
     } finally {
       stop.abort()
@@ -138,7 +186,9 @@ describe('the console watches the guards of the rollout it shows', () => {
       bob.close()
     }
     await expect.poll(() => indicator().getAttribute('data-state'), { timeout: 15_000, interval: 100 }).toBe('live')
-    expect(await indicator().textContent()).toBe(`Guards watched live service ${names.service}: 2 s windows, decided 1 s after they end; on a trip: rollback`)
+    expect(await indicator().textContent()).toBe(
+      `Guards watched live service ${names.service}: 2 s windows, decided 1 s after they end; on a trip: rollback`
+    )
   })
 
   it('shows the windows main decides as they arrive: the table grows, newest first, and the chart draws them', async () => {
@@ -157,8 +207,12 @@ describe('the console watches the guards of the rollout it shows', () => {
     expect(Number(cells[4])).toBeGreaterThanOrEqual(20)
     expect(await newest.locator('.guard-window-decision summary').textContent()).toBe('pass')
     // The demo's baseline is 1 % failures, so a 2 s window may well have none: the rate is 0 or a fraction.
-    expect(await newest.locator('.guard-window-decision').getAttribute('title')).toMatch(/^treatment error rate (0|0\.\d+) ≤ 0\.05\n/)
-    const starts = await windowRows().locator('td:first-child').evaluateAll((tds) => tds.map((td) => Date.parse(td.getAttribute('title') ?? '')))
+    expect(await newest.locator('.guard-window-decision').getAttribute('title')).toMatch(
+      /^treatment error rate (0|0\.\d+) ≤ 0\.05\n/
+    )
+    const starts = await windowRows()
+      .locator('td:first-child')
+      .evaluateAll((tds) => tds.map((td) => Date.parse(td.getAttribute('title') ?? '')))
     expect(starts).toEqual([...starts].sort((a, b) => b - a))
     const chart = panel().getByTestId('guard-window-chart')
     expect(await chart.locator('canvas').count()).toBe(1)
@@ -175,7 +229,9 @@ describe('the console watches the guards of the rollout it shows', () => {
     expect(await banner().locator('.guard-action-headline').textContent()).toMatch(
       /^Guard trip at 25 %: rolled back to 0 % automatically at \d\d:\d\d:\d\d — treatment error rate 0\.\d+ > 0\.05; 2 breaches in a row \(breach_windows 2\): trip$/
     )
-    expect(await banner().locator('.guard-action-message').first().textContent()).toMatch(new RegExp(`^${FLAG} rolled back: 25 % -> 0 % \\(event #\\d+\\); .+ \\(trip event #\\d+, move event #\\d+\\)$`))
+    expect(await banner().locator('.guard-action-message').first().textContent()).toMatch(
+      new RegExp(`^${FLAG} rolled back: 25 % -> 0 % \\(event #\\d+\\); .+ \\(trip event #\\d+, move event #\\d+\\)$`)
+    )
     await expect.poll(() => panel().getByTestId('phase-now').textContent(), WAIT).toBe('0 %')
     expect(await panel().locator('li[aria-current="step"]').textContent()).toBe('0 %')
 
@@ -183,7 +239,9 @@ describe('the console watches the guards of the rollout it shows', () => {
     const trip = windowRows().and(page().locator('[data-decision="trip"]'))
     expect(await trip.count()).toBe(1)
     await trip.locator('summary').click()
-    expect(await trip.locator('.guard-window-reasons li').allTextContents()).toContain('2 breaches in a row (breach_windows 2): trip')
+    expect(await trip.locator('.guard-window-reasons li').allTextContents()).toContain(
+      '2 breaches in a row (breach_windows 2): trip'
+    )
     expect(await indicator().getAttribute('data-state')).toBe('live')
     // The header is sticky: from the top, so it does not cover the banner in the full-page picture.
     await page().evaluate('window.scrollTo(0, 0)')
@@ -194,7 +252,9 @@ describe('the console watches the guards of the rollout it shows', () => {
     expect(session.readEnv()).toContain('FEATURE_LLM_HUB_ROLLOUT=0\n')
     expect(await servedPercentage()).toBe(0)
     const timeline = events().filter((event) => event.kind === 'guard_trip' || event.kind === 'rollback')
-    expect(timeline.map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])).toEqual([
+    expect(
+      timeline.map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])
+    ).toEqual([
       ['guard_trip', 'rampart', undefined, undefined],
       ['rollback', 'rampart', 25, 0]
     ])

@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedEnvText } from '../fixtures/service-workspace'
-import { closedLoopbackPort, envFileWorkspaceYaml, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
+import {
+  closedLoopbackPort,
+  envFileWorkspaceYaml,
+  FLAG,
+  openConsole,
+  WAIT,
+  type ConsoleSession
+} from '../support/browser-console'
 
 let session: ConsoleSession
 let dockerHost: string
@@ -34,7 +41,9 @@ describe('the emergency rollback in the header', () => {
   })
 
   it('refuses to start without a reason, says so in the header, and leaves the flag on', async () => {
-    await expect.poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT).toBe('ON')
+    await expect
+      .poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT)
+      .toBe('ON')
     await page().getByRole('button', { name: 'Emergency rollback' }).click()
     await expect.poll(() => result().textContent(), WAIT).toMatch(/Emergency rollback refused: .*a reason is required/)
     expect(await steps().count()).toBe(0)
@@ -46,7 +55,9 @@ describe('the emergency rollback in the header', () => {
     await page().getByLabel('Reason', { exact: true }).press('Enter')
 
     const verdict = page().getByTestId('emergency-verdict')
-    await expect.poll(() => verdict.textContent(), WAIT).toContain('NOT SAFE: step 2 of 6, “Restart container ops-center-direct”, failed.')
+    await expect
+      .poll(() => verdict.textContent(), WAIT)
+      .toContain('NOT SAFE: step 2 of 6, “Restart container ops-center-direct”, failed.')
     expect(await verdict.textContent()).toContain(`Docker engine at ${dockerHost}`)
     expect(await verdict.textContent()).toContain('(unreachable)')
     expect(await verdict.textContent()).toContain(`Done before it: Disable ${FLAG} in ${session.envPath}.`)
@@ -64,7 +75,9 @@ describe('the emergency rollback in the header', () => {
     expect(await steps().nth(5).textContent()).toContain('Record the time to safe')
 
     expect(session.readEnv()).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
-    await expect.poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT).toBe('OFF')
+    await expect
+      .poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT)
+      .toBe('OFF')
     await session.screenshot('emergency-failed-step')
   })
 
@@ -74,7 +87,9 @@ describe('the emergency rollback in the header', () => {
     const rows = await page().getByTestId('history-row').allTextContents()
     expect(rows[0]).toContain('runbook (emergency-rollback)')
     expect(rows[0]).toContain('failed')
-    expect(rows.some((row) => row.includes('kill') && row.includes('ON 25 % → OFF 25 %') && row.includes('applied'))).toBe(true)
+    expect(
+      rows.some((row) => row.includes('kill') && row.includes('ON 25 % → OFF 25 %') && row.includes('applied'))
+    ).toBe(true)
     expect(rows.some((row) => row.includes('kill') && row.includes('intent'))).toBe(true)
     expect(await page().getByTestId('chain-status').textContent()).toMatch(/^Chain intact/)
   })

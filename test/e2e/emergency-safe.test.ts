@@ -71,7 +71,9 @@ async function demoFlagEnabled(): Promise<unknown> {
 
 describe('the emergency rollback of a flag served by its API', () => {
   it('shows each step live while the run waits for health: the flag-off step ticked, the wait running', async () => {
-    await expect.poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT).toBe('ON')
+    await expect
+      .poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT)
+      .toBe('ON')
     await page().getByLabel('Reason', { exact: true }).fill('e2e: latency regression')
     await page().getByRole('button', { name: 'Emergency rollback' }).click()
 
@@ -95,7 +97,9 @@ describe('the emergency rollback of a flag served by its API', () => {
     const statuses = await steps.evaluateAll((items) => items.map((item) => item.getAttribute('data-status')))
     expect(statuses).toEqual(['done', 'done', 'done', 'done', 'done'])
     expect(await steps.nth(1).textContent()).toContain(`${healthUrl} answered after`)
-    await expect.poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT).toBe('OFF')
+    await expect
+      .poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT)
+      .toBe('OFF')
     await session.screenshot('emergency-safe')
   })
 

@@ -67,14 +67,19 @@ const consoleProblems: string[] = []
 
 beforeAll(async () => {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-    throw new Error(`${RENDERER_DIR}/index.html is missing: run \`npm run build\` first (\`npm test\` does it before vitest)`)
+    throw new Error(
+      `${RENDERER_DIR}/index.html is missing: run \`npm run build\` first (\`npm test\` does it before vitest)`
+    )
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`)
 
   workspaceDir = mkdtempSync(join(tmpdir(), 'rampart-e2e-'))
   const rampartHome = join(workspaceDir, 'home')
   mkdirSync(rampartHome)
-  writeFileSync(join(workspaceDir, 'rampart.config.yaml'), WORKSPACE_YAML.replace('{closedPort}', String(await closedLoopbackPort())))
+  writeFileSync(
+    join(workspaceDir, 'rampart.config.yaml'),
+    WORKSPACE_YAML.replace('{closedPort}', String(await closedLoopbackPort()))
+  )
   writeFileSync(join(workspaceDir, '.env'), ENV_FILE)
 
   context = await createAppContext({
@@ -83,7 +88,12 @@ beforeAll(async () => {
     cwd: workspaceDir,
     actor: 'e2e'
   })
-  server = await startBrowserServer({ handlers: context.handlers, producers: context.producers, rendererDir: RENDERER_DIR, contentSecurityPolicy })
+  server = await startBrowserServer({
+    handlers: context.handlers,
+    producers: context.producers,
+    rendererDir: RENDERER_DIR,
+    contentSecurityPolicy
+  })
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -99,7 +109,8 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   // A CSP violation (an inline style or script slipping into the build) shows up here.
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(`${message.text()} (${message.location().url})`)
+    if (message.type() === 'error' || message.type() === 'warning')
+      consoleProblems.push(`${message.text()} (${message.location().url})`)
   })
   page.on('pageerror', (error) => consoleProblems.push(error.message))
   await page.goto(server.url)
@@ -165,7 +176,9 @@ describe('the flags page in Chromium over browser mode', () => {
     await page.getByRole('button', { name: 'Emergency rollback' }).click()
     await expect.poll(() => card().getByTestId('flag-enabled').textContent(), WAIT).toBe('OFF')
     // Without a Docker engine the run stops at the restart, after the flag-off step.
-    await expect.poll(text('emergency-verdict'), WAIT).toMatch(/NOT SAFE: step 2 of 6, “Restart container ops-center-direct”, failed/)
+    await expect
+      .poll(text('emergency-verdict'), WAIT)
+      .toMatch(/NOT SAFE: step 2 of 6, “Restart container ops-center-direct”, failed/)
     expect(readFileSync(join(workspaceDir, '.env'), 'utf8')).toContain('FEATURE_UNIFIED_LLM_HUB=false')
     await page.screenshot({ path: join(RESULTS_DIR, 'flags-page-killed.png'), fullPage: true })
   })

@@ -20,7 +20,14 @@ import type { GuardWindowRecord, HistoryEvent } from '@shared/history-types'
 import type { AppliedMoveResult, RolloutWatchNotice } from '@shared/rollout-watch-types'
 import type { RolloutStatusView } from '@shared/views'
 import { RAMPART_BIN, requireBuiltCli, type CliRun } from '../fixtures/rampart-cli'
-import { DEMO_BREACH_WINDOWS, DEMO_ENVIRONMENT, DEMO_FLAG, DEMO_WINDOW_SECONDS, demoEnvText, demoWorkspaceYaml } from '../support/demo-stack-workspace'
+import {
+  DEMO_BREACH_WINDOWS,
+  DEMO_ENVIRONMENT,
+  DEMO_FLAG,
+  DEMO_WINDOW_SECONDS,
+  demoEnvText,
+  demoWorkspaceYaml
+} from '../support/demo-stack-workspace'
 import {
   connectTestEngine,
   freePort,
@@ -61,7 +68,10 @@ function cliEnv(home: string, actor: string): Record<string, string> {
 /** The built CLI, asynchronously: the event loop (and any watch in this process) keeps running. */
 function runCli(args: string[], home: string, actor = 'alice'): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RAMPART_BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...cliEnv(home, actor) } })
+    const child = spawn(process.execPath, [RAMPART_BIN, ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', ...cliEnv(home, actor) }
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -87,7 +97,9 @@ class WatchProcess {
       cwd: dir,
       env: { PATH: process.env.PATH ?? '', ...cliEnv(home, actor) }
     })
-    createInterface({ input: this.child.stdout! }).on('line', (line) => this.notices.push(JSON.parse(line) as RolloutWatchNotice))
+    createInterface({ input: this.child.stdout! }).on('line', (line) =>
+      this.notices.push(JSON.parse(line) as RolloutWatchNotice)
+    )
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderrText += chunk))
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)))
   }
@@ -100,8 +112,17 @@ class WatchProcess {
     return this.notices.flatMap((notice) => (notice.kind === 'window' ? [notice.window] : []))
   }
 
-  async waitFor<T extends RolloutWatchNotice>(what: string, match: (notice: RolloutWatchNotice) => notice is T, timeoutMs = PHASE_TIMEOUT_MS): Promise<T> {
-    return waitFor(`rollout watch: ${what} (stderr: ${this.stderrText})`, () => Promise.resolve(this.notices.find(match)), timeoutMs, 50)
+  async waitFor<T extends RolloutWatchNotice>(
+    what: string,
+    match: (notice: RolloutWatchNotice) => notice is T,
+    timeoutMs = PHASE_TIMEOUT_MS
+  ): Promise<T> {
+    return waitFor(
+      `rollout watch: ${what} (stderr: ${this.stderrText})`,
+      () => Promise.resolve(this.notices.find(match)),
+      timeoutMs,
+      50
+    )
   }
 
   /** SIGTERM, as an operator's Ctrl-C or a supervisor would send; resolves with the exit code. */
@@ -136,7 +157,12 @@ async function servedPercentage(): Promise<number> {
 }
 
 async function waitUntilServing(): Promise<void> {
-  await waitFor(`${names.service} to answer /health`, async () => ((await probeHttp(`${baseUrl}/health`, { timeoutMs: 1000 })).status === 200 ? true : undefined), 30_000, 50)
+  await waitFor(
+    `${names.service} to answer /health`,
+    async () => ((await probeHttp(`${baseUrl}/health`, { timeoutMs: 1000 })).status === 200 ? true : undefined),
+    30_000,
+    50
+  )
 }
 
 /** An operator's hand edit before Rampart has seen the rollout, applied by restarting the service. */
@@ -148,7 +174,11 @@ async function setRolloutByHand(percentage: number): Promise<void> {
 }
 
 async function injectFaults(change: object): Promise<void> {
-  const response = await fetch(`${baseUrl}/demo/faults`, { method: 'POST', body: JSON.stringify(change), headers: { 'content-type': 'application/json', connection: 'close' } })
+  const response = await fetch(`${baseUrl}/demo/faults`, {
+    method: 'POST',
+    body: JSON.stringify(change),
+    headers: { 'content-type': 'application/json', connection: 'close' }
+  })
   expect(response.status).toBe(200)
 }
 
@@ -192,9 +222,30 @@ beforeAll(async () => {
   writeFileSync(envFile, demoEnvText(0))
   writeFileSync(
     path.join(dir, 'rampart.config.yaml'),
-    demoWorkspaceYaml({ serviceContainer: names.service, postgresContainer: names.postgres, baseUrl, pgPort, verifyUrls: true })
+    demoWorkspaceYaml({
+      serviceContainer: names.service,
+      postgresContainer: names.postgres,
+      baseUrl,
+      pgPort,
+      verifyUrls: true
+    })
   )
-  const up = await runCli(['demo', 'up', '--image-node', NODE_FIXTURE_IMAGE, '--rps', '400', '--users', '40', '--seed', 'guarded-rollout', '--json'], newHome('demo'))
+  const up = await runCli(
+    [
+      'demo',
+      'up',
+      '--image-node',
+      NODE_FIXTURE_IMAGE,
+      '--rps',
+      '400',
+      '--users',
+      '40',
+      '--seed',
+      'guarded-rollout',
+      '--json'
+    ],
+    newHome('demo')
+  )
   expect(up.status, up.stderr).toBe(0)
   await waitUntilServing()
 }, 180_000)
@@ -219,16 +270,32 @@ describe('live guards on the demo service', () => {
     const context = await openContext(newHome('live-guard'))
     const decided: GuardWindowRecord[] = []
     const stop = new AbortController()
-    const watching = context.services.guards.watch({ flag: FLAG }, { onWindow: (_window, record) => void decided.push(record) }, stop.signal)
-    await waitFor('two passing windows before the injection', () => Promise.resolve(decided.filter((record) => record.decision === 'pass').length >= 2 ? true : undefined), PHASE_TIMEOUT_MS, 50)
+    const watching = context.services.guards.watch(
+      { flag: FLAG },
+      { onWindow: (_window, record) => void decided.push(record) },
+      stop.signal
+    )
+    await waitFor(
+      'two passing windows before the injection',
+      () => Promise.resolve(decided.filter((record) => record.decision === 'pass').length >= 2 ? true : undefined),
+      PHASE_TIMEOUT_MS,
+      50
+    )
     const injectedAtMs = Date.now()
     await injectFaults({ treatment: { failure_rate: 0.2 } })
-    await waitFor('a trip', () => Promise.resolve(decided.some((record) => record.decision === 'trip') ? true : undefined), PHASE_TIMEOUT_MS, 50)
+    await waitFor(
+      'a trip',
+      () => Promise.resolve(decided.some((record) => record.decision === 'trip') ? true : undefined),
+      PHASE_TIMEOUT_MS,
+      50
+    )
     stop.abort()
     expect((await watching).stopped).toBe('aborted')
 
     const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
-    expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(decided.map((record) => [record.windowStart, record.decision]))
+    expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(
+      decided.map((record) => [record.windowStart, record.decision])
+    )
     expectContiguous(stored)
     const firstFull = stored.findIndex((record) => Date.parse(record.windowStart) >= injectedAtMs)
     const trip = stored.findIndex((record) => record.decision === 'trip')
@@ -237,18 +304,29 @@ describe('live guards on the demo service', () => {
     expect(stored.slice(0, firstFull - 1).map((record) => record.decision)).not.toContain('breach')
     expect(trip).toBeGreaterThanOrEqual(firstFull - 1)
     expect(trip - firstFull + 1).toBeLessThanOrEqual(BREACH_WINDOWS + 1)
-    const tripFigures = stored[trip]!.figures as { treatment: { requests: number; error_rate: number }; settings: { window_seconds: number; lateness_seconds: number } }
+    const tripFigures = stored[trip]!.figures as {
+      treatment: { requests: number; error_rate: number }
+      settings: { window_seconds: number; lateness_seconds: number }
+    }
     expect(tripFigures.treatment.requests).toBeGreaterThanOrEqual(20)
     expect(tripFigures.treatment.error_rate).toBeGreaterThan(0.05)
     expect(tripFigures.settings).toMatchObject({ window_seconds: WINDOW_SECONDS, lateness_seconds: 1 })
-    expect(events(context).filter((event) => event.kind === 'guard_trip')).toEqual([expect.objectContaining({ actor: 'rampart', detail: expect.objectContaining({ window_start: stored[trip]!.windowStart, action: 'rollback' }) as unknown })])
+    expect(events(context).filter((event) => event.kind === 'guard_trip')).toEqual([
+      expect.objectContaining({
+        actor: 'rampart',
+        detail: expect.objectContaining({ window_start: stored[trip]!.windowStart, action: 'rollback' }) as unknown
+      })
+    ])
   })
 
   it('guards watch through the CLI prints each window in the replay format and a summary, and stops after --windows', async () => {
     const home = newHome('guards-watch')
     const run = await runCli(['guards', 'watch', names.service, '--flag', FLAG, '--windows', '2', '--json'], home)
     expect(run.status, run.stderr).toBe(0)
-    const lines = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+    const lines = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
     expect(lines.map((line) => Object.keys(line))).toEqual([
       ['window_start', 'treatment', 'control', 'decision', 'reasons'],
       ['window_start', 'treatment', 'control', 'decision', 'reasons'],
@@ -267,11 +345,27 @@ describe('guarded rollouts through the rampart CLI', () => {
     // The release owner looks at the rollout first: its phase (and the windows that count) start now.
     await context.services.rollout.status(undefined, FLAG)
     const watch = startWatch(home, 'bob')
-    await watch.waitFor('the start', (notice): notice is Extract<RolloutWatchNotice, { kind: 'watching' }> => notice.kind === 'watching')
+    await watch.waitFor(
+      'the start',
+      (notice): notice is Extract<RolloutWatchNotice, { kind: 'watching' }> => notice.kind === 'watching'
+    )
 
     for (const target of [10, 25, 50, 100]) {
       await waitForPass(context)
-      const run = await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', `guards green, on to ${target} %`, ...(target === 100 ? ['--confirm', FLAG] : []), '--json'], home, 'alice')
+      const run = await runCli(
+        [
+          'rollout',
+          'advance',
+          '--flag',
+          FLAG,
+          '--reason',
+          `guards green, on to ${target} %`,
+          ...(target === 100 ? ['--confirm', FLAG] : []),
+          '--json'
+        ],
+        home,
+        'alice'
+      )
       expect(run.status, run.stderr).toBe(0)
       const result = JSON.parse(run.stdout) as AppliedMoveResult
       expect(result.state.rollout_percentage).toBe(target)
@@ -284,13 +378,17 @@ describe('guarded rollouts through the rampart CLI', () => {
     expect(await watch.stop()).toBe(0)
 
     const moves = events(context).filter((event) => event.kind === 'phase_move')
-    expect(moves.map((event) => [percentageOf(event.fromState), percentageOf(event.toState), event.actor, event.outcome])).toEqual([
+    expect(
+      moves.map((event) => [percentageOf(event.fromState), percentageOf(event.toState), event.actor, event.outcome])
+    ).toEqual([
       [0, 10, 'alice', 'applied'],
       [10, 25, 'alice', 'applied'],
       [25, 50, 'alice', 'applied'],
       [50, 100, 'alice', 'applied']
     ])
-    expect(moves.map((event) => event.reason)).toEqual([10, 25, 50, 100].map((target) => `guards green, on to ${target} %`))
+    expect(moves.map((event) => event.reason)).toEqual(
+      [10, 25, 50, 100].map((target) => `guards green, on to ${target} %`)
+    )
     for (const move of moves) expect(move.guardSnapshot).toMatchObject({ verdict: 'pass', tripped: false })
     expect(events(context).map((event) => event.kind)).not.toContain('guard_trip')
     expect(watch.notices.filter((notice) => notice.kind === 'followed')).toHaveLength(4)
@@ -309,23 +407,42 @@ describe('guarded rollouts through the rampart CLI', () => {
     await context.services.rollout.status(undefined, FLAG)
     const watch = startWatch(home, 'bob')
     await waitForPass(context)
-    const advanced = await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', 'guards green at 10 %', '--json'], home, 'alice')
+    const advanced = await runCli(
+      ['rollout', 'advance', '--flag', FLAG, '--reason', 'guards green at 10 %', '--json'],
+      home,
+      'alice'
+    )
     expect(advanced.status, advanced.stderr).toBe(0)
     await waitForPass(context)
 
     await injectFaults({ treatment: { failure_rate: 0.3 } })
-    const action = await watch.waitFor('the automatic action', (notice): notice is Extract<RolloutWatchNotice, { kind: 'action' }> => notice.kind === 'action')
+    const action = await watch.waitFor(
+      'the automatic action',
+      (notice): notice is Extract<RolloutWatchNotice, { kind: 'action' }> => notice.kind === 'action'
+    )
     expect(action).toMatchObject({ action: 'rollback', outcome: 'applied', service: { outcome: 'restarted' } })
     expect(readFileSync(envFile, 'utf8')).toContain('FEATURE_LLM_HUB_ROLLOUT=0\n')
     expect(await servedPercentage()).toBe(0)
     // The guards go on at 0 % after the restart that cleared the fault.
-    const restarted = await watch.waitFor('the log followed again after the restart', (notice): notice is Extract<RolloutWatchNotice, { kind: 'followed' }> => notice.kind === 'followed' && watch.notices.indexOf(notice) > watch.notices.indexOf(action))
-    const sinceRestart = (): GuardWindowRecord[] => watch.windows().filter((record) => Date.parse(record.windowStart) >= Date.parse(restarted.startedAt))
-    await waitFor('two windows of the restarted service', () => Promise.resolve(sinceRestart().length >= 2 ? true : undefined), PHASE_TIMEOUT_MS, 50)
+    const restarted = await watch.waitFor(
+      'the log followed again after the restart',
+      (notice): notice is Extract<RolloutWatchNotice, { kind: 'followed' }> =>
+        notice.kind === 'followed' && watch.notices.indexOf(notice) > watch.notices.indexOf(action)
+    )
+    const sinceRestart = (): GuardWindowRecord[] =>
+      watch.windows().filter((record) => Date.parse(record.windowStart) >= Date.parse(restarted.startedAt))
+    await waitFor(
+      'two windows of the restarted service',
+      () => Promise.resolve(sinceRestart().length >= 2 ? true : undefined),
+      PHASE_TIMEOUT_MS,
+      50
+    )
     expect(await watch.stop()).toBe(0)
 
     const timeline = events(context).filter((event) => event.kind !== 'refused')
-    expect(timeline.map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])).toEqual([
+    expect(
+      timeline.map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])
+    ).toEqual([
       ['phase_move', 'alice', 10, 25],
       ['guard_trip', 'rampart', undefined, undefined],
       ['rollback', 'rampart', 25, 0]
@@ -337,14 +454,20 @@ describe('guarded rollouts through the rampart CLI', () => {
     expect(action).toMatchObject({ tripEventSeq: trip!.seq, eventSeq: rollback!.seq })
 
     const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
-    expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(watch.windows().map((record) => [record.windowStart, record.decision]))
+    expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(
+      watch.windows().map((record) => [record.windowStart, record.decision])
+    )
     expectContiguous(stored)
     const tripIndex = stored.findIndex((record) => record.decision === 'trip')
     expect(stored[tripIndex]!.windowStart).toBe((trip!.detail as { window_start: string }).window_start)
     expect(stored[tripIndex - 1]!.decision).toBe('breach')
     expect(stored.filter((record) => record.decision === 'trip')).toHaveLength(1)
     expect(sinceRestart().map((record) => record.decision)).not.toContain('breach')
-    expect(context.services.store.operations.listDockerActions({ container: names.service }).filter((action) => action.action === 'restart' && action.outcome === 'succeeded').length).toBeGreaterThanOrEqual(2)
+    expect(
+      context.services.store.operations
+        .listDockerActions({ container: names.service })
+        .filter((action) => action.action === 'restart' && action.outcome === 'succeeded').length
+    ).toBeGreaterThanOrEqual(2)
     expect(context.services.history.verify().ok).toBe(true)
   })
 
@@ -359,7 +482,12 @@ describe('guarded rollouts through the rampart CLI', () => {
     expect(refused.status).toBe(1)
     expect(refused.stderr).toContain(`flag ${FLAG} changed since it was last read (rollout_percentage)`)
     expect(events(context).filter((event) => event.kind === 'drift')).toEqual([
-      expect.objectContaining({ outcome: 'refused', actor: 'alice', fromState: expect.objectContaining({ rollout_percentage: 25 }) as unknown, toState: expect.objectContaining({ rollout_percentage: 37 }) as unknown })
+      expect.objectContaining({
+        outcome: 'refused',
+        actor: 'alice',
+        fromState: expect.objectContaining({ rollout_percentage: 25 }) as unknown,
+        toState: expect.objectContaining({ rollout_percentage: 37 }) as unknown
+      })
     ])
 
     const status = await runCli(['rollout', 'status', '--flag', FLAG, '--json'], home)
@@ -391,18 +519,29 @@ describe('guarded rollouts through the rampart CLI', () => {
     await waitForPass(context)
 
     const runs = await Promise.all(
-      (['alice', 'carol'] as const).map(async (actor) => ({ actor, run: await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', `${actor}: guards green`], home, actor) }))
+      (['alice', 'carol'] as const).map(async (actor) => ({
+        actor,
+        run: await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', `${actor}: guards green`], home, actor)
+      }))
     )
     expect(runs.map(({ run }) => run.status).sort()).toEqual([0, 1])
     const applied = runs.find(({ run }) => run.status === 0)!
     const refused = runs.find(({ run }) => run.status === 1)!
     // Either it met the other's move lock, or it came a moment later and saw the phase the other had just entered.
     expect(refused.run.stderr).toMatch(
-      new RegExp(`another move of ${FLAG} in ${ENVIRONMENT} is being written right now by ${applied.actor} \\(pid \\d+|cannot advance ${FLAG} from 25 % to 50 %: guards have no verdict yet`)
+      new RegExp(
+        `another move of ${FLAG} in ${ENVIRONMENT} is being written right now by ${applied.actor} \\(pid \\d+|cannot advance ${FLAG} from 25 % to 50 %: guards have no verdict yet`
+      )
     )
     const moves = events(context).filter((event) => event.kind === 'phase_move')
-    expect(moves.map((event) => [event.actor, percentageOf(event.fromState), percentageOf(event.toState), event.outcome])).toEqual([[applied.actor, 10, 25, 'applied']])
-    expect(events(context).filter((event) => event.kind === 'refused').map((event) => event.actor)).toEqual([refused.actor])
+    expect(
+      moves.map((event) => [event.actor, percentageOf(event.fromState), percentageOf(event.toState), event.outcome])
+    ).toEqual([[applied.actor, 10, 25, 'applied']])
+    expect(
+      events(context)
+        .filter((event) => event.kind === 'refused')
+        .map((event) => event.actor)
+    ).toEqual([refused.actor])
     expect(readFileSync(envFile, 'utf8')).toContain('FEATURE_LLM_HUB_ROLLOUT=25\n')
     const verify = await runCli(['history', 'verify', '--json'], home)
     expect(verify.status, verify.stderr).toBe(0)

@@ -10,7 +10,14 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HistoryStore } from '@main/history/history-store'
 import { seedEnvText } from '../fixtures/service-workspace'
-import { closedLoopbackPort, envFileWorkspaceYaml, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
+import {
+  closedLoopbackPort,
+  envFileWorkspaceYaml,
+  FLAG,
+  openConsole,
+  WAIT,
+  type ConsoleSession
+} from '../support/browser-console'
 
 const CONTAINER = 'ops-center-direct'
 
@@ -31,7 +38,15 @@ function emergencySteps(envPath: string): string[] {
 
 /** An emergency rollback whose process died while running step `stoppedAt` (0-based), as the runner records one. */
 function leaveInterruptedRun(store: HistoryStore, envPath: string, stoppedAt: number, reason: string): number {
-  const intent = store.events.appendEvent({ kind: 'kill', actor: 'night-shift', flag: FLAG, environment: 'local', reason, outcome: 'intent', detail: { runbook: 'emergency-rollback' } })
+  const intent = store.events.appendEvent({
+    kind: 'kill',
+    actor: 'night-shift',
+    flag: FLAG,
+    environment: 'local',
+    reason,
+    outcome: 'intent',
+    detail: { runbook: 'emergency-rollback' }
+  })
   const runId = store.runbooks.start({
     runbook: 'emergency-rollback',
     flag: FLAG,
@@ -87,13 +102,19 @@ const run = (id: number) => page().getByTestId(`interrupted-run-${id}`)
 
 describe('interrupted runbooks at start', () => {
   it('lists both runs: runbook, when, by whom, why, and the step that did not finish', async () => {
-    await expect.poll(() => banner().getByRole('heading').textContent(), WAIT).toBe('2 runbooks did not finish: resume or cancel')
+    await expect
+      .poll(() => banner().getByRole('heading').textContent(), WAIT)
+      .toBe('2 runbooks did not finish: resume or cancel')
     const first = await run(1).textContent()
-    expect(first).toMatch(/emergency-rollback run #1 for unified_llm_hub in local, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by night-shift \(“error spike at 03:10”\)/)
+    expect(first).toMatch(
+      /emergency-rollback run #1 for unified_llm_hub in local, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by night-shift \(“error spike at 03:10”\)/
+    )
     expect(await run(1).getByTestId('interrupted-run-stop').textContent()).toBe(
       `Did not finish step 1 of 6: “Disable ${FLAG} in ${session.envPath}” (running). Interrupted because pid ${deadPid} on ${hostname()} is gone.`
     )
-    expect(await run(2).getByTestId('interrupted-run-stop').textContent()).toContain(`Did not finish step 2 of 6: “Restart container ${CONTAINER}” (running).`)
+    expect(await run(2).getByTestId('interrupted-run-stop').textContent()).toContain(
+      `Did not finish step 2 of 6: “Restart container ${CONTAINER}” (running).`
+    )
     await session.screenshot('interrupted-runbooks')
   })
 
@@ -105,17 +126,21 @@ describe('interrupted runbooks at start', () => {
 
   it('cancels a run at once, says it can still be resumed, and no longer counts it', async () => {
     await run(2).getByTestId('cancel-run').click()
-    await expect.poll(() => run(2).getByTestId('interrupted-run-outcome').textContent(), WAIT).toContain('recorded as cancelled, and it can still be resumed')
-    await expect.poll(() => banner().getByRole('heading').textContent(), WAIT).toBe('1 runbook did not finish: resume or cancel')
+    await expect
+      .poll(() => run(2).getByTestId('interrupted-run-outcome').textContent(), WAIT)
+      .toContain('recorded as cancelled, and it can still be resumed')
+    await expect
+      .poll(() => banner().getByRole('heading').textContent(), WAIT)
+      .toBe('1 runbook did not finish: resume or cancel')
     expect(await run(2).getByTestId('resume-run').isDisabled()).toBe(true)
   })
 
   it('resumes a run from the step that did not finish, showing its steps, and names the step that failed', async () => {
     expect(session.readEnv()).toContain('export FEATURE_UNIFIED_LLM_HUB=true\n')
     await run(1).getByTestId('resume-run').click()
-    await expect.poll(() => run(1).getByTestId('interrupted-run-outcome').textContent(), WAIT).toContain(
-      `Resume failed: emergency-rollback: step "Restart container ${CONTAINER}" failed`
-    )
+    await expect
+      .poll(() => run(1).getByTestId('interrupted-run-outcome').textContent(), WAIT)
+      .toContain(`Resume failed: emergency-rollback: step "Restart container ${CONTAINER}" failed`)
     expect(await run(1).getByTestId('interrupted-run-outcome').textContent()).toContain('(unreachable)')
     const statuses = await run(1)
       .getByTestId('runbook-step')
@@ -128,7 +153,9 @@ describe('interrupted runbooks at start', () => {
   it('shows no banner after a reload once nothing is interrupted', async () => {
     await page().reload()
     await expect.poll(() => page().getByTestId('connection-state').textContent(), WAIT).toBe('Connected')
-    await expect.poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT).toBe('OFF')
+    await expect
+      .poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT)
+      .toBe('OFF')
     expect(await banner().count()).toBe(0)
   })
 

@@ -67,7 +67,14 @@ beforeAll(async () => {
   await requireImage(engine, NODE_FIXTURE_IMAGE)
   engineHost = engine.endpoint.display
   offlineHost = `tcp://127.0.0.1:${await closedLoopbackPort()}`
-  await engine.createContainer({ name: writer, image: NODE_FIXTURE_IMAGE, env: {}, cmd: ['node', '-e', WRITER], network: 'host', labels: TEST_LABELS })
+  await engine.createContainer({
+    name: writer,
+    image: NODE_FIXTURE_IMAGE,
+    env: {},
+    cmd: ['node', '-e', WRITER],
+    network: 'host',
+    labels: TEST_LABELS
+  })
   await engine.startContainer(writer)
   session = await openConsole({ workspaceYaml: workspaceYaml(), envText: seedEnvText(10) })
 })
@@ -105,7 +112,14 @@ function engineConnections(): number {
 /** The highest number the container itself has written so far, read from Docker directly. */
 async function writtenSoFar(): Promise<number> {
   let last = 0
-  for await (const batch of engine.logs(writer, { tail: 8 })) last = Math.max(last, lastNumber(batch.map((line) => line.text), /plain-out (\d+)/))
+  for await (const batch of engine.logs(writer, { tail: 8 }))
+    last = Math.max(
+      last,
+      lastNumber(
+        batch.map((line) => line.text),
+        /plain-out (\d+)/
+      )
+    )
   return last
 }
 
@@ -145,7 +159,9 @@ describe('the logs page in Chromium over browser mode', () => {
         // The theme's red reaches the page only through the style sheets xterm writes at run time.
         stderrColour: red ? red.ownerDocument.defaultView?.getComputedStyle(red).color : null,
         stdoutRed: stdoutRow?.querySelector('.xterm-fg-1')?.textContent ?? null,
-        escapedRed: rowElements.find((row) => row.textContent?.includes('escaped'))?.querySelector('.xterm-fg-1')?.textContent ?? null,
+        escapedRed:
+          rowElements.find((row) => row.textContent?.includes('escaped'))?.querySelector('.xterm-fg-1')?.textContent ??
+          null,
         stdoutDim: stdoutRow?.querySelector('.xterm-dim')?.textContent ?? null
       }
     })
@@ -163,7 +179,9 @@ describe('the logs page in Chromium over browser mode', () => {
     expect(await status()).toMatch(new RegExp(`^Stopped following ${writer}; \\d+ lines shown\\.$`))
     const frozen = await rows()
     const lastShown = lastNumber(frozen, /plain-out (\d+)/)
-    await waitFor('the container to write more lines', async () => ((await writtenSoFar()) > lastShown + 5 ? true : undefined))
+    await waitFor('the container to write more lines', async () =>
+      (await writtenSoFar()) > lastShown + 5 ? true : undefined
+    )
     expect(await rows()).toEqual(frozen)
     expect(await page().getByTestId('logs-stop').isDisabled()).toBe(true)
   })
@@ -194,9 +212,11 @@ describe('the logs page in Chromium over browser mode', () => {
   it('says in words that a container does not exist', async () => {
     await page().getByTestId('logs-container').fill(missing)
     await page().getByTestId('logs-follow').click()
-    await expect.poll(alert, WAIT).toBe(
-      `Could not follow the logs of ${missing}: No container named "${missing}" on the Docker engine at ${engineHost} (bad_input)`
-    )
+    await expect
+      .poll(alert, WAIT)
+      .toBe(
+        `Could not follow the logs of ${missing}: No container named "${missing}" on the Docker engine at ${engineHost} (bad_input)`
+      )
     expect(await page().getByTestId('logs-stop').isDisabled()).toBe(true)
     await session.screenshot('logs-page-missing-container')
   })

@@ -20,7 +20,10 @@ beforeAll(async () => {
   const engine = await connectTestEngine()
   engineHost = engine.endpoint.display
   engine.close()
-  session = await openConsole({ workspaceYaml: envFileWorkspaceYaml(engineHost, absentService), envText: seedEnvText(10) })
+  session = await openConsole({
+    workspaceYaml: envFileWorkspaceYaml(engineHost, absentService),
+    envText: seedEnvText(10)
+  })
 })
 
 afterAll(async () => {
@@ -93,7 +96,9 @@ describe('the rollout page in Chromium over browser mode', () => {
 
   it('advances 10 → 25 on passing guards with a reason: the page says so and the .env holds 25', async () => {
     await advanceWith('e2e: error rate flat')
-    await expect.poll(() => panel().getByTestId('move-outcome').textContent(), WAIT).toMatch(/Done: unified_llm_hub ON 10 % → ON 25 %, recorded as event #\d+ by e2e/)
+    await expect
+      .poll(() => panel().getByTestId('move-outcome').textContent(), WAIT)
+      .toMatch(/Done: unified_llm_hub ON 10 % → ON 25 %, recorded as event #\d+ by e2e/)
     expect(await panel().getByTestId('move-service').textContent()).toBe(
       `Service: no container ${absentService} on the Docker engine at ${engineHost}; the service reads ${session.envPath} when it starts`
     )
@@ -113,7 +118,9 @@ describe('the rollout page in Chromium over browser mode', () => {
 
     expect(await panel().getByTestId('move-advance').textContent()).toBe('Advance to 100 %')
     await advanceWith('e2e: 50 % healthy')
-    await expect.poll(() => panel().getByTestId('move-form').textContent(), WAIT).toContain('type the flag name to confirm')
+    await expect
+      .poll(() => panel().getByTestId('move-form').textContent(), WAIT)
+      .toContain('type the flag name to confirm')
     expect(rolloutLine()).toBe('50')
 
     await page().getByTestId('move-confirmation').fill(FLAG)
@@ -129,8 +136,12 @@ describe('the rollout page in Chromium over browser mode', () => {
     await page().getByLabel('Reason for this move (recorded)').fill('e2e: step back')
     await page().getByLabel('Reason for this move (recorded)').press('Enter')
 
-    await expect.poll(() => panel().getByTestId('move-outcome').textContent(), WAIT).toContain('The flag changed since you looked; nothing was written.')
-    expect(await panel().getByTestId('move-outcome').textContent()).toContain('rollout_percentage: you saw 100, the source now holds 37')
+    await expect
+      .poll(() => panel().getByTestId('move-outcome').textContent(), WAIT)
+      .toContain('The flag changed since you looked; nothing was written.')
+    expect(await panel().getByTestId('move-outcome').textContent()).toContain(
+      'rollout_percentage: you saw 100, the source now holds 37'
+    )
     expect(rolloutLine()).toBe('37')
     await expect.poll(phaseNow, WAIT).toBe('37 % — off the path')
     expect(await panel().locator('li[aria-current="step"]').textContent()).toBe('37 % drift')

@@ -5,7 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedEnvText } from '../fixtures/service-workspace'
-import { closedLoopbackPort, envFileWorkspaceYaml, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
+import {
+  closedLoopbackPort,
+  envFileWorkspaceYaml,
+  FLAG,
+  openConsole,
+  WAIT,
+  type ConsoleSession
+} from '../support/browser-console'
 
 let session: ConsoleSession
 let dockerHost: string
@@ -31,7 +38,9 @@ describe('a move written but not applied', () => {
     await page().getByLabel('Reason for this move (recorded)').press('Enter')
 
     const outcome = panel().getByTestId('move-outcome')
-    await expect.poll(() => outcome.textContent(), WAIT).toMatch(/^Written and recorded as event #\d+, but the service has not picked it up\./)
+    await expect
+      .poll(() => outcome.textContent(), WAIT)
+      .toMatch(/^Written and recorded as event #\d+, but the service has not picked it up\./)
     expect(await outcome.textContent()).toContain(`Docker engine at ${dockerHost} is not reachable`)
     expect(await outcome.textContent()).toContain('docker restart ops-center-direct')
     expect(await panel().getByTestId('move-form').count()).toBe(0)

@@ -8,7 +8,9 @@ const eslint = new ESLint({ cwd: ROOT })
 /** The layer-rule messages `npm run lint` would print for `code` saved as `file`. */
 async function layerProblems(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: `${ROOT}${file}` })
-  return (result?.messages ?? []).filter((message) => message.ruleId === 'rampart/layers').map((message) => message.message)
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === 'rampart/layers')
+    .map((message) => message.message)
 }
 
 describe('the layer table in npm run lint', () => {
@@ -68,6 +70,8 @@ describe('the layer table in npm run lint', () => {
       'src/renderer/src/flags/WrongArrow.tsx',
       "import { RolloutPanel } from '@renderer/rollouts/RolloutPanel'\nexport const panel = RolloutPanel\n"
     )
-    expect(problems).toEqual([expect.stringContaining('src/renderer/src/flags may not import src/renderer/src/rollouts')])
+    expect(problems).toEqual([
+      expect.stringContaining('src/renderer/src/flags may not import src/renderer/src/rollouts')
+    ])
   })
 })

@@ -73,7 +73,12 @@ describe('preload', () => {
     const answer = { ok: true as const, value: [{ flag: 'unified_llm_hub' }] }
     const pending = bridge.invoke('flags.list', { environment: 'local' })
     const message = lastSent('invoke')
-    expect(message).toEqual({ t: 'invoke', id: expect.any(Number), name: 'flags.list', input: { environment: 'local' } })
+    expect(message).toEqual({
+      t: 'invoke',
+      id: expect.any(Number),
+      name: 'flags.list',
+      input: { environment: 'local' }
+    })
     fromMain({ t: 'result', id: message!.id, result: answer })
     expect(await pending).toEqual(answer)
   })

@@ -13,13 +13,34 @@ const FLAG = 'unified_llm_hub'
 function tenThousandUsers(): string[] {
   const users: string[] = []
   for (let i = 0; i < 9_000; i += 1) users.push(`user-${String(i).padStart(4, '0')}@example.com`)
-  const odd = ['Zoë', 'ユーザー', 'пользователь', 'مستخدم', '😀', 'a\u0301', '\ud800', 'x\udfff', ' padded ', 'TAB\t', '', 'ADMIN@EXAMPLE.COM']
+  const odd = [
+    'Zoë',
+    'ユーザー',
+    'пользователь',
+    'مستخدم',
+    '😀',
+    'a\u0301',
+    '\ud800',
+    'x\udfff',
+    ' padded ',
+    'TAB\t',
+    '',
+    'ADMIN@EXAMPLE.COM'
+  ]
   for (let i = 0; users.length < 10_000; i += 1) users.push(`${odd[i % odd.length]}-${i}`)
   return users
 }
 
 function state(overrides: Partial<FlagState>): FlagState {
-  return { enabled: true, rollout_percentage: 25, whitelist_users: [], blacklist_users: [], start_date: null, end_date: null, ...overrides }
+  return {
+    enabled: true,
+    rollout_percentage: 25,
+    whitelist_users: [],
+    blacklist_users: [],
+    start_date: null,
+    end_date: null,
+    ...overrides
+  }
 }
 
 const STATES: Record<string, FlagState> = {
@@ -36,7 +57,11 @@ const STATES: Record<string, FlagState> = {
     whitelist_users: [' User-0001@Example.com ', 'ADMIN@example.com', '', 'zoë-0'],
     blacklist_users: ['user-0002@example.com', '  USER-0001@EXAMPLE.COM', ' ']
   }),
-  'seed whitelist at 0 %': state({ rollout_percentage: 0, whitelist_users: ['admin@your-domain.com', 'admin@example.com'], start_date: '2025-10-27' }),
+  'seed whitelist at 0 %': state({
+    rollout_percentage: 0,
+    whitelist_users: ['admin@your-domain.com', 'admin@example.com'],
+    start_date: '2025-10-27'
+  }),
   'date-only gates': state({ rollout_percentage: 50, start_date: '2025-10-27', end_date: '2025-11-30' }),
   'timestamp gates with offsets and fractions': state({
     rollout_percentage: 75,
@@ -79,8 +104,14 @@ describe('the demo service flag rules (resources/demo/ops-center/flag-rules.js)'
         for (const user of users) {
           const expected = evaluateFlag(FLAG, flagState, user, at)
           const actual = compiled(user, at)
-          if (actual.enabled !== expected.enabled || actual.reason !== expected.reason || actual.bucket !== expected.bucket) {
-            mismatches.push(`${JSON.stringify(user)} at ${new Date(at).toISOString()}: demo ${JSON.stringify(actual)}, core ${JSON.stringify(expected)}`)
+          if (
+            actual.enabled !== expected.enabled ||
+            actual.reason !== expected.reason ||
+            actual.bucket !== expected.bucket
+          ) {
+            mismatches.push(
+              `${JSON.stringify(user)} at ${new Date(at).toISOString()}: demo ${JSON.stringify(actual)}, core ${JSON.stringify(expected)}`
+            )
           }
         }
       }
@@ -107,15 +138,20 @@ describe('the demo service flag rules (resources/demo/ops-center/flag-rules.js)'
 
   it('bucket any flag and user exactly as the core does', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 60 }), (flag, user) => {
-        expect(demoRules.flagBucket(flag, user)).toBe(flagBucket(flag, user))
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.string({ unit: 'binary', maxLength: 60 }),
+        (flag, user) => {
+          expect(demoRules.flagBucket(flag, user)).toBe(flagBucket(flag, user))
+        }
+      ),
       { numRuns: 2_000 }
     )
   })
 
   it('read every date gate the core accepts to the same instant, and refuse what it refuses', () => {
-    const digits = (min: number, max: number, width: number) => fc.integer({ min, max }).map((n) => String(n).padStart(width, '0'))
+    const digits = (min: number, max: number, width: number) =>
+      fc.integer({ min, max }).map((n) => String(n).padStart(width, '0'))
     const gate = fc.oneof(
       fc.tuple(digits(0, 2400, 4), digits(0, 13, 2), digits(0, 32, 2)).map(([y, m, d]) => `${y}-${m}-${d}`),
       fc
@@ -127,7 +163,10 @@ describe('the demo service flag rules (resources/demo/ops-center/flag-rules.js)'
           digits(0, 60, 2),
           digits(0, 60, 2),
           fc.oneof(fc.constant(''), fc.stringMatching(/^\.\d{1,7}$/)),
-          fc.oneof(fc.constant('Z'), fc.tuple(fc.constantFrom('+', '-'), digits(0, 24, 2), digits(0, 60, 2)).map(([s, h, m]) => `${s}${h}:${m}`))
+          fc.oneof(
+            fc.constant('Z'),
+            fc.tuple(fc.constantFrom('+', '-'), digits(0, 24, 2), digits(0, 60, 2)).map(([s, h, m]) => `${s}${h}:${m}`)
+          )
         )
         .map(([y, mo, d, h, mi, s, f, z]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${f}${z}`),
       fc.string()
@@ -143,8 +182,14 @@ describe('the demo service flag rules (resources/demo/ops-center/flag-rules.js)'
   })
 
   it('agree with the core on random states, users and instants', () => {
-    const list = fc.array(fc.oneof(fc.constantFrom('user-0001@example.com', ' USER-0002@EXAMPLE.COM', 'Zoë', ''), fc.string()), { maxLength: 4 })
-    const gate = fc.oneof(fc.constant(null), fc.constantFrom('2025-10-27', '2025-11-30', '2025-10-27T09:30:00+02:00', '2025-11-30T23:59:59.5Z'))
+    const list = fc.array(
+      fc.oneof(fc.constantFrom('user-0001@example.com', ' USER-0002@EXAMPLE.COM', 'Zoë', ''), fc.string()),
+      { maxLength: 4 }
+    )
+    const gate = fc.oneof(
+      fc.constant(null),
+      fc.constantFrom('2025-10-27', '2025-11-30', '2025-10-27T09:30:00+02:00', '2025-11-30T23:59:59.5Z')
+    )
     const flagState = fc.record({
       enabled: fc.boolean(),
       rollout_percentage: fc.integer({ min: 0, max: 100 }),
@@ -153,7 +198,11 @@ describe('the demo service flag rules (resources/demo/ops-center/flag-rules.js)'
       start_date: gate,
       end_date: gate
     })
-    const user = fc.oneof(fc.constant(null), fc.constantFrom('user-0001@example.com', 'user-0002@example.com', 'Zoë'), fc.string({ unit: 'binary' }))
+    const user = fc.oneof(
+      fc.constant(null),
+      fc.constantFrom('user-0001@example.com', 'user-0002@example.com', 'Zoë'),
+      fc.string({ unit: 'binary' })
+    )
     const at = fc.integer({ min: Date.UTC(2025, 9, 20), max: Date.UTC(2025, 11, 10) })
     fc.assert(
       fc.property(flagState, user, at, (s, u, t) => {

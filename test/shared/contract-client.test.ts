@@ -188,7 +188,11 @@ describe('createContractClient', () => {
     const { client, state, sent } = connectedClient()
     state.up = false
     const ends: unknown[] = []
-    const unsubscribe = client.subscribe('history.follow', {}, { onBatch: () => undefined, onEnd: (error) => ends.push(error) })
+    const unsubscribe = client.subscribe(
+      'history.follow',
+      {},
+      { onBatch: () => undefined, onEnd: (error) => ends.push(error) }
+    )
     expect(ends).toEqual([])
     await settle()
     expect(ends).toEqual([LOST])
@@ -202,7 +206,11 @@ describe('createContractClient', () => {
     const pending = client.invoke('history.verify', {})
     const ends: unknown[] = []
     const batch = gate()
-    client.subscribe('history.follow', {}, { onBatch: () => batch.promise, onEnd: (error) => ends.push(['slow', error]) })
+    client.subscribe(
+      'history.follow',
+      {},
+      { onBatch: () => batch.promise, onEnd: (error) => ends.push(['slow', error]) }
+    )
     const slow = lastSubscription()
     client.subscribe('history.follow', {}, { onBatch: () => undefined, onEnd: (error) => ends.push(['idle', error]) })
     client.receive({ t: 'batch', id: slow, items: [1] })

@@ -4,13 +4,16 @@ import { FlagStateSchema } from '@shared/flag-state'
 const BASE = { enabled: true, rollout_percentage: 25 }
 
 describe('FlagStateSchema date gates', () => {
-  it.each(['2025-10-27', '2024-02-29', '2025-10-27T09:30:00Z', '2025-10-27T09:30:00.123+02:00', '2025-10-27T09:30:00-05:30'])(
-    'accepts %s',
-    (value) => {
-      const parsed = FlagStateSchema.parse({ ...BASE, start_date: value, end_date: value })
-      expect([parsed.start_date, parsed.end_date]).toEqual([value, value])
-    }
-  )
+  it.each([
+    '2025-10-27',
+    '2024-02-29',
+    '2025-10-27T09:30:00Z',
+    '2025-10-27T09:30:00.123+02:00',
+    '2025-10-27T09:30:00-05:30'
+  ])('accepts %s', (value) => {
+    const parsed = FlagStateSchema.parse({ ...BASE, start_date: value, end_date: value })
+    expect([parsed.start_date, parsed.end_date]).toEqual([value, value])
+  })
 
   it('turns an empty date into null', () => {
     const parsed = FlagStateSchema.parse({ ...BASE, start_date: '', end_date: '' })

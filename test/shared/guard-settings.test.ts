@@ -21,7 +21,13 @@ describe('guard settings', () => {
   })
 
   it('names the five thresholds in order, and picks just those', () => {
-    expect(GUARD_THRESHOLD_KEYS).toEqual(['window_seconds', 'min_requests', 'max_error_rate', 'max_latency_degradation', 'breach_windows'])
+    expect(GUARD_THRESHOLD_KEYS).toEqual([
+      'window_seconds',
+      'min_requests',
+      'max_error_rate',
+      'max_latency_degradation',
+      'breach_windows'
+    ])
     const settings = { ...GuardSettingsSchema.parse({}), lateness_seconds: 30 }
     expect(Object.keys(guardThresholdsOf(settings))).toEqual(GUARD_THRESHOLD_KEYS)
   })

@@ -48,7 +48,9 @@ export interface ConsoleSession {
 
 export async function openConsole(options: ConsoleOptions): Promise<ConsoleSession> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-    throw new Error(`${RENDERER_DIR}/index.html is missing: run \`npx electron-vite build\` first (\`npm test\` does it before vitest)`)
+    throw new Error(
+      `${RENDERER_DIR}/index.html is missing: run \`npx electron-vite build\` first (\`npm test\` does it before vitest)`
+    )
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`)
 
@@ -67,16 +69,30 @@ export async function openConsole(options: ConsoleOptions): Promise<ConsoleSessi
     cwd: dir,
     actor: options.actor ?? 'e2e'
   })
-  const server = await startBrowserServer({ handlers: context.handlers, producers: context.producers, rendererDir: RENDERER_DIR, contentSecurityPolicy })
+  const server = await startBrowserServer({
+    handlers: context.handlers,
+    producers: context.producers,
+    rendererDir: RENDERER_DIR,
+    contentSecurityPolicy
+  })
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run'
+    ]
   })
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   const consoleProblems: string[] = []
   // A CSP violation (an inline style or script slipping into the build) shows up here.
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(`${message.text()} (${message.location().url})`)
+    if (message.type() === 'error' || message.type() === 'warning')
+      consoleProblems.push(`${message.text()} (${message.location().url})`)
   })
   page.on('pageerror', (error) => consoleProblems.push(error.message))
   await page.goto(server.url)
@@ -115,7 +131,9 @@ export function closedLoopbackPort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))
+      )
     })
   })
 }

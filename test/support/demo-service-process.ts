@@ -62,7 +62,13 @@ export async function startDemoService(envText: string, env: Record<string, stri
   const cleanUp = (): void => rmSync(dir, { recursive: true, force: true })
 
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo service did not report its port within ${START_TIMEOUT_MS / 1000} s; stderr: ${stderr}`)), START_TIMEOUT_MS)
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`the demo service did not report its port within ${START_TIMEOUT_MS / 1000} s; stderr: ${stderr}`)
+        ),
+      START_TIMEOUT_MS
+    )
     const onData = (): void => {
       const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)
       if (match !== null) {
@@ -100,7 +106,10 @@ export async function startDemoService(envText: string, env: Record<string, stri
 }
 
 /** Runs the service to its end, for start-up failures: exit code and stderr (killed if it starts after all). */
-export function runDemoServiceToExit(envText: string, env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+export function runDemoServiceToExit(
+  envText: string,
+  env: Record<string, string> = {}
+): Promise<{ code: number | null; stderr: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-demo-'))
   const envFile = path.join(dir, '.env')
   writeFileSync(envFile, envText)

@@ -14,7 +14,10 @@ const IMAGES_ENV_FILE = `${process.env.RAMPART_TEST_ENV_DIR ?? '/tmp/rampart-tes
 const START_HINT = 'start the test environment: bash scripts/test-env/up.sh'
 
 /** Names written by up.sh, overridable as up.sh's own variables are. */
-function fixtureImage(variable: 'RAMPART_FIXTURE_NODE_IMAGE' | 'RAMPART_FIXTURE_POSTGRES_IMAGE', fallback: string): string {
+function fixtureImage(
+  variable: 'RAMPART_FIXTURE_NODE_IMAGE' | 'RAMPART_FIXTURE_POSTGRES_IMAGE',
+  fallback: string
+): string {
   const fromEnv = process.env[variable]
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
   if (existsSync(IMAGES_ENV_FILE)) {
@@ -55,7 +58,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))
+      )
     })
   })
 }
@@ -66,7 +71,12 @@ export async function removeContainers(engine: DockerEngine, names: Iterable<str
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs` naming what it waited for. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  intervalMs = 100
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()

@@ -9,7 +9,13 @@ import type { DockerEngine } from '@main/docker/docker-engine'
 import type { LogOptions } from '@main/docker/docker-logs'
 import { RampartError } from '@shared/errors'
 import type { LogLine } from '@shared/log-line'
-import { NODE_FIXTURE_IMAGE, removeContainers, TEST_LABELS, uniqueContainerName, waitFor } from '@test/support/docker-test-env'
+import {
+  NODE_FIXTURE_IMAGE,
+  removeContainers,
+  TEST_LABELS,
+  uniqueContainerName,
+  waitFor
+} from '@test/support/docker-test-env'
 
 /** The containers one test file makes; each spec is remembered so removeAll takes it away. */
 export class NodeTestContainers {
@@ -18,11 +24,24 @@ export class NodeTestContainers {
   spec(purpose: string, script: string, extra: Partial<ContainerSpec> = {}): ContainerSpec {
     const name = uniqueContainerName(purpose)
     this.names.add(name)
-    return { name, image: NODE_FIXTURE_IMAGE, env: {}, cmd: ['node', '-e', script], network: 'host', labels: TEST_LABELS, ...extra }
+    return {
+      name,
+      image: NODE_FIXTURE_IMAGE,
+      env: {},
+      cmd: ['node', '-e', script],
+      network: 'host',
+      labels: TEST_LABELS,
+      ...extra
+    }
   }
 
   /** Creates and starts the container; returns its name. */
-  async run(engine: DockerEngine, purpose: string, script: string, extra: Partial<ContainerSpec> = {}): Promise<string> {
+  async run(
+    engine: DockerEngine,
+    purpose: string,
+    script: string,
+    extra: Partial<ContainerSpec> = {}
+  ): Promise<string> {
     const containerSpec = this.spec(purpose, script, extra)
     await engine.createContainer(containerSpec)
     await engine.startContainer(containerSpec.name)
@@ -35,7 +54,9 @@ export class NodeTestContainers {
 }
 
 export async function waitForExit(engine: DockerEngine, name: string): Promise<void> {
-  await waitFor(`${name} to exit`, async () => ((await engine.inspectContainer(name))?.state === 'exited' ? true : undefined))
+  await waitFor(`${name} to exit`, async () =>
+    (await engine.inspectContainer(name))?.state === 'exited' ? true : undefined
+  )
 }
 
 /** Every batch of the container's logs, flattened. */

@@ -60,7 +60,14 @@ export async function startPostgresFixture(purpose: string): Promise<PostgresFix
     labels: TEST_LABELS
   })
   const targetFor = (database: string): PostgresTarget =>
-    new PostgresTarget({ host: '127.0.0.1', port, user: FIXTURE_USER, password: FIXTURE_PASSWORD, database, connectTimeoutMs: 3000 })
+    new PostgresTarget({
+      host: '127.0.0.1',
+      port,
+      user: FIXTURE_USER,
+      password: FIXTURE_PASSWORD,
+      database,
+      connectTimeoutMs: 3000
+    })
   const admin = targetFor('postgres')
   const fixture: PostgresFixture = {
     engine,

@@ -12,7 +12,16 @@ import type { DockerEngine } from '@main/docker/docker-engine'
 import { FIXTURE_USER, type PostgresFixture } from './postgres-fixture'
 import { probeHttp } from '@main/platform/http-probe'
 import { PROJECT_MIGRATIONS } from './database-bench'
-import { freePort, POSTGRES_FIXTURE_IMAGE, NODE_FIXTURE_IMAGE, removeContainers, requireImage, TEST_LABELS, uniqueContainerName, waitFor } from './docker-test-env'
+import {
+  freePort,
+  POSTGRES_FIXTURE_IMAGE,
+  NODE_FIXTURE_IMAGE,
+  removeContainers,
+  requireImage,
+  TEST_LABELS,
+  uniqueContainerName,
+  waitFor
+} from './docker-test-env'
 
 export const DEMO_SERVICE_DIR = fileURLToPath(new URL('../../resources/demo/ops-center/', import.meta.url))
 
@@ -91,7 +100,12 @@ export async function startServiceContainer(
   }
   try {
     await engine.startContainer(name)
-    await waitFor(`${name} to answer ${container.healthUrl}`, async () => ((await probeHttp(container.healthUrl, { timeoutMs: 1000 })).status === 200 ? true : undefined), 30_000, 50)
+    await waitFor(
+      `${name} to answer ${container.healthUrl}`,
+      async () => ((await probeHttp(container.healthUrl, { timeoutMs: 1000 })).status === 200 ? true : undefined),
+      30_000,
+      50
+    )
   } catch (error) {
     await container.remove()
     throw error
@@ -110,8 +124,16 @@ export async function getJson(url: string): Promise<unknown> {
  * given, the Postgres fixture's database with the project's migrations, password from the named
  * variable); environment "api" is the same service through its flag API.
  */
-export function rollbackWorkspaceYaml(service: ServiceContainer, database?: { fixture: PostgresFixture; database: string; passwordVariable: string }): string {
-  const serviceBlock = ['    service:', `      container: ${service.name}`, `      health_url: ${service.healthUrl}`, `      verify_urls: [${service.verifyUrl}]`]
+export function rollbackWorkspaceYaml(
+  service: ServiceContainer,
+  database?: { fixture: PostgresFixture; database: string; passwordVariable: string }
+): string {
+  const serviceBlock = [
+    '    service:',
+    `      container: ${service.name}`,
+    `      health_url: ${service.healthUrl}`,
+    `      verify_urls: [${service.verifyUrl}]`
+  ]
   const postgres =
     database === undefined
       ? []

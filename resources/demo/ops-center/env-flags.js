@@ -41,11 +41,15 @@ function parseEnvText(text, origin) {
     if (/^[ \t]*$/.test(content) || /^[ \t]*#/.test(content)) return
     const head = ASSIGNMENT_HEAD.exec(content)
     if (head === null) {
-      throw new EnvFileError(`${origin} line ${number} is not a KEY=value assignment, a comment or a blank line: ${JSON.stringify(content.slice(0, 60))}`)
+      throw new EnvFileError(
+        `${origin} line ${number} is not a KEY=value assignment, a comment or a blank line: ${JSON.stringify(content.slice(0, 60))}`
+      )
     }
     const key = head[3]
     if (values.has(key)) {
-      throw new EnvFileError(`${key} is set twice in ${origin}, on lines ${values.get(key).line} and ${number}; keep one`)
+      throw new EnvFileError(
+        `${key} is set twice in ${origin}, on lines ${values.get(key).line} and ${number}; keep one`
+      )
     }
     values.set(key, { value: parseValue(content.slice(head[0].length), key, number, origin), line: number })
   })
@@ -87,7 +91,10 @@ function decodeFlagState(values, mapping, origin) {
     const text = found.value.trim()
     const decoded = decode(text)
     if (decoded.ok) return decoded.value
-    problems.push({ line: found.line, message: `${mapping[field]}=${found.value} in ${origin} line ${found.line} ${decoded.problem}` })
+    problems.push({
+      line: found.line,
+      message: `${mapping[field]}=${found.value} in ${origin} line ${found.line} ${decoded.problem}`
+    })
     return fallback
   }
   const state = {
@@ -108,13 +115,24 @@ function decodeFlagState(values, mapping, origin) {
     end_date: read('end_date', null, (text) => dateGate(text, 'end'))
   }
   if (problems.length > 0) {
-    throw new EnvFileError(problems.sort((a, b) => a.line - b.line).map((problem) => problem.message).join('; '))
+    throw new EnvFileError(
+      problems
+        .sort((a, b) => a.line - b.line)
+        .map((problem) => problem.message)
+        .join('; ')
+    )
   }
   return state
 }
 
 function splitUsers(text) {
-  return { ok: true, value: text.split(',').map((user) => user.trim()).filter((user) => user !== '') }
+  return {
+    ok: true,
+    value: text
+      .split(',')
+      .map((user) => user.trim())
+      .filter((user) => user !== '')
+  }
 }
 
 function dateGate(text, edge) {
@@ -132,14 +150,16 @@ function readFlagsFromEnvFile(path, mappings) {
   try {
     text = fs.readFileSync(path, 'utf8')
   } catch (error) {
-    if (error.code === 'ENOENT') throw new EnvFileError(`env file ${path} does not exist (set DEMO_ENV_FILE, or mount the file at /config/.env)`)
+    if (error.code === 'ENOENT')
+      throw new EnvFileError(`env file ${path} does not exist (set DEMO_ENV_FILE, or mount the file at /config/.env)`)
     throw new EnvFileError(`cannot read env file ${path}: ${error.message}`)
   }
   const values = parseEnvText(text, path)
   const flags = {}
   for (const [flag, mapping] of Object.entries(mappings)) {
     for (const field of FIELDS) {
-      if (typeof mapping[field] !== 'string') throw new EnvFileError(`DEMO_FLAGS: flag ${flag} names no variable for ${field}`)
+      if (typeof mapping[field] !== 'string')
+        throw new EnvFileError(`DEMO_FLAGS: flag ${flag} names no variable for ${field}`)
     }
     flags[flag] = decodeFlagState(values, mapping, path)
   }

@@ -28,14 +28,17 @@ function applyFaultChange(current, change, origin) {
   }
   const next = { treatment: { ...current.treatment }, control: { ...current.control } }
   for (const [cohort, fields] of Object.entries(change)) {
-    if (!COHORTS.includes(cohort)) throw new FaultSettingsError(`${origin}: "${cohort}" is not a cohort (treatment or control)`)
+    if (!COHORTS.includes(cohort))
+      throw new FaultSettingsError(`${origin}: "${cohort}" is not a cohort (treatment or control)`)
     if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
       throw new FaultSettingsError(`${origin}: ${cohort} must be an object like {"failure_rate":0.2,"latency_ms":300}`)
     }
     for (const [field, value] of Object.entries(fields)) {
       const limit = LIMITS[field]
       if (limit === undefined) {
-        throw new FaultSettingsError(`${origin}: ${cohort}.${field} is not a setting (${Object.keys(LIMITS).join(', ')})`)
+        throw new FaultSettingsError(
+          `${origin}: ${cohort}.${field} is not a setting (${Object.keys(LIMITS).join(', ')})`
+        )
       }
       if (typeof value !== 'number' || !Number.isFinite(value) || value < limit.min || value > limit.max) {
         throw new FaultSettingsError(`${origin}: ${cohort}.${field} ${JSON.stringify(value)} is not ${limit.what}`)

@@ -33,7 +33,8 @@ function readSettings(env) {
     const text = env[name]
     if (text === undefined || text === '') return fallback
     const value = Number(text)
-    if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max) throw new SettingError(`${name}=${text} is not a number from ${min} to ${max}`)
+    if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max)
+      throw new SettingError(`${name}=${text} is not a number from ${min} to ${max}`)
     return value
   }
   const json = (name, fallback) => {
@@ -47,11 +48,15 @@ function readSettings(env) {
   }
   const flagVariables = json('DEMO_FLAGS', SEED_FLAGS)
   if (typeof flagVariables !== 'object' || flagVariables === null || Object.keys(flagVariables).length === 0) {
-    throw new SettingError('DEMO_FLAGS must be a JSON object: flag name → {"enabled":"VAR","rollout_percentage":"VAR",…}')
+    throw new SettingError(
+      'DEMO_FLAGS must be a JSON object: flag name → {"enabled":"VAR","rollout_percentage":"VAR",…}'
+    )
   }
   const trafficFlag = env.DEMO_TRAFFIC_FLAG || Object.keys(flagVariables)[0]
   if (!Object.hasOwn(flagVariables, trafficFlag)) {
-    throw new SettingError(`DEMO_TRAFFIC_FLAG=${trafficFlag} is not one of the flags (${Object.keys(flagVariables).join(', ')})`)
+    throw new SettingError(
+      `DEMO_TRAFFIC_FLAG=${trafficFlag} is not one of the flags (${Object.keys(flagVariables).join(', ')})`
+    )
   }
   let faults
   try {
@@ -125,7 +130,13 @@ function start(settings) {
         started_at: startedAt.toISOString(),
         env_file: settings.envFileOrigin,
         flags_loaded: flags.flags(),
-        traffic: { users: traffic.options.users.length, rps: traffic.options.rps, seed: settings.seed, flag: settings.trafficFlag, generated: traffic.generated }
+        traffic: {
+          users: traffic.options.users.length,
+          rps: traffic.options.rps,
+          seed: settings.seed,
+          flag: settings.trafficFlag,
+          generated: traffic.generated
+        }
       }
     }),
     listFlags: () => ({ status: 200, body: { flags: flags.flags().map((flag) => flagView(flag, null)) } }),
@@ -138,7 +149,11 @@ function start(settings) {
       }
       return {
         status: 200,
-        body: { user_id: user, enabled_features: flags.flags().filter((flag) => evaluations[flag].enabled), flags: evaluations }
+        body: {
+          user_id: user,
+          enabled_features: flags.flags().filter((flag) => evaluations[flag].enabled),
+          flags: evaluations
+        }
       }
     },
     change: (flag, action, percentage) => {
@@ -146,14 +161,26 @@ function start(settings) {
       if (action === 'enable') flags.setEnabled(flag, true)
       else if (action === 'disable') flags.setEnabled(flag, false)
       else flags.setRollout(flag, percentage)
-      event({ event_type: 'FEATURE_USAGE', user_id: null, feature: 'feature_flags', action, details: { flag, before, after: flags.config(flag) } })
+      event({
+        event_type: 'FEATURE_USAGE',
+        user_id: null,
+        feature: 'feature_flags',
+        action,
+        details: { flag, before, after: flags.config(flag) }
+      })
       return { status: 200, body: flagView(flag, null) }
     }
   }
 
   const server = http.createServer((request, response) => {
     const began = process.hrtime.bigint()
-    handle(request, response, { settings, flags, routes, getFaults: () => faults, setFaults: (next) => (faults = next) })
+    handle(request, response, {
+      settings,
+      flags,
+      routes,
+      getFaults: () => faults,
+      setFaults: (next) => (faults = next)
+    })
       .catch((error) => sendJson(response, 500, { error: `internal error: ${error.message}` }))
       .finally(() => {
         const url = request.url || '/'
@@ -171,7 +198,9 @@ function start(settings) {
           source: 'http'
         }
         if (pathname.startsWith('/admin/llm-')) {
-          fields.flags = Object.fromEntries(flags.flags().map((flag) => [flag, flags.evaluate(flag, user, Date.now()).enabled]))
+          fields.flags = Object.fromEntries(
+            flags.flags().map((flag) => [flag, flags.evaluate(flag, user, Date.now()).enabled])
+          )
         }
         event(fields)
       })
@@ -250,16 +279,23 @@ async function handle(request, response, context) {
     if (evaluation.enabled) return sendHtml(response, 200, llmHubPage(user, evaluation.reason))
     // Users without the feature get the page they had before, as the seed's code does.
     const query = searchParams.toString()
-    response.writeHead(302, { Location: `/admin/llm-provider-keys${query === '' ? '' : `?${query}`}`, 'Content-Length': 0 })
+    response.writeHead(302, {
+      Location: `/admin/llm-provider-keys${query === '' ? '' : `?${query}`}`,
+      'Content-Length': 0
+    })
     return response.end()
   }
 
-  if (pathname === FEATURES_PREFIX || pathname === `${FEATURES_PREFIX}/`) return only(['GET']) && send(routes.listFlags())
+  if (pathname === FEATURES_PREFIX || pathname === `${FEATURES_PREFIX}/`)
+    return only(['GET']) && send(routes.listFlags())
 
   if (!pathname.startsWith(`${FEATURES_PREFIX}/`)) return sendJson(response, 404, { error: `nothing at ${pathname}` })
   let parts
   try {
-    parts = pathname.slice(FEATURES_PREFIX.length + 1).split('/').map(decodeURIComponent)
+    parts = pathname
+      .slice(FEATURES_PREFIX.length + 1)
+      .split('/')
+      .map(decodeURIComponent)
   } catch {
     return sendJson(response, 400, { error: `${pathname} is not a valid path (bad percent-encoding)` })
   }
@@ -268,18 +304,23 @@ async function handle(request, response, context) {
     return only(['GET']) && send(routes.userFlags(parts[1]))
   }
   const flag = parts[0]
-  if (!flags.has(flag)) return sendJson(response, 404, { error: `no flag "${flag}" (flags: ${flags.flags().join(', ')})` })
+  if (!flags.has(flag))
+    return sendJson(response, 404, { error: `no flag "${flag}" (flags: ${flags.flags().join(', ')})` })
   if (parts.length === 1) {
     const user = requestUser(request, searchParams)
     return only(['GET']) && send(routes.getFlag(flag, user))
   }
   const action = parts[1]
-  const known = (parts.length === 2 && (action === 'enable' || action === 'disable')) || (parts.length === 3 && action === 'rollout')
+  const known =
+    (parts.length === 2 && (action === 'enable' || action === 'disable')) ||
+    (parts.length === 3 && action === 'rollout')
   if (!known) return sendJson(response, 404, { error: `nothing at ${pathname}` })
   if (!only(['POST'])) return
   if (!authorised(request, settings.adminToken)) {
     response.setHeader('WWW-Authenticate', 'Bearer')
-    return sendJson(response, 401, { error: 'the admin endpoints need "Authorization: Bearer <token>" (DEMO_ADMIN_TOKEN is set)' })
+    return sendJson(response, 401, {
+      error: 'the admin endpoints need "Authorization: Bearer <token>" (DEMO_ADMIN_TOKEN is set)'
+    })
   }
   if (action !== 'rollout') return send(routes.change(flag, action))
   const text = parts[2]
@@ -322,7 +363,10 @@ function readBody(request) {
 
 function sendJson(response, status, body) {
   const text = JSON.stringify(body)
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text)
+  })
   response.end(text)
 }
 

@@ -93,13 +93,29 @@ class TrafficGenerator {
       const cohort = evaluation.enabled ? 'treatment' : 'control'
       this.generated += 1
       if (flagEventEvery > 0 && this.generated % flagEventEvery === 0) {
-        lines.push(JSON.stringify({ timestamp, event_type: 'FEATURE_FLAG', user_id: user, flag: trafficFlag, enabled: evaluation.enabled, reason: evaluation.reason }))
+        lines.push(
+          JSON.stringify({
+            timestamp,
+            event_type: 'FEATURE_FLAG',
+            user_id: user,
+            flag: trafficFlag,
+            enabled: evaluation.enabled,
+            reason: evaluation.reason
+          })
+        )
       }
       const cohortSettings = settings[cohort]
       const route = ENDPOINTS[cohort][Math.floor(random() * ENDPOINTS[cohort].length)]
       const failed = random() < cohortSettings.failure_rate
-      const status = failed ? FAILURE_STATUSES[Math.floor(random() * FAILURE_STATUSES.length)] : route.method === 'POST' ? 201 : 200
-      const duration = Math.max(1, Math.round(cohortSettings.latency_ms + cohortSettings.latency_jitter_ms * normal(random)))
+      const status = failed
+        ? FAILURE_STATUSES[Math.floor(random() * FAILURE_STATUSES.length)]
+        : route.method === 'POST'
+          ? 201
+          : 200
+      const duration = Math.max(
+        1,
+        Math.round(cohortSettings.latency_ms + cohortSettings.latency_jitter_ms * normal(random))
+      )
       lines.push(
         JSON.stringify({
           timestamp,

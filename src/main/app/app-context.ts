@@ -88,16 +88,46 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const docker = new DockerEngines(workspace, env)
   const progress = new ProgressBus()
   const registry = new RunbookRegistry()
-  const runbooks = new RunbookRunner({ history: { path: store.path, runbooks: store.runbooks, events }, bus: progress, clock, actor, registry })
+  const runbooks = new RunbookRunner({
+    history: { path: store.path, runbooks: store.runbooks, events },
+    bus: progress,
+    clock,
+    actor,
+    registry
+  })
   const rollout = new RolloutService({ environments, history: { events, rollouts, guardWindows }, clock, actor })
-  const database = createDatabaseService({ workspace, env, historyPath, store: { path: store.path, events, operations }, runbooks, docker, clock, actor })
-  const emergencyRollback = new EmergencyRollback({ environments, docker, rollout, history: { events }, runbooks, clock, actor })
+  const database = createDatabaseService({
+    workspace,
+    env,
+    historyPath,
+    store: { path: store.path, events, operations },
+    runbooks,
+    docker,
+    clock,
+    actor
+  })
+  const emergencyRollback = new EmergencyRollback({
+    environments,
+    docker,
+    rollout,
+    history: { events },
+    runbooks,
+    clock,
+    actor
+  })
   const fullRollback = new FullRollback({ environments, docker, rollout, database, runbooks, clock, actor })
   // Registered before anything can ask to resume: a run is rebuilt from its name and recorded input.
   registry.register(emergencyRollback.runbook())
   registry.register(fullRollback.runbook())
   const logs = new LogService(docker, clock)
-  const guards = new GuardService({ environments, logs, docker, history: { path: store.path, events, guardWindows }, clock, actor })
+  const guards = new GuardService({
+    environments,
+    logs,
+    docker,
+    history: { path: store.path, events, guardWindows },
+    clock,
+    actor
+  })
   const moves = new AppliedMoves({
     rollout,
     applier: new ServiceRestartApplier({ environments, docker, history: { operations } }),

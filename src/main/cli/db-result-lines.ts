@@ -12,12 +12,18 @@ import { describeCatalogObject } from '@main/database/core/catalog-presence'
 /** What `rampart db …` prints for people once the work is done (progress came before). */
 
 export function statusLines(status: DbStatusResult): string[] {
-  const lines = [`${status.database} [${status.environment}]  version ${status.currentVersion}${status.ledgerMissing ? '  (no migration history table yet)' : ''}`]
+  const lines = [
+    `${status.database} [${status.environment}]  version ${status.currentVersion}${status.ledgerMissing ? '  (no migration history table yet)' : ''}`
+  ]
   for (const entry of status.entries) {
     const applied = entry.appliedAt === null ? '' : `  applied ${entry.appliedAt} by ${entry.appliedBy ?? '?'}`
     lines.push(`  ${String(entry.version).padStart(4)}  ${entry.state.padEnd(8)} ${entry.file ?? entry.name}${applied}`)
   }
-  if (status.blocked) lines.push(`BLOCKED: ${status.blockedReason ?? 'see above'}`, 'Run "rampart db repair" once the files are as they should be.')
+  if (status.blocked)
+    lines.push(
+      `BLOCKED: ${status.blockedReason ?? 'see above'}`,
+      'Run "rampart db repair" once the files are as they should be.'
+    )
   return lines
 }
 
@@ -30,7 +36,9 @@ export function setupLines(result: TestDbSetupResult): string[] {
 
 export function migrateLines(result: DbMigrateResult): string[] {
   if (result.upToDate) return [`${result.database} is up to date at version ${result.toVersion}`]
-  return [`${result.database}: version ${result.fromVersion} -> ${result.toVersion} (applied ${result.applied.map((m) => `${m.version} ${m.name}`).join(', ')})`]
+  return [
+    `${result.database}: version ${result.fromVersion} -> ${result.toVersion} (applied ${result.applied.map((m) => `${m.version} ${m.name}`).join(', ')})`
+  ]
 }
 
 export function repairLines(result: DbRepairResult): string[] {
@@ -62,7 +70,9 @@ export function verificationLines(verification: DbVerification): string[] {
   for (const object of verification.remainingObjects) lines.push(`    still present: ${describeCatalogObject(object)}`)
   for (const object of verification.missingObjects) lines.push(`    missing: ${describeCatalogObject(object)}`)
   for (const orphan of verification.orphans) {
-    lines.push(`    orphaned: ${orphan.rows} row(s) in ${orphan.table}(${orphan.columns.join(', ')}) without ${orphan.references} [${orphan.constraint}]`)
+    lines.push(
+      `    orphaned: ${orphan.rows} row(s) in ${orphan.table}(${orphan.columns.join(', ')}) without ${orphan.references} [${orphan.constraint}]`
+    )
   }
   return lines
 }

@@ -33,8 +33,10 @@ export function describeGuardVerdict(summary: GuardReplaySummary, counts: GuardC
   const lines = [`verdict: ${verdict}; ${summary.windows} windows from ${counts.lines} lines`]
   const notes: string[] = []
   if (summary.unparsedLines > 0) notes.push(`${summary.unparsedLines} unparsed lines`)
-  if (counts.late > 0) notes.push(`${counts.late} API_CALL events arrived after their window was decided (late) and were left out`)
-  if (counts.unattributed > 0) notes.push(`${counts.unattributed} API_CALL events in neither cohort (no flags, no user id or no flag state)`)
+  if (counts.late > 0)
+    notes.push(`${counts.late} API_CALL events arrived after their window was decided (late) and were left out`)
+  if (counts.unattributed > 0)
+    notes.push(`${counts.unattributed} API_CALL events in neither cohort (no flags, no user id or no flag state)`)
   if (notes.length > 0) lines.push(`note: ${notes.join('; ')}`)
   return lines
 }

@@ -9,7 +9,9 @@ export function cancelOnInterrupt(io: CliIo): { signal: AbortSignal; dispose: ()
   const controller = new AbortController()
   const onInterrupt = (): void => {
     if (!controller.signal.aborted) {
-      io.stderr.write('rampart: stopping at the next safe point (the run stays resumable); press Ctrl-C again to stop at once\n')
+      io.stderr.write(
+        'rampart: stopping at the next safe point (the run stays resumable); press Ctrl-C again to stop at once\n'
+      )
       controller.abort()
       return
     }

@@ -48,8 +48,14 @@ function findCommand(argv: string[]): { command: CliCommand | null; rest: string
     }
   }
   const first = argv[0]
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { command: null, rest: [] }
-  throw new UsageError(`unknown command "${argv.filter((word) => !word.startsWith('-')).slice(0, 2).join(' ')}"`)
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help')
+    return { command: null, rest: [] }
+  throw new UsageError(
+    `unknown command "${argv
+      .filter((word) => !word.startsWith('-'))
+      .slice(0, 2)
+      .join(' ')}"`
+  )
 }
 
 function parseCommandArgs(command: CliCommand, rest: string[]): { values: OptionValues; positionals: string[] } {

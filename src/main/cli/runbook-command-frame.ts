@@ -44,7 +44,16 @@ export async function showInterrupted(io: CliIo, services: Services, json: boole
   if (runs.length === 0) return
   if (json) {
     const out = new LineWriter(io.stdout)
-    await out.json({ event: 'interrupted', runs: runs.map((run) => ({ id: run.id, runbook: run.runbook, environment: run.environment, interruption: run.interruption, resumable: run.resumable })) })
+    await out.json({
+      event: 'interrupted',
+      runs: runs.map((run) => ({
+        id: run.id,
+        runbook: run.runbook,
+        environment: run.environment,
+        interruption: run.interruption,
+        resumable: run.resumable
+      }))
+    })
     await out.flush()
   } else {
     io.stderr.write(`${interruptedNotice(runs).join('\n')}\n`)

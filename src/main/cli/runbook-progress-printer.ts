@@ -41,7 +41,8 @@ export function progressLine(progress: RunbookProgress): string | null {
       return outcome('■')
     case 'run_finished':
       if (progress.status === 'failed') return `${progress.runbook} failed`
-      if (progress.status === 'cancelled') return `${progress.runbook} ${progress.message ?? 'cancelled'}; continue it with: rampart runbook resume ${progress.runId}`
+      if (progress.status === 'cancelled')
+        return `${progress.runbook} ${progress.message ?? 'cancelled'}; continue it with: rampart runbook resume ${progress.runId}`
       return null
   }
 }

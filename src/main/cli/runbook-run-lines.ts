@@ -1,11 +1,20 @@
-import { RUNBOOKS, type EmergencyRollbackResult, type FullRollbackResult, type InterruptedRunbookRun, type RunbookRunView } from '@shared/runbook-types'
+import {
+  RUNBOOKS,
+  type EmergencyRollbackResult,
+  type FullRollbackResult,
+  type InterruptedRunbookRun,
+  type RunbookRunView
+} from '@shared/runbook-types'
 import { resumePoint } from '@main/runbooks/runbook-runner'
 import { formatDuration } from './runbook-progress-printer'
 
 /** What `rampart rollback` and `rampart runbook …` print for people (progress came before). */
 
 export function emergencyLines(result: EmergencyRollbackResult, run: RunbookRunView): string[] {
-  const logs = result.logLines.length === 0 ? [] : [`last ${result.logLines.length} log lines:`, ...result.logLines.map((line) => `  ${line}`)]
+  const logs =
+    result.logLines.length === 0
+      ? []
+      : [`last ${result.logLines.length} log lines:`, ...result.logLines.map((line) => `  ${line}`)]
   return [
     ...logs,
     `SAFE: ${result.flag} is disabled in ${result.environment}${result.restarted ? ', the service was restarted' : ''} and verified (${result.healthCheck}` +
@@ -14,22 +23,35 @@ export function emergencyLines(result: EmergencyRollbackResult, run: RunbookRunV
 }
 
 export function fullRollbackLines(result: FullRollbackResult, run: RunbookRunView): string[] {
-  const database = result.fromVersion === null ? `${result.database} at version ${result.toVersion} or below` : `${result.database} rolled back from ${result.fromVersion} to ${result.toVersion}`
-  const image = result.image === null ? '' : `; ${result.container} on ${result.image}${result.previousImage === null ? '' : ` (was ${result.previousImage})`}`
+  const database =
+    result.fromVersion === null
+      ? `${result.database} at version ${result.toVersion} or below`
+      : `${result.database} rolled back from ${result.fromVersion} to ${result.toVersion}`
+  const image =
+    result.image === null
+      ? ''
+      : `; ${result.container} on ${result.image}${result.previousImage === null ? '' : ` (was ${result.previousImage})`}`
   const backup = result.backup === null ? '' : `; backup ${result.backup.file}`
-  return [`DONE: ${database}${result.flag === null ? '' : `; ${result.flag} disabled`}${image}; ${result.healthCheck}${backup} (run #${run.id})`]
+  return [
+    `DONE: ${database}${result.flag === null ? '' : `; ${result.flag} disabled`}${image}; ${result.healthCheck}${backup} (run #${run.id})`
+  ]
 }
 
 /** The closing line of any run, with what is specific to the two rollbacks. */
 export function finishedRunLines(run: RunbookRunView): string[] {
-  if (run.status === 'succeeded' && run.runbook === RUNBOOKS.emergencyRollback) return emergencyLines(run.result as EmergencyRollbackResult, run)
-  if (run.status === 'succeeded' && run.runbook === RUNBOOKS.fullRollback) return fullRollbackLines(run.result as FullRollbackResult, run)
+  if (run.status === 'succeeded' && run.runbook === RUNBOOKS.emergencyRollback)
+    return emergencyLines(run.result as EmergencyRollbackResult, run)
+  if (run.status === 'succeeded' && run.runbook === RUNBOOKS.fullRollback)
+    return fullRollbackLines(run.result as FullRollbackResult, run)
   return [`run #${run.id} (${run.runbook}) ${run.status}`]
 }
 
 export function runLine(run: RunbookRunView, interruption?: string): string {
   const next = resumePoint(run)
-  const where = next === undefined ? `all ${run.steps.length} steps done` : `step ${next.index + 1}/${run.steps.length} ${next.name} (${next.status})`
+  const where =
+    next === undefined
+      ? `all ${run.steps.length} steps done`
+      : `step ${next.index + 1}/${run.steps.length} ${next.name} (${next.status})`
   return (
     `#${run.id}  ${run.runbook}  [${run.environment}]  ${interruption === undefined ? run.status : 'INTERRUPTED'}  started ${run.startedAt} by ${run.actor}  ${where}` +
     (interruption === undefined ? '' : `  — ${interruption}`)

@@ -88,15 +88,26 @@ export class DatabaseService {
         input: { toVersion: input.toVersion ?? null, directory: environment.migrationsDirectory },
         steps: [
           {
-            name: input.toVersion === undefined ? 'Apply pending migrations' : `Apply pending migrations up to version ${input.toVersion}`,
+            name:
+              input.toVersion === undefined
+                ? 'Apply pending migrations'
+                : `Apply pending migrations up to version ${input.toVersion}`,
             run: async (context, report) => {
-              const result = await runner.migrate({ ...(input.toVersion === undefined ? {} : { toVersion: input.toVersion }), onProgress: (progress) => report(progress.message) })
+              const result = await runner.migrate({
+                ...(input.toVersion === undefined ? {} : { toVersion: input.toVersion }),
+                onProgress: (progress) => report(progress.message)
+              })
               context.result = result
-              return result.upToDate ? `up to date at version ${result.toVersion}` : `applied ${result.applied.map((m) => m.version).join(', ')}; now at version ${result.toVersion}`
+              return result.upToDate
+                ? `up to date at version ${result.toVersion}`
+                : `applied ${result.applied.map((m) => m.version).join(', ')}; now at version ${result.toVersion}`
             }
           }
         ],
-        result: (context) => ({ fromVersion: context.result?.fromVersion ?? null, toVersion: context.result?.toVersion ?? null })
+        result: (context) => ({
+          fromVersion: context.result?.fromVersion ?? null,
+          toVersion: context.result?.toVersion ?? null
+        })
       },
       holder
     )
@@ -117,7 +128,10 @@ export class DatabaseService {
           ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
         })
       } catch (error) {
-        this.journal().failBeforeStart({ kind: 'repair', environment: environment.name, database: target.describe() }, error)
+        this.journal().failBeforeStart(
+          { kind: 'repair', environment: environment.name, database: target.describe() },
+          error
+        )
       }
     }
     const runner = this.runnerFor(environment, target)
@@ -132,7 +146,9 @@ export class DatabaseService {
             name: 'Repair the migration history',
             run: async (context, report) => {
               context.result = await runner.repair({ onProgress: (progress) => report(progress.message) })
-              return context.result.actions.length === 0 ? 'nothing to repair' : `${context.result.actions.length} repaired`
+              return context.result.actions.length === 0
+                ? 'nothing to repair'
+                : `${context.result.actions.length} repaired`
             }
           }
         ],
@@ -190,7 +206,12 @@ export class DatabaseService {
     const target = this.targetFor(environment)
     return takeBackup(
       { journal: this.journal(), clock: this.deps.clock, backupsDirectory: this.deps.backupsDirectory },
-      { environment: environment.name, target, source: containerDatabase(environment.config, target, this.deps.docker.forEnvironment(environment.name)), reason: input.reason }
+      {
+        environment: environment.name,
+        target,
+        source: containerDatabase(environment.config, target, this.deps.docker.forEnvironment(environment.name)),
+        reason: input.reason
+      }
     )
   }
 
@@ -216,7 +237,10 @@ export class DatabaseService {
     const target = this.targetFor(environment)
     return this.journal().track(
       { kind: 'verify', environment: environment.name, database: target.describe() },
-      () => target.withSession((session) => verifyDatabase(session, new MigrationLedger(session), target.describe()), { applicationName: `rampart verify ${this.deps.actor}` }),
+      () =>
+        target.withSession((session) => verifyDatabase(session, new MigrationLedger(session), target.describe()), {
+          applicationName: `rampart verify ${this.deps.actor}`
+        }),
       (verification) => ({
         status: verification.ok ? 'succeeded' : 'failed',
         detail: {
@@ -240,7 +264,9 @@ export class DatabaseService {
         `No environment "${resolved}" in ${workspace.file ?? 'the built-in default workspace'} (there are: ${Object.keys(workspace.environments).join(', ')})`
       )
     }
-    const migrationsDirectory = path.isAbsolute(config.migrations) ? config.migrations : path.resolve(workspace.baseDir, config.migrations)
+    const migrationsDirectory = path.isAbsolute(config.migrations)
+      ? config.migrations
+      : path.resolve(workspace.baseDir, config.migrations)
     return { name: resolved, config, migrationsDirectory }
   }
 
@@ -275,5 +301,9 @@ export interface CreateDatabaseServiceOptions extends Omit<DatabaseServiceDeps, 
 /** For the app context: backups live in $RAMPART_HOME/backups, beside the history file. */
 export function createDatabaseService(options: CreateDatabaseServiceOptions): DatabaseService {
   const { historyPath, store, backupsDirectory, ...rest } = options
-  return new DatabaseService({ ...rest, history: store, backupsDirectory: backupsDirectory ?? path.join(path.dirname(historyPath), 'backups') })
+  return new DatabaseService({
+    ...rest,
+    history: store,
+    backupsDirectory: backupsDirectory ?? path.join(path.dirname(historyPath), 'backups')
+  })
 }

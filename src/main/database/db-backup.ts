@@ -11,7 +11,11 @@ import type { DbOperationJournal } from './db-operation-journal'
 export const BACKUP_OPERATION_KIND = 'backup'
 
 /** The environment's database as the tools inside its container reach it. */
-export function containerDatabase(config: EnvironmentConfig, target: PostgresTarget, engine: DockerEngine): ContainerDatabase {
+export function containerDatabase(
+  config: EnvironmentConfig,
+  target: PostgresTarget,
+  engine: DockerEngine
+): ContainerDatabase {
   const pg = config.postgres
   return {
     engine,
@@ -32,9 +36,17 @@ export async function takeBackup(
   deps: { journal: DbOperationJournal; clock: Clock; backupsDirectory: string },
   request: { environment: string; target: PostgresTarget; source: ContainerDatabase; reason: string }
 ): Promise<DbBackup> {
-  const file = path.join(deps.backupsDirectory, ...backupPathSegments(request.environment, request.source.database, deps.clock.now()))
+  const file = path.join(
+    deps.backupsDirectory,
+    ...backupPathSegments(request.environment, request.source.database, deps.clock.now())
+  )
   return deps.journal.track(
-    { kind: BACKUP_OPERATION_KIND, environment: request.environment, database: request.target.describe(), detail: { file, reason: request.reason, container: request.source.container } },
+    {
+      kind: BACKUP_OPERATION_KIND,
+      environment: request.environment,
+      database: request.target.describe(),
+      detail: { file, reason: request.reason, container: request.source.container }
+    },
     async (operation) => ({ ...(await dumpDatabase(request.source, file)), operationId: operation.id }),
     (backup) => ({
       detail: { file: backup.file, bytes: backup.bytes, reason: request.reason, container: request.source.container },

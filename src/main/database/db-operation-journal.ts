@@ -40,7 +40,11 @@ export class DbOperationJournal {
    * Runs `work` between the two records. What it `note`s along the way is kept in the detail
    * whatever the outcome; a failure is recorded with its message and thrown on.
    */
-  async track<T>(start: DbOperationStart, work: (operation: TrackedOperation) => Promise<T>, end: (result: T) => DbOperationEnd): Promise<T> {
+  async track<T>(
+    start: DbOperationStart,
+    work: (operation: TrackedOperation) => Promise<T>,
+    end: (result: T) => DbOperationEnd
+  ): Promise<T> {
     const id = this.open(start)
     const noted: Record<string, unknown> = {}
     let result: T
@@ -91,7 +95,8 @@ export class DbOperationJournal {
 }
 
 export function outcomeOf(error: unknown): 'refused' | 'failed' {
-  return error instanceof RampartError && (error.code === 'refused' || error.code === 'conflict' || error.code === 'bad_input')
+  return error instanceof RampartError &&
+    (error.code === 'refused' || error.code === 'conflict' || error.code === 'bad_input')
     ? 'refused'
     : 'failed'
 }

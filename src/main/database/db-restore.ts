@@ -61,7 +61,8 @@ export class DbRestore {
     const record = { kind: 'restore', environment, database: target.describe(), detail: { file: backupFile, force } }
     let checked: { sha256: string; bytes: number; verified: boolean }
     try {
-      if (!isAbsolute(backupFile)) throw new RampartError('bad_input', `The backup file "${backupFile}" must be an absolute path`)
+      if (!isAbsolute(backupFile))
+        throw new RampartError('bad_input', `The backup file "${backupFile}" must be an absolute path`)
       requireConfirmation({
         action: 'restore',
         environment,
@@ -136,7 +137,15 @@ export class DbRestore {
           await state.lock?.release()
         }
       },
-      (result) => ({ detail: { file: result.backupFile, sha256: result.sha256, checksumVerified: result.checksumVerified, bytes: result.bytes, verificationOk: result.verification.ok } })
+      (result) => ({
+        detail: {
+          file: result.backupFile,
+          sha256: result.sha256,
+          checksumVerified: result.checksumVerified,
+          bytes: result.bytes,
+          verificationOk: result.verification.ok
+        }
+      })
     )
   }
 
@@ -144,7 +153,10 @@ export class DbRestore {
    * The file's checksum against the newest successful backup record of that file. Only `backup`
    * records count: a forced restore must not make a changed file look trusted the next time.
    */
-  private async checkBackup(request: DbRestoreRequest, force: boolean): Promise<{ sha256: string; bytes: number; verified: boolean }> {
+  private async checkBackup(
+    request: DbRestoreRequest,
+    force: boolean
+  ): Promise<{ sha256: string; bytes: number; verified: boolean }> {
     const { sha256, bytes } = await fileSha256(request.backupFile)
     const recorded = this.recordOf(request.backupFile)
     const override = ' (pass --force to restore it anyway)'
@@ -177,6 +189,9 @@ export class DbRestore {
   private recordOf(file: string): DbOperationRecord | undefined {
     return this.deps.history.operations
       .listDbOperations({ kind: BACKUP_OPERATION_KIND })
-      .find((operation) => operation.backupFile === file && operation.status === 'succeeded' && operation.backupSha256 !== null)
+      .find(
+        (operation) =>
+          operation.backupFile === file && operation.status === 'succeeded' && operation.backupSha256 !== null
+      )
   }
 }

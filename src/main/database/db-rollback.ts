@@ -66,7 +66,12 @@ export class DbRollback {
   async rollback(request: DbRollbackRequest): Promise<DbRollbackResult> {
     const { environment, config, target, runner } = request
     const where = { directory: request.migrationsDirectory, database: target.describe() }
-    const record = { kind: 'rollback', environment, database: target.describe(), detail: { toVersion: request.toVersion ?? null, directory: where.directory } }
+    const record = {
+      kind: 'rollback',
+      environment,
+      database: target.describe(),
+      detail: { toVersion: request.toVersion ?? null, directory: where.directory }
+    }
     let plan: RollbackStep[]
     let fromVersion: number
     let toVersion: number
@@ -100,7 +105,12 @@ export class DbRollback {
               run: async (s) => {
                 s.backup = await takeBackup(
                   { journal: this.journal, clock: this.deps.clock, backupsDirectory: this.deps.backupsDirectory },
-                  { environment, target, source: containerDatabase(config, target, request.engine), reason: `before rolling back ${planned.join(', ')}` }
+                  {
+                    environment,
+                    target,
+                    source: containerDatabase(config, target, request.engine),
+                    reason: `before rolling back ${planned.join(', ')}`
+                  }
                 )
                 operation.note({ backupFile: s.backup.file, backupSha256: s.backup.sha256 })
                 return `${s.backup.file} (${s.backup.bytes} bytes, sha256 ${s.backup.sha256.slice(0, 12)}…)`
@@ -118,7 +128,11 @@ export class DbRollback {
               environment,
               steps,
               input: { database: target.describe(), versions: planned, toVersion: request.toVersion ?? null },
-              result: (s) => ({ rolledBack: s.rolledBack, backup: s.backup, verificationOk: s.verification?.ok ?? null })
+              result: (s) => ({
+                rolledBack: s.rolledBack,
+                backup: s.backup,
+                verificationOk: s.verification?.ok ?? null
+              })
             },
             state
           )
@@ -138,7 +152,12 @@ export class DbRollback {
         }
       },
       (result) => ({
-        detail: { fromVersion: result.fromVersion, toVersion: result.toVersion, rolledBack: result.rolledBack, verificationOk: result.verification.ok },
+        detail: {
+          fromVersion: result.fromVersion,
+          toVersion: result.toVersion,
+          rolledBack: result.rolledBack,
+          verificationOk: result.verification.ok
+        },
         backupFile: result.backup.file,
         backupSha256: result.backup.sha256
       })
@@ -146,16 +165,19 @@ export class DbRollback {
   }
 
   /** Takes the lock, then checks that what was planned still holds now that nobody else can change it. */
-  private async lock(request: DbRollbackRequest, planned: number[], state: RollbackState, report: (message: string) => void): Promise<string> {
+  private async lock(
+    request: DbRollbackRequest,
+    planned: number[],
+    state: RollbackState,
+    report: (message: string) => void
+  ): Promise<string> {
     state.lock = await HeldMigrationLock.take(request.runner, 'rollback', (progress) => report(progress.message))
     const { ledger } = state.lock.context
     const migrations = request.runner.loadMigrations()
-    const now = planRollback(
-      migrations,
-      migrationStatus(migrations, await ledger.read()),
-      request.toVersion,
-      { directory: request.migrationsDirectory, database: request.target.describe() }
-    ).map((step) => step.version)
+    const now = planRollback(migrations, migrationStatus(migrations, await ledger.read()), request.toVersion, {
+      directory: request.migrationsDirectory,
+      database: request.target.describe()
+    }).map((step) => step.version)
     if (now.join(',') !== planned.join(',')) {
       throw new RampartError(
         'conflict',
@@ -167,11 +189,19 @@ export class DbRollback {
   }
 
   /** Script, ledger row and the check that the migration's objects are gone: one transaction. */
-  private async rollBackOne(request: DbRollbackRequest, step: RollbackStep, state: RollbackState, operation: TrackedOperation): Promise<string> {
+  private async rollBackOne(
+    request: DbRollbackRequest,
+    step: RollbackStep,
+    state: RollbackState,
+    operation: TrackedOperation
+  ): Promise<string> {
     const { session, ledger } = state.lock!.context
     const created = await ledger.createdObjects(step.version)
     if (created === null) {
-      throw new RampartError('conflict', `Version ${step.version} (${step.fileName}) is no longer in the migration history of ${request.target.describe()}; nothing more was rolled back`)
+      throw new RampartError(
+        'conflict',
+        `Version ${step.version} (${step.fileName}) is no longer in the migration history of ${request.target.describe()}; nothing more was rolled back`
+      )
     }
     const file = `${request.migrationsDirectory}/${step.rollback.fileName}`
     const backup = state.backup === null ? '' : ` The backup is ${state.backup.file}.`
@@ -196,7 +226,13 @@ export class DbRollback {
       if (session.lost === null) await session.query('ROLLBACK').catch(() => undefined)
       throw rollbackFailure(file, step, error, phase, backup)
     }
-    const rolledBack = { version: step.version, name: step.name, rollbackFile: step.rollback.fileName, durationMs: Math.round(performance.now() - started), objectsRemoved: created.length }
+    const rolledBack = {
+      version: step.version,
+      name: step.name,
+      rollbackFile: step.rollback.fileName,
+      durationMs: Math.round(performance.now() - started),
+      objectsRemoved: created.length
+    }
     state.rolledBack.push(rolledBack)
     state.removed.push(...created)
     operation.note({ rolledBack: state.rolledBack })
@@ -220,12 +256,23 @@ export class DbRollback {
 }
 
 /** The newest applied version the plan leaves in place (0 when it undoes everything). */
-function versionAfter(entries: ReadonlyArray<{ version: number; state: string }>, plan: readonly RollbackStep[]): number {
+function versionAfter(
+  entries: ReadonlyArray<{ version: number; state: string }>,
+  plan: readonly RollbackStep[]
+): number {
   const undone = new Set(plan.map((step) => step.version))
-  return entries.filter((entry) => entry.state === 'applied' && !undone.has(entry.version)).reduce((highest, entry) => Math.max(highest, entry.version), 0)
+  return entries
+    .filter((entry) => entry.state === 'applied' && !undone.has(entry.version))
+    .reduce((highest, entry) => Math.max(highest, entry.version), 0)
 }
 
-function rollbackFailure(file: string, step: RollbackStep, error: unknown, phase: 'run' | 'commit', backup: string): RampartError {
+function rollbackFailure(
+  file: string,
+  step: RollbackStep,
+  error: unknown,
+  phase: 'run' | 'commit',
+  backup: string
+): RampartError {
   if (error instanceof RampartError) return error
   const pgError = error as { code?: unknown; position?: unknown }
   const cause = error instanceof Error ? error.message : String(error)
@@ -236,7 +283,8 @@ function rollbackFailure(file: string, step: RollbackStep, error: unknown, phase
     )
   }
   const position = typeof pgError.position === 'string' ? Number(pgError.position) : NaN
-  const where = Number.isInteger(position) && position > 0 ? ` at line ${lineAtOffset(step.rollback.sql, position - 1)}` : ''
+  const where =
+    Number.isInteger(position) && position > 0 ? ` at line ${lineAtOffset(step.rollback.sql, position - 1)}` : ''
   const sqlstate = typeof pgError.code === 'string' ? ` (SQLSTATE ${pgError.code})` : ''
   return new RampartError(
     'failed',

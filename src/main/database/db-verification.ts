@@ -1,6 +1,12 @@
 import type { CatalogObject } from '@shared/migration-types'
 import type { DbVerification, OrphanFinding } from '@shared/db-types'
-import { describeCatalogObject, expectedObjects, objectsMissing, objectsPresent, type LedgerObjects } from './core/catalog-presence'
+import {
+  describeCatalogObject,
+  expectedObjects,
+  objectsMissing,
+  objectsPresent,
+  type LedgerObjects
+} from './core/catalog-presence'
 import { ORPHAN_COUNT_LIMIT, orphanCountQuery } from './core/orphan-check-query'
 import { readForeignKeys } from './foreign-key-catalog'
 import { quoteIdentifier, type PostgresSession } from './postgres-target'
@@ -13,7 +19,9 @@ import type { MigrationLedger } from './migration-ledger'
  */
 
 /** For every foreign key in the database, the rows whose parent is missing. */
-export async function findOrphans(session: PostgresSession): Promise<{ foreignKeysChecked: number; orphans: OrphanFinding[] }> {
+export async function findOrphans(
+  session: PostgresSession
+): Promise<{ foreignKeysChecked: number; orphans: OrphanFinding[] }> {
   const keys = await readForeignKeys(session)
   const orphans: OrphanFinding[] = []
   for (const key of keys) {
@@ -34,16 +42,25 @@ export async function findOrphans(session: PostgresSession): Promise<{ foreignKe
 }
 
 /** The created and dropped objects of every successful migration in the ledger; null without a ledger. */
-export async function readLedgerObjects(session: PostgresSession, ledger: MigrationLedger): Promise<LedgerObjects[] | null> {
+export async function readLedgerObjects(
+  session: PostgresSession,
+  ledger: MigrationLedger
+): Promise<LedgerObjects[] | null> {
   if (!(await ledger.exists())) return null
-  const rows = await session.query<{ version: number; created_objects: CatalogObject[]; dropped_objects: CatalogObject[] }>(
-    `SELECT version, created_objects, dropped_objects FROM ${ledger.table} WHERE success ORDER BY version`
-  )
+  const rows = await session.query<{
+    version: number
+    created_objects: CatalogObject[]
+    dropped_objects: CatalogObject[]
+  }>(`SELECT version, created_objects, dropped_objects FROM ${ledger.table} WHERE success ORDER BY version`)
   return rows.map((row) => ({ version: row.version, created: row.created_objects, dropped: row.dropped_objects }))
 }
 
 /** After a rollback: the rolled back migrations' objects are gone, and nothing is orphaned. */
-export async function verifyRollback(session: PostgresSession, removed: readonly CatalogObject[], database: string): Promise<DbVerification> {
+export async function verifyRollback(
+  session: PostgresSession,
+  removed: readonly CatalogObject[],
+  database: string
+): Promise<DbVerification> {
   const remainingObjects = objectsPresent(removed, await session.catalogSnapshot())
   const { foreignKeysChecked, orphans } = await findOrphans(session)
   return {
@@ -58,9 +75,14 @@ export async function verifyRollback(session: PostgresSession, removed: readonly
 }
 
 /** The whole database: the ledger's objects against the catalog, and every foreign key's rows. */
-export async function verifyDatabase(session: PostgresSession, ledger: MigrationLedger, database: string): Promise<DbVerification> {
+export async function verifyDatabase(
+  session: PostgresSession,
+  ledger: MigrationLedger,
+  database: string
+): Promise<DbVerification> {
   const entries = await readLedgerObjects(session, ledger)
-  const missingObjects = entries === null ? [] : objectsMissing(expectedObjects(entries), await session.catalogSnapshot())
+  const missingObjects =
+    entries === null ? [] : objectsMissing(expectedObjects(entries), await session.catalogSnapshot())
   const { foreignKeysChecked, orphans } = await findOrphans(session)
   return {
     database,
@@ -77,7 +99,9 @@ export async function verifyDatabase(session: PostgresSession, ledger: Migration
 export function verificationProblems(verification: DbVerification): string[] {
   return [
     ...verification.remainingObjects.map((object) => `still present: ${describeCatalogObject(object)}`),
-    ...verification.missingObjects.map((object) => `missing: ${describeCatalogObject(object)} (recorded as created by an applied migration)`),
+    ...verification.missingObjects.map(
+      (object) => `missing: ${describeCatalogObject(object)} (recorded as created by an applied migration)`
+    ),
     ...verification.orphans.map(
       (orphan) =>
         `orphaned rows: ${orphan.rows}${orphan.rows >= ORPHAN_COUNT_LIMIT ? '+' : ''} in ${orphan.table}(${orphan.columns.join(', ')}) ` +
@@ -90,6 +114,7 @@ export function verificationProblems(verification: DbVerification): string[] {
 export function describeVerification(verification: DbVerification): string {
   const problems = verificationProblems(verification)
   const checked = `${verification.foreignKeysChecked} foreign key${verification.foreignKeysChecked === 1 ? '' : 's'} checked`
-  if (problems.length === 0) return `${checked}, no orphaned rows${verification.ledgerMissing ? ' (no migration history to compare the catalog with)' : ''}`
+  if (problems.length === 0)
+    return `${checked}, no orphaned rows${verification.ledgerMissing ? ' (no migration history to compare the catalog with)' : ''}`
   return `${problems.length} problem${problems.length === 1 ? '' : 's'} (${checked}): ${problems.join('; ')}`
 }

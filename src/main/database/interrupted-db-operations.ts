@@ -23,7 +23,10 @@ export function closeInterruptedDbOperations(deps: InterruptedDbOperationsDeps):
   const closed: DbOperationRecord[] = []
   for (const operation of deps.history.operations.listDbOperations({ status: 'running' })) {
     const owner = operation.owner
-    const interruption = ownerGone(owner, { host: identity.host, pidAlive: owner !== null && owner.host === identity.host ? isAlive(owner.pid) : null })
+    const interruption = ownerGone(owner, {
+      host: identity.host,
+      pidAlive: owner !== null && owner.host === identity.host ? isAlive(owner.pid) : null
+    })
     if (interruption === null) continue
     const record = deps.history.operations.interruptDbOperation(operation.id, interruption, AUTOMATIC_ACTOR)
     if (record !== null) closed.push(record)

@@ -14,7 +14,10 @@ export function readMigrationDirectory(directory: string): MigrationSourceFile[]
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') {
-      throw new RampartError('bad_input', `The migrations directory ${directory} does not exist; check the environment's "migrations" setting`)
+      throw new RampartError(
+        'bad_input',
+        `The migrations directory ${directory} does not exist; check the environment's "migrations" setting`
+      )
     }
     throw new RampartError('failed', `Cannot read the migrations directory ${directory}: ${(error as Error).message}`)
   }

@@ -34,7 +34,9 @@ export class MigrationLedger {
   }
 
   async exists(): Promise<boolean> {
-    const rows = await this.session.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [this.table])
+    const rows = await this.session.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+      this.table
+    ])
     return rows[0]?.found === true
   }
 

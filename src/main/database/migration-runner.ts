@@ -84,7 +84,10 @@ export class MigrationRunner {
   async migrate(input: { toVersion?: number; onProgress?: ProgressListener } = {}): Promise<MigrationRunResult> {
     const progress = input.onProgress ?? (() => undefined)
     const migrations = this.loadMigrations()
-    const operation = this.startRecord('migrate', { toVersion: input.toVersion ?? null, directory: this.options.directory })
+    const operation = this.startRecord('migrate', {
+      toVersion: input.toVersion ?? null,
+      directory: this.options.directory
+    })
     const started = performance.now()
     const applied: AppliedMigration[] = []
     let fromVersion = 0
@@ -105,8 +108,15 @@ export class MigrationRunner {
         const toVersion = applied.length > 0 ? applied[applied.length - 1]!.version : report.currentVersion
         return { database: this.database, fromVersion, toVersion, applied, upToDate: plan.length === 0 }
       })
-      progress({ step: 'done', message: result.upToDate ? 'nothing to apply' : `applied ${applied.length}, now at version ${result.toVersion}` })
-      this.finishRecord(operation, 'succeeded', { ...result, applied: applied.map(summary), durationMs: elapsed(started) })
+      progress({
+        step: 'done',
+        message: result.upToDate ? 'nothing to apply' : `applied ${applied.length}, now at version ${result.toVersion}`
+      })
+      this.finishRecord(operation, 'succeeded', {
+        ...result,
+        applied: applied.map(summary),
+        durationMs: elapsed(started)
+      })
       return result
     } catch (error) {
       this.finishRecord(operation, outcomeOf(error), {
@@ -142,11 +152,27 @@ export class MigrationRunner {
           if (entry.state === 'changed') {
             const file = files.get(entry.version)!
             await context.ledger.realign(entry.version, file.name, file.checksum, at, this.options.actor)
-            actions.push({ version: entry.version, name: file.name, action: 'realigned', fromChecksum: entry.appliedChecksum, toChecksum: file.checksum })
-            progress({ step: 'repair', version: entry.version, message: `${file.fileName}: recorded checksum set to the file's (${file.checksum.slice(0, 12)})` })
+            actions.push({
+              version: entry.version,
+              name: file.name,
+              action: 'realigned',
+              fromChecksum: entry.appliedChecksum,
+              toChecksum: file.checksum
+            })
+            progress({
+              step: 'repair',
+              version: entry.version,
+              message: `${file.fileName}: recorded checksum set to the file's (${file.checksum.slice(0, 12)})`
+            })
           } else if (entry.state === 'failed' || entry.state === 'missing') {
             await context.ledger.remove(entry.version)
-            actions.push({ version: entry.version, name: entry.name, action: 'removed', fromChecksum: entry.appliedChecksum, toChecksum: null })
+            actions.push({
+              version: entry.version,
+              name: entry.name,
+              action: 'removed',
+              fromChecksum: entry.appliedChecksum,
+              toChecksum: null
+            })
             progress({
               step: 'repair',
               version: entry.version,
@@ -163,7 +189,11 @@ export class MigrationRunner {
       this.finishRecord(operation, 'succeeded', { actions, durationMs: elapsed(started) })
       return { database: this.database, actions }
     } catch (error) {
-      this.finishRecord(operation, outcomeOf(error), { actions, durationMs: elapsed(started), error: errorSummary(error) })
+      this.finishRecord(operation, outcomeOf(error), {
+        actions,
+        durationMs: elapsed(started),
+        error: errorSummary(error)
+      })
       throw error
     }
   }
@@ -172,7 +202,11 @@ export class MigrationRunner {
    * Connects, takes the migration lock (waiting up to lockWaitMs with progress), runs `work`,
    * and always releases the lock and the connection. Rollback and restore use the same guard.
    */
-  async withLockedSession<T>(purpose: string, progress: ProgressListener, work: (context: RunContext) => Promise<T>): Promise<T> {
+  async withLockedSession<T>(
+    purpose: string,
+    progress: ProgressListener,
+    work: (context: RunContext) => Promise<T>
+  ): Promise<T> {
     const target = this.options.target
     const session = await this.step({ progress }, 'connect', target.describe(), () =>
       target.connect({ applicationName: `rampart ${purpose} ${this.options.actor}` })
@@ -197,7 +231,11 @@ export class MigrationRunner {
         )
       }
       locked = true
-      progress({ step: 'lock', message: `migration lock taken (session pid ${session.pid ?? '?'})`, durationMs: lock.waitedMs })
+      progress({
+        step: 'lock',
+        message: `migration lock taken (session pid ${session.pid ?? '?'})`,
+        durationMs: lock.waitedMs
+      })
       return await work({ session, ledger: new MigrationLedger(session, this.options.ledgerSchema), progress })
     } finally {
       // A lost session has already released its session-level lock with it.
@@ -242,7 +280,15 @@ export class MigrationRunner {
       await ledger.record(this.ledgerRow(migration, durationMs, true, created, dropped))
       phase = 'commit'
       await session.query('COMMIT')
-      return { version: migration.version, name: migration.name, checksum: migration.checksum, durationMs, transactional: true, created, dropped }
+      return {
+        version: migration.version,
+        name: migration.name,
+        checksum: migration.checksum,
+        durationMs,
+        transactional: true,
+        created,
+        dropped
+      }
     } catch (error) {
       if (session.lost === null) await session.query('ROLLBACK').catch(() => undefined)
       context.progress({ step: 'failed', version: migration.version, message: `${migration.fileName} failed` })
@@ -267,16 +313,34 @@ export class MigrationRunner {
       if (session.lost === null) {
         await ledger.record(this.ledgerRow(migration, durationMs, false, [], [])).catch(() => undefined)
       }
-      context.progress({ step: 'failed', version: migration.version, message: `${migration.fileName} failed outside a transaction` })
+      context.progress({
+        step: 'failed',
+        version: migration.version,
+        message: `${migration.fileName} failed outside a transaction`
+      })
       throw this.migrationFailure(migration, error, session, 'run')
     }
     const durationMs = performance.now() - started
     const { created, dropped } = diffCatalog(before, await session.catalogSnapshot())
     await ledger.record(this.ledgerRow(migration, durationMs, true, created, dropped))
-    return { version: migration.version, name: migration.name, checksum: migration.checksum, durationMs, transactional: false, created, dropped }
+    return {
+      version: migration.version,
+      name: migration.name,
+      checksum: migration.checksum,
+      durationMs,
+      transactional: false,
+      created,
+      dropped
+    }
   }
 
-  private ledgerRow(migration: Migration, durationMs: number, success: boolean, created: CatalogObject[], dropped: CatalogObject[]): NewLedgerRow {
+  private ledgerRow(
+    migration: Migration,
+    durationMs: number,
+    success: boolean,
+    created: CatalogObject[],
+    dropped: CatalogObject[]
+  ): NewLedgerRow {
     return {
       version: migration.version,
       name: migration.name,
@@ -292,7 +356,12 @@ export class MigrationRunner {
   }
 
   /** The error as the operator needs it: which file, which line, and what state the database is in. */
-  private migrationFailure(migration: Migration, error: unknown, session: PostgresSession, phase: 'run' | 'commit'): RampartError {
+  private migrationFailure(
+    migration: Migration,
+    error: unknown,
+    session: PostgresSession,
+    phase: 'run' | 'commit'
+  ): RampartError {
     const file = `${this.options.directory}/${migration.fileName}`
     const pgError = error as { code?: unknown; position?: unknown; message?: unknown; hint?: unknown }
     const sqlstate = typeof pgError.code === 'string' && /^[0-9A-Z]{5}$/.test(pgError.code) ? pgError.code : null
@@ -330,7 +399,12 @@ export class MigrationRunner {
     )
   }
 
-  private async step<T>(context: { progress: ProgressListener }, step: 'connect' | 'ledger', message: string, action: () => Promise<T>): Promise<T> {
+  private async step<T>(
+    context: { progress: ProgressListener },
+    step: 'connect' | 'ledger',
+    message: string,
+    action: () => Promise<T>
+  ): Promise<T> {
     const started = performance.now()
     const result = await action()
     context.progress({ step, message, durationMs: performance.now() - started })
@@ -386,7 +460,8 @@ function summary(applied: AppliedMigration): Record<string, unknown> {
 }
 
 function outcomeOf(error: unknown): string {
-  return error instanceof RampartError && (error.code === 'refused' || error.code === 'conflict' || error.code === 'bad_input')
+  return error instanceof RampartError &&
+    (error.code === 'refused' || error.code === 'conflict' || error.code === 'bad_input')
     ? 'refused'
     : 'failed'
 }
@@ -397,7 +472,15 @@ function errorSummary(error: unknown): Record<string, unknown> {
     : { code: 'failed', message: error instanceof Error ? error.message : String(error) }
 }
 
-function describeHolder(holder: { pid: number; applicationName: string | null; user: string | null; clientAddress: string | null; connectedSince: string | null } | null): string {
+function describeHolder(
+  holder: {
+    pid: number
+    applicationName: string | null
+    user: string | null
+    clientAddress: string | null
+    connectedSince: string | null
+  } | null
+): string {
   if (holder === null) return 'a session that could not be identified (it may have just finished)'
   const parts = [`pid ${holder.pid}`]
   if (holder.applicationName) parts.push(`"${holder.applicationName}"`)

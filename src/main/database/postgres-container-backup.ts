@@ -40,7 +40,8 @@ const STDERR_SHOWN_CHARS = 2000
  */
 export async function dumpDatabase(source: ContainerDatabase, file: string): Promise<BackupFile> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-  if (await exists(file)) throw new RampartError('conflict', `The backup file ${file} already exists; nothing was overwritten`)
+  if (await exists(file))
+    throw new RampartError('conflict', `The backup file ${file} already exists; nothing was overwritten`)
   const partial = `${file}.partial`
   const handle = await open(partial, 'wx', 0o600)
   const hash = createHash('sha256')
@@ -56,7 +57,12 @@ export async function dumpDatabase(source: ContainerDatabase, file: string): Pro
   try {
     const result = await source.engine.exec(
       source.container,
-      ['pg_dump', '--format=custom', '--no-password', `--dbname=${conninfo({ dbname: source.database, user: source.user })}`],
+      [
+        'pg_dump',
+        '--format=custom',
+        '--no-password',
+        `--dbname=${conninfo({ dbname: source.database, user: source.user })}`
+      ],
       { env: toolEnv(source), stdout: sink }
     )
     if (result.exitCode !== 0) {
@@ -66,8 +72,11 @@ export async function dumpDatabase(source: ContainerDatabase, file: string): Pro
         { exitCode: result.exitCode }
       )
     }
-    await new Promise<void>((resolve, reject) => sink.end((error?: Error | null) => (error ? reject(error) : resolve())))
-    if (bytes === 0) throw new RampartError('failed', `pg_dump of "${source.database}" in container ${source.container} wrote nothing`)
+    await new Promise<void>((resolve, reject) =>
+      sink.end((error?: Error | null) => (error ? reject(error) : resolve()))
+    )
+    if (bytes === 0)
+      throw new RampartError('failed', `pg_dump of "${source.database}" in container ${source.container} wrote nothing`)
     await handle.sync()
     await handle.close()
     closed = true

@@ -108,7 +108,10 @@ export class PostgresTarget {
   }
 
   /** Runs `action` on a fresh session and closes it afterwards, whatever happens. */
-  async withSession<T>(action: (session: PostgresSession) => Promise<T>, options: { applicationName?: string; database?: string } = {}): Promise<T> {
+  async withSession<T>(
+    action: (session: PostgresSession) => Promise<T>,
+    options: { applicationName?: string; database?: string } = {}
+  ): Promise<T> {
     const session = await this.connect(options)
     try {
       return await action(session)
@@ -144,7 +147,10 @@ export class PostgresTarget {
             )
             return rows[0]?.version ?? 'unknown'
           },
-          { applicationName: 'rampart readiness', ...(options.database === undefined ? {} : { database: options.database }) }
+          {
+            applicationName: 'rampart readiness',
+            ...(options.database === undefined ? {} : { database: options.database })
+          }
         )
         return { attempts: attempt, elapsedMs: Date.now() - started, serverVersion: version }
       } catch (error) {
@@ -174,7 +180,11 @@ export class PostgresTarget {
 
 /** Double-quoted with embedded quotes doubled, by pg's own escapeIdentifier; NUL is refused outright. */
 export function quoteIdentifier(name: string): string {
-  if (name.includes('\0')) throw new RampartError('bad_input', `The name ${JSON.stringify(name)} holds a NUL character, which Postgres cannot store`)
+  if (name.includes('\0'))
+    throw new RampartError(
+      'bad_input',
+      `The name ${JSON.stringify(name)} holds a NUL character, which Postgres cannot store`
+    )
   return pg.escapeIdentifier(name)
 }
 
@@ -223,12 +233,16 @@ export class PostgresSession {
   }
 
   async tryAdvisoryLock(key: bigint): Promise<boolean> {
-    const rows = await this.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key.toString()])
+    const rows = await this.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [
+      key.toString()
+    ])
     return rows[0]?.locked === true
   }
 
   async advisoryUnlock(key: bigint): Promise<boolean> {
-    const rows = await this.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1::bigint) AS unlocked', [key.toString()])
+    const rows = await this.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1::bigint) AS unlocked', [
+      key.toString()
+    ])
     return rows[0]?.unlocked === true
   }
 
@@ -368,7 +382,8 @@ SELECT 'trigger', n.nspname, tg.tgname, t.relname, NULL, NULL
 `
 
 function isPermanentConnectFailure(error: unknown): boolean {
-  const cause = error instanceof RampartError ? (error.detail as { sqlstate?: string } | undefined)?.sqlstate : undefined
+  const cause =
+    error instanceof RampartError ? (error.detail as { sqlstate?: string } | undefined)?.sqlstate : undefined
   return cause !== undefined && PERMANENT_CONNECT_FAILURES.has(cause)
 }
 
@@ -380,13 +395,29 @@ function connectFailure(target: string, error: unknown): RampartError {
   const detail = { sqlstate: code, cause: message }
   switch (code) {
     case '28P01':
-      return new RampartError('refused', `Postgres at ${target} refused the password for the user (${message}); check the password variable the workspace names`, detail)
+      return new RampartError(
+        'refused',
+        `Postgres at ${target} refused the password for the user (${message}); check the password variable the workspace names`,
+        detail
+      )
     case '28000':
-      return new RampartError('refused', `Postgres at ${target} does not allow this user to connect (${message})`, detail)
+      return new RampartError(
+        'refused',
+        `Postgres at ${target} does not allow this user to connect (${message})`,
+        detail
+      )
     case '3D000':
-      return new RampartError('unreachable', `The database at ${target} does not exist (${message}); create it first (\`rampart db setup\` for a test database)`, detail)
+      return new RampartError(
+        'unreachable',
+        `The database at ${target} does not exist (${message}); create it first (\`rampart db setup\` for a test database)`,
+        detail
+      )
     case 'ECONNREFUSED':
-      return new RampartError('unreachable', `Nothing accepts connections at ${target} (connection refused); is the Postgres container running and its port published?`, detail)
+      return new RampartError(
+        'unreachable',
+        `Nothing accepts connections at ${target} (connection refused); is the Postgres container running and its port published?`,
+        detail
+      )
     default:
       return new RampartError('unreachable', `Cannot connect to Postgres at ${target}: ${message}`, detail)
   }

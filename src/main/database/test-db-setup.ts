@@ -77,7 +77,14 @@ export class TestDbSetup {
       detail: { container: pg.container, image: pg.image, network: pg.network, migrations: request.migrationsDirectory }
     }
     // Everything that can refuse is checked before the first step touches anything.
-    let prepared: { admin: PostgresTarget; target: PostgresTarget; runner: MigrationRunner; migrations: Migration[]; tierRules: SeedFile | null; testUsers: SeedFile | null }
+    let prepared: {
+      admin: PostgresTarget
+      target: PostgresTarget
+      runner: MigrationRunner
+      migrations: Migration[]
+      tierRules: SeedFile | null
+      testUsers: SeedFile | null
+    }
     try {
       refuseUnsafeTestDbSetup(environment, config, request.source)
       const admin = PostgresTarget.fromEnvironment(environment, pg, request.env, { database: MAINTENANCE_DATABASE })
@@ -116,14 +123,18 @@ export class TestDbSetup {
     const database = pg.database
 
     const steps: Array<RunbookStep<SetupState>> = [
-      { name: 'Ensure the Postgres container runs', run: (s, report) => this.ensureContainer(request, target.settings.password, s, report) },
+      {
+        name: 'Ensure the Postgres container runs',
+        run: (s, report) => this.ensureContainer(request, target.settings.password, s, report)
+      },
       {
         name: 'Wait until Postgres accepts connections',
         run: async (s, report) => {
           const ready = await admin.waitUntilReady({
             timeoutMs: this.deps.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
             onAttempt: (attempt) => {
-              if (attempt.attempt === 1 || attempt.attempt % 10 === 0) report(`not yet (attempt ${attempt.attempt}): ${attempt.error}`)
+              if (attempt.attempt === 1 || attempt.attempt % 10 === 0)
+                report(`not yet (attempt ${attempt.attempt}): ${attempt.error}`)
             }
           })
           s.serverVersion = ready.serverVersion
@@ -138,7 +149,9 @@ export class TestDbSetup {
             [database]
           )
           const terminated = rows[0]?.terminated ?? 0
-          return terminated === 0 ? 'no open connections' : `terminated ${terminated} connection${terminated === 1 ? '' : 's'}`
+          return terminated === 0
+            ? 'no open connections'
+            : `terminated ${terminated} connection${terminated === 1 ? '' : 's'}`
         }
       },
       {
@@ -146,7 +159,9 @@ export class TestDbSetup {
         run: () =>
           admin.withSession(async (session) => {
             const existed = (await session.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).length > 0
-            const version = await session.query<{ num: number }>("SELECT current_setting('server_version_num')::int AS num")
+            const version = await session.query<{ num: number }>(
+              "SELECT current_setting('server_version_num')::int AS num"
+            )
             // FORCE also ends sessions that connected after the terminate step.
             const force = (version[0]?.num ?? 0) >= FORCE_DROP_SINCE ? ' WITH (FORCE)' : ''
             await session.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}${force}`)
@@ -163,8 +178,12 @@ export class TestDbSetup {
       {
         name: 'Apply the baseline schema',
         run: async (s, report) => {
-          if (baseline === null) return `no baseline migration (NNN_baseline.sql) in ${request.migrationsDirectory}; nothing to apply`
-          const result = await runner.migrate({ toVersion: baseline.version, onProgress: (progress) => report(progress.message) })
+          if (baseline === null)
+            return `no baseline migration (NNN_baseline.sql) in ${request.migrationsDirectory}; nothing to apply`
+          const result = await runner.migrate({
+            toVersion: baseline.version,
+            onProgress: (progress) => report(progress.message)
+          })
           s.baselineVersion = baseline.version
           s.appliedVersions.push(...result.applied.map((migration) => migration.version))
           return `applied ${baseline.fileName}`
@@ -180,8 +199,14 @@ export class TestDbSetup {
             : `applied ${result.applied.map((migration) => `${String(migration.version).padStart(3, '0')}_${migration.name}`).join(', ')}; now at version ${result.toVersion}`
         }
       },
-      { name: 'Seed the tier rules', run: (s) => this.runSeed(target, request.migrationsDirectory, TIER_RULES_SEED, tierRules, s) },
-      { name: 'Create the test users', run: (s) => this.runSeed(target, request.migrationsDirectory, TEST_USERS_SEED, testUsers, s) },
+      {
+        name: 'Seed the tier rules',
+        run: (s) => this.runSeed(target, request.migrationsDirectory, TIER_RULES_SEED, tierRules, s)
+      },
+      {
+        name: 'Create the test users',
+        run: (s) => this.runSeed(target, request.migrationsDirectory, TEST_USERS_SEED, testUsers, s)
+      },
       {
         name: 'Show the connection string',
         run: async (s) => `${s.connectionString} (${password})`
@@ -196,7 +221,14 @@ export class TestDbSetup {
             runbook: RUNBOOKS.testDbSetup,
             environment,
             steps,
-            input: { database, container: pg.container, image: pg.image, network: pg.network, port: pg.port, migrations: request.migrationsDirectory },
+            input: {
+              database,
+              container: pg.container,
+              image: pg.image,
+              network: pg.network,
+              port: pg.port,
+              migrations: request.migrationsDirectory
+            },
             result: (s) => ({ ...s, password })
           },
           state
@@ -217,7 +249,12 @@ export class TestDbSetup {
     )
   }
 
-  private async ensureContainer(request: TestDbSetupRequest, password: string, state: SetupState, report: (message: string) => void): Promise<string> {
+  private async ensureContainer(
+    request: TestDbSetupRequest,
+    password: string,
+    state: SetupState,
+    report: (message: string) => void
+  ): Promise<string> {
     const { engine, config, environment } = request
     const pg = config.postgres
     const info = await engine.inspectContainer(pg.container)
@@ -232,7 +269,9 @@ export class TestDbSetup {
           }
         })
       }
-      await engine.createContainer(postgresContainerSpec(environment, config, password, this.deps.containerLabels ?? {}))
+      await engine.createContainer(
+        postgresContainerSpec(environment, config, password, this.deps.containerLabels ?? {})
+      )
       state.containerCreated = true
       await engine.startContainer(pg.container)
       state.containerStarted = true
@@ -241,7 +280,10 @@ export class TestDbSetup {
     }
     if (info.state === 'running') return `${pg.container} is running (${info.image})`
     if (info.state === 'paused') {
-      throw new RampartError('failed', `Container ${pg.container} is paused; unpause it (docker unpause ${pg.container}) and run setup again`)
+      throw new RampartError(
+        'failed',
+        `Container ${pg.container} is paused; unpause it (docker unpause ${pg.container}) and run setup again`
+      )
     }
     await engine.startContainer(pg.container)
     state.containerStarted = true
@@ -249,7 +291,13 @@ export class TestDbSetup {
   }
 
   /** A seed file in one transaction: all of it or none. A missing file is reported, not an error. */
-  private async runSeed(target: PostgresTarget, directory: string, name: string, seed: SeedFile | null, state: SetupState): Promise<string> {
+  private async runSeed(
+    target: PostgresTarget,
+    directory: string,
+    name: string,
+    seed: SeedFile | null,
+    state: SetupState
+  ): Promise<string> {
     if (seed === null) return `no ${name} in ${directory}; nothing to run`
     await target.withSession(
       async (session) => {
@@ -271,7 +319,12 @@ export class TestDbSetup {
 }
 
 /** How setup creates the Postgres container: loopback only, whichever network mode. */
-export function postgresContainerSpec(environment: string, config: EnvironmentConfig, password: string, labels: Record<string, string>): ContainerSpec {
+export function postgresContainerSpec(
+  environment: string,
+  config: EnvironmentConfig,
+  password: string,
+  labels: Record<string, string>
+): ContainerSpec {
   const pg = config.postgres
   const common = {
     name: pg.container,
@@ -288,7 +341,12 @@ export function postgresContainerSpec(environment: string, config: EnvironmentCo
       network: 'host'
     }
   }
-  return { ...common, env, network: 'publish', ports: [{ containerPort: 5432, hostPort: pg.port, hostIp: '127.0.0.1' }] }
+  return {
+    ...common,
+    env,
+    network: 'publish',
+    ports: [{ containerPort: 5432, hostPort: pg.port, hostIp: '127.0.0.1' }]
+  }
 }
 
 function scriptFailure(seed: SeedFile, error: unknown): RampartError {

@@ -17,7 +17,10 @@ export function locateDemoResources(root: string = projectRoot()): DemoResources
   const envTemplate = path.join(root, 'resources', 'demo', 'ops-center.env')
   for (const required of [path.join(serviceDir, 'server.js'), envTemplate]) {
     if (!existsSync(required)) {
-      throw new RampartError('failed', `The demo service's files are missing: ${required} does not exist (is this a complete Rampart checkout?)`)
+      throw new RampartError(
+        'failed',
+        `The demo service's files are missing: ${required} does not exist (is this a complete Rampart checkout?)`
+      )
     }
   }
   return { serviceDir, envTemplate }

@@ -116,7 +116,8 @@ export class DemoStack {
               const existing = await plan.engine.inspectContainer(pg.container)
               state.postgresDemoOwned = existing === null || existing.labels[DEMO_LABEL] === '1'
               state.postgresStatus = await this.ensureContainer(plan, plan.postgresSpec, report)
-              const where = pg.network === 'host' ? `host network, 127.0.0.1:${pg.port}` : `published on 127.0.0.1:${pg.port}`
+              const where =
+                pg.network === 'host' ? `host network, 127.0.0.1:${pg.port}` : `published on 127.0.0.1:${pg.port}`
               const owner = state.postgresDemoOwned ? '' : '; it was not created by demo up, so demo down will leave it'
               return `${describeStatus(pg.container, pg.image, state.postgresStatus)} (${where})${owner}`
             }
@@ -130,7 +131,10 @@ export class DemoStack {
                 timeoutMs: this.readyTimeoutMs(),
                 signal: tools.signal,
                 onAttempt: (attempt) => {
-                  if (attempt.attempt % 10 === 0) report(`not yet (${attempt.attempt} attempts, ${Math.round(attempt.elapsedMs / 1000)} s): ${attempt.error}`)
+                  if (attempt.attempt % 10 === 0)
+                    report(
+                      `not yet (${attempt.attempt} attempts, ${Math.round(attempt.elapsedMs / 1000)} s): ${attempt.error}`
+                    )
                 }
               })
               state.serverVersion = ready.serverVersion
@@ -212,18 +216,33 @@ export class DemoStack {
     }
     const steps =
       toRemove.length === 0
-        ? [{ name: 'nothing to remove', run: async () => `no container of environment "${environment}" carries ${DEMO_LABEL}=1` }]
+        ? [
+            {
+              name: 'nothing to remove',
+              run: async () => `no container of environment "${environment}" carries ${DEMO_LABEL}=1`
+            }
+          ]
         : toRemove.map((name) => ({
             name: `remove ${name}`,
             run: async () => {
-              await this.recorded(engine, environment, name, 'stop', {}, () => engine.stopContainer(name, { timeoutSeconds: STOP_TIMEOUT_SECONDS }))
-              await this.recorded(engine, environment, name, 'remove', {}, () => engine.removeContainer(name, { force: true, volumes: true }))
+              await this.recorded(engine, environment, name, 'stop', {}, () =>
+                engine.stopContainer(name, { timeoutSeconds: STOP_TIMEOUT_SECONDS })
+              )
+              await this.recorded(engine, environment, name, 'remove', {}, () =>
+                engine.removeContainer(name, { force: true, volumes: true })
+              )
               removed.push(name)
               return `stopped and removed ${name} (and its anonymous volumes)`
             }
           }))
     const run = await this.deps.runbooks.run(
-      { runbook: RUNBOOKS.demoDown, environment, input: { containers: names }, steps, result: () => ({ removed, kept, absent }) },
+      {
+        runbook: RUNBOOKS.demoDown,
+        environment,
+        input: { containers: names },
+        steps,
+        result: () => ({ removed, kept, absent })
+      },
       undefined
     )
     return { environment, removed, kept, absent, run }
@@ -236,17 +255,30 @@ export class DemoStack {
     refuseRemoteEngine(engine, environment)
     const envFile = this.envFilePath(config)
     const port = request.port ?? demoServicePort(config)
-    const postgres = { ...config.postgres, port: request.pgPort ?? config.postgres.port, image: request.postgresImage ?? config.postgres.image }
-    const password = resolveSecretReference(postgres.password, this.deps.env, `environment "${environment}" postgres.password`)
+    const postgres = {
+      ...config.postgres,
+      port: request.pgPort ?? config.postgres.port,
+      image: request.postgresImage ?? config.postgres.image
+    }
+    const password = resolveSecretReference(
+      postgres.password,
+      this.deps.env,
+      `environment "${environment}" postgres.password`
+    )
     const nodeImage = request.nodeImage ?? nonEmpty(this.deps.env.RAMPART_DEMO_NODE_IMAGE) ?? DEFAULT_DEMO_NODE_IMAGE
     const resources = this.deps.resources ?? locateDemoResources()
     const flagMappings = this.flagMappings(config)
 
     const existingService = await engine.inspectContainer(config.service.container)
-    const instance = this.checkExistingService(existingService, { environment, engine, port, envFile }) ?? randomBytes(8).toString('hex')
+    const instance =
+      this.checkExistingService(existingService, { environment, engine, port, envFile }) ??
+      randomBytes(8).toString('hex')
     if (existingService === null) await refuseBusyPort(port, `the demo service (choose another with --port)`)
     if ((await engine.inspectContainer(postgres.container)) === null) {
-      await refuseBusyPort(postgres.port, `Postgres (choose another with --pg-port, or set postgres.port of environment "${environment}")`)
+      await refuseBusyPort(
+        postgres.port,
+        `Postgres (choose another with --pg-port, or set postgres.port of environment "${environment}")`
+      )
     }
 
     const labels = { ...(this.deps.containerLabels ?? {}), [DEMO_LABEL]: '1' }
@@ -284,7 +316,9 @@ export class DemoStack {
     if (info === null) return null
     const { environment, engine } = wanted
     if (info.labels[DEMO_LABEL] !== '1') {
-      this.record(engine, environment, info.name, 'create', 'refused', { reason: `a container of that name exists without ${DEMO_LABEL}=1` })
+      this.record(engine, environment, info.name, 'create', 'refused', {
+        reason: `a container of that name exists without ${DEMO_LABEL}=1`
+      })
       throw new RampartError(
         'refused',
         `A container named "${info.name}" already exists on the Docker engine at ${engine.endpoint.display} and was not created by rampart demo ` +
@@ -311,7 +345,8 @@ export class DemoStack {
       if (error.code === 'ENOENT') return null
       throw new RampartError('failed', `Cannot look at env file ${plan.envFile}: ${error.message}`)
     })
-    if (existing !== null && !existing.isFile()) throw new RampartError('bad_input', `env file ${plan.envFile} is not a file`)
+    if (existing !== null && !existing.isFile())
+      throw new RampartError('bad_input', `env file ${plan.envFile} is not a file`)
     if (existing === null) {
       await mkdir(path.dirname(plan.envFile), { recursive: true })
       // COPYFILE_EXCL: a file made in between by someone else is theirs, not overwritten.
@@ -325,30 +360,51 @@ export class DemoStack {
       const { state: flagState } = await source.read(flag)
       flags.push(`${flag} ${flagState.enabled ? 'on' : 'off'} at ${flagState.rollout_percentage} %`)
     }
-    const what = state.envFileCreated ? `created ${plan.envFile} from resources/demo/${path.basename(resources.envTemplate)}` : `using ${plan.envFile}`
+    const what = state.envFileCreated
+      ? `created ${plan.envFile} from resources/demo/${path.basename(resources.envTemplate)}`
+      : `using ${plan.envFile}`
     return `${what}: ${flags.join(', ')}`
   }
 
-  private async ensureContainer(plan: UpPlan, spec: ContainerSpec, report: (message: string) => void): Promise<DemoContainerStatus> {
+  private async ensureContainer(
+    plan: UpPlan,
+    spec: ContainerSpec,
+    report: (message: string) => void
+  ): Promise<DemoContainerStatus> {
     const { engine, environment } = plan
     const info = await engine.inspectContainer(spec.name)
     if (info === null) {
       await this.ensureImage(engine, environment, spec.image, report)
-      await this.recorded(engine, environment, spec.name, 'create', { image: spec.image, network: spec.network, labels: spec.labels ?? {} }, () =>
-        engine.createContainer(spec)
+      await this.recorded(
+        engine,
+        environment,
+        spec.name,
+        'create',
+        { image: spec.image, network: spec.network, labels: spec.labels ?? {} },
+        () => engine.createContainer(spec)
       )
       await this.recorded(engine, environment, spec.name, 'start', {}, () => engine.startContainer(spec.name))
       return 'created'
     }
     if (info.state === 'running' || info.state === 'restarting') return 'running'
     if (info.state === 'paused') {
-      throw new RampartError('failed', `Container ${spec.name} is paused; unpause it (docker unpause ${spec.name}) and run demo up again`)
+      throw new RampartError(
+        'failed',
+        `Container ${spec.name} is paused; unpause it (docker unpause ${spec.name}) and run demo up again`
+      )
     }
-    await this.recorded(engine, environment, spec.name, 'start', { was: info.state }, () => engine.startContainer(spec.name))
+    await this.recorded(engine, environment, spec.name, 'start', { was: info.state }, () =>
+      engine.startContainer(spec.name)
+    )
     return 'started'
   }
 
-  private async ensureImage(engine: DockerEngine, environment: string, image: string, report: (message: string) => void): Promise<void> {
+  private async ensureImage(
+    engine: DockerEngine,
+    environment: string,
+    image: string,
+    report: (message: string) => void
+  ): Promise<void> {
     if (await engine.imageExists(image)) return
     report(`image ${image} is not on the engine; pulling it`)
     let lastStatus = ''
@@ -362,7 +418,12 @@ export class DemoStack {
   }
 
   /** Ready means GET /health answers ok from this container's instance, not merely that something listens there. */
-  private async waitForHealth(plan: UpPlan, url: string, report: (message: string) => void, signal: AbortSignal): Promise<DemoHealthAnswer> {
+  private async waitForHealth(
+    plan: UpPlan,
+    url: string,
+    report: (message: string) => void,
+    signal: AbortSignal
+  ): Promise<DemoHealthAnswer> {
     const { engine, serviceSpec } = plan
     const timeoutMs = this.readyTimeoutMs()
     const started = Date.now()
@@ -378,13 +439,21 @@ export class DemoStack {
         const info = await engine.inspectContainer(serviceSpec.name)
         if (info === null || info.state === 'exited' || info.state === 'dead') {
           const how = info === null ? 'was removed' : `exited with code ${info.exitCode}`
-          throw new RampartError('failed', `The demo service ${serviceSpec.name} ${how} before ${url} answered.${await this.logTail(engine, serviceSpec.name)}`)
+          throw new RampartError(
+            'failed',
+            `The demo service ${serviceSpec.name} ${how} before ${url} answered.${await this.logTail(engine, serviceSpec.name)}`
+          )
         }
         report(`waiting for ${url} (${Math.round((Date.now() - started) / 1000)} s)`)
       }
       if (Date.now() - started > timeoutMs) {
-        const why = stranger ? ` Another process answers on port ${plan.port}; free the port or choose another with --port.` : ''
-        throw new RampartError('failed', `${url} did not answer within ${timeoutMs / 1000} s.${why}${await this.logTail(engine, serviceSpec.name)}`)
+        const why = stranger
+          ? ` Another process answers on port ${plan.port}; free the port or choose another with --port.`
+          : ''
+        throw new RampartError(
+          'failed',
+          `${url} did not answer within ${timeoutMs / 1000} s.${why}${await this.logTail(engine, serviceSpec.name)}`
+        )
       }
       await sleep(HEALTH_POLL_MS)
     }
@@ -394,7 +463,8 @@ export class DemoStack {
   private async logTail(engine: DockerEngine, name: string): Promise<string> {
     try {
       const lines: string[] = []
-      for await (const batch of engine.logs(name, { tail: LOG_LINES_ON_FAILURE })) for (const line of batch) lines.push(line.text)
+      for await (const batch of engine.logs(name, { tail: LOG_LINES_ON_FAILURE }))
+        for (const line of batch) lines.push(line.text)
       return lines.length === 0 ? ' It wrote nothing.' : ` Its last lines:\n${lines.join('\n')}`
     } catch {
       return ''
@@ -429,7 +499,14 @@ export class DemoStack {
     return this.deps.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
   }
 
-  private async recorded<T>(engine: DockerEngine, environment: string, container: string | null, action: string, detail: object, work: () => Promise<T>): Promise<T> {
+  private async recorded<T>(
+    engine: DockerEngine,
+    environment: string,
+    container: string | null,
+    action: string,
+    detail: object,
+    work: () => Promise<T>
+  ): Promise<T> {
     try {
       const result = await work()
       this.record(engine, environment, container, action, 'succeeded', detail)
@@ -440,8 +517,22 @@ export class DemoStack {
     }
   }
 
-  private record(engine: DockerEngine, environment: string, container: string | null, action: string, outcome: string, detail: object): void {
-    this.deps.history.operations.recordDockerAction({ environment, endpoint: engine.endpoint.display, container, action, outcome, detail })
+  private record(
+    engine: DockerEngine,
+    environment: string,
+    container: string | null,
+    action: string,
+    outcome: string,
+    detail: object
+  ): void {
+    this.deps.history.operations.recordDockerAction({
+      environment,
+      endpoint: engine.endpoint.display,
+      container,
+      action,
+      outcome,
+      detail
+    })
   }
 }
 
@@ -510,7 +601,10 @@ function describeStatus(container: string, image: string, status: DemoContainerS
 /** Bind mounts name paths on this machine, so the engine must run here too. */
 function refuseRemoteEngine(engine: DockerEngine, environment: string): void {
   const display = engine.endpoint.display
-  const local = display.startsWith('unix://') || display.startsWith('npipe://') || /^tcp(\+tls)?:\/\/(127\.0\.0\.1|localhost|\[::1\]):/.test(display)
+  const local =
+    display.startsWith('unix://') ||
+    display.startsWith('npipe://') ||
+    /^tcp(\+tls)?:\/\/(127\.0\.0\.1|localhost|\[::1\]):/.test(display)
   if (!local) {
     throw new RampartError(
       'refused',
@@ -522,7 +616,11 @@ function refuseRemoteEngine(engine: DockerEngine, environment: string): void {
 
 async function refuseBusyPort(port: number, what: string): Promise<void> {
   if (await isLoopbackPortFree(port)) return
-  throw new RampartError('refused', `Port ${port} on 127.0.0.1 is in use by another process, so it cannot serve ${what}`, { port })
+  throw new RampartError(
+    'refused',
+    `Port ${port} on 127.0.0.1 is in use by another process, so it cannot serve ${what}`,
+    { port }
+  )
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

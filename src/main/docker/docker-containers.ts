@@ -10,7 +10,14 @@ import { READ_DEADLINE_MS, WRITE_DEADLINE_MS, type EngineClient } from './engine
 // Stop and restart first wait out the container's own timeout; their deadline is that plus this margin.
 const STOP_MARGIN_MS = 30_000
 
-const CREATE_STATUS_CODES = { 200: true, 201: true, 400: 'bad parameter', 404: 'no such image', 409: 'conflict', 500: 'server error' }
+const CREATE_STATUS_CODES = {
+  200: true,
+  201: true,
+  400: 'bad parameter',
+  404: 'no such image',
+  409: 'conflict',
+  500: 'server error'
+}
 
 /** Containers on the engine: list, inspect, create, start, stop, restart, rename, remove. */
 export class DockerContainers {
@@ -23,7 +30,9 @@ export class DockerContainers {
     const labels = filter.label === undefined ? [] : Array.isArray(filter.label) ? filter.label : [filter.label]
     const query: Docker.ContainerListOptions = { all: true }
     if (labels.length > 0) query.filters = { label: labels }
-    const list = await this.client.call('list containers', READ_DEADLINE_MS, (abortSignal) => this.client.docker.listContainers({ ...query, abortSignal }))
+    const list = await this.client.call('list containers', READ_DEADLINE_MS, (abortSignal) =>
+      this.client.docker.listContainers({ ...query, abortSignal })
+    )
     return list.map((item) => ({
       id: item.Id,
       name: (item.Names[0] ?? item.Id).replace(/^\//, ''),
@@ -47,7 +56,8 @@ export class DockerContainers {
         health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : null,
         labels: info.Config.Labels ?? {},
         tty: info.Config.Tty,
-        startedAt: info.State.StartedAt === undefined || info.State.StartedAt.startsWith('0001-') ? null : info.State.StartedAt,
+        startedAt:
+          info.State.StartedAt === undefined || info.State.StartedAt.startsWith('0001-') ? null : info.State.StartedAt,
         exitCode: info.State.ExitCode
       }
     } catch (error) {
@@ -58,7 +68,12 @@ export class DockerContainers {
 
   async start(name: string): Promise<void> {
     checkContainerRef(name)
-    await this.client.call(`start container ${name}`, WRITE_DEADLINE_MS, (abortSignal) => this.client.docker.getContainer(name).start({ abortSignal }), { alreadyDone: true, name })
+    await this.client.call(
+      `start container ${name}`,
+      WRITE_DEADLINE_MS,
+      (abortSignal) => this.client.docker.getContainer(name).start({ abortSignal }),
+      { alreadyDone: true, name }
+    )
   }
 
   async stop(name: string, options: { timeoutSeconds: number }): Promise<void> {
@@ -87,7 +102,9 @@ export class DockerContainers {
     checkContainerRef(name)
     try {
       await this.client.call(`remove container ${name}`, WRITE_DEADLINE_MS, (abortSignal) =>
-        this.client.docker.getContainer(name).remove({ force: options.force === true, v: options.volumes === true, abortSignal })
+        this.client.docker
+          .getContainer(name)
+          .remove({ force: options.force === true, v: options.volumes === true, abortSignal })
       )
       return true
     } catch (error) {
@@ -97,15 +114,24 @@ export class DockerContainers {
   }
 
   async create(spec: ContainerSpec): Promise<string> {
-    return await this.createFromBody(`create container ${spec.name} from ${spec.image}`, spec.name, containerCreateBody(spec))
+    return await this.createFromBody(
+      `create container ${spec.name} from ${spec.image}`,
+      spec.name,
+      containerCreateBody(spec)
+    )
   }
 
   async rename(name: string, newName: string): Promise<void> {
     checkContainerRef(name)
     checkContainerRef(newName)
-    await this.client.call(`rename container ${name} to ${newName}`, WRITE_DEADLINE_MS, (abortSignal) => this.client.docker.getContainer(name).rename({ name: newName, abortSignal }), {
-      name
-    })
+    await this.client.call(
+      `rename container ${name} to ${newName}`,
+      WRITE_DEADLINE_MS,
+      (abortSignal) => this.client.docker.getContainer(name).rename({ name: newName, abortSignal }),
+      {
+        name
+      }
+    )
   }
 
   async createLike(source: string, target: { name: string; image: string }): Promise<string> {
@@ -115,12 +141,21 @@ export class DockerContainers {
     const info = await this.inspectRaw(source, { name: source })
     const imageDefaults = await this.images.containerDefaults(info.Image)
     const body = containerLikeBody(info, imageDefaults, target.image)
-    return await this.createFromBody(`create container ${target.name} like ${source} from ${target.image}`, target.name, body)
+    return await this.createFromBody(
+      `create container ${target.name} like ${source} from ${target.image}`,
+      target.name,
+      body
+    )
   }
 
   /** The engine's whole inspect answer; a missing container fails as `call` reports it. */
   private inspectRaw(name: string, options: { name?: string }): Promise<Docker.ContainerInspectInfo> {
-    return this.client.call(`inspect container ${name}`, READ_DEADLINE_MS, (abortSignal) => this.client.docker.getContainer(name).inspect({ abortSignal } as object), options)
+    return this.client.call(
+      `inspect container ${name}`,
+      READ_DEADLINE_MS,
+      (abortSignal) => this.client.docker.getContainer(name).inspect({ abortSignal } as object),
+      options
+    )
   }
 
   /** Creates (does not start) the container; returns its id. */

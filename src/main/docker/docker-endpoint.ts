@@ -39,22 +39,34 @@ export function resolveDockerEndpoint(host: string | undefined, env: NodeJS.Proc
   try {
     url = new URL(chosen)
   } catch {
-    throw new RampartError('bad_input', `${source} "${chosen}" is not a socket path or a unix://, tcp:// or ssh:// address`)
+    throw new RampartError(
+      'bad_input',
+      `${source} "${chosen}" is not a socket path or a unix://, tcp:// or ssh:// address`
+    )
   }
   if (url.protocol === 'tcp:') {
-    if (url.hostname === '') throw new RampartError('bad_input', `${source} "${chosen}" names no host (tcp://HOST:PORT)`)
+    if (url.hostname === '')
+      throw new RampartError('bad_input', `${source} "${chosen}" names no host (tcp://HOST:PORT)`)
     // Without a port, the docker CLI's defaults: 2376 with TLS, 2375 without.
     const port = url.port !== '' ? url.port : env.DOCKER_TLS_VERIFY === '1' ? '2376' : '2375'
     const tls = env.DOCKER_TLS_VERIFY === '1' || port === '2376'
     const certDir = env.DOCKER_CERT_PATH
-    const options: Docker.DockerOptions = { host: url.hostname, port: Number(port), protocol: tls ? 'https' : 'http', socketPath: undefined }
+    const options: Docker.DockerOptions = {
+      host: url.hostname,
+      port: Number(port),
+      protocol: tls ? 'https' : 'http',
+      socketPath: undefined
+    }
     if (tls && certDir !== undefined && certDir !== '') {
       try {
         options.ca = readFileSync(join(certDir, 'ca.pem'))
         options.cert = readFileSync(join(certDir, 'cert.pem'))
         options.key = readFileSync(join(certDir, 'key.pem'))
       } catch (error) {
-        throw new RampartError('bad_input', `DOCKER_CERT_PATH=${certDir}: cannot read the TLS files (${(error as Error).message})`)
+        throw new RampartError(
+          'bad_input',
+          `DOCKER_CERT_PATH=${certDir}: cannot read the TLS files (${(error as Error).message})`
+        )
       }
     }
     return { display: `${tls ? 'tcp+tls' : 'tcp'}://${url.hostname}:${port}`, options }
@@ -75,12 +87,18 @@ export function resolveDockerEndpoint(host: string | undefined, env: NodeJS.Proc
       } as Docker.DockerOptions
     }
   }
-  throw new RampartError('bad_input', `${source} "${chosen}" uses ${url.protocol}//, which is not one of unix://, tcp:// or ssh://`)
+  throw new RampartError(
+    'bad_input',
+    `${source} "${chosen}" uses ${url.protocol}//, which is not one of unix://, tcp:// or ssh://`
+  )
 }
 
 function socketEndpoint(path: string): DockerEndpoint {
   // host/port set to undefined explicitly: docker-modem would otherwise take them from DOCKER_HOST.
-  return { display: `unix://${path}`, options: { socketPath: path, host: undefined, port: undefined, protocol: 'http' } }
+  return {
+    display: `unix://${path}`,
+    options: { socketPath: path, host: undefined, port: undefined, protocol: 'http' }
+  }
 }
 
 /** An agent whose sockets give up when they have not connected within `timeoutMs`. */

@@ -69,7 +69,10 @@ export class DockerEngine {
       }, PING_TIMEOUT_MS)
     })
     try {
-      await Promise.race([deadline, (this.client.docker.ping as (options: object) => Promise<unknown>)({ abortSignal: controller.signal })])
+      await Promise.race([
+        deadline,
+        (this.client.docker.ping as (options: object) => Promise<unknown>)({ abortSignal: controller.signal })
+      ])
     } catch (error) {
       throw this.client.translate(error, 'ping')
     } finally {

@@ -39,7 +39,8 @@ export class DockerExec {
     const exec = await client.call(what, WRITE_DEADLINE_MS, (abortSignal) =>
       client.docker.getContainer(name).exec({
         Cmd: cmd,
-        Env: options.env === undefined ? undefined : Object.entries(options.env).map(([key, value]) => `${key}=${value}`),
+        Env:
+          options.env === undefined ? undefined : Object.entries(options.env).map(([key, value]) => `${key}=${value}`),
         User: options.user,
         WorkingDir: options.workingDir,
         AttachStdin: options.stdin !== undefined,
@@ -55,7 +56,14 @@ export class DockerExec {
         method: 'POST',
         isStream: true,
         hijack: true,
-        statusCodes: { 101: true, 200: true, 204: true, 404: 'no such exec', 409: 'container stopped/paused', 500: 'server error' },
+        statusCodes: {
+          101: true,
+          200: true,
+          204: true,
+          404: 'no such exec',
+          409: 'container stopped/paused',
+          500: 'server error'
+        },
         options: { Detach: false, Tty: false },
         abortSignal: options.signal
       })
@@ -105,7 +113,9 @@ export class DockerExec {
   private async exitCode(exec: Docker.Exec, what: string): Promise<number> {
     // The stream can end a moment before the engine records the exit.
     for (let poll = 0; poll < EXEC_EXIT_POLLS; poll += 1) {
-      const state = await this.client.call(what, READ_DEADLINE_MS, (abortSignal) => exec.inspect({ abortSignal } as object))
+      const state = await this.client.call(what, READ_DEADLINE_MS, (abortSignal) =>
+        exec.inspect({ abortSignal } as object)
+      )
       if (!state.Running && state.ExitCode !== null) return state.ExitCode
       await new Promise((resolve) => setTimeout(resolve, EXEC_EXIT_POLL_MS))
     }

@@ -13,7 +13,9 @@ export class DockerImages {
   async exists(ref: string): Promise<boolean> {
     checkImageRef(ref)
     try {
-      await this.client.call(`inspect image ${ref}`, READ_DEADLINE_MS, (abortSignal) => this.client.docker.getImage(ref).inspect({ abortSignal } as object))
+      await this.client.call(`inspect image ${ref}`, READ_DEADLINE_MS, (abortSignal) =>
+        this.client.docker.getImage(ref).inspect({ abortSignal } as object)
+      )
       return true
     } catch (error) {
       if (isNotFound(error)) return false
@@ -24,7 +26,9 @@ export class DockerImages {
   /** The configuration an image gives its containers by default; empty when the image is gone. */
   async containerDefaults(imageId: string): Promise<Partial<EngineConfig>> {
     try {
-      const image = await this.client.call(`inspect image ${imageId}`, READ_DEADLINE_MS, (abortSignal) => this.client.docker.getImage(imageId).inspect({ abortSignal } as object))
+      const image = await this.client.call(`inspect image ${imageId}`, READ_DEADLINE_MS, (abortSignal) =>
+        this.client.docker.getImage(imageId).inspect({ abortSignal } as object)
+      )
       return (image.Config ?? {}) as Partial<EngineConfig>
     } catch (error) {
       if (isNotFound(error)) return {}
@@ -41,13 +45,17 @@ export class DockerImages {
     const events = await new Promise<PullEvent[]>((resolve, reject) => {
       client.docker.modem.followProgress(
         stream,
-        (error: Error | null, output: PullEvent[]) => (error === null ? resolve(output) : reject(client.translate(error, `pull ${ref}`))),
+        (error: Error | null, output: PullEvent[]) =>
+          error === null ? resolve(output) : reject(client.translate(error, `pull ${ref}`)),
         (event: PullEvent) => onProgress?.(tracker.update(event))
       )
     })
     const failure = events.find((event) => event.error !== undefined)
     if (failure !== undefined) {
-      throw new RampartError('failed', `Pulling ${ref} on the Docker engine at ${client.endpoint.display} failed: ${failure.errorDetail?.message ?? failure.error}`)
+      throw new RampartError(
+        'failed',
+        `Pulling ${ref} on the Docker engine at ${client.endpoint.display} failed: ${failure.errorDetail?.message ?? failure.error}`
+      )
     }
   }
 }

@@ -35,7 +35,11 @@ export class DockerLogs {
   }
 
   /** Opens the logs request and turns each chunk into a `T` with the decoder chosen for TTY or framed output. */
-  private async *stream<T>(name: string, options: LogOptions, decoderFor: (tty: boolean) => LogChunkDecoder<T>): AsyncGenerator<T, void, undefined> {
+  private async *stream<T>(
+    name: string,
+    options: LogOptions,
+    decoderFor: (tty: boolean) => LogChunkDecoder<T>
+  ): AsyncGenerator<T, void, undefined> {
     checkContainerRef(name)
     if (options.tail !== undefined && !(Number.isInteger(options.tail) && options.tail >= 0)) {
       throw new RampartError('bad_input', `tail ${options.tail} is not a whole number of lines`)
@@ -43,7 +47,12 @@ export class DockerLogs {
     const info = await this.containers.inspect(name)
     if (info === null) throw this.client.noSuchContainer(name)
     if (aborted(options.signal)) return
-    const query: Record<string, unknown> = { stdout: true, stderr: true, follow: options.follow === true, timestamps: options.timestamps === true }
+    const query: Record<string, unknown> = {
+      stdout: true,
+      stderr: true,
+      follow: options.follow === true,
+      timestamps: options.timestamps === true
+    }
     if (options.tail !== undefined) query.tail = options.tail
     if (options.since !== undefined) query.since = (options.since.getTime() / 1000).toFixed(3)
     let response: Readable

@@ -44,7 +44,10 @@ export class EngineClient {
     this.agent =
       options.protocol === 'ssh'
         ? null
-        : connectBounded(options.protocol === 'https' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true }), CONNECT_TIMEOUT_MS)
+        : connectBounded(
+            options.protocol === 'https' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true }),
+            CONNECT_TIMEOUT_MS
+          )
     if (this.agent !== null) (options as { agent?: HttpAgent }).agent = this.agent
     try {
       const Dockerode = loadDockerode()
@@ -66,7 +69,8 @@ export class EngineClient {
       return await request(deadline)
     } catch (error) {
       if (options.alreadyDone === true && (error as EngineHttpError).statusCode === 304) return undefined as T
-      if (deadline.aborted && deadlineMs !== null) throw this.unreachable(`it accepted the connection but did not answer "${what}" within ${deadlineMs / 1000} s`)
+      if (deadline.aborted && deadlineMs !== null)
+        throw this.unreachable(`it accepted the connection but did not answer "${what}" within ${deadlineMs / 1000} s`)
       if (options.name !== undefined && isNotFound(error)) throw this.noSuchContainer(options.name)
       throw this.translate(error, what)
     }
@@ -75,7 +79,9 @@ export class EngineClient {
   /** A raw engine request through dockerode's modem, for what dockerode's methods do not do right. */
   dial<T>(options: ModemDialOptions): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.docker.modem.dial(options, (error, result) => (error === null || error === undefined ? resolve(result as T) : reject(error)))
+      this.docker.modem.dial(options, (error, result) =>
+        error === null || error === undefined ? resolve(result as T) : reject(error)
+      )
     })
   }
 
@@ -86,21 +92,43 @@ export class EngineClient {
     if (reason !== null) return this.unreachable(reason)
     if (failure.statusCode !== undefined) {
       const engineSays = engineMessage(failure)
-      if (failure.statusCode === 404) return Object.assign(new RampartError('bad_input', `Cannot ${what}: ${engineSays} (Docker engine at ${this.endpoint.display})`), { statusCode: 404 })
-      const code = failure.statusCode === 409 ? 'conflict' : failure.statusCode >= 400 && failure.statusCode < 500 ? 'bad_input' : 'failed'
-      return new RampartError(code, `Cannot ${what}: ${engineSays} (Docker engine at ${this.endpoint.display}, HTTP ${failure.statusCode})`)
+      if (failure.statusCode === 404)
+        return Object.assign(
+          new RampartError('bad_input', `Cannot ${what}: ${engineSays} (Docker engine at ${this.endpoint.display})`),
+          { statusCode: 404 }
+        )
+      const code =
+        failure.statusCode === 409
+          ? 'conflict'
+          : failure.statusCode >= 400 && failure.statusCode < 500
+            ? 'bad_input'
+            : 'failed'
+      return new RampartError(
+        code,
+        `Cannot ${what}: ${engineSays} (Docker engine at ${this.endpoint.display}, HTTP ${failure.statusCode})`
+      )
     }
-    return new RampartError('failed', `Cannot ${what} on the Docker engine at ${this.endpoint.display}: ${failure.message ?? String(error)}`)
+    return new RampartError(
+      'failed',
+      `Cannot ${what} on the Docker engine at ${this.endpoint.display}: ${failure.message ?? String(error)}`
+    )
   }
 
   unreachable(reason: string): RampartError {
-    return new RampartError('unreachable', `Docker engine at ${this.endpoint.display} is not reachable (${reason}). Is Docker running?`, {
-      endpoint: this.endpoint.display
-    })
+    return new RampartError(
+      'unreachable',
+      `Docker engine at ${this.endpoint.display} is not reachable (${reason}). Is Docker running?`,
+      {
+        endpoint: this.endpoint.display
+      }
+    )
   }
 
   noSuchContainer(name: string): RampartError {
-    return Object.assign(new RampartError('bad_input', `No container named "${name}" on the Docker engine at ${this.endpoint.display}`), { statusCode: 404 })
+    return Object.assign(
+      new RampartError('bad_input', `No container named "${name}" on the Docker engine at ${this.endpoint.display}`),
+      { statusCode: 404 }
+    )
   }
 
   /** Releases the connections kept for reuse. */

@@ -6,7 +6,11 @@ import type { DockerEngine } from './docker-engine'
  * Docker's timestamps. Capturing is evidence, not safety: a failure to read is reported in
  * `problem`, never thrown, so it cannot fail a rollback that already made the service safe.
  */
-export async function captureLogLines(engine: DockerEngine, container: string, count: number): Promise<{ lines: string[]; problem: string | null }> {
+export async function captureLogLines(
+  engine: DockerEngine,
+  container: string,
+  count: number
+): Promise<{ lines: string[]; problem: string | null }> {
   const lines: string[] = []
   try {
     for await (const batch of engine.logs(container, { tail: count, timestamps: true })) {

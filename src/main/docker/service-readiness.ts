@@ -31,7 +31,9 @@ export function waitUntilServing(
   engine: DockerEngine,
   wait: ReadinessWait
 ): Promise<ReadinessOutcome> {
-  return service.healthUrl === null ? waitForContainerHealth(engine, service.container, wait) : waitForHealthUrl(service.healthUrl, wait)
+  return service.healthUrl === null
+    ? waitForContainerHealth(engine, service.container, wait)
+    : waitForHealthUrl(service.healthUrl, wait)
 }
 
 export async function waitForHealthUrl(url: string, wait: ReadinessWait): Promise<ReadinessOutcome> {
@@ -54,29 +56,55 @@ export async function waitForHealthUrl(url: string, wait: ReadinessWait): Promis
   }
 }
 
-export async function waitForContainerHealth(engine: DockerEngine, container: string, wait: ReadinessWait): Promise<ReadinessOutcome> {
+export async function waitForContainerHealth(
+  engine: DockerEngine,
+  container: string,
+  wait: ReadinessWait
+): Promise<ReadinessOutcome> {
   const started = performance.now()
   for (let attempt = 1; ; attempt++) {
     wait.signal.throwIfAborted()
     const info = await engine.inspectContainer(container)
-    if (info === null) throw new RampartError('failed', `container ${container} is gone (on the Docker engine at ${engine.endpoint.display})`)
+    if (info === null)
+      throw new RampartError(
+        'failed',
+        `container ${container} is gone (on the Docker engine at ${engine.endpoint.display})`
+      )
     const waitedMs = performance.now() - started
     if (info.state === 'running' && (info.health === null || info.health === 'healthy')) {
-      return { check: info.health === null ? `container ${container} running (it has no HEALTHCHECK)` : `container ${container} healthy`, attempts: attempt, waitedMs }
+      return {
+        check:
+          info.health === null
+            ? `container ${container} running (it has no HEALTHCHECK)`
+            : `container ${container} healthy`,
+        attempts: attempt,
+        waitedMs
+      }
     }
     if (info.state === 'exited' || info.state === 'dead') {
-      throw new RampartError('failed', `container ${container} ${info.state} with exit code ${info.exitCode} instead of starting; see: rampart logs ${container}`)
+      throw new RampartError(
+        'failed',
+        `container ${container} ${info.state} with exit code ${info.exitCode} instead of starting; see: rampart logs ${container}`
+      )
     }
     if (waitedMs >= wait.timeoutMs) {
-      throw new RampartError('failed', `container ${container} is ${info.state}${info.health === null ? '' : `, health ${info.health}`} after ${formatSeconds(wait.timeoutMs)}, not healthy`)
+      throw new RampartError(
+        'failed',
+        `container ${container} is ${info.state}${info.health === null ? '' : `, health ${info.health}`} after ${formatSeconds(wait.timeoutMs)}, not healthy`
+      )
     }
     await sleep(wait.intervalMs, undefined, { signal: wait.signal })
   }
 }
 
 /** Every verify URL must answer 2xx; they are asked at once, and every failure is named. */
-export async function checkVerifyUrls(urls: readonly string[], options: { timeoutMs: number; signal: AbortSignal }): Promise<string[]> {
-  const probes = await Promise.all(urls.map((url) => probeHttp(url, { timeoutMs: options.timeoutMs, signal: options.signal })))
+export async function checkVerifyUrls(
+  urls: readonly string[],
+  options: { timeoutMs: number; signal: AbortSignal }
+): Promise<string[]> {
+  const probes = await Promise.all(
+    urls.map((url) => probeHttp(url, { timeoutMs: options.timeoutMs, signal: options.signal }))
+  )
   options.signal.throwIfAborted()
   const failed = probes.filter((probe) => probe.status === null || probe.status < 200 || probe.status > 299)
   if (failed.length > 0) {
@@ -90,7 +118,10 @@ export async function checkVerifyUrls(urls: readonly string[], options: { timeou
 }
 
 /** checkVerifyUrls, retried until `wait.timeoutMs`: a page can lag a moment behind /health after a start. */
-export async function verifyUrlsUntil(urls: readonly string[], wait: ReadinessWait & { probeTimeoutMs: number }): Promise<string[]> {
+export async function verifyUrlsUntil(
+  urls: readonly string[],
+  wait: ReadinessWait & { probeTimeoutMs: number }
+): Promise<string[]> {
   const started = performance.now()
   for (;;) {
     try {

@@ -8,7 +8,8 @@ export function isAppUrl(candidate: string, appUrl: string): boolean {
   const app = parseUrl(appUrl)
   const url = parseUrl(candidate)
   if (app === null || url === null) return false
-  if (app.protocol === 'file:') return url.protocol === 'file:' && url.host === app.host && url.pathname === app.pathname
+  if (app.protocol === 'file:')
+    return url.protocol === 'file:' && url.host === app.host && url.pathname === app.pathname
   return url.origin === app.origin
 }
 

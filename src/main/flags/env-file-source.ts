@@ -63,13 +63,23 @@ export class EnvFileFlagSource implements FlagSource {
     return this.snapshot(flag, file, readWith(options, file, mapping))
   }
 
-  write(flag: string, patch: FlagPatch, expectedRevision: string, options: FlagAccessOptions = {}): Promise<FlagSnapshot> {
+  write(
+    flag: string,
+    patch: FlagPatch,
+    expectedRevision: string,
+    options: FlagAccessOptions = {}
+  ): Promise<FlagSnapshot> {
     const result = this.pendingWrite.then(() => this.writeNow(flag, patch, expectedRevision, options))
     this.pendingWrite = result.catch(() => undefined)
     return result
   }
 
-  private async writeNow(flag: string, patch: FlagPatch, expectedRevision: string, options: FlagAccessOptions): Promise<FlagSnapshot> {
+  private async writeNow(
+    flag: string,
+    patch: FlagPatch,
+    expectedRevision: string,
+    options: FlagAccessOptions
+  ): Promise<FlagSnapshot> {
     const mapping = this.mappingFor(flag)
     const encoded = encodeFlagPatch(patch, mapping)
     const file = await this.load()
@@ -83,8 +93,11 @@ export class EnvFileFlagSource implements FlagSource {
     // it did not write (it is reported), never one it wrote.
     const written = parseEnvFile(bytes, this.path)
     const reading = readWith(options, written, mapping)
-    const refused = reading.problems.filter((problem) => options.forKill !== true || Object.hasOwn(changes, problem.variable))
-    if (refused.length > 0) throw new RampartError('bad_input', refused.map(describeFlagVariableProblem).join('; '), refused)
+    const refused = reading.problems.filter(
+      (problem) => options.forKill !== true || Object.hasOwn(changes, problem.variable)
+    )
+    if (refused.length > 0)
+      throw new RampartError('bad_input', refused.map(describeFlagVariableProblem).join('; '), refused)
     const snapshot = this.snapshot(flag, written, reading)
     await this.replaceAtomically(bytes, file.revision)
     return snapshot
@@ -167,7 +180,10 @@ export class EnvFileFlagSource implements FlagSource {
     }
 
     const directory = dirname(target)
-    const temporary = join(directory, `.${basename(target)}.rampart-${process.pid}-${randomBytes(6).toString('hex')}.tmp`)
+    const temporary = join(
+      directory,
+      `.${basename(target)}.rampart-${process.pid}-${randomBytes(6).toString('hex')}.tmp`
+    )
     let created = false
     try {
       const handle = await fs.open(temporary, 'wx', mode)

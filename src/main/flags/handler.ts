@@ -1,7 +1,9 @@
 import type { Handlers } from '@main/transport/contract-dispatch'
 import type { FlagService } from './flag-service'
 
-export function flagHandlers(deps: { flags: FlagService }): Pick<Handlers, 'flags.list' | 'flags.get' | 'flags.evaluate'> {
+export function flagHandlers(deps: {
+  flags: FlagService
+}): Pick<Handlers, 'flags.list' | 'flags.get' | 'flags.evaluate'> {
   const { flags } = deps
   return {
     'flags.list': async ({ environment }) => flags.list(environment),

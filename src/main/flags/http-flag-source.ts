@@ -57,7 +57,10 @@ export class HttpFlagSource implements FlagSource {
     try {
       base = new URL(options.baseUrl)
     } catch {
-      throw new RampartError('bad_input', `flag API base URL "${options.baseUrl}" is not a URL (e.g. http://127.0.0.1:8084)`)
+      throw new RampartError(
+        'bad_input',
+        `flag API base URL "${options.baseUrl}" is not a URL (e.g. http://127.0.0.1:8084)`
+      )
     }
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new RampartError('bad_input', `flag API base URL "${options.baseUrl}" must start with http:// or https://`)
@@ -78,12 +81,17 @@ export class HttpFlagSource implements FlagSource {
     const { body } = await this.request('GET', url)
     const flags = (body as { flags?: unknown } | null)?.flags
     if (Array.isArray(flags)) {
-      const names = flags.map((entry) => (typeof entry === 'string' ? entry : (entry as { flag?: unknown } | null)?.flag))
+      const names = flags.map((entry) =>
+        typeof entry === 'string' ? entry : (entry as { flag?: unknown } | null)?.flag
+      )
       if (names.every((name): name is string => typeof name === 'string')) return names
     } else if (typeof flags === 'object' && flags !== null) {
       return Object.keys(flags)
     }
-    throw new RampartError('failed', `flag API ${this.shown(url)} answered without a "flags" list (expected {"flags":[{"flag":"…"}, …]})`)
+    throw new RampartError(
+      'failed',
+      `flag API ${this.shown(url)} answered without a "flags" list (expected {"flags":[{"flag":"…"}, …]})`
+    )
   }
 
   async read(flag: string): Promise<FlagSnapshot> {
@@ -91,17 +99,26 @@ export class HttpFlagSource implements FlagSource {
     const { body } = await this.request('GET', url, { notFound: `flag API ${this.origin} has no flag "${flag}"` })
     const config = (body as { config?: unknown } | null)?.config
     if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-      throw new RampartError('failed', `flag API ${this.shown(url)} answered without a "config" object for flag ${flag}`)
+      throw new RampartError(
+        'failed',
+        `flag API ${this.shown(url)} answered without a "config" object for flag ${flag}`
+      )
     }
     const parsed = FlagStateSchema.safeParse(config)
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => `config.${issue.path.join('.')} ${issue.message}`)
-      throw new RampartError('failed', `flag API ${this.shown(url)} answered with a config Rampart cannot read: ${problems.join('; ')}`, { config })
+      throw new RampartError(
+        'failed',
+        `flag API ${this.shown(url)} answered with a config Rampart cannot read: ${problems.join('; ')}`,
+        { config }
+      )
     }
     return {
       flag,
       state: parsed.data,
-      revision: createHash('sha256').update(canonicalJson(config) ?? '').digest('hex'),
+      revision: createHash('sha256')
+        .update(canonicalJson(config) ?? '')
+        .digest('hex'),
       writable: { ...WRITABLE },
       origin: this.origin
     }
@@ -181,7 +198,11 @@ export class HttpFlagSource implements FlagSource {
   private headers(): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (this.options.token !== undefined) {
-      const token = resolveSecretReference(this.options.token, this.options.env ?? process.env, this.options.tokenField ?? 'flag_source.token')
+      const token = resolveSecretReference(
+        this.options.token,
+        this.options.env ?? process.env,
+        this.options.tokenField ?? 'flag_source.token'
+      )
       headers.Authorization = `Bearer ${token}`
     }
     return headers
@@ -199,13 +220,21 @@ export class HttpFlagSource implements FlagSource {
       text = await response.text()
     } catch (error) {
       if (error instanceof RampartError) throw error
-      throw new RampartError('unreachable', `flag API is unreachable: ${where} ${whyUnreachable(error, signal, this.timeoutMs)}`, {
-        url: this.shown(url)
-      })
+      throw new RampartError(
+        'unreachable',
+        `flag API is unreachable: ${where} ${whyUnreachable(error, signal, this.timeoutMs)}`,
+        {
+          url: this.shown(url)
+        }
+      )
     }
     const body = parseJson(text)
     if (status >= 200 && status < 300) {
-      if (body === undefined) throw new RampartError('failed', `flag API answered ${where} with HTTP ${status} but not JSON: ${excerpt(text)}`)
+      if (body === undefined)
+        throw new RampartError(
+          'failed',
+          `flag API answered ${where} with HTTP ${status} but not JSON: ${excerpt(text)}`
+        )
       return { status, body }
     }
     const says = serverMessage(body, text)
@@ -215,8 +244,13 @@ export class HttpFlagSource implements FlagSource {
         `flag API refused ${where} (HTTP ${status}${says}); check the token (flag_source.token) of this environment`
       )
     }
-    if (status === 404 && messages.notFound !== undefined) throw new RampartError('bad_input', `${messages.notFound} (${where}: HTTP 404${says})`)
-    throw new RampartError(status < 500 ? 'bad_input' : 'failed', `flag API answered ${where} with HTTP ${status}${says}`, { status })
+    if (status === 404 && messages.notFound !== undefined)
+      throw new RampartError('bad_input', `${messages.notFound} (${where}: HTTP 404${says})`)
+    throw new RampartError(
+      status < 500 ? 'bad_input' : 'failed',
+      `flag API answered ${where} with HTTP ${status}${says}`,
+      { status }
+    )
   }
 }
 
@@ -224,7 +258,10 @@ function checkPatch(patch: FlagPatch): void {
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined) continue
     if (!(FLAG_STATE_FIELDS as readonly string[]).includes(field)) {
-      throw new RampartError('bad_input', `"${field}" is not a flag field (expected one of ${FLAG_STATE_FIELDS.join(', ')})`)
+      throw new RampartError(
+        'bad_input',
+        `"${field}" is not a flag field (expected one of ${FLAG_STATE_FIELDS.join(', ')})`
+      )
     }
   }
   if (patch.enabled !== undefined && typeof patch.enabled !== 'boolean') {
@@ -232,7 +269,10 @@ function checkPatch(patch: FlagPatch): void {
   }
   const percentage = patch.rollout_percentage
   if (percentage !== undefined && !(Number.isInteger(percentage) && percentage >= 0 && percentage <= 100)) {
-    throw new RampartError('bad_input', `rollout_percentage ${JSON.stringify(percentage)} is not a percentage (a whole number 0–100)`)
+    throw new RampartError(
+      'bad_input',
+      `rollout_percentage ${JSON.stringify(percentage)} is not a percentage (a whole number 0–100)`
+    )
   }
 }
 
@@ -258,7 +298,9 @@ function parseJson(text: string): unknown {
 }
 
 function serverMessage(body: unknown, text: string): string {
-  const error = (body as { error?: unknown; detail?: unknown } | undefined)?.error ?? (body as { detail?: unknown } | undefined)?.detail
+  const error =
+    (body as { error?: unknown; detail?: unknown } | undefined)?.error ??
+    (body as { detail?: unknown } | undefined)?.detail
   if (typeof error === 'string' && error !== '') return `: ${error}`
   return text.trim() === '' ? '' : `: ${excerpt(text)}`
 }

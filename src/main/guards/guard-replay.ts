@@ -65,7 +65,8 @@ export async function replayGuardLog(
       if (firstUnparsed === null) {
         const before = engine.counts.unparsed
         engine.accept(parsed, windows)
-        if (engine.counts.unparsed !== before) firstUnparsed = { line: lineNumber, why: parsed.kind === 'unparsed' ? parsed.why : FAR_TIMESTAMP }
+        if (engine.counts.unparsed !== before)
+          firstUnparsed = { line: lineNumber, why: parsed.kind === 'unparsed' ? parsed.why : FAR_TIMESTAMP }
       } else {
         engine.accept(parsed, windows)
       }

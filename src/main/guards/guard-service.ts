@@ -61,7 +61,10 @@ export interface GuardServiceDeps {
   actor: string
   ticker?: Ticker
   /** Where lines come from; default the container's log, followed across restarts. Tests give their own. */
-  lineSource?: (plan: GuardWatchPlan, onRefollow: (notice: { container: string; startedAt: string }) => void) => GuardLineSource
+  lineSource?: (
+    plan: GuardWatchPlan,
+    onRefollow: (notice: { container: string; startedAt: string }) => void
+  ) => GuardLineSource
   /** How long a stopped service container may take to run again before the watch ends. */
   restartWaitMs?: number
 }
@@ -197,11 +200,17 @@ export class LiveGuardWatch {
     try {
       attempt = await lock.tryAcquire(deps.actor)
     } catch (error) {
-      throw new RampartError('failed', `cannot take the guard watch lock ${lockPath}: ${error instanceof Error ? error.message : String(error)}`)
+      throw new RampartError(
+        'failed',
+        `cannot take the guard watch lock ${lockPath}: ${error instanceof Error ? error.message : String(error)}`
+      )
     }
     if (attempt.acquired) return attempt.release
     const holder = attempt.holder
-    const who = holder === null ? 'another Rampart' : `${holder.actor} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
+    const who =
+      holder === null
+        ? 'another Rampart'
+        : `${holder.actor} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
     throw new RampartError(
       'conflict',
       `the guards of ${plan.flag} in ${plan.environment} are already being watched by ${who}, storing every window in ${deps.history.path}; ` +
@@ -215,8 +224,16 @@ export class LiveGuardWatch {
 function mergeSettings(handle: EnvironmentHandle, overrides: Partial<GuardSettings> | undefined): GuardSettingsView {
   const merged: Record<string, unknown> = { ...handle.config.guards }
   for (const [field, value] of Object.entries(overrides ?? {})) if (value !== undefined) merged[field] = value
-  const settings = parseOrBadInput(GuardSettingsSchema, merged, `guard settings for environment "${handle.name}" with the overrides given are not valid`)
-  return { ...guardThresholdsOf(settings), lateness_seconds: settings.lateness_seconds ?? settings.window_seconds, action: settings.action }
+  const settings = parseOrBadInput(
+    GuardSettingsSchema,
+    merged,
+    `guard settings for environment "${handle.name}" with the overrides given are not valid`
+  )
+  return {
+    ...guardThresholdsOf(settings),
+    lateness_seconds: settings.lateness_seconds ?? settings.window_seconds,
+    action: settings.action
+  }
 }
 
 async function readFlagState(handle: EnvironmentHandle, flag: string): Promise<FlagState> {
@@ -227,7 +244,10 @@ async function readFlagState(handle: EnvironmentHandle, flag: string): Promise<F
     throw new RampartError(
       error.code,
       `reading flag ${flag} of environment "${handle.name}" from ${handle.flagOrigin}, to attribute events that carry no "flags": ${error.message}`,
-      { ...(typeof error.detail === 'object' && error.detail !== null ? error.detail : {}), flagStateUnreadable: true } satisfies FlagStateUnreadableDetail
+      {
+        ...(typeof error.detail === 'object' && error.detail !== null ? error.detail : {}),
+        flagStateUnreadable: true
+      } satisfies FlagStateUnreadableDetail
     )
   }
 }

@@ -205,7 +205,11 @@ export class GuardWatcher {
   }
 }
 
-export function guardWindowFigures(window: GuardWindow, settings: GuardThresholds, latenessSeconds: number): GuardWindowFigures {
+export function guardWindowFigures(
+  window: GuardWindow,
+  settings: GuardThresholds,
+  latenessSeconds: number
+): GuardWindowFigures {
   return {
     ...guardWindowJson(window),
     unattributed: window.unattributed,

@@ -10,7 +10,6 @@ import type { GuardTrip } from './guard-watcher'
 import type { AppliedMoves } from '@main/rollouts/applied-moves'
 import { AUTOMATIC_ACTOR } from '@main/platform/operator'
 
-
 type ActionNotice = Extract<RolloutWatchNotice, { kind: 'action' }>
 
 export interface RolloutWatchSummary {
@@ -89,7 +88,13 @@ export class RolloutOrchestrator {
           // Announced once the watch lock is taken: a watch refused because another holds it never said "watching".
           onStarted: async () => {
             const { plan } = live
-            await onNotice({ kind: 'watching', environment: plan.environment, flag: plan.flag, container: plan.container, settings: plan.settings })
+            await onNotice({
+              kind: 'watching',
+              environment: plan.environment,
+              flag: plan.flag,
+              container: plan.container,
+              settings: plan.settings
+            })
           }
         }
       )
@@ -110,14 +115,28 @@ export class RolloutOrchestrator {
     try {
       switch (trip.action) {
         case 'alert':
-          return { ...base, outcome: 'recorded', message: `guard trip recorded as event #${trip.event.seq}; the environment's action is alert, so nothing was moved`, eventSeq: null, service: null }
+          return {
+            ...base,
+            outcome: 'recorded',
+            message: `guard trip recorded as event #${trip.event.seq}; the environment's action is alert, so nothing was moved`,
+            eventSeq: null,
+            service: null
+          }
         case 'rollback':
           return await this.automaticMove(plan, 'rollback', reason, base)
         case 'kill':
-          return this.deps.emergencyRollback === undefined ? await this.automaticMove(plan, 'kill', reason, base) : await this.emergencyKill(plan, reason, base)
+          return this.deps.emergencyRollback === undefined
+            ? await this.automaticMove(plan, 'kill', reason, base)
+            : await this.emergencyKill(plan, reason, base)
       }
     } catch (error) {
-      return { ...base, outcome: 'failed', message: error instanceof Error ? error.message : String(error), eventSeq: null, service: null }
+      return {
+        ...base,
+        outcome: 'failed',
+        message: error instanceof Error ? error.message : String(error),
+        eventSeq: null,
+        service: null
+      }
     }
   }
 
@@ -132,12 +151,32 @@ export class RolloutOrchestrator {
     const deadline = Date.now() + (this.deps.lockRetryMs ?? DEFAULT_LOCK_RETRY_MS)
     for (;;) {
       const state = (await handle.flagSource.read(plan.flag, { forKill: move === 'kill' })).state
-      if (!state.enabled) return { ...base, outcome: 'skipped', message: `${plan.flag} is disabled: nobody is exposed, nothing to ${move === 'kill' ? 'kill' : 'roll back'}`, eventSeq: null, service: null }
+      if (!state.enabled)
+        return {
+          ...base,
+          outcome: 'skipped',
+          message: `${plan.flag} is disabled: nobody is exposed, nothing to ${move === 'kill' ? 'kill' : 'roll back'}`,
+          eventSeq: null,
+          service: null
+        }
       if (move === 'rollback' && state.rollout_percentage === 0) {
-        return { ...base, outcome: 'skipped', message: `${plan.flag} is already at 0 % (whitelisted users only); nothing to roll back`, eventSeq: null, service: null }
+        return {
+          ...base,
+          outcome: 'skipped',
+          message: `${plan.flag} is already at 0 % (whitelisted users only); nothing to roll back`,
+          eventSeq: null,
+          service: null
+        }
       }
       try {
-        const result = await this.deps.moves.move({ environment: plan.environment, flag: plan.flag, move, reason, expected: state, actor: AUTOMATIC_ACTOR })
+        const result = await this.deps.moves.move({
+          environment: plan.environment,
+          flag: plan.flag,
+          move,
+          reason,
+          expected: state,
+          actor: AUTOMATIC_ACTOR
+        })
         const to = move === 'kill' ? 'disabled' : '0 %'
         return {
           ...base,
@@ -154,11 +193,21 @@ export class RolloutOrchestrator {
     }
   }
 
-  private async emergencyKill(plan: GuardWatchPlan, reason: string, base: Pick<ActionNotice, 'kind' | 'action' | 'tripEventSeq'>): Promise<ActionNotice> {
+  private async emergencyKill(
+    plan: GuardWatchPlan,
+    reason: string,
+    base: Pick<ActionNotice, 'kind' | 'action' | 'tripEventSeq'>
+  ): Promise<ActionNotice> {
     const outcome = await this.deps.emergencyRollback!.run({ environment: plan.environment, flag: plan.flag, reason })
     const { result, run } = outcome
     if (result.alreadyDisabled) {
-      return { ...base, outcome: 'skipped', message: `${plan.flag} was already disabled; emergency rollback run #${run.id} verified the service`, eventSeq: null, service: null }
+      return {
+        ...base,
+        outcome: 'skipped',
+        message: `${plan.flag} was already disabled; emergency rollback run #${run.id} verified the service`,
+        eventSeq: null,
+        service: null
+      }
     }
     return {
       ...base,

@@ -91,7 +91,10 @@ export class EventLog {
       )
     }
     if (typeof input.actor !== 'string' || input.actor.trim() === '') {
-      throw new RampartError('bad_input', `History event "${input.kind}" has no actor; every recorded action names who did it`)
+      throw new RampartError(
+        'bad_input',
+        `History event "${input.kind}" has no actor; every recorded action names who did it`
+      )
     }
     const fields: EventFields = {
       kind: input.kind,
@@ -140,7 +143,10 @@ export class EventLog {
       sql += ' LIMIT ?'
       params.push(positiveCount(filter.limit))
     }
-    return this.file.db.prepare<unknown[], EventRow>(sql).all(...params).map(fromEventRow)
+    return this.file.db
+      .prepare<unknown[], EventRow>(sql)
+      .all(...params)
+      .map(fromEventRow)
   }
 
   /** The seq of the newest event, 0 when there is none. */
@@ -176,7 +182,10 @@ function jsonField(input: NewHistoryEvent, field: 'fromState' | 'toState' | 'gua
   try {
     text = canonicalJson(input[field])
   } catch (error) {
-    throw new RampartError('bad_input', `History event "${input.kind}" field ${field} cannot be stored as JSON: ${messageOf(error)}`)
+    throw new RampartError(
+      'bad_input',
+      `History event "${input.kind}" field ${field} cannot be stored as JSON: ${messageOf(error)}`
+    )
   }
   return text === undefined ? null : (JSON.parse(text) as JsonValue)
 }

@@ -85,7 +85,9 @@ export class GuardWindowRecords {
   /** When the rollout's newest guard window started, or null before its first; read from the index alone. */
   latestGuardWindowStart(flag: string, environment: string): string | null {
     const row = this.file.db
-      .prepare<[string, string], { latest: string | null }>('SELECT MAX(window_start) AS latest FROM guard_windows WHERE flag = ? AND environment = ?')
+      .prepare<[string, string], { latest: string | null }>(
+        'SELECT MAX(window_start) AS latest FROM guard_windows WHERE flag = ? AND environment = ?'
+      )
       .get(flag, environment)
     return row?.latest ?? null
   }

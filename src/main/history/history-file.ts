@@ -4,7 +4,12 @@ import Database from 'better-sqlite3'
 import { RampartError } from '@shared/errors'
 import { HISTORY_SCHEMA_VERSION, pendingMigrations } from './history-schema'
 import { currentProcess, type ProcessIdentity } from '@main/platform/process-liveness'
-import { electronBindingPath, NATIVE_BUILD_COMMAND, projectRoot, resolveNativeBinding } from '@main/platform/native-binding'
+import {
+  electronBindingPath,
+  NATIVE_BUILD_COMMAND,
+  projectRoot,
+  resolveNativeBinding
+} from '@main/platform/native-binding'
 
 export interface HistoryFileOptions {
   now?: () => Date
@@ -34,7 +39,14 @@ export class HistoryFile {
   /** The process named as owner of the database operations it opens. */
   readonly identity: ProcessIdentity
 
-  private constructor(db: Database.Database, filePath: string, now: () => Date, identity: ProcessIdentity, recoveredFrom?: string, warning?: string) {
+  private constructor(
+    db: Database.Database,
+    filePath: string,
+    now: () => Date,
+    identity: ProcessIdentity,
+    recoveredFrom?: string,
+    warning?: string
+  ) {
     this.db = db
     this.path = filePath
     this.now = now
@@ -81,7 +93,9 @@ export class HistoryFile {
       return action()
     } catch (error) {
       if (error instanceof RampartError) throw error
-      const hint = isCorruption(error) ? '; the file is damaged: `rampart history verify` says where (copy the file before anything else)' : ''
+      const hint = isCorruption(error)
+        ? '; the file is damaged: `rampart history verify` says where (copy the file before anything else)'
+        : ''
       throw new RampartError('failed', `Could not ${what} the history file ${this.path}: ${messageOf(error)}${hint}`, {
         code: sqliteCode(error)
       })
@@ -116,7 +130,10 @@ function openChecked(file: string, nativeBinding: string | undefined): OpenAttem
     }
     const mode = db.pragma('journal_mode = WAL', { simple: true })
     if (mode !== 'wal') {
-      throw new RampartError('failed', `The history file ${file} cannot use WAL mode (SQLite kept journal_mode=${String(mode)})`)
+      throw new RampartError(
+        'failed',
+        `The history file ${file} cannot use WAL mode (SQLite kept journal_mode=${String(mode)})`
+      )
     }
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
@@ -141,10 +158,13 @@ export const FULL_OPEN_CHECK_MAX_BYTES = 8 * 1024 * 1024
 const GROWING_TABLE = 'guard_windows'
 
 function openTimeIntegrityProblems(db: Database.Database): string[] {
-  const bytes = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number)
+  const bytes =
+    (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number)
   if (bytes <= FULL_OPEN_CHECK_MAX_BYTES) return quickCheck(db)
   const tables = db
-    .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
     .all()
     .map((row) => row.name)
     .filter((name) => name !== GROWING_TABLE)

@@ -27,7 +27,8 @@ function userDataFolder(
   paths: path.PlatformPath
 ): string {
   if (platform === 'darwin') return paths.join(home, 'Library', 'Application Support', APP_FOLDER)
-  if (platform === 'win32') return paths.join(nonEmpty(env.APPDATA) ?? paths.join(home, 'AppData', 'Roaming'), APP_FOLDER)
+  if (platform === 'win32')
+    return paths.join(nonEmpty(env.APPDATA) ?? paths.join(home, 'AppData', 'Roaming'), APP_FOLDER)
   return paths.join(nonEmpty(env.XDG_CONFIG_HOME) ?? paths.join(home, '.config'), APP_FOLDER)
 }
 

@@ -131,7 +131,15 @@ export class OperationRecords {
           `INSERT INTO db_operations (kind, environment, database, actor, status, started_at, detail, owner)
            VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`
         )
-        .run(input.kind, input.environment, input.database, input.actor, startedAt, detail, JSON.stringify({ pid: this.file.identity.pid, host: this.file.identity.host }))
+        .run(
+          input.kind,
+          input.environment,
+          input.database,
+          input.actor,
+          startedAt,
+          detail,
+          JSON.stringify({ pid: this.file.identity.pid, host: this.file.identity.host })
+        )
     )
     return this.readDbOperation(Number(result.lastInsertRowid))
   }
@@ -157,7 +165,10 @@ export class OperationRecords {
         )
     )
     if (result.changes === 0) {
-      throw new RampartError('failed', `There is no database operation ${id} in the history file ${this.file.path} to finish`)
+      throw new RampartError(
+        'failed',
+        `There is no database operation ${id} in the history file ${this.file.path} to finish`
+      )
     }
     return this.readDbOperation(id)
   }
@@ -178,7 +189,14 @@ export class OperationRecords {
             actor,
             environment: record.environment,
             outcome: 'interrupted',
-            detail: { operation: record.kind, operationId: id, database: record.database, startedBy: record.actor, startedAt: record.startedAt, interruption }
+            detail: {
+              operation: record.kind,
+              operationId: id,
+              database: record.database,
+              startedBy: record.actor,
+              startedAt: record.startedAt,
+              interruption
+            }
           })
           return record
         })
@@ -206,9 +224,11 @@ export class OperationRecords {
 
   /** Database operations, newest first. */
   listDbOperations(filter: DbOperationFilter = {}): DbOperationRecord[] {
-    return this.newestFirst<DbOperationRow>(`SELECT ${DB_OPERATION_COLUMNS} FROM db_operations`, { environment: filter.environment, kind: filter.kind, status: filter.status }, filter.limit).map(
-      fromDbOperationRow
-    )
+    return this.newestFirst<DbOperationRow>(
+      `SELECT ${DB_OPERATION_COLUMNS} FROM db_operations`,
+      { environment: filter.environment, kind: filter.kind, status: filter.status },
+      filter.limit
+    ).map(fromDbOperationRow)
   }
 
   recordDockerAction(input: NewDockerAction): DockerActionRecord {
@@ -244,7 +264,11 @@ export class OperationRecords {
   }
 
   /** `select` filtered by column equality (column names come from this file, values are bound), newest first. */
-  private newestFirst<Row>(select: string, equals: Record<string, string | undefined>, limit: number | undefined): Row[] {
+  private newestFirst<Row>(
+    select: string,
+    equals: Record<string, string | undefined>,
+    limit: number | undefined
+  ): Row[] {
     const given = Object.entries(equals).filter((entry): entry is [string, string] => entry[1] !== undefined)
     const params: Array<string | number> = given.map(([, value]) => value)
     let sql = select
@@ -262,7 +286,10 @@ export class OperationRecords {
       .prepare<[number], DbOperationRow>(`SELECT ${DB_OPERATION_COLUMNS} FROM db_operations WHERE id = ?`)
       .get(id)
     if (row === undefined) {
-      throw new RampartError('failed', `Database operation ${id} vanished from ${this.file.path} right after it was written`)
+      throw new RampartError(
+        'failed',
+        `Database operation ${id} vanished from ${this.file.path} right after it was written`
+      )
     }
     return fromDbOperationRow(row)
   }
@@ -273,7 +300,11 @@ export class OperationRecords {
     } catch (error) {
       if (error instanceof RampartError) throw error
       const code = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : undefined
-      throw new RampartError('failed', `Could not ${what} the history file ${this.file.path}: ${error instanceof Error ? error.message : String(error)}`, { code })
+      throw new RampartError(
+        'failed',
+        `Could not ${what} the history file ${this.file.path}: ${error instanceof Error ? error.message : String(error)}`,
+        { code }
+      )
     }
   }
 }
@@ -297,6 +328,7 @@ function fromDbOperationRow(row: DbOperationRow): DbOperationRecord {
 
 function ownerOf(text: string | null): ProcessIdentity | null {
   const value = parseJson(text) as { pid?: unknown; host?: unknown } | null
-  if (value === null || typeof value !== 'object' || typeof value.pid !== 'number' || typeof value.host !== 'string') return null
+  if (value === null || typeof value !== 'object' || typeof value.pid !== 'number' || typeof value.host !== 'string')
+    return null
   return { pid: value.pid, host: value.host }
 }

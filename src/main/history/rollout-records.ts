@@ -50,7 +50,9 @@ export class RolloutRecords {
 
   listRollouts(): RolloutRecord[] {
     return this.file.db
-      .prepare<[], RolloutRow>('SELECT flag, environment, created_at, updated_at, state FROM rollouts ORDER BY flag, environment')
+      .prepare<[], RolloutRow>(
+        'SELECT flag, environment, created_at, updated_at, state FROM rollouts ORDER BY flag, environment'
+      )
       .all()
       .map(fromRolloutRow)
   }

@@ -93,7 +93,9 @@ export class RunbookRecords {
         )
         .run(run.runbook, run.flag ?? null, run.environment, run.actor, run.reason ?? null, at, JSON.stringify(detail))
       const id = Number(result.lastInsertRowid)
-      const step = this.db.prepare(`INSERT INTO runbook_steps (run_id, step_index, name, status) VALUES (?, ?, ?, 'pending')`)
+      const step = this.db.prepare(
+        `INSERT INTO runbook_steps (run_id, step_index, name, status) VALUES (?, ?, ?, 'pending')`
+      )
       run.steps.forEach((name, index) => step.run(id, index, name))
       return id
     })
@@ -114,7 +116,11 @@ export class RunbookRecords {
   stepFinished(
     runId: number,
     index: number,
-    outcome: { status: Extract<RunbookStepStatus, 'done' | 'failed' | 'skipped' | 'cancelled'>; message: string | null; durationMs: number | null }
+    outcome: {
+      status: Extract<RunbookStepStatus, 'done' | 'failed' | 'skipped' | 'cancelled'>
+      message: string | null
+      durationMs: number | null
+    }
   ): void {
     this.db
       .prepare(
@@ -127,7 +133,9 @@ export class RunbookRecords {
 
   finish(runId: number, status: Exclude<RunbookRunStatus, 'running'>, result: unknown): void {
     this.db
-      .prepare(`UPDATE runbook_runs SET status = ?, finished_at = ?, detail = json_set(COALESCE(detail, '{}'), '$.result', json(?)) WHERE id = ?`)
+      .prepare(
+        `UPDATE runbook_runs SET status = ?, finished_at = ?, detail = json_set(COALESCE(detail, '{}'), '$.result', json(?)) WHERE id = ?`
+      )
       .run(status, this.now().toISOString(), JSON.stringify(result ?? null), runId)
   }
 
@@ -136,7 +144,11 @@ export class RunbookRecords {
    * resuming the same run at once, the second sees the first's claim and is refused by `check`.
    * `check` returns why the run may not be claimed, or null.
    */
-  claim(runId: number, owner: RunOwner, check: (run: RunbookRunView) => string | null): { ok: true; run: RunbookRunView } | { ok: false; reason: string } {
+  claim(
+    runId: number,
+    owner: RunOwner,
+    check: (run: RunbookRunView) => string | null
+  ): { ok: true; run: RunbookRunView } | { ok: false; reason: string } {
     const attempt = this.db.transaction(() => {
       const run = this.get(runId)
       if (run === undefined) return { ok: false as const, reason: `there is no runbook run #${runId}` }
@@ -167,13 +179,17 @@ export class RunbookRecords {
 
   requestCancel(runId: number, request: CancelRequest): void {
     this.db
-      .prepare(`UPDATE runbook_runs SET detail = json_set(COALESCE(detail, '{}'), '$.cancelRequested', json(?)) WHERE id = ?`)
+      .prepare(
+        `UPDATE runbook_runs SET detail = json_set(COALESCE(detail, '{}'), '$.cancelRequested', json(?)) WHERE id = ?`
+      )
       .run(JSON.stringify(request), runId)
   }
 
   cancelRequest(runId: number): CancelRequest | null {
     const row = this.db
-      .prepare<[number], { request: string | null }>(`SELECT json_extract(detail, '$.cancelRequested') AS request FROM runbook_runs WHERE id = ?`)
+      .prepare<[number], { request: string | null }>(
+        `SELECT json_extract(detail, '$.cancelRequested') AS request FROM runbook_runs WHERE id = ?`
+      )
       .get(runId)
     const request = parseObject(row?.request ?? null)
     return request === null ? null : (request as unknown as CancelRequest)
@@ -181,7 +197,11 @@ export class RunbookRecords {
 
   /** What the run's steps recorded so far (a backup file, the previous image…), for the steps after a resume. */
   notes(runId: number): Record<string, unknown> {
-    const row = this.db.prepare<[number], { notes: string | null }>(`SELECT json_extract(detail, '$.notes') AS notes FROM runbook_runs WHERE id = ?`).get(runId)
+    const row = this.db
+      .prepare<[number], { notes: string | null }>(
+        `SELECT json_extract(detail, '$.notes') AS notes FROM runbook_runs WHERE id = ?`
+      )
+      .get(runId)
     return parseObject(row?.notes ?? null) ?? {}
   }
 
@@ -194,7 +214,9 @@ export class RunbookRecords {
   /** The token of the claim the run was last recorded under (null for runs recorded without one). */
   ownerToken(runId: number): string | null {
     const row = this.db
-      .prepare<[number], { token: string | null }>(`SELECT json_extract(detail, '$.owner.token') AS token FROM runbook_runs WHERE id = ?`)
+      .prepare<[number], { token: string | null }>(
+        `SELECT json_extract(detail, '$.owner.token') AS token FROM runbook_runs WHERE id = ?`
+      )
       .get(runId)
     return row?.token ?? null
   }
@@ -207,7 +229,9 @@ export class RunbookRecords {
   list(filter: { status?: RunbookRunStatus; limit?: number } = {}): RunbookRunView[] {
     const rows =
       filter.status === undefined
-        ? this.db.prepare<[number], RunRow>('SELECT * FROM runbook_runs ORDER BY id DESC LIMIT ?').all(filter.limit ?? 100)
+        ? this.db
+            .prepare<[number], RunRow>('SELECT * FROM runbook_runs ORDER BY id DESC LIMIT ?')
+            .all(filter.limit ?? 100)
         : this.db
             .prepare<[string, number], RunRow>('SELECT * FROM runbook_runs WHERE status = ? ORDER BY id DESC LIMIT ?')
             .all(filter.status, filter.limit ?? 100)
@@ -228,7 +252,9 @@ export class RunbookRecords {
 
   private view(row: RunRow): RunbookRunView {
     const steps = this.db
-      .prepare<[number], StepRow>('SELECT step_index, name, status, started_at, finished_at, detail FROM runbook_steps WHERE run_id = ? ORDER BY step_index')
+      .prepare<[number], StepRow>(
+        'SELECT step_index, name, status, started_at, finished_at, detail FROM runbook_steps WHERE run_id = ? ORDER BY step_index'
+      )
       .all(row.id)
       .map(stepView)
     const detail = parseObject(row.detail)
@@ -275,7 +301,8 @@ function stepView(row: StepRow): RunbookStepView {
 function processView(value: unknown): RunbookProcess | null {
   if (typeof value !== 'object' || value === null) return null
   const owner = value as Record<string, unknown>
-  if (typeof owner.pid !== 'number' || typeof owner.host !== 'string' || typeof owner.heartbeatAt !== 'string') return null
+  if (typeof owner.pid !== 'number' || typeof owner.host !== 'string' || typeof owner.heartbeatAt !== 'string')
+    return null
   // The token stays inside: it is what tells this claim from a later one, not something to show.
   return { pid: owner.pid, host: owner.host, heartbeatAt: owner.heartbeatAt }
 }
@@ -283,7 +310,9 @@ function processView(value: unknown): RunbookProcess | null {
 function parentView(value: unknown): { runId: number; stepIndex: number } | null {
   if (typeof value !== 'object' || value === null) return null
   const parent = value as Record<string, unknown>
-  return typeof parent.runId === 'number' && typeof parent.stepIndex === 'number' ? { runId: parent.runId, stepIndex: parent.stepIndex } : null
+  return typeof parent.runId === 'number' && typeof parent.stepIndex === 'number'
+    ? { runId: parent.runId, stepIndex: parent.stepIndex }
+    : null
 }
 
 function parseObject(text: string | null): Record<string, unknown> | null {

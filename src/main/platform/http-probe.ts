@@ -30,16 +30,27 @@ export function probeHttp(url: string, options: { timeoutMs: number; signal?: Ab
       clearTimeout(timer)
       resolve({ url, ...probe })
     }
-    const request = send(parsed, { method: 'GET', agent: false, headers: { connection: 'close', accept: '*/*' }, ...(options.signal === undefined ? {} : { signal: options.signal }) }, (response) => {
-      response.resume()
-      response.on('end', () => settle({ status: response.statusCode ?? null, error: null }))
-      response.on('error', (error) => settle({ status: response.statusCode ?? null, error: error.message }))
-    })
+    const request = send(
+      parsed,
+      {
+        method: 'GET',
+        agent: false,
+        headers: { connection: 'close', accept: '*/*' },
+        ...(options.signal === undefined ? {} : { signal: options.signal })
+      },
+      (response) => {
+        response.resume()
+        response.on('end', () => settle({ status: response.statusCode ?? null, error: null }))
+        response.on('error', (error) => settle({ status: response.statusCode ?? null, error: error.message }))
+      }
+    )
     const timer = setTimeout(() => {
       settle({ status: null, error: `no answer within ${options.timeoutMs} ms` })
       request.destroy()
     }, options.timeoutMs)
-    request.on('error', (error: NodeJS.ErrnoException) => settle({ status: null, error: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message }))
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      settle({ status: null, error: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message })
+    )
     request.end()
   })
 }

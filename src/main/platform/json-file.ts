@@ -13,7 +13,8 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what:
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : String((error as Error).message)
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : String((error as Error).message)
     throw new RampartError('bad_input', `${what} ${path} ${reason}`)
   }
   let value: unknown
@@ -24,7 +25,9 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what:
   }
   const parsed = schema.safeParse(value)
   if (!parsed.success) {
-    throw new RampartError('bad_input', `${what} ${path}: ${describeIssues(parsed.error, '(top level)')}`, { issues: parsed.error.issues })
+    throw new RampartError('bad_input', `${what} ${path}: ${describeIssues(parsed.error, '(top level)')}`, {
+      issues: parsed.error.issues
+    })
   }
   return parsed.data
 }

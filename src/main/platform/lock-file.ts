@@ -5,8 +5,7 @@ import type { LockHolder } from '@shared/error-details'
 import { processExists } from './process-liveness'
 
 export type LockAttempt =
-  | { acquired: true; release: () => Promise<void> }
-  | { acquired: false; holder: LockHolder | null; path: string }
+  { acquired: true; release: () => Promise<void> } | { acquired: false; holder: LockHolder | null; path: string }
 
 interface LockContent extends LockHolder {
   token: string

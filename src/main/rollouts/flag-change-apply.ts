@@ -56,10 +56,20 @@ export class ServiceRestartApplier implements FlagChangeApplier {
     const service = handle.config.service
     const container = service.container
     if (handle.flagSource.kind !== 'env-file') {
-      return { outcome: 'not_needed', container: null, message: `the flag API at ${handle.flagOrigin} applies changes at once`, durationMs: 0 }
+      return {
+        outcome: 'not_needed',
+        container: null,
+        message: `the flag API at ${handle.flagOrigin} applies changes at once`,
+        durationMs: 0
+      }
     }
     if (request.restart === false) {
-      return { outcome: 'skipped', container, message: `not restarted (asked not to): ${container} reads ${handle.flagOrigin} when it next starts`, durationMs: 0 }
+      return {
+        outcome: 'skipped',
+        container,
+        message: `not restarted (asked not to): ${container} reads ${handle.flagOrigin} when it next starts`,
+        durationMs: 0
+      }
     }
     const engine = this.deps.docker.forEnvironment(handle.name)
     const notApplied = (why: string, code: RampartError['code']): RampartError =>
@@ -73,17 +83,37 @@ export class ServiceRestartApplier implements FlagChangeApplier {
     try {
       info = await engine.inspectContainer(container)
     } catch (error) {
-      throw notApplied(`cannot look at container ${container}: ${error instanceof Error ? error.message : String(error)}`, error instanceof RampartError ? error.code : 'failed')
+      throw notApplied(
+        `cannot look at container ${container}: ${error instanceof Error ? error.message : String(error)}`,
+        error instanceof RampartError ? error.code : 'failed'
+      )
     }
     if (info === null) {
-      return { outcome: 'absent', container, message: `no container ${container} on the Docker engine at ${engine.endpoint.display}; the service reads ${handle.flagOrigin} when it starts`, durationMs: 0 }
+      return {
+        outcome: 'absent',
+        container,
+        message: `no container ${container} on the Docker engine at ${engine.endpoint.display}; the service reads ${handle.flagOrigin} when it starts`,
+        durationMs: 0
+      }
     }
     if (info.state !== 'running') {
-      return { outcome: 'not_running', container, message: `container ${container} is ${info.state}; it reads ${handle.flagOrigin} when it starts`, durationMs: 0 }
+      return {
+        outcome: 'not_running',
+        container,
+        message: `container ${container} is ${info.state}; it reads ${handle.flagOrigin} when it starts`,
+        durationMs: 0
+      }
     }
     const started = performance.now()
     const record = (outcome: string, detail: object): void => {
-      this.deps.history.operations.recordDockerAction({ environment: handle.name, endpoint: engine.endpoint.display, container, action: 'restart', outcome, detail: { flag: request.flag, eventSeq: request.eventSeq, ...detail } })
+      this.deps.history.operations.recordDockerAction({
+        environment: handle.name,
+        endpoint: engine.endpoint.display,
+        container,
+        action: 'restart',
+        outcome,
+        detail: { flag: request.flag, eventSeq: request.eventSeq, ...detail }
+      })
     }
     try {
       await engine.restartContainer(container, { timeoutSeconds: this.timings.stopTimeoutSeconds })
@@ -94,7 +124,12 @@ export class ServiceRestartApplier implements FlagChangeApplier {
       })
       const durationMs = Math.round(performance.now() - started)
       record('succeeded', { check: ready.check, durationMs })
-      return { outcome: 'restarted', container, message: `restarted ${container}; ${ready.check} answered after ${durationMs} ms`, durationMs }
+      return {
+        outcome: 'restarted',
+        container,
+        message: `restarted ${container}; ${ready.check} answered after ${durationMs} ms`,
+        durationMs
+      }
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error)
       record('failed', { error: why })

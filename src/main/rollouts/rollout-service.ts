@@ -5,7 +5,13 @@ import type { RolloutMove } from '@shared/rollout-types'
 import type { GuardStatusView, MoveOption, RolloutMoveResult, RolloutStatusView } from '@shared/views'
 import { judgedWithThresholds, summarizeGuardWindows } from './core/guard-status'
 import { describeFlagVariableProblem } from '@main/flags/core/flag-env-mapping'
-import { allowedMoves, differingFields, planMove, type GuardSnapshot, type MoveRefusal } from './core/rollout-phase-machine'
+import {
+  allowedMoves,
+  differingFields,
+  planMove,
+  type GuardSnapshot,
+  type MoveRefusal
+} from './core/rollout-phase-machine'
 import type { HistoryStore } from '@main/history/history-store'
 import type { FlagSnapshot } from '@main/flags/flag-source'
 import type { LockAttempt } from '@main/platform/lock-file'
@@ -97,7 +103,11 @@ export class RolloutService {
     const snapshot = await handle.flagSource.read(request.flag, access)
     const now = this.deps.clock.now()
     const memory = this.memory(handle.name, request.flag)
-    if (memory !== undefined && !sameState(memory.state, snapshot.state) && sameState(request.expected, snapshot.state)) {
+    if (
+      memory !== undefined &&
+      !sameState(memory.state, snapshot.state) &&
+      sameState(request.expected, snapshot.state)
+    ) {
       this.recordSeenDrift(handle, request, memory.state, snapshot, now)
     }
     const phase = this.observe(handle.name, request.flag, snapshot.state, now)
@@ -134,7 +144,13 @@ export class RolloutService {
       toState: written.state,
       guardSnapshot: guard,
       outcome: 'applied',
-      detail: { move: request.move, source: handle.flagSource.kind, origin: written.origin, ...this.runBy(request), ...unreadableDetail(written) }
+      detail: {
+        move: request.move,
+        source: handle.flagSource.kind,
+        origin: written.origin,
+        ...this.runBy(request),
+        ...unreadableDetail(written)
+      }
     })
     this.remember(handle.name, request.flag, { state: written.state, phaseEnteredAt: now.toISOString() })
     return { state: written.state, event }
@@ -162,7 +178,10 @@ export class RolloutService {
     }
     if (attempt.acquired) return attempt.release
     const holder = attempt.holder
-    const who = holder === null ? 'another Rampart' : `${holder.actor} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
+    const who =
+      holder === null
+        ? 'another Rampart'
+        : `${holder.actor} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
     const message =
       `another move of ${request.flag} in ${handle.name} is being written right now by ${who}; ` +
       `look at the new state and choose the move again (lock file ${attempt.path})`
@@ -223,7 +242,12 @@ export class RolloutService {
         fromState: plan.conflict.expected,
         toState: plan.conflict.current,
         outcome: 'refused',
-        detail: { move: request.move, fields: plan.conflict.fields, origin: snapshot.origin, ...unreadableDetail(snapshot) }
+        detail: {
+          move: request.move,
+          fields: plan.conflict.fields,
+          origin: snapshot.origin,
+          ...unreadableDetail(snapshot)
+        }
       })
       // The drift is now on record and shown; the next decision starts from what is really there,
       // and its phase from now: guard windows and soak from before the change say nothing about it.
@@ -345,7 +369,10 @@ export class RolloutService {
     const stored = record.state as { state?: unknown; phaseEnteredAt?: unknown }
     const state = FlagStateSchema.safeParse(stored.state)
     if (!state.success) return undefined
-    return { state: state.data, phaseEnteredAt: typeof stored.phaseEnteredAt === 'string' ? stored.phaseEnteredAt : null }
+    return {
+      state: state.data,
+      phaseEnteredAt: typeof stored.phaseEnteredAt === 'string' ? stored.phaseEnteredAt : null
+    }
   }
 
   private remember(environment: string, flag: string, memory: RolloutMemory): void {
@@ -374,4 +401,3 @@ function guardView(guard: GuardSnapshot, lastWindowAt: string | null): GuardStat
     lastWindowAt
   }
 }
-

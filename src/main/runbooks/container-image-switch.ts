@@ -21,7 +21,10 @@ export async function switchContainerImage(
   let current = await engine.inspectContainer(container)
   let aside = await engine.inspectContainer(asideName)
   if (current === null && aside === null) {
-    throw new RampartError('failed', `container ${container} does not exist on the Docker engine at ${engine.endpoint.display}; there is nothing to switch to ${image}`)
+    throw new RampartError(
+      'failed',
+      `container ${container} does not exist on the Docker engine at ${engine.endpoint.display}; there is nothing to switch to ${image}`
+    )
   }
   if (current !== null && aside === null) {
     if (current.image === image) return `already on ${image}`

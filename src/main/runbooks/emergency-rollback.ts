@@ -22,7 +22,11 @@ export interface EmergencyTimings {
   pollIntervalMs: number
 }
 
-export const DEFAULT_EMERGENCY_TIMINGS: EmergencyTimings = { stopTimeoutSeconds: 5, healthTimeoutMs: 30_000, pollIntervalMs: 10 }
+export const DEFAULT_EMERGENCY_TIMINGS: EmergencyTimings = {
+  stopTimeoutSeconds: 5,
+  healthTimeoutMs: 30_000,
+  pollIntervalMs: 10
+}
 
 export interface EmergencyRollbackDeps {
   environments: EnvironmentRegistry
@@ -85,7 +89,12 @@ export class EmergencyRollback {
       environment: handle.name,
       reason,
       outcome: 'intent',
-      detail: { runbook: RUNBOOKS.emergencyRollback, source: handle.flagSource.kind, origin: handle.flagOrigin, container: handle.config.service.container }
+      detail: {
+        runbook: RUNBOOKS.emergencyRollback,
+        source: handle.flagSource.kind,
+        origin: handle.flagOrigin,
+        container: handle.config.service.container
+      }
     })
     const recorded: RecordedInput = {
       environment: handle.name,
@@ -116,24 +125,41 @@ export class EmergencyRollback {
     const service = handle.config.service
     const restartNeeded = handle.flagSource.kind === 'env-file'
     const steps: Array<RunbookStep<EmergencyContext>> = [
-      { name: `Disable ${input.flag} in ${handle.flagOrigin}`, run: (c, report, tools) => this.disable(c, tools.notes, report) },
-      ...(restartNeeded ? [{ name: `Restart container ${service.container}`, run: (c: EmergencyContext, _r: unknown, tools: { notes: RunNotes }) => this.restart(c, tools.notes) }] : []),
+      {
+        name: `Disable ${input.flag} in ${handle.flagOrigin}`,
+        run: (c, report, tools) => this.disable(c, tools.notes, report)
+      },
+      ...(restartNeeded
+        ? [
+            {
+              name: `Restart container ${service.container}`,
+              run: (c: EmergencyContext, _r: unknown, tools: { notes: RunNotes }) => this.restart(c, tools.notes)
+            }
+          ]
+        : []),
       {
         name: `Wait for health: ${service.health_url ?? `container ${service.container}`}`,
         cancellable: true,
         run: async (c, report, tools) => {
-          const outcome = await waitUntilServing({ container: service.container, healthUrl: service.health_url }, c.engine, {
-            timeoutMs: input.healthTimeoutMs,
-            intervalMs: input.pollIntervalMs,
-            signal: tools.signal,
-            report
-          })
+          const outcome = await waitUntilServing(
+            { container: service.container, healthUrl: service.health_url },
+            c.engine,
+            {
+              timeoutMs: input.healthTimeoutMs,
+              intervalMs: input.pollIntervalMs,
+              signal: tools.signal,
+              report
+            }
+          )
           tools.notes.set('health', outcome.check)
           return `${outcome.check} answered after ${Math.round(outcome.waitedMs)} ms (${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'})`
         }
       },
       {
-        name: service.verify_urls.length === 0 ? 'Check verify URLs (none configured)' : `Check ${service.verify_urls.length} verify URL${service.verify_urls.length === 1 ? '' : 's'}`,
+        name:
+          service.verify_urls.length === 0
+            ? 'Check verify URLs (none configured)'
+            : `Check ${service.verify_urls.length} verify URL${service.verify_urls.length === 1 ? '' : 's'}`,
         cancellable: true,
         run: async (_c, _report, tools) => {
           const verified = await verifyUrlsUntil(service.verify_urls, {
@@ -156,7 +182,10 @@ export class EmergencyRollback {
           return captured.problem ?? `${captured.lines.length} lines captured`
         }
       },
-      { name: 'Record the time to safe', run: (c, _report, tools) => Promise.resolve(this.recordTimeToSafe(c, tools.notes, tools.runId)) }
+      {
+        name: 'Record the time to safe',
+        run: (c, _report, tools) => Promise.resolve(this.recordTimeToSafe(c, tools.notes, tools.runId))
+      }
     ]
     return {
       context,
@@ -174,7 +203,17 @@ export class EmergencyRollback {
 
   private disable(context: EmergencyContext, notes: RunNotes, report: (message: string) => void): Promise<string> {
     const { input, handle } = context
-    return disableFlag({ rollout: this.deps.rollout, handle, flag: input.flag, reason: input.reason, notes, now: () => this.deps.clock.now() }, report)
+    return disableFlag(
+      {
+        rollout: this.deps.rollout,
+        handle,
+        flag: input.flag,
+        reason: input.reason,
+        notes,
+        now: () => this.deps.clock.now()
+      },
+      report
+    )
   }
 
   /**
@@ -186,7 +225,11 @@ export class EmergencyRollback {
     const { engine, input } = context
     const container = context.handle.config.service.container
     const info = await engine.inspectContainer(container)
-    if (info === null) throw new RampartError('failed', `container ${container} does not exist on the Docker engine at ${engine.endpoint.display}; the flag is disabled in the file, but nothing is serving it`)
+    if (info === null)
+      throw new RampartError(
+        'failed',
+        `container ${container} does not exist on the Docker engine at ${engine.endpoint.display}; the flag is disabled in the file, but nothing is serving it`
+      )
     const before = notes.get<string | null>('startedBeforeRestart')
     if (before !== undefined && info.state === 'running' && info.startedAt !== before) {
       notes.set('restarted', true)
@@ -201,10 +244,15 @@ export class EmergencyRollback {
   private recordTimeToSafe(context: EmergencyContext, notes: RunNotes, runId: number): string {
     const { input } = context
     const safeAt = notes.get<string>('safeAt')
-    if (safeAt === undefined) throw new RampartError('failed', `run #${runId} has no verified-safe time on record; the verify step must run first`)
+    if (safeAt === undefined)
+      throw new RampartError(
+        'failed',
+        `run #${runId} has no verified-safe time on record; the verify step must run first`
+      )
     const timeToSafeMs = Date.parse(safeAt) - Date.parse(input.intentAt)
     const recordedSeq = notes.get<number>('safeEventSeq')
-    if (recordedSeq !== undefined) return `${formatMs(timeToSafeMs)} from intent to verified safe (recorded as event #${recordedSeq})`
+    if (recordedSeq !== undefined)
+      return `${formatMs(timeToSafeMs)} from intent to verified safe (recorded as event #${recordedSeq})`
     const event = this.deps.history.events.appendEvent({
       kind: 'kill',
       actor: this.deps.actor,

@@ -26,7 +26,14 @@ const RETRY_MS = 50
  * a couple of seconds instead of refused: kill is allowed from any state.
  */
 export async function disableFlag(
-  request: { rollout: RolloutService; handle: EnvironmentHandle; flag: string; reason: string; notes: RunNotes; now: () => Date },
+  request: {
+    rollout: RolloutService
+    handle: EnvironmentHandle
+    flag: string
+    reason: string
+    notes: RunNotes
+    now: () => Date
+  },
   report: (message: string) => void
 ): Promise<string> {
   const { handle, flag, notes } = request
@@ -34,12 +41,27 @@ export async function disableFlag(
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const snapshot = await handle.flagSource.read(flag, { forKill: true })
     if (!snapshot.state.enabled) {
-      if (notes.get(FLAG_KILL_NOTE) === undefined) notes.set(FLAG_KILL_NOTE, { alreadyDisabled: true, at: request.now().toISOString(), eventSeq: null } satisfies FlagKillNote)
+      if (notes.get(FLAG_KILL_NOTE) === undefined)
+        notes.set(FLAG_KILL_NOTE, {
+          alreadyDisabled: true,
+          at: request.now().toISOString(),
+          eventSeq: null
+        } satisfies FlagKillNote)
       return `${flag} is disabled in ${snapshot.origin}; nothing to write`
     }
     try {
-      const moved = await request.rollout.move({ environment: handle.name, flag, move: 'kill', reason: request.reason, expected: snapshot.state })
-      notes.set(FLAG_KILL_NOTE, { alreadyDisabled: false, at: moved.event.at, eventSeq: moved.event.seq } satisfies FlagKillNote)
+      const moved = await request.rollout.move({
+        environment: handle.name,
+        flag,
+        move: 'kill',
+        reason: request.reason,
+        expected: snapshot.state
+      })
+      notes.set(FLAG_KILL_NOTE, {
+        alreadyDisabled: false,
+        at: moved.event.at,
+        eventSeq: moved.event.seq
+      } satisfies FlagKillNote)
       if (snapshot.unreadable !== undefined) {
         // The percentage shown may be a default standing in for an unreadable value: name what is wrong instead.
         return `${flag} disabled in ${snapshot.origin} (recorded as event #${moved.event.seq}); still to fix by hand: ${snapshot.unreadable.map(describeFlagVariableProblem).join('; ')}`
@@ -52,5 +74,8 @@ export async function disableFlag(
       await sleep(RETRY_MS)
     }
   }
-  throw new RampartError('conflict', `could not disable ${flag} in ${handle.flagOrigin} after ${ATTEMPTS} attempts: ${lastRefusal}`)
+  throw new RampartError(
+    'conflict',
+    `could not disable ${flag} in ${handle.flagOrigin} after ${ATTEMPTS} attempts: ${lastRefusal}`
+  )
 }

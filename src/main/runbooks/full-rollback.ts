@@ -131,22 +131,44 @@ export class FullRollback {
             {
               name: `Disable ${flag} in ${handle.flagOrigin}`,
               run: (c: FullRollbackContext, report: (message: string) => void, tools: { notes: RunNotes }) =>
-                disableFlag({ rollout: this.deps.rollout, handle: c.handle, flag, reason: input.reason, notes: tools.notes, now: () => this.deps.clock.now() }, report)
+                disableFlag(
+                  {
+                    rollout: this.deps.rollout,
+                    handle: c.handle,
+                    flag,
+                    reason: input.reason,
+                    notes: tools.notes,
+                    now: () => this.deps.clock.now()
+                  },
+                  report
+                )
             }
           ]),
       { name: `Stop container ${container}`, run: (c, _report, tools) => this.stop(c, tools.runId) },
       // One backup, taken by the database rollback under the migration lock, so no migration can
       // slip in between the dump and the rollback scripts.
-      { name: `Back up and roll back database ${input.database} to version ${input.toVersion}`, run: (_c, _report, tools) => this.rollBackDatabase(input, tools.notes) },
+      {
+        name: `Back up and roll back database ${input.database} to version ${input.toVersion}`,
+        run: (_c, _report, tools) => this.rollBackDatabase(input, tools.notes)
+      },
       ...(image === null
         ? []
         : [
             {
               name: `Switch container ${container} to image ${image}`,
-              run: (c: FullRollbackContext, report: (message: string) => void, tools: { notes: RunNotes; runId: number }) =>
+              run: (
+                c: FullRollbackContext,
+                report: (message: string) => void,
+                tools: { notes: RunNotes; runId: number }
+              ) =>
                 switchContainerImage(
                   c.engine,
-                  { container, image, asideName: `${container}-rampart-run${tools.runId}`, stopTimeoutSeconds: input.stopTimeoutSeconds },
+                  {
+                    container,
+                    image,
+                    asideName: `${container}-rampart-run${tools.runId}`,
+                    stopTimeoutSeconds: input.stopTimeoutSeconds
+                  },
                   tools.notes,
                   report
                 )
@@ -156,7 +178,11 @@ export class FullRollback {
         name: `Start container ${container}`,
         run: async (c) => {
           const info = await c.engine.inspectContainer(container)
-          if (info === null) throw new RampartError('failed', `container ${container} does not exist on the Docker engine at ${c.engine.endpoint.display}`)
+          if (info === null)
+            throw new RampartError(
+              'failed',
+              `container ${container} does not exist on the Docker engine at ${c.engine.endpoint.display}`
+            )
           if (info.state === 'running') return 'already running'
           await c.engine.startContainer(container)
           return 'started'
@@ -215,10 +241,15 @@ export class FullRollback {
     const container = context.handle.config.service.container
     const info = await context.engine.inspectContainer(container)
     if (info === null) {
-      if ((await context.engine.inspectContainer(`${container}-rampart-run${runId}`)) !== null) return `${container} is being replaced by this run; nothing to stop`
-      throw new RampartError('failed', `container ${container} does not exist on the Docker engine at ${context.engine.endpoint.display}`)
+      if ((await context.engine.inspectContainer(`${container}-rampart-run${runId}`)) !== null)
+        return `${container} is being replaced by this run; nothing to stop`
+      throw new RampartError(
+        'failed',
+        `container ${container} does not exist on the Docker engine at ${context.engine.endpoint.display}`
+      )
     }
-    if (info.state !== 'running' && info.state !== 'restarting' && info.state !== 'paused') return `already stopped (${info.state})`
+    if (info.state !== 'running' && info.state !== 'restarting' && info.state !== 'paused')
+      return `already stopped (${info.state})`
     await context.engine.stopContainer(container, { timeoutSeconds: context.input.stopTimeoutSeconds })
     return `stopped (stop timeout ${context.input.stopTimeoutSeconds} s)`
   }
@@ -229,7 +260,8 @@ export class FullRollback {
    */
   private async rollBackDatabase(input: RecordedInput, notes: RunNotes): Promise<string> {
     const status = await this.deps.database.status({ environment: input.environment })
-    if (status.currentVersion <= input.toVersion) return `${status.database} is at version ${status.currentVersion}; nothing above ${input.toVersion} to roll back`
+    if (status.currentVersion <= input.toVersion)
+      return `${status.database} is at version ${status.currentVersion}; nothing above ${input.toVersion} to roll back`
     if (notes.get('fromVersion') === undefined) notes.set('fromVersion', status.currentVersion)
     const result = await this.deps.database.rollback({
       environment: input.environment,

@@ -15,7 +15,10 @@ export interface RunbookHandlerDeps {
 
 export function runbookHandlers(
   deps: RunbookHandlerDeps
-): Pick<Handlers, 'runbook.list' | 'runbook.resume' | 'runbook.cancel' | 'runbook.fullRollback' | 'rollback.emergency'> {
+): Pick<
+  Handlers,
+  'runbook.list' | 'runbook.resume' | 'runbook.cancel' | 'runbook.fullRollback' | 'rollback.emergency'
+> {
   return {
     'runbook.list': async ({ status, limit, interrupted }) =>
       interrupted === true ? deps.runbooks.listInterrupted() : deps.runbookRecords.list({ status, limit }),

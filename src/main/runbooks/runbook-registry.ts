@@ -23,7 +23,8 @@ export class RunbookRegistry {
   private readonly runbooks = new Map<string, RegisteredRunbook>()
 
   register<Input, Context>(runbook: RegisteredRunbook<Input, Context>): void {
-    if (this.runbooks.has(runbook.name)) throw new RampartError('failed', `runbook "${runbook.name}" is registered twice`)
+    if (this.runbooks.has(runbook.name))
+      throw new RampartError('failed', `runbook "${runbook.name}" is registered twice`)
     this.runbooks.set(runbook.name, runbook as unknown as RegisteredRunbook)
   }
 

@@ -118,7 +118,11 @@ export class RunbookRunner {
     this.identity = deps.identity ?? currentProcess()
   }
 
-  async run<Context>(definition: RunbookDefinition<Context>, context: Context, options: RunOptions = {}): Promise<RunbookRunView> {
+  async run<Context>(
+    definition: RunbookDefinition<Context>,
+    context: Context,
+    options: RunOptions = {}
+  ): Promise<RunbookRunView> {
     const { history } = this.deps
     const stepNames = definition.steps.map((step) => step.name)
     const owner = this.newOwner()
@@ -134,7 +138,11 @@ export class RunbookRunner {
       owner,
       parent
     })
-    this.recordEvent(definition, runId, 'started', { steps: stepNames, input: definition.input ?? null, ...(parent === null ? {} : { parent }) })
+    this.recordEvent(definition, runId, 'started', {
+      steps: stepNames,
+      input: definition.input ?? null,
+      ...(parent === null ? {} : { parent })
+    })
     this.notifier(definition, runId)({ kind: 'run_started', status: 'running' })
     return this.execute({ runId, definition, context, owner, done: new Set(), signal: options.signal })
   }
@@ -143,7 +151,10 @@ export class RunbookRunner {
   async start(name: string, input: unknown, options: RunOptions = {}): Promise<RunbookRunView> {
     const registered = this.deps.registry?.get(name)
     if (registered === undefined) {
-      throw new RampartError('bad_input', `There is no runbook "${name}" (there are: ${this.deps.registry?.names().join(', ') || 'none'})`)
+      throw new RampartError(
+        'bad_input',
+        `There is no runbook "${name}" (there are: ${this.deps.registry?.names().join(', ') || 'none'})`
+      )
     }
     const build = await registered.build(registered.parseInput(input))
     return this.run(build.definition, build.context, options)
@@ -157,7 +168,8 @@ export class RunbookRunner {
   async resume(runId: number, options: RunOptions = {}): Promise<RunbookRunView> {
     const { history } = this.deps
     const recorded = history.runbooks.get(runId)
-    if (recorded === undefined) throw new RampartError('bad_input', `There is no runbook run #${runId} in ${history.path}`)
+    if (recorded === undefined)
+      throw new RampartError('bad_input', `There is no runbook run #${runId} in ${history.path}`)
     const refusal = this.resumeRefusal(recorded)
     if (refusal !== null) throw new RampartError(refusal.code, refusal.message)
     const registered = this.deps.registry?.get(recorded.runbook)
@@ -172,7 +184,10 @@ export class RunbookRunner {
     try {
       input = registered.parseInput(recorded.input)
     } catch (error) {
-      throw new RampartError('bad_input', `Run #${runId} (${recorded.runbook}) cannot be resumed: its recorded input does not fit this version: ${toContractError(error).message}`)
+      throw new RampartError(
+        'bad_input',
+        `Run #${runId} (${recorded.runbook}) cannot be resumed: its recorded input does not fit this version: ${toContractError(error).message}`
+      )
     }
     const build = await registered.build(input)
     const names = build.definition.steps.map((step) => step.name)
@@ -191,9 +206,12 @@ export class RunbookRunner {
       claimRefusal = this.resumeRefusal(run)
       return claimRefusal?.message ?? null
     })
-    if (!claim.ok) throw new RampartError((claimRefusal as { code: ErrorCode } | null)?.code ?? 'conflict', claim.reason)
+    if (!claim.ok)
+      throw new RampartError((claimRefusal as { code: ErrorCode } | null)?.code ?? 'conflict', claim.reason)
 
-    const done = new Set(claim.run.steps.filter((step) => step.status === 'done' || step.status === 'skipped').map((step) => step.index))
+    const done = new Set(
+      claim.run.steps.filter((step) => step.status === 'done' || step.status === 'skipped').map((step) => step.index)
+    )
     const first = claim.run.steps.find((step) => !done.has(step.index))
     this.recordEvent(build.definition, runId, 'resumed', {
       previousStatus: recorded.status,
@@ -203,14 +221,25 @@ export class RunbookRunner {
       rerunStep: first !== undefined && first.status === 'running' ? first.name : null,
       stepsDone: [...done].length
     })
-    this.notifier(build.definition, runId)({
+    this.notifier(
+      build.definition,
+      runId
+    )({
       kind: 'run_resumed',
       status: 'running',
       stepIndex: first?.index ?? null,
       step: first?.name ?? null,
-      message: first === undefined ? 'every step was done' : `resuming at step ${first.index + 1} (${first.status} before)`
+      message:
+        first === undefined ? 'every step was done' : `resuming at step ${first.index + 1} (${first.status} before)`
     })
-    return this.execute({ runId, definition: build.definition, context: build.context, owner, done, signal: options.signal })
+    return this.execute({
+      runId,
+      definition: build.definition,
+      context: build.context,
+      owner,
+      done,
+      signal: options.signal
+    })
   }
 
   /** Runs recorded as running whose process is gone, newest first; a child whose parent is also listed is left to the parent's resume. */
@@ -219,7 +248,11 @@ export class RunbookRunner {
     for (const run of this.deps.history.runbooks.list({ status: 'running', limit: 1000 })) {
       const interruption = this.interruption(run)
       if (interruption === null) continue
-      found.push({ ...run, interruption, resumable: run.parent === null && this.deps.registry?.get(run.runbook) !== undefined })
+      found.push({
+        ...run,
+        interruption,
+        resumable: run.parent === null && this.deps.registry?.get(run.runbook) !== undefined
+      })
     }
     const listed = new Set(found.map((run) => run.id))
     return found.filter((run) => run.parent === null || !listed.has(run.parent.runId))
@@ -232,7 +265,11 @@ export class RunbookRunner {
    */
   cancel(runId: number, request: { reason?: string } = {}): RunbookCancelResult {
     const { history } = this.deps
-    const cancel: CancelRequest = { by: this.deps.actor, reason: request.reason?.trim() || null, at: this.deps.clock.now().toISOString() }
+    const cancel: CancelRequest = {
+      by: this.deps.actor,
+      reason: request.reason?.trim() || null,
+      at: this.deps.clock.now().toISOString()
+    }
     const active = this.active.get(runId)
     if (active !== undefined) {
       active.cancel ??= cancel
@@ -241,7 +278,11 @@ export class RunbookRunner {
     }
     const run = history.runbooks.get(runId)
     if (run === undefined) throw new RampartError('bad_input', `There is no runbook run #${runId} in ${history.path}`)
-    if (run.status !== 'running') throw new RampartError('refused', `Run #${runId} (${run.runbook}) is ${run.status}, not running; there is nothing to cancel`)
+    if (run.status !== 'running')
+      throw new RampartError(
+        'refused',
+        `Run #${runId} (${run.runbook}) is ${run.status}, not running; there is nothing to cancel`
+      )
     const interruption = this.interruption(run)
     if (interruption === null) {
       history.runbooks.requestCancel(runId, cancel)
@@ -253,7 +294,11 @@ export class RunbookRunner {
     }
     this.closeRun(run, 'cancelled', { cancelledBy: cancel.by, reason: cancel.reason, interruption })
     this.recordEvent(run, runId, 'cancelled', { by: cancel.by, interruption })
-    return { runId, outcome: 'cancelled', message: `run #${runId} was interrupted (${interruption}); recorded as cancelled, and it can still be resumed` }
+    return {
+      runId,
+      outcome: 'cancelled',
+      message: `run #${runId} was interrupted (${interruption}); recorded as cancelled, and it can still be resumed`
+    }
   }
 
   private async execute<Context>(execution: Execution<Context>): Promise<RunbookRunView> {
@@ -274,35 +319,69 @@ export class RunbookRunner {
         history.runbooks.stepStarted(runId, index)
         notify({ kind: 'step_started', stepIndex: index, step: step.name, status: 'running' })
         const started = this.deps.clock.now().getTime()
-        const tools: StepTools = { runId, notes, signal: step.cancellable === true ? active.controller.signal : NEVER_ABORTED }
+        const tools: StepTools = {
+          runId,
+          notes,
+          signal: step.cancellable === true ? active.controller.signal : NEVER_ABORTED
+        }
         try {
           const summary = await currentStep.run({ runId, stepIndex: index }, () =>
-            step.run(context, (message) => notify({ kind: 'step_progress', stepIndex: index, step: step.name, message, status: 'running' }), tools)
+            step.run(
+              context,
+              (message) =>
+                notify({ kind: 'step_progress', stepIndex: index, step: step.name, message, status: 'running' }),
+              tools
+            )
           )
           // A process that was taken for dead and whose run was resumed elsewhere must not write over it.
           if (active.lost) throw lostError(runId, step.name)
           const durationMs = this.deps.clock.now().getTime() - started
           history.runbooks.stepFinished(runId, index, { status: 'done', message: summary ?? null, durationMs })
-          notify({ kind: 'step_done', stepIndex: index, step: step.name, message: summary ?? null, durationMs, status: 'done' })
+          notify({
+            kind: 'step_done',
+            stepIndex: index,
+            step: step.name,
+            message: summary ?? null,
+            durationMs,
+            status: 'done'
+          })
         } catch (error) {
           const durationMs = this.deps.clock.now().getTime() - started
           if (active.lost) throw lostError(runId, step.name)
           if (step.cancellable === true && active.controller.signal.aborted && active.cancel !== null) {
             const message = describeCancel(active.cancel)
             history.runbooks.stepFinished(runId, index, { status: 'cancelled', message, durationMs })
-            notify({ kind: 'step_cancelled', stepIndex: index, step: step.name, message, durationMs, status: 'cancelled' })
+            notify({
+              kind: 'step_cancelled',
+              stepIndex: index,
+              step: step.name,
+              message,
+              durationMs,
+              status: 'cancelled'
+            })
             throw this.finishCancelled(definition, runId, active.cancel, step.name, 'during')
           }
           const failure = toContractError(error)
           history.runbooks.stepFinished(runId, index, { status: 'failed', message: failure.message, durationMs })
-          notify({ kind: 'step_failed', stepIndex: index, step: step.name, message: failure.message, durationMs, status: 'failed' })
+          notify({
+            kind: 'step_failed',
+            stepIndex: index,
+            step: step.name,
+            message: failure.message,
+            durationMs,
+            status: 'failed'
+          })
           history.runbooks.finish(runId, 'failed', { failedStep: step.name, error: failure.message })
           this.recordEvent(definition, runId, 'failed', { failedStep: step.name, error: failure.message })
           notify({ kind: 'run_finished', status: 'failed', message: failure.message })
-          throw new RampartError(failure.code, `${definition.runbook}: step "${step.name}" failed: ${failure.message}`, {
-            runId,
-            step: step.name
-          } satisfies RunbookRunStoppedDetail)
+          throw new RampartError(
+            failure.code,
+            `${definition.runbook}: step "${step.name}" failed: ${failure.message}`,
+            {
+              runId,
+              step: step.name
+            } satisfies RunbookRunStoppedDetail
+          )
         }
       }
       if (active.lost) throw lostError(runId, 'the end')
@@ -320,20 +399,35 @@ export class RunbookRunner {
     }
   }
 
-  private stopBetweenSteps(definition: RunbookDefinition<never>, runId: number, active: ActiveRun, nextStep: string): RampartError {
+  private stopBetweenSteps(
+    definition: RunbookDefinition<never>,
+    runId: number,
+    active: ActiveRun,
+    nextStep: string
+  ): RampartError {
     if (active.lost || active.cancel === null) return lostError(runId, nextStep)
     return this.finishCancelled(definition, runId, active.cancel, nextStep, 'before')
   }
 
-  private finishCancelled(definition: RunbookDefinition<never>, runId: number, cancel: CancelRequest, step: string, when: 'before' | 'during'): RampartError {
+  private finishCancelled(
+    definition: RunbookDefinition<never>,
+    runId: number,
+    cancel: CancelRequest,
+    step: string,
+    when: 'before' | 'during'
+  ): RampartError {
     const message = `${describeCancel(cancel)} ${when} step "${step}"`
     this.deps.history.runbooks.finish(runId, 'cancelled', { cancelledBy: cancel.by, reason: cancel.reason, step, when })
     this.recordEvent(definition, runId, 'cancelled', { by: cancel.by, step, when })
     this.notifier(definition, runId)({ kind: 'run_finished', status: 'cancelled', message })
-    return new RampartError('failed', `${definition.runbook} run #${runId} ${message}; continue it with: rampart runbook resume ${runId}`, {
-      runId,
-      status: 'cancelled'
-    } satisfies RunbookRunStoppedDetail)
+    return new RampartError(
+      'failed',
+      `${definition.runbook} run #${runId} ${message}; continue it with: rampart runbook resume ${runId}`,
+      {
+        runId,
+        status: 'cancelled'
+      } satisfies RunbookRunStoppedDetail
+    )
   }
 
   /** Renews the heartbeat; stops the run when another process claimed it, or when a cancel was asked for. */
@@ -357,7 +451,11 @@ export class RunbookRunner {
   private followExternalSignal(runId: number, active: ActiveRun, signal: AbortSignal | undefined): () => void {
     if (signal === undefined) return () => undefined
     const onAbort = (): void => {
-      active.cancel ??= { by: this.deps.actor, reason: 'interrupted by the operator', at: this.deps.clock.now().toISOString() }
+      active.cancel ??= {
+        by: this.deps.actor,
+        reason: 'interrupted by the operator',
+        at: this.deps.clock.now().toISOString()
+      }
       active.controller.abort(cancelError(runId, active.cancel))
     }
     if (signal.aborted) onAbort()
@@ -379,9 +477,14 @@ export class RunbookRunner {
     const { history } = this.deps
     for (const step of run.steps) {
       if (step.status !== 'running') continue
-      history.runbooks.stepFinished(run.id, step.index, { status: 'cancelled', message: 'interrupted: its process is gone', durationMs: null })
+      history.runbooks.stepFinished(run.id, step.index, {
+        status: 'cancelled',
+        message: 'interrupted: its process is gone',
+        durationMs: null
+      })
       for (const child of history.runbooks.children(run.id, step.index)) {
-        if (child.status === 'running' && !this.active.has(child.id)) this.closeRun(child, status, { supersededBy: { runId: run.id, stepIndex: step.index } })
+        if (child.status === 'running' && !this.active.has(child.id))
+          this.closeRun(child, status, { supersededBy: { runId: run.id, stepIndex: step.index } })
       }
     }
     history.runbooks.finish(run.id, status, result)
@@ -394,9 +497,14 @@ export class RunbookRunner {
         message: `Run #${run.id} (${run.runbook}) ran inside step ${run.parent.stepIndex + 1} of run #${run.parent.runId}; resume that one: rampart runbook resume ${run.parent.runId}`
       }
     }
-    if (run.status === 'succeeded') return { code: 'refused', message: `Run #${run.id} (${run.runbook}) succeeded at ${run.finishedAt ?? '?'}; there is nothing to resume` }
+    if (run.status === 'succeeded')
+      return {
+        code: 'refused',
+        message: `Run #${run.id} (${run.runbook}) succeeded at ${run.finishedAt ?? '?'}; there is nothing to resume`
+      }
     if (run.status !== 'running') return null
-    if (this.active.has(run.id)) return { code: 'conflict', message: `Run #${run.id} (${run.runbook}) is running in this process` }
+    if (this.active.has(run.id))
+      return { code: 'conflict', message: `Run #${run.id} (${run.runbook}) is running in this process` }
     if (this.interruption(run) === null) {
       return {
         code: 'conflict',
@@ -486,7 +594,10 @@ function describeCancel(cancel: CancelRequest): string {
 }
 
 function cancelError(runId: number, cancel: CancelRequest): RampartError {
-  return new RampartError('failed', `run #${runId} ${describeCancel(cancel)}`, { runId, status: 'cancelled' } satisfies RunbookRunStoppedDetail)
+  return new RampartError('failed', `run #${runId} ${describeCancel(cancel)}`, {
+    runId,
+    status: 'cancelled'
+  } satisfies RunbookRunStoppedDetail)
 }
 
 function lostError(runId: number, step: string): RampartError {

@@ -61,7 +61,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   })
 
   async function serveRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, headers, 405, 'Method not allowed')
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return refuse(response, headers, 405, 'Method not allowed')
     const { path, query } = splitTarget(request.url)
     const cookieToken = readCookie(request.headers.cookie, cookieName)
 

@@ -101,7 +101,10 @@ function pageConnection(sender: WebContents): PageConnection {
 
 function refusedSender(url: string | undefined): ContractError {
   const from = url ?? '(a frame that no longer exists)'
-  return new RampartError('refused', `Refused a message from ${from}: only the Rampart window may call the app`).toContractError()
+  return new RampartError(
+    'refused',
+    `Refused a message from ${from}: only the Rampart window may call the app`
+  ).toContractError()
 }
 
 /**

@@ -2,12 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml'
 import { RampartError } from '@shared/errors'
-import {
-  DEFAULT_WORKSPACE_CONFIG,
-  WorkspaceSchema,
-  toWorkspace,
-  type Workspace
-} from './core/workspace-schema'
+import { DEFAULT_WORKSPACE_CONFIG, WorkspaceSchema, toWorkspace, type Workspace } from './core/workspace-schema'
 
 export const WORKSPACE_FILE_NAME = 'rampart.config.yaml'
 
@@ -28,7 +23,8 @@ export function findWorkspaceFile(location: WorkspaceLocation = {}): string | nu
     const path = resolve(cwd, named)
     // A forgotten RAMPART_WORKSPACE in a shell profile is hard to spot, so say where the name came from.
     const origin = explicit ? '--workspace' : 'RAMPART_WORKSPACE'
-    if (!existsSync(path)) throw new RampartError('bad_input', `Workspace file ${path} (named by ${origin}) does not exist`)
+    if (!existsSync(path))
+      throw new RampartError('bad_input', `Workspace file ${path} (named by ${origin}) does not exist`)
     return path
   }
   const local = resolve(cwd, WORKSPACE_FILE_NAME)
@@ -82,7 +78,9 @@ export function parseWorkspaceText(text: string, file: string): Workspace {
     })
     // In file order, so the operator can walk down the file fixing them.
     problems.sort((a, b) => a.line - b.line)
-    throw new RampartError('bad_input', problems.map((problem) => problem.text).join('\n'), { issues: parsed.error.issues })
+    throw new RampartError('bad_input', problems.map((problem) => problem.text).join('\n'), {
+      issues: parsed.error.issues
+    })
   }
   return toWorkspace(parsed.data, file, dirname(file))
 }
@@ -97,7 +95,9 @@ function lineOf(document: Document, lineCounter: LineCounter, path: Array<string
   let line = isNode(node) && node.range ? lineAt(node.range[0]) : 1
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(segment))
+      const pair = node.items.find(
+        (item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(segment)
+      )
       if (pair === undefined) break
       if (isNode(pair.key) && pair.key.range) line = lineAt(pair.key.range[0])
       node = pair.value

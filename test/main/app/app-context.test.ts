@@ -29,7 +29,11 @@ describe('createAppContext', () => {
   })
 
   it('names the OS user as the actor when RAMPART_ACTOR is not set', async () => {
-    const context = await createAppContext({ cwd: workspace.dir, env: { RAMPART_HOME: workspace.home }, clock: workspace.clock })
+    const context = await createAppContext({
+      cwd: workspace.dir,
+      env: { RAMPART_HOME: workspace.home },
+      clock: workspace.clock
+    })
     try {
       expect(context.services.workspace.describe().actor).toBe(userInfo().username)
     } finally {
@@ -54,10 +58,19 @@ describe('createAppContext', () => {
   })
 
   it('refuses to start on an invalid workspace, naming the file and line', async () => {
-    writeFileSync(path.join(workspace.dir, 'rampart.config.yaml'), 'environments:\n  local:\n    postgres:\n      port: "5432"\n')
-    const attempt = createAppContext({ cwd: workspace.dir, env: { RAMPART_HOME: workspace.home }, clock: workspace.clock })
+    writeFileSync(
+      path.join(workspace.dir, 'rampart.config.yaml'),
+      'environments:\n  local:\n    postgres:\n      port: "5432"\n'
+    )
+    const attempt = createAppContext({
+      cwd: workspace.dir,
+      env: { RAMPART_HOME: workspace.home },
+      clock: workspace.clock
+    })
     await expect(attempt).rejects.toBeInstanceOf(RampartError)
-    await expect(attempt).rejects.toThrow(`${path.join(workspace.dir, 'rampart.config.yaml')} line 4: environments.local.postgres.port`)
+    await expect(attempt).rejects.toThrow(
+      `${path.join(workspace.dir, 'rampart.config.yaml')} line 4: environments.local.postgres.port`
+    )
   })
 
   it('binds a handler for every operation of the contract and a producer for every stream', async () => {
@@ -68,7 +81,12 @@ describe('createAppContext', () => {
 
   it('answers a contract call through the same services', async () => {
     const context = await workspace.open()
-    const result = await dispatchInvoke(context.handlers, 'flags.get', { flag: 'unified_llm_hub' }, { transport: 'test' })
+    const result = await dispatchInvoke(
+      context.handlers,
+      'flags.get',
+      { flag: 'unified_llm_hub' },
+      { transport: 'test' }
+    )
     expect(result.ok).toBe(true)
     if (!result.ok) return
     expect(result.value).toMatchObject({ flag: 'unified_llm_hub', state: { rollout_percentage: 10 } })

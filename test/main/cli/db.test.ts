@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
 import { PROJECT_MIGRATIONS } from '@test/support/database-bench'
 import { POSTGRES_FIXTURE_IMAGE } from '@test/support/docker-test-env'
-import { FIXTURE_PASSWORD, FIXTURE_USER, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
+import {
+  FIXTURE_PASSWORD,
+  FIXTURE_USER,
+  startPostgresFixture,
+  type PostgresFixture
+} from '@test/support/postgres-fixture'
 
 let fixture: PostgresFixture
 let dir: string
@@ -81,7 +86,11 @@ describe('rampart db (built CLI)', () => {
     const lines = jsonLines(run.stdout) as Line[]
     expect(lines).toHaveLength(1)
     expect(lines[0]?.event).toBe('result')
-    const result = lines[0]!.result as { currentVersion: number; blocked: boolean; entries: Array<{ version: number; state: string }> }
+    const result = lines[0]!.result as {
+      currentVersion: number
+      blocked: boolean
+      entries: Array<{ version: number; state: string }>
+    }
     expect(result.currentVersion).toBe(2)
     expect(result.blocked).toBe(false)
     expect(result.entries.map((entry) => [entry.version, entry.state])).toEqual([
@@ -95,7 +104,9 @@ describe('rampart db (built CLI)', () => {
 
     expect(run.status).toBe(0)
     expect(run.stdout).toMatch(/✓ \[4\/10\] Drop database cli_test {2}\d+ ms — dropped cli_test/)
-    expect(run.stdout).toContain(`Test database ready: postgresql://${FIXTURE_USER}@127.0.0.1:${fixture.port}/cli_test (password from \${CLI_TEST_PG_PASSWORD})`)
+    expect(run.stdout).toContain(
+      `Test database ready: postgresql://${FIXTURE_USER}@127.0.0.1:${fixture.port}/cli_test (password from \${CLI_TEST_PG_PASSWORD})`
+    )
   }, 120_000)
 
   it('db rollback without --confirm is refused with exit code 1 and changes nothing', () => {
@@ -110,14 +121,19 @@ describe('rampart db (built CLI)', () => {
   it('db rollback --confirm then db restore --backup FILE --confirm brings version 2 back', () => {
     const rollback = rampart(['db', 'rollback', '--confirm', '--json'])
     expect(rollback.status).toBe(0)
-    const result = (jsonLines(rollback.stdout) as Line[]).at(-1)!.result as { toVersion: number; backup: { file: string } }
+    const result = (jsonLines(rollback.stdout) as Line[]).at(-1)!.result as {
+      toVersion: number
+      backup: { file: string }
+    }
     expect(result.toVersion).toBe(1)
 
     const restore = rampart(['db', 'restore', '--backup', result.backup.file, '--confirm'])
 
     expect(restore.status).toBe(0)
     expect(restore.stdout).toContain(`restored from ${result.backup.file}`)
-    expect((jsonLines(rampart(['db', 'status', '--json']).stdout)[0] as Line).result).toMatchObject({ currentVersion: 2 })
+    expect((jsonLines(rampart(['db', 'status', '--json']).stdout)[0] as Line).result).toMatchObject({
+      currentVersion: 2
+    })
   }, 120_000)
 
   it('exits 2 on bad input, naming the option', () => {

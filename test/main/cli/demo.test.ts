@@ -95,10 +95,16 @@ describe('rampart demo', () => {
       const run = await rampart(['demo', 'up', '--json', '--rps', '20'])
       expect(run.stderr).toBe('')
       expect(run.code).toBe(0)
-      const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+      const lines = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
       const done = lines.filter((line) => line.event === 'progress' && line.kind === 'step_done')
       expect(done).toHaveLength(5)
-      const result = lines.at(-1) as { event: string; result: { service: { url: string }; envFile: { path: string; created: boolean } } }
+      const result = lines.at(-1) as {
+        event: string
+        result: { service: { url: string }; envFile: { path: string; created: boolean } }
+      }
       expect(result.event).toBe('result')
       expect(result.result.service.url).toBe(`http://127.0.0.1:${port}`)
       expect(result.result.envFile).toEqual({ path: path.join(dir, '.env'), created: true })

@@ -61,7 +61,17 @@ describe('rampart flags eval --json', () => {
     const users = ['alice', 'bob', 'admin@example.com', 'blocked@example.com', 'ユーザー123', ' alice', 'alice']
     writeConfig('cfg.json', state())
     writeUsers(users, '\r\n')
-    const run = evalFlag(['--flag', 'unified_llm_hub', '--flag-config', 'cfg.json', '--users-file', 'users.txt', '--at', AT, '--json'])
+    const run = evalFlag([
+      '--flag',
+      'unified_llm_hub',
+      '--flag-config',
+      'cfg.json',
+      '--users-file',
+      'users.txt',
+      '--at',
+      AT,
+      '--json'
+    ])
     expect(run.status).toBe(0)
     expect(run.stderr).toBe('')
     const lines = jsonLines(run.stdout) as Array<Record<string, unknown>>
@@ -80,13 +90,35 @@ describe('rampart flags eval --json', () => {
   it('skips blank lines of the users file', () => {
     writeConfig('cfg.json', state())
     writeFileSync(path.join(dir, 'users.txt'), 'alice\n\n\nbob\r\n\r\n')
-    const run = evalFlag(['--flag', 'f', '--flag-config', 'cfg.json', '--users-file', 'users.txt', '--at', AT, '--json'])
+    const run = evalFlag([
+      '--flag',
+      'f',
+      '--flag-config',
+      'cfg.json',
+      '--users-file',
+      'users.txt',
+      '--at',
+      AT,
+      '--json'
+    ])
     expect((jsonLines(run.stdout) as Array<{ user: string }>).map((line) => line.user)).toEqual(['alice', 'bob'])
   })
 
   it('evaluates repeated --user options in the order given', () => {
     writeConfig('cfg.json', state({ rollout_percentage: 100 }))
-    const run = evalFlag(['--flag', 'f', '--flag-config', 'cfg.json', '--user', 'u2', '--user', 'u1', '--at', AT, '--json'])
+    const run = evalFlag([
+      '--flag',
+      'f',
+      '--flag-config',
+      'cfg.json',
+      '--user',
+      'u2',
+      '--user',
+      'u1',
+      '--at',
+      AT,
+      '--json'
+    ])
     expect(run.status).toBe(0)
     expect(jsonLines(run.stdout)).toEqual([
       expect.objectContaining({ user: 'u2', enabled: true, reason: 'in_rollout' }),
@@ -105,24 +137,68 @@ describe('rampart flags eval --json', () => {
       const { groupId, rollout } = vectors[0]!
       writeConfig('vector.json', { enabled: true, rollout_percentage: rollout })
       writeUsers(vectors.map((vector) => vector.value))
-      const run = evalFlag(['--flag', groupId, '--flag-config', 'vector.json', '--users-file', 'users.txt', '--at', AT, '--json'])
+      const run = evalFlag([
+        '--flag',
+        groupId,
+        '--flag-config',
+        'vector.json',
+        '--users-file',
+        'users.txt',
+        '--at',
+        AT,
+        '--json'
+      ])
       expect(run.status).toBe(0)
       const lines = jsonLines(run.stdout) as Array<{ user: string; enabled: boolean }>
-      expect(lines.map((line) => [line.user, line.enabled])).toEqual(vectors.map((vector) => [vector.value, vector.enabled]))
+      expect(lines.map((line) => [line.user, line.enabled])).toEqual(
+        vectors.map((vector) => [vector.value, vector.enabled])
+      )
     }
   })
 
   it('says before_start for an --at before the start date, and evaluates normally from the start date on', () => {
     writeConfig('cfg.json', state({ rollout_percentage: 100, start_date: '2025-11-01' }))
-    const before = evalFlag(['--flag', 'f', '--flag-config', 'cfg.json', '--user', 'alice', '--at', '2025-10-31T23:59:59.999Z', '--json'])
-    expect(jsonLines(before.stdout)).toEqual([{ flag: 'f', user: 'alice', enabled: false, reason: 'before_start', bucket: expect.any(Number) }])
-    const onTheDay = evalFlag(['--flag', 'f', '--flag-config', 'cfg.json', '--user', 'alice', '--at', '2025-11-01T00:00:00Z', '--json'])
+    const before = evalFlag([
+      '--flag',
+      'f',
+      '--flag-config',
+      'cfg.json',
+      '--user',
+      'alice',
+      '--at',
+      '2025-10-31T23:59:59.999Z',
+      '--json'
+    ])
+    expect(jsonLines(before.stdout)).toEqual([
+      { flag: 'f', user: 'alice', enabled: false, reason: 'before_start', bucket: expect.any(Number) }
+    ])
+    const onTheDay = evalFlag([
+      '--flag',
+      'f',
+      '--flag-config',
+      'cfg.json',
+      '--user',
+      'alice',
+      '--at',
+      '2025-11-01T00:00:00Z',
+      '--json'
+    ])
     expect(jsonLines(onTheDay.stdout)).toEqual([expect.objectContaining({ enabled: true, reason: 'in_rollout' })])
   })
 
   it('accepts an --at with an offset and compares instants, not wall-clock text', () => {
     writeConfig('cfg.json', state({ rollout_percentage: 100, start_date: '2025-11-01T00:00:00Z' }))
-    const run = evalFlag(['--flag', 'f', '--flag-config', 'cfg.json', '--user', 'alice', '--at', '2025-11-01T00:30:00+01:00', '--json'])
+    const run = evalFlag([
+      '--flag',
+      'f',
+      '--flag-config',
+      'cfg.json',
+      '--user',
+      'alice',
+      '--at',
+      '2025-11-01T00:30:00+01:00',
+      '--json'
+    ])
     expect(jsonLines(run.stdout)).toEqual([expect.objectContaining({ reason: 'before_start' })])
   })
 })
@@ -143,7 +219,9 @@ describe('rampart flags eval: bad usage and bad input exit 2 naming the problem'
   })
 
   it('refuses --user together with --users-file', () => {
-    const stderr = expectBadUsage(evalFlag(['--flag', 'f', '--flag-config', 'cfg.json', '--user', 'a', '--users-file', 'users.txt']))
+    const stderr = expectBadUsage(
+      evalFlag(['--flag', 'f', '--flag-config', 'cfg.json', '--user', 'a', '--users-file', 'users.txt'])
+    )
     expect(stderr).toContain('either --user or --users-file, not both')
   })
 
@@ -151,13 +229,17 @@ describe('rampart flags eval: bad usage and bad input exit 2 naming the problem'
     expect(expectBadUsage(evalFlag(['--flag', 'f', '--flag-config', 'cfg.json']))).toContain('--user')
   })
 
-  it.each([['yesterday'], ['2025-11-01'], ['2025-11-01T12:00:00'], ['2025-02-30T00:00:00Z'], ['2025-11-01T24:00:00Z'], ['2025-13-01T00:00:00Z']])(
-    'refuses the malformed --at %s',
-    (at) => {
-      const stderr = expectBadUsage(evalFlag(['--flag', 'f', '--flag-config', 'cfg.json', '--user', 'a', '--at', at]))
-      expect(stderr).toContain(`--at ${at} is not an ISO 8601 instant`)
-    }
-  )
+  it.each([
+    ['yesterday'],
+    ['2025-11-01'],
+    ['2025-11-01T12:00:00'],
+    ['2025-02-30T00:00:00Z'],
+    ['2025-11-01T24:00:00Z'],
+    ['2025-13-01T00:00:00Z']
+  ])('refuses the malformed --at %s', (at) => {
+    const stderr = expectBadUsage(evalFlag(['--flag', 'f', '--flag-config', 'cfg.json', '--user', 'a', '--at', at]))
+    expect(stderr).toContain(`--at ${at} is not an ISO 8601 instant`)
+  })
 
   it('refuses a flag config with a JSON syntax error, naming the file, line and column', () => {
     const file = writeConfig('broken.json', '{\n  "enabled": true,\n  "rollout_percentage": 10,\n}\n')

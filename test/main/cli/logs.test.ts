@@ -9,7 +9,16 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import { jsonLines, RAMPART_BIN, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
-import { connectTestEngine, freePort, NODE_FIXTURE_IMAGE, removeContainers, requireImage, TEST_LABELS, uniqueContainerName, waitFor } from '@test/support/docker-test-env'
+import {
+  connectTestEngine,
+  freePort,
+  NODE_FIXTURE_IMAGE,
+  removeContainers,
+  requireImage,
+  TEST_LABELS,
+  uniqueContainerName,
+  waitFor
+} from '@test/support/docker-test-env'
 
 const EVENTS = [
   '{"timestamp":"2025-11-01T12:00:00Z","event_type":"API_CALL","status_code":200,"endpoint":"/api/chat"}',
@@ -29,13 +38,22 @@ let ticker: string
 async function run(purpose: string, script: string): Promise<string> {
   const name = uniqueContainerName(purpose)
   created.add(name)
-  await engine.createContainer({ name, image: NODE_FIXTURE_IMAGE, env: {}, cmd: ['node', '-e', script], network: 'host', labels: TEST_LABELS })
+  await engine.createContainer({
+    name,
+    image: NODE_FIXTURE_IMAGE,
+    env: {},
+    cmd: ['node', '-e', script],
+    network: 'host',
+    labels: TEST_LABELS
+  })
   await engine.startContainer(name)
   return name
 }
 
 async function exited(name: string): Promise<void> {
-  await waitFor(`${name} to exit`, async () => ((await engine.inspectContainer(name))?.state === 'exited' ? true : undefined))
+  await waitFor(`${name} to exit`, async () =>
+    (await engine.inspectContainer(name))?.state === 'exited' ? true : undefined
+  )
 }
 
 /** The engine the tests use, and a history folder of the test's own: the person's RAMPART_WORKSPACE and history never leak in. */
@@ -60,8 +78,14 @@ beforeAll(async () => {
   engine = await connectTestEngine()
   await requireImage(engine, NODE_FIXTURE_IMAGE)
   dir = mkdtempSync(join(tmpdir(), 'rampart-cli-logs-'))
-  events = await run('events', `${EVENTS.map((line) => `console.log(${JSON.stringify(line)})`).join(';')}; console.error('warning: on stderr')`)
-  counter = await run('counter', `let i = 0; const t = setInterval(() => { console.log('line-' + (++i)); if (i === 10) clearInterval(t) }, 150)`)
+  events = await run(
+    'events',
+    `${EVENTS.map((line) => `console.log(${JSON.stringify(line)})`).join(';')}; console.error('warning: on stderr')`
+  )
+  counter = await run(
+    'counter',
+    `let i = 0; const t = setInterval(() => { console.log('line-' + (++i)); if (i === 10) clearInterval(t) }, 150)`
+  )
   ticker = await run('ticker', `let i = 0; setInterval(() => console.log('tick ' + (++i)), 100)`)
   await exited(events)
   await exited(counter)
@@ -99,7 +123,10 @@ describe('rampart logs', () => {
 
   it('keeps lines containing --grep TEXT, or matching --grep /REGEX/flags', () => {
     expect(lines(rampart([events, '--grep', 'listening']).stdout)).toEqual([EVENTS[1]])
-    expect(lines(rampart([events, '--grep', '/"status_code":5\\d\\d|timed out/i']).stdout)).toEqual([EVENTS[2], EVENTS[3]])
+    expect(lines(rampart([events, '--grep', '/"status_code":5\\d\\d|timed out/i']).stdout)).toEqual([
+      EVENTS[2],
+      EVENTS[3]
+    ])
   })
 
   it('keeps JSON lines of the --event-type(s) given and drops the rest', () => {
@@ -126,7 +153,9 @@ describe('rampart logs', () => {
     let stdout = ''
     child.stdout.on('data', (data: Buffer) => (stdout += data.toString()))
     try {
-      const seen = await waitFor('five followed lines', async () => (lines(stdout).length >= 5 ? lines(stdout) : undefined))
+      const seen = await waitFor('five followed lines', async () =>
+        lines(stdout).length >= 5 ? lines(stdout) : undefined
+      )
       const numbers = seen.map((line) => Number(line.replace('tick ', '')))
       expect(numbers.slice(0, 5)).toEqual([0, 1, 2, 3, 4].map((step) => numbers[0]! + step))
     } finally {
@@ -137,7 +166,9 @@ describe('rampart logs', () => {
   it('exits 2 naming the container when there is none by that name', () => {
     const result = rampart(['rampart-test-no-such-container'])
     expect(result.status).toBe(2)
-    expect(result.stderr).toMatch(/^rampart: No container named "rampart-test-no-such-container" on the Docker engine at /)
+    expect(result.stderr).toMatch(
+      /^rampart: No container named "rampart-test-no-such-container" on the Docker engine at /
+    )
   })
 
   it('exits 2 on a --grep that is not a valid regular expression, before connecting', () => {
@@ -164,10 +195,15 @@ describe('rampart logs', () => {
   it("uses the --env environment's docker.host before DOCKER_HOST", async () => {
     const port = await freePort()
     const workspace = join(dir, 'rampart.config.yaml')
-    writeFileSync(workspace, `version: 1\ndefault_environment: local\nenvironments:\n  local: {}\n  remote:\n    docker:\n      host: tcp://127.0.0.1:${port}\n`)
+    writeFileSync(
+      workspace,
+      `version: 1\ndefault_environment: local\nenvironments:\n  local: {}\n  remote:\n    docker:\n      host: tcp://127.0.0.1:${port}\n`
+    )
     const remote = rampart([events, '--workspace', workspace, '--env', 'remote'])
     expect(remote.status).toBe(1)
     expect(remote.stderr).toContain(`Docker engine at tcp://127.0.0.1:${port} is not reachable`)
-    expect(lines(rampart([events, '--workspace', workspace, '--env', 'local', '--grep', 'PAGE_VIEW']).stdout)).toEqual([EVENTS[4]])
+    expect(lines(rampart([events, '--workspace', workspace, '--env', 'local', '--grep', 'PAGE_VIEW']).stdout)).toEqual([
+      EVENTS[4]
+    ])
   })
 })

@@ -72,7 +72,10 @@ describe('rampart flags list', () => {
 
   it('shows an unreadable .env as an error in the listing, not a crash', () => {
     writeFileSync(path.join(dir, '.env'), seedEnvText('abc'))
-    const [view] = jsonLines(expectOk(rampart('flags', 'list', '--json')).stdout) as Array<{ state: unknown; error: { message: string } }>
+    const [view] = jsonLines(expectOk(rampart('flags', 'list', '--json')).stdout) as Array<{
+      state: unknown
+      error: { message: string }
+    }>
     expect(view!.state).toBeNull()
     expect(view!.error.message).toContain(`FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(dir, '.env')} line 6`)
   })
@@ -97,21 +100,30 @@ describe('rampart rollout', () => {
     const run = rampart('rollout', 'advance', '--flag', FLAG, '--reason', 'ship it')
     expect(run.status).toBe(1)
     expect(run.stdout).toBe('')
-    expect(run.stderr).toContain('cannot advance unified_llm_hub from 25 % to 50 %: guards have no verdict yet, not pass')
+    expect(run.stderr).toContain(
+      'cannot advance unified_llm_hub from 25 % to 50 %: guards have no verdict yet, not pass'
+    )
     expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(seedEnvText(25))
     const events = jsonLines(expectOk(rampart('history', 'list', '--json')).stdout)
-    expect(events).toEqual([expect.objectContaining({ kind: 'refused', actor: 'cli-tester', reason: 'ship it', outcome: 'refused' })])
+    expect(events).toEqual([
+      expect.objectContaining({ kind: 'refused', actor: 'cli-tester', reason: 'ship it', outcome: 'refused' })
+    ])
   })
 
   it('reports a refused move with --json as one JSON object on stderr', () => {
     const run = rampart('rollout', 'advance', '--flag', FLAG, '--reason', 'ship it', '--json')
     expect(run.status).toBe(1)
     expect(run.stdout).toBe('')
-    expect(jsonError(run)).toMatchObject({ code: 'refused', message: expect.stringContaining('guards have no verdict yet') })
+    expect(jsonError(run)).toMatchObject({
+      code: 'refused',
+      message: expect.stringContaining('guards have no verdict yet')
+    })
   })
 
   it('exits 0 for an applied move and prints it as one JSON line', () => {
-    const [result] = jsonLines(expectOk(rampart('rollout', 'back', '--flag', FLAG, '--reason', 'latency', '--json')).stdout) as Array<{
+    const [result] = jsonLines(
+      expectOk(rampart('rollout', 'back', '--flag', FLAG, '--reason', 'latency', '--json')).stdout
+    ) as Array<{
       state: { rollout_percentage: number }
       event: { kind: string; actor: string }
     }>
@@ -130,14 +142,23 @@ describe('rampart rollout', () => {
 
   it('kills past a percentage mistyped by hand, says what is still to fix, and shows no percentage it could not read', () => {
     const envFile = path.join(dir, '.env')
-    writeFileSync(envFile, seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 percent #'))
+    writeFileSync(
+      envFile,
+      seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 percent #')
+    )
     const status = rampart('rollout', 'status', '--flag', FLAG)
     expect(status.status).toBe(2)
     expect(status.stderr).toContain(`FEATURE_LLM_HUB_ROLLOUT=25 percent in ${envFile} line`)
 
-    const lines = expectOk(rampart('rollout', 'kill', '--flag', FLAG, '--reason', 'incident 4714', '--no-restart')).stdout.split('\n')
+    const lines = expectOk(
+      rampart('rollout', 'kill', '--flag', FLAG, '--reason', 'incident 4714', '--no-restart')
+    ).stdout.split('\n')
     expect(lines[0]).toMatch(/^unified_llm_hub: enabled -> disabled {2}\(recorded as #\d+ by cli-tester\)$/)
-    expect(lines[1]).toMatch(new RegExp(`^  still to fix by hand: FEATURE_LLM_HUB_ROLLOUT=25 percent in ${envFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line \\d+ is not a percentage`))
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^  still to fix by hand: FEATURE_LLM_HUB_ROLLOUT=25 percent in ${envFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line \\d+ is not a percentage`
+      )
+    )
     expect(lines[2]).toMatch(/^ {2}service: not restarted/)
     expect(readFileSync(envFile, 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
   })
@@ -151,7 +172,10 @@ describe('rampart rollout', () => {
   it('exits 2 for an undeclared flag, naming the declared ones', () => {
     const run = rampart('rollout', 'status', '--flag', 'unified_llm', '--json')
     expect(run.status).toBe(2)
-    expect(jsonError(run)).toEqual({ code: 'bad_input', message: 'Flag "unified_llm" is not declared in environment "local" (declared: unified_llm_hub)' })
+    expect(jsonError(run)).toEqual({
+      code: 'bad_input',
+      message: 'Flag "unified_llm" is not declared in environment "local" (declared: unified_llm_hub)'
+    })
   })
 })
 
@@ -163,7 +187,10 @@ describe('rampart history', () => {
   })
 
   it('lists the events as JSON lines, oldest first', () => {
-    const events = jsonLines(expectOk(rampart('history', 'list', '--json')).stdout) as Array<{ seq: number; kind: string }>
+    const events = jsonLines(expectOk(rampart('history', 'list', '--json')).stdout) as Array<{
+      seq: number
+      kind: string
+    }>
     expect(events.map((event) => [event.seq, event.kind])).toEqual([
       [1, 'phase_move'],
       [2, 'refused'],
@@ -176,8 +203,17 @@ describe('rampart history', () => {
 
   it('verifies an untouched history (exit 0) and fails one whose event was edited (exit 1)', () => {
     const intact = expectOk(rampart('history', 'verify', '--json'))
-    expect(jsonLines(intact.stdout)).toEqual([expect.objectContaining({ ok: true, count: 3, file: path.join(home, 'history.db'), storage: { ok: true, problems: [] } })])
-    expect(expectOk(rampart('history', 'verify')).stdout).toContain('\nstorage: sound (SQLite quick_check of every page)\n')
+    expect(jsonLines(intact.stdout)).toEqual([
+      expect.objectContaining({
+        ok: true,
+        count: 3,
+        file: path.join(home, 'history.db'),
+        storage: { ok: true, problems: [] }
+      })
+    ])
+    expect(expectOk(rampart('history', 'verify')).stdout).toContain(
+      '\nstorage: sound (SQLite quick_check of every page)\n'
+    )
 
     tamperWithEvent(2)
     const broken = rampart('history', 'verify')

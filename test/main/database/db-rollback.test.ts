@@ -11,9 +11,19 @@ import type { PostgresTarget } from '@main/database/postgres-target'
 import { catalogObjectKey } from '@main/database/core/catalog-diff'
 import { RampartError } from '@shared/errors'
 import type { CatalogObject } from '@shared/migration-types'
-import { databaseBench, PROJECT_MIGRATIONS, type BenchEnvironment, type DatabaseBench } from '@test/support/database-bench'
+import {
+  databaseBench,
+  PROJECT_MIGRATIONS,
+  type BenchEnvironment,
+  type DatabaseBench
+} from '@test/support/database-bench'
 import { POSTGRES_FIXTURE_IMAGE } from '@test/support/docker-test-env'
-import { FIXTURE_PASSWORD, FIXTURE_USER, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
+import {
+  FIXTURE_PASSWORD,
+  FIXTURE_USER,
+  startPostgresFixture,
+  type PostgresFixture
+} from '@test/support/postgres-fixture'
 
 let fixture: PostgresFixture
 let counter = 0
@@ -55,7 +65,11 @@ async function setUp(options: { name?: string; protected?: boolean; migrations?:
     ...(options.protected === undefined ? {} : { protected: options.protected }),
     ...(options.migrations === undefined ? {} : { migrations: options.migrations })
   }
-  const bench = databaseBench({ engine: fixture.engine, password: FIXTURE_PASSWORD, environments: { local: environment } })
+  const bench = databaseBench({
+    engine: fixture.engine,
+    password: FIXTURE_PASSWORD,
+    environments: { local: environment }
+  })
   benches.push(bench)
   return { bench, db, database }
 }
@@ -85,7 +99,9 @@ async function hubRows(db: PostgresTarget): Promise<Record<string, number>> {
 }
 
 async function ledgerVersions(db: PostgresTarget): Promise<number[]> {
-  return (await db.query<{ version: number }>('SELECT version FROM rampart_schema_history ORDER BY version')).map((row) => row.version)
+  return (await db.query<{ version: number }>('SELECT version FROM rampart_schema_history ORDER BY version')).map(
+    (row) => row.version
+  )
 }
 
 async function rejection(promise: Promise<unknown>): Promise<RampartError> {
@@ -109,7 +125,9 @@ describe('db rollback', () => {
 
     const result = await bench.service.rollback({ confirm: true })
 
-    expect(result.rolledBack.map((migration) => [migration.version, migration.rollbackFile])).toEqual([[2, 'rollback_llm_management_tables.sql']])
+    expect(result.rolledBack.map((migration) => [migration.version, migration.rollbackFile])).toEqual([
+      [2, 'rollback_llm_management_tables.sql']
+    ])
     expect([result.fromVersion, result.toVersion]).toEqual([2, 1])
     expect(await catalog(db)).toEqual(before002)
     expect(await ledgerVersions(db)).toEqual([1])
@@ -122,7 +140,11 @@ describe('db rollback', () => {
     expect(readdirSync(path.dirname(result.backup.file))).toEqual([path.basename(result.backup.file)])
     expect(createHash('sha256').update(readFileSync(result.backup.file)).digest('hex')).toBe(result.backup.sha256)
     const [rollbackRecord] = bench.history.operations.listDbOperations({ kind: 'rollback' })
-    expect(rollbackRecord).toMatchObject({ status: 'succeeded', backupFile: result.backup.file, backupSha256: result.backup.sha256 })
+    expect(rollbackRecord).toMatchObject({
+      status: 'succeeded',
+      backupFile: result.backup.file,
+      backupSha256: result.backup.sha256
+    })
 
     const restored = await bench.service.restore({ backupFile: result.backup.file, confirm: true })
 
@@ -139,7 +161,8 @@ describe('db rollback', () => {
     const { bench: scratch } = await setUp()
     const migrations = path.join(scratch.dir, 'migrations')
     mkdirSync(migrations)
-    for (const file of ['001_baseline.sql', '002_llm_management_tables.sql']) copyFileSync(path.join(PROJECT_MIGRATIONS, file), path.join(migrations, file))
+    for (const file of ['001_baseline.sql', '002_llm_management_tables.sql'])
+      copyFileSync(path.join(PROJECT_MIGRATIONS, file), path.join(migrations, file))
     // Fails halfway, after two tables are already dropped inside the transaction.
     writeFileSync(
       path.join(migrations, 'rollback_llm_management_tables.sql'),
@@ -179,7 +202,11 @@ describe('db rollback', () => {
     expect(plainYes.message).toContain(`--confirm ${database}`)
     expect(await ledgerVersions(db)).toEqual([1, 2])
     expect(existsSync(bench.backups)).toBe(false)
-    expect(bench.history.operations.listDbOperations({ kind: 'rollback' }).map((record) => record.status)).toEqual(['refused', 'refused', 'refused'])
+    expect(bench.history.operations.listDbOperations({ kind: 'rollback' }).map((record) => record.status)).toEqual([
+      'refused',
+      'refused',
+      'refused'
+    ])
 
     const confirmed = await bench.service.rollback({ confirmation: database })
     expect(confirmed.toVersion).toBe(1)
@@ -228,7 +255,10 @@ describe('db restore', () => {
     expect(unknown.message).toContain(`There is no record of a backup ${copy}`)
     expect(await ledgerVersions(db)).toEqual([1])
     expect(bench.history.runbooks.list({ status: 'running' })).toEqual([])
-    expect(bench.history.operations.listDbOperations({ kind: 'restore' }).map((record) => record.status)).toEqual(['refused', 'refused'])
+    expect(bench.history.operations.listDbOperations({ kind: 'restore' }).map((record) => record.status)).toEqual([
+      'refused',
+      'refused'
+    ])
 
     // --force restores the unchanged copy, marked as not checked.
     const forced = await bench.service.restore({ backupFile: copy, confirm: true, force: true })
@@ -242,7 +272,12 @@ describe('db verify', () => {
     const { bench, db } = await setUp()
     await bench.service.migrate({})
     await insertHubRows(db)
-    expect(await bench.service.verify({})).toMatchObject({ ok: true, orphans: [], missingObjects: [], ledgerMissing: false })
+    expect(await bench.service.verify({})).toMatchObject({
+      ok: true,
+      orphans: [],
+      missingObjects: [],
+      ledgerMissing: false
+    })
 
     // A superuser can switch the FK triggers off; that is how orphans happen in real life too.
     await db.query(`
@@ -264,7 +299,12 @@ describe('db verify', () => {
         rows: 1
       }
     ])
-    expect(verification.missingObjects).toEqual([{ kind: 'index', schema: 'public', name: 'llm_usage_log_user_created_idx', table: 'llm_usage_log' }])
-    expect(bench.history.operations.listDbOperations({ kind: 'verify' }).map((record) => record.status)).toEqual(['failed', 'succeeded'])
+    expect(verification.missingObjects).toEqual([
+      { kind: 'index', schema: 'public', name: 'llm_usage_log_user_created_idx', table: 'llm_usage_log' }
+    ])
+    expect(bench.history.operations.listDbOperations({ kind: 'verify' }).map((record) => record.status)).toEqual([
+      'failed',
+      'succeeded'
+    ])
   }, 60_000)
 })

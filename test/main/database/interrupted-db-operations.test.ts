@@ -26,7 +26,11 @@ afterEach(() => {
 
 /** Runs the opener, waits for the id of the operation it opened, SIGKILLs it and waits for it to be gone. */
 async function operationOfKilledProcess(): Promise<{ id: number; pid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', OPENER, file], { cwd: PROJECT_ROOT, env: tsxChildEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', OPENER, file], {
+    cwd: PROJECT_ROOT,
+    env: tsxChildEnv(),
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -46,12 +50,22 @@ describe('closeInterruptedDbOperations', () => {
     const killed = await operationOfKilledProcess()
     const store = HistoryStore.open(file)
     try {
-      expect(store.operations.listDbOperations({ status: 'running' })).toMatchObject([{ id: killed.id, owner: { pid: killed.pid, host: os.hostname() } }])
+      expect(store.operations.listDbOperations({ status: 'running' })).toMatchObject([
+        { id: killed.id, owner: { pid: killed.pid, host: os.hostname() } }
+      ])
       const closed = closeInterruptedDbOperations({ history: store })
-      expect(closed).toMatchObject([{ id: killed.id, status: 'interrupted', detail: { toVersion: 4, interruption: `pid ${killed.pid} on ${os.hostname()} is gone` } }])
+      expect(closed).toMatchObject([
+        {
+          id: killed.id,
+          status: 'interrupted',
+          detail: { toVersion: 4, interruption: `pid ${killed.pid} on ${os.hostname()} is gone` }
+        }
+      ])
       expect(closeInterruptedDbOperations({ history: store })).toEqual([])
       const events = store.events.listEvents({ kinds: ['db_operation'] })
-      expect(events.map((event) => [event.actor, event.outcome, (event.detail as { startedBy: string }).startedBy])).toEqual([['rampart', 'interrupted', 'killed-dev']])
+      expect(
+        events.map((event) => [event.actor, event.outcome, (event.detail as { startedBy: string }).startedBy])
+      ).toEqual([['rampart', 'interrupted', 'killed-dev']])
       expect(store.events.verify()).toMatchObject({ ok: true })
     } finally {
       store.close()
@@ -62,10 +76,23 @@ describe('closeInterruptedDbOperations', () => {
     const store = HistoryStore.open(file)
     const elsewhere = HistoryStore.open(file, { process: { pid: 1, host: `${os.hostname()}-other` } })
     try {
-      const mine = store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
-      const theirs = elsewhere.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'ops' })
+      const mine = store.operations.startDbOperation({
+        kind: 'setup',
+        environment: 'local',
+        database: 'db',
+        actor: 'dev'
+      })
+      const theirs = elsewhere.operations.startDbOperation({
+        kind: 'setup',
+        environment: 'local',
+        database: 'db',
+        actor: 'ops'
+      })
       expect(closeInterruptedDbOperations({ history: store })).toEqual([])
-      expect(store.operations.listDbOperations({ status: 'running' }).map((record) => record.id)).toEqual([theirs.id, mine.id])
+      expect(store.operations.listDbOperations({ status: 'running' }).map((record) => record.id)).toEqual([
+        theirs.id,
+        mine.id
+      ])
     } finally {
       elsewhere.close()
       store.close()
@@ -74,9 +101,14 @@ describe('closeInterruptedDbOperations', () => {
 
   it('runs when the app context opens the history file, before anything else is recorded', async () => {
     const killed = await operationOfKilledProcess()
-    const context = await createAppContext({ env: { ...process.env, RAMPART_HOME: dir, RAMPART_WORKSPACE: '' }, cwd: dir })
+    const context = await createAppContext({
+      env: { ...process.env, RAMPART_HOME: dir, RAMPART_WORKSPACE: '' },
+      cwd: dir
+    })
     try {
-      expect(context.services.store.operations.listDbOperations()).toMatchObject([{ id: killed.id, status: 'interrupted' }])
+      expect(context.services.store.operations.listDbOperations()).toMatchObject([
+        { id: killed.id, status: 'interrupted' }
+      ])
     } finally {
       context.close()
     }

@@ -80,7 +80,9 @@ describe('MigrationLedger', () => {
       expect(await ledger.createdObjects(2)).toBeNull()
 
       await ledger.realign(1, 'renamed', 'f'.repeat(64), new Date('2025-11-04T10:00:00Z'), 'ops')
-      expect(await ledger.read()).toEqual([expect.objectContaining({ version: 1, name: 'renamed', checksum: 'f'.repeat(64) })])
+      expect(await ledger.read()).toEqual([
+        expect.objectContaining({ version: 1, name: 'renamed', checksum: 'f'.repeat(64) })
+      ])
       await ledger.remove(1)
       expect(await ledger.read()).toEqual([])
     })

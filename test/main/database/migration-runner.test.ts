@@ -62,7 +62,11 @@ function historyStore(): HistoryStore {
   return store
 }
 
-function runner(target: PostgresTarget, directory: string, overrides: Partial<MigrationRunnerOptions> = {}): MigrationRunner {
+function runner(
+  target: PostgresTarget,
+  directory: string,
+  overrides: Partial<MigrationRunnerOptions> = {}
+): MigrationRunner {
   return new MigrationRunner({
     target,
     directory,
@@ -74,7 +78,9 @@ function runner(target: PostgresTarget, directory: string, overrides: Partial<Mi
   })
 }
 
-async function ledger(target: PostgresTarget): Promise<Array<{ version: number; name: string; checksum: string; success: boolean }>> {
+async function ledger(
+  target: PostgresTarget
+): Promise<Array<{ version: number; name: string; checksum: string; success: boolean }>> {
   return target.query('SELECT version, name, checksum, success FROM rampart_schema_history ORDER BY version')
 }
 
@@ -103,24 +109,26 @@ describe('migrate: the project migrations', () => {
     const result = await runner(target, MIGRATIONS_DIR).migrate({ onProgress: (progress) => steps.push(progress) })
 
     expect(result.applied.map((migration) => migration.version)).toEqual([1, 2])
-    expect(await tableNames(target)).toEqual(
-      [
-        'llm_models',
-        'llm_provider_keys',
-        'llm_providers',
-        'llm_tier_rules',
-        'llm_usage_log',
-        'organizations',
-        'rampart_schema_history',
-        'subscriptions',
-        'users'
-      ]
-    )
+    expect(await tableNames(target)).toEqual([
+      'llm_models',
+      'llm_provider_keys',
+      'llm_providers',
+      'llm_tier_rules',
+      'llm_usage_log',
+      'organizations',
+      'rampart_schema_history',
+      'subscriptions',
+      'users'
+    ])
     const constraints = await target.query<{ conname: string; contype: string; referenced: string | null }>(
       `SELECT conname, contype, confrelid::regclass::text AS referenced FROM pg_constraint
         WHERE conrelid = 'llm_provider_keys'::regclass ORDER BY conname`
     )
-    expect(constraints).toContainEqual({ conname: 'llm_provider_keys_provider_id_fkey', contype: 'f', referenced: 'llm_providers' })
+    expect(constraints).toContainEqual({
+      conname: 'llm_provider_keys_provider_id_fkey',
+      contype: 'f',
+      referenced: 'llm_providers'
+    })
     expect(constraints).toContainEqual({ conname: 'llm_provider_keys_status_check', contype: 'c', referenced: '-' })
     const indexes = await target.query<{ indexname: string }>(
       "SELECT indexname FROM pg_indexes WHERE tablename = 'llm_usage_log' ORDER BY 1"
@@ -136,7 +144,9 @@ describe('migrate: the project migrations', () => {
 
     const rows = await ledger(target)
     const expected = ['001_baseline.sql', '002_llm_management_tables.sql'].map((file) =>
-      createHash('sha256').update(readFileSync(path.join(MIGRATIONS_DIR, file))).digest('hex')
+      createHash('sha256')
+        .update(readFileSync(path.join(MIGRATIONS_DIR, file)))
+        .digest('hex')
     )
     expect(rows).toEqual([
       { version: 1, name: 'baseline', checksum: expected[0], success: true },
@@ -149,7 +159,9 @@ describe('migrate: the project migrations', () => {
     freshScratch()
     const target = await freshDatabase()
     await runner(target, MIGRATIONS_DIR).migrate()
-    await target.query(`INSERT INTO llm_providers (slug, display_name, api_base_url) VALUES ('openai', 'OpenAI', 'https://api.openai.com')`)
+    await target.query(
+      `INSERT INTO llm_providers (slug, display_name, api_base_url) VALUES ('openai', 'OpenAI', 'https://api.openai.com')`
+    )
     const badStatus = target.query(
       `INSERT INTO llm_provider_keys (provider_id, label, encrypted_key, key_prefix, status)
        SELECT id, 'main', '\\x00', 'sk-abc', 'stolen' FROM llm_providers`
@@ -169,13 +181,12 @@ describe('migrate: the project migrations', () => {
       'SELECT created_objects FROM rampart_schema_history WHERE version = 2'
     )
     const created = rows[0]!.created_objects
-    expect(created.filter((object) => object.kind === 'table').map((object) => object.name).sort()).toEqual([
-      'llm_models',
-      'llm_provider_keys',
-      'llm_providers',
-      'llm_tier_rules',
-      'llm_usage_log'
-    ])
+    expect(
+      created
+        .filter((object) => object.kind === 'table')
+        .map((object) => object.name)
+        .sort()
+    ).toEqual(['llm_models', 'llm_provider_keys', 'llm_providers', 'llm_tier_rules', 'llm_usage_log'])
     expect(created).toContainEqual({
       kind: 'constraint',
       schema: 'public',
@@ -183,7 +194,12 @@ describe('migrate: the project migrations', () => {
       table: 'llm_provider_keys',
       constraintType: 'f'
     })
-    expect(created).toContainEqual({ kind: 'index', schema: 'public', name: 'llm_usage_log_user_created_idx', table: 'llm_usage_log' })
+    expect(created).toContainEqual({
+      kind: 'index',
+      schema: 'public',
+      name: 'llm_usage_log_user_created_idx',
+      table: 'llm_usage_log'
+    })
 
     await target.withSession(async (session) => {
       const before = await session.catalogSnapshot()
@@ -205,11 +221,15 @@ describe('migrate: the project migrations', () => {
         'SELECT (SELECT count(*) FROM llm_tier_rules)::int AS rules, (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM subscriptions)::int AS subscriptions'
       )
     for (const seed of ['tier_rules.sql', 'test_users.sql']) {
-      await target.withSession((session) => session.execScript(readFileSync(path.join(MIGRATIONS_DIR, 'seeds', seed), 'utf8')))
+      await target.withSession((session) =>
+        session.execScript(readFileSync(path.join(MIGRATIONS_DIR, 'seeds', seed), 'utf8'))
+      )
     }
     const first = await counts()
     for (const seed of ['tier_rules.sql', 'test_users.sql']) {
-      await target.withSession((session) => session.execScript(readFileSync(path.join(MIGRATIONS_DIR, 'seeds', seed), 'utf8')))
+      await target.withSession((session) =>
+        session.execScript(readFileSync(path.join(MIGRATIONS_DIR, 'seeds', seed), 'utf8'))
+      )
     }
     expect(await counts()).toEqual(first)
     expect(first).toEqual([{ rules: 6, users: 5, subscriptions: 3 }])
@@ -225,20 +245,25 @@ describe('migrate: the project migrations', () => {
     const operations = historyStore().operations.listDbOperations({ kind: 'migrate' })
     expect(operations.map((operation) => operation.status)).toEqual(['succeeded', 'succeeded'])
     expect(operations[1]).toMatchObject({ environment: 'test', actor: 'migration-test', database: target.describe() })
-    expect((operations[1]!.detail as { applied: Array<{ version: number }> }).applied.map((entry) => entry.version)).toEqual([1, 2])
+    expect(
+      (operations[1]!.detail as { applied: Array<{ version: number }> }).applied.map((entry) => entry.version)
+    ).toEqual([1, 2])
     expect(JSON.stringify(operations)).not.toContain('rampart-test-password')
   })
 })
 
 describe('migrate: failures leave schema and history as they were', () => {
-  const good = { '001_first.sql': 'CREATE TABLE first_table (id int PRIMARY KEY);\nINSERT INTO first_table VALUES (1);\n' }
+  const good = {
+    '001_first.sql': 'CREATE TABLE first_table (id int PRIMARY KEY);\nINSERT INTO first_table VALUES (1);\n'
+  }
 
   it('a syntax error in the middle of a migration applies none of it and names the file and line', async () => {
     freshScratch()
     const target = await freshDatabase()
     const dir = migrationsDir({
       ...good,
-      '002_broken.sql': 'CREATE TABLE half_a (id int);\nINSERT INTO half_a VALUES (1);\nSELEC 1;\nCREATE TABLE half_b (id int);\n'
+      '002_broken.sql':
+        'CREATE TABLE half_a (id int);\nINSERT INTO half_a VALUES (1);\nSELEC 1;\nCREATE TABLE half_b (id int);\n'
     })
     await runner(target, dir).migrate({ toVersion: 1 })
     const schemaBefore = await target.withSession((session) => session.catalogSnapshot())
@@ -257,7 +282,8 @@ describe('migrate: failures leave schema and history as they were', () => {
     const target = await freshDatabase()
     const dir = migrationsDir({
       ...good,
-      '002_runtime.sql': 'CREATE TABLE half_a (id int PRIMARY KEY);\nINSERT INTO half_a VALUES (1);\nINSERT INTO half_a VALUES (1);\n'
+      '002_runtime.sql':
+        'CREATE TABLE half_a (id int PRIMARY KEY);\nINSERT INTO half_a VALUES (1);\nINSERT INTO half_a VALUES (1);\n'
     })
     const error = await rejection(runner(target, dir).migrate())
     expect(error.message).toContain('002_runtime.sql failed')
@@ -284,14 +310,17 @@ describe('migrate: the no-transaction header', () => {
     const target = await freshDatabase()
     const dir = migrationsDir({
       '001_table.sql': 'CREATE TABLE events (id int, kind text);',
-      '002_index.sql': '-- rampart:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS events_kind_idx ON events (kind);\n'
+      '002_index.sql':
+        '-- rampart:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS events_kind_idx ON events (kind);\n'
     })
     const result = await runner(target, dir).migrate()
     expect(result.applied.map((migration) => [migration.version, migration.transactional])).toEqual([
       [1, true],
       [2, false]
     ])
-    expect(result.applied[1]!.created).toEqual([{ kind: 'index', schema: 'public', name: 'events_kind_idx', table: 'events' }])
+    expect(result.applied[1]!.created).toEqual([
+      { kind: 'index', schema: 'public', name: 'events_kind_idx', table: 'events' }
+    ])
   })
 
   it('records a failed no-transaction migration, blocks until repair, then runs it again', async () => {
@@ -299,7 +328,8 @@ describe('migrate: the no-transaction header', () => {
     const target = await freshDatabase()
     const files = {
       '001_table.sql': 'CREATE TABLE events (id int, kind text);',
-      '002_index.sql': '-- rampart:no-transaction\nCREATE INDEX CONCURRENTLY events_kind_idx ON events (no_such_column);\n'
+      '002_index.sql':
+        '-- rampart:no-transaction\nCREATE INDEX CONCURRENTLY events_kind_idx ON events (no_such_column);\n'
     }
     const dir = migrationsDir(files)
     const error = await rejection(runner(target, dir).migrate())
@@ -315,7 +345,10 @@ describe('migrate: the no-transaction header', () => {
 
     const repaired = await runner(target, dir).repair()
     expect(repaired.actions).toMatchObject([{ version: 2, action: 'removed' }])
-    writeFileSync(path.join(dir, '002_index.sql'), '-- rampart:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS events_kind_idx ON events (kind);\n')
+    writeFileSync(
+      path.join(dir, '002_index.sql'),
+      '-- rampart:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS events_kind_idx ON events (kind);\n'
+    )
     const result = await runner(target, dir).migrate()
     expect(result.applied.map((migration) => migration.version)).toEqual([2])
   })
@@ -352,7 +385,11 @@ describe('migrate: drift', () => {
     expect((await runner(target, dir).status()).blocked).toBe(false)
     const result = await runner(target, dir).migrate()
     expect(result.applied.map((migration) => migration.version)).toEqual([3])
-    expect(historyStore().operations.listDbOperations().map((operation) => [operation.kind, operation.status])).toEqual([
+    expect(
+      historyStore()
+        .operations.listDbOperations()
+        .map((operation) => [operation.kind, operation.status])
+    ).toEqual([
       ['migrate', 'succeeded'],
       ['repair', 'succeeded'],
       ['migrate', 'refused'],
@@ -401,13 +438,18 @@ describe('migrate: two runs at once', () => {
       await gate.query('SELECT pg_advisory_unlock($1)', [GATE])
       const results = await Promise.all(runs)
 
-      const holder = progress.find((entry) => entry.run !== waiting.run && entry.progress.message.startsWith('migration lock taken'))
+      const holder = progress.find(
+        (entry) => entry.run !== waiting.run && entry.progress.message.startsWith('migration lock taken')
+      )
       const holderPid = /pid (\d+)/.exec(holder!.progress.message)![1]
       expect(waiting.progress.message).toContain(`pid ${holderPid}, "rampart migrate migration-test"`)
       const [first, second] = waiting.run === 'A' ? [results[1]!, results[0]!] : [results[0]!, results[1]!]
       expect(first.applied.map((migration) => migration.version)).toEqual([1, 2])
       expect(second).toMatchObject({ upToDate: true, applied: [] })
-      expect(await target.query('SELECT version FROM applied_once ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }])
+      expect(await target.query('SELECT version FROM applied_once ORDER BY version')).toEqual([
+        { version: 1 },
+        { version: 2 }
+      ])
       expect((await ledger(target)).map((row) => row.version)).toEqual([1, 2])
     } finally {
       // Closing the gate session releases its lock, so no run is left waiting after the test.
@@ -431,16 +473,23 @@ describe('migrate: two runs at once', () => {
       )
       const error = await rejection(runner(target, dir, { lockWaitMs: 500 }).migrate())
       expect(error.code).toBe('conflict')
-      expect(error.message).toMatch(/^Another migration run holds the lock on rampart@127\.0\.0\.1:\d+\/migrate_\d+_\d+: pid \d+/)
+      expect(error.message).toMatch(
+        /^Another migration run holds the lock on rampart@127\.0\.0\.1:\d+\/migrate_\d+_\d+: pid \d+/
+      )
       expect(error.message).toContain(`pid ${/pid (\d+)/.exec(taken.message)![1]}, "rampart migrate migration-test"`)
 
       await gate.query('SELECT pg_advisory_unlock($1)', [GATE])
       await holding
-      expect(await target.query('SELECT version FROM applied_once ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }])
-      expect(historyStore().operations.listDbOperations({ kind: 'migrate' }).map((operation) => operation.status).sort()).toEqual([
-        'refused',
-        'succeeded'
+      expect(await target.query('SELECT version FROM applied_once ORDER BY version')).toEqual([
+        { version: 1 },
+        { version: 2 }
       ])
+      expect(
+        historyStore()
+          .operations.listDbOperations({ kind: 'migrate' })
+          .map((operation) => operation.status)
+          .sort()
+      ).toEqual(['refused', 'succeeded'])
     } finally {
       await gate.close()
       await holding?.catch(() => undefined)
@@ -483,7 +532,9 @@ describe('migrate: Postgres killed in the middle', () => {
     expect((error as RampartError).message).toContain('nothing of 002_slow.sql was applied')
 
     await fixture.restart()
-    expect(await target.query('SELECT id, note FROM kill_probe')).toEqual([{ id: 1, note: 'committed before the kill' }])
+    expect(await target.query('SELECT id, note FROM kill_probe')).toEqual([
+      { id: 1, note: 'committed before the kill' }
+    ])
     expect((await ledger(target)).map((row) => [row.version, row.success])).toEqual([[1, true]])
     expect(await tableNames(target)).not.toContain('half_done')
 
@@ -491,6 +542,10 @@ describe('migrate: Postgres killed in the middle', () => {
     const next = await runner(target, dir).migrate()
     expect(next.applied.map((migration) => migration.version)).toEqual([2])
     expect(await target.query('SELECT id FROM half_done')).toEqual([{ id: 1 }])
-    expect(historyStore().operations.listDbOperations({ kind: 'migrate' }).map((operation) => operation.status)).toEqual(['succeeded', 'failed'])
+    expect(
+      historyStore()
+        .operations.listDbOperations({ kind: 'migrate' })
+        .map((operation) => operation.status)
+    ).toEqual(['succeeded', 'failed'])
   })
 })

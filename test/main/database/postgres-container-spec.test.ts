@@ -3,7 +3,17 @@ import { EnvironmentSchema } from '@main/workspace/core/workspace-schema'
 import { postgresContainerSpec } from '@main/database/test-db-setup'
 
 const config = (network: 'publish' | 'host') =>
-  EnvironmentSchema.parse({ postgres: { container: 'unicorn-postgresql', image: 'postgres:16', port: 5433, user: 'unicorn', database: 'unicorn_test', disposable: true, network } })
+  EnvironmentSchema.parse({
+    postgres: {
+      container: 'unicorn-postgresql',
+      image: 'postgres:16',
+      port: 5433,
+      user: 'unicorn',
+      database: 'unicorn_test',
+      disposable: true,
+      network
+    }
+  })
 
 describe('postgresContainerSpec', () => {
   it('publishes the configured port on 127.0.0.1 only, to 5432 in the container', () => {

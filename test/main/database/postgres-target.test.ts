@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { advisoryLockKey, PostgresTarget, quoteIdentifier } from '@main/database/postgres-target'
 import { RampartError } from '@shared/errors'
 import { freePort } from '@test/support/docker-test-env'
-import { FIXTURE_PASSWORD, FIXTURE_USER, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
+import {
+  FIXTURE_PASSWORD,
+  FIXTURE_USER,
+  startPostgresFixture,
+  type PostgresFixture
+} from '@test/support/postgres-fixture'
 
 let fixture: PostgresFixture
 
@@ -37,9 +42,18 @@ describe('PostgresTarget', () => {
 
   it('retries a port where nothing listens, reporting each attempt, then fails as unreachable naming the target', async () => {
     const port = await freePort()
-    const target = new PostgresTarget({ host: '127.0.0.1', port, user: 'u', password: 'p', database: 'd', connectTimeoutMs: 500 })
+    const target = new PostgresTarget({
+      host: '127.0.0.1',
+      port,
+      user: 'u',
+      password: 'p',
+      database: 'd',
+      connectTimeoutMs: 500
+    })
     const attempts: number[] = []
-    const error = await rejection(target.waitUntilReady({ timeoutMs: 600, onAttempt: (attempt) => attempts.push(attempt.attempt) }))
+    const error = await rejection(
+      target.waitUntilReady({ timeoutMs: 600, onAttempt: (attempt) => attempts.push(attempt.attempt) })
+    )
     expect(error.code).toBe('unreachable')
     expect(error.message).toContain(`Postgres at u@127.0.0.1:${port}/d did not answer SELECT 1`)
     expect(error.message).toContain('connection refused')
@@ -49,9 +63,13 @@ describe('PostgresTarget', () => {
   it('stops at once on a wrong password, never printing it', async () => {
     const target = new PostgresTarget({ ...fixture.admin.settings, password: 'wrong-password-123' })
     const attempts: number[] = []
-    const error = await rejection(target.waitUntilReady({ timeoutMs: 30_000, onAttempt: (attempt) => attempts.push(attempt.attempt) }))
+    const error = await rejection(
+      target.waitUntilReady({ timeoutMs: 30_000, onAttempt: (attempt) => attempts.push(attempt.attempt) })
+    )
     expect(error.code).toBe('refused')
-    expect(error.message).toContain(`Postgres at ${FIXTURE_USER}@127.0.0.1:${fixture.port}/postgres refused the password`)
+    expect(error.message).toContain(
+      `Postgres at ${FIXTURE_USER}@127.0.0.1:${fixture.port}/postgres refused the password`
+    )
     expect(error.message).not.toContain('wrong-password-123')
     expect(attempts).toEqual([1])
   })
@@ -104,7 +122,9 @@ describe('PostgresTarget', () => {
       CREATE TRIGGER child_touch BEFORE INSERT ON child FOR EACH ROW EXECUTE FUNCTION touch();
     `)
     const snapshot = await target.withSession((session) => session.catalogSnapshot())
-    const names = snapshot.map((object) => `${object.kind}:${object.table ? `${object.table}.` : ''}${object.name}`).sort()
+    const names = snapshot
+      .map((object) => `${object.kind}:${object.table ? `${object.table}.` : ''}${object.name}`)
+      .sort()
     expect(names).toEqual([
       'constraint:child.child_id_fkey',
       'constraint:child.child_n_check',

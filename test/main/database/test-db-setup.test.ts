@@ -66,7 +66,14 @@ function bench(environment: BenchEnvironment): DatabaseBench {
 }
 
 function target(database: string): PostgresTarget {
-  return new PostgresTarget({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database, connectTimeoutMs: 3000 })
+  return new PostgresTarget({
+    host: '127.0.0.1',
+    port,
+    user: USER,
+    password: PASSWORD,
+    database,
+    connectTimeoutMs: 3000
+  })
 }
 
 async function rejection(promise: Promise<unknown>): Promise<RampartError> {
@@ -116,7 +123,11 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
     const emails = (await db.query<{ email: string }>('SELECT email FROM users ORDER BY email')).map((row) => row.email)
     expect(emails).toContain('admin@example.com')
     expect(emails).toContain('admin@your-domain.com')
-    expect((await db.query<{ version: number }>('SELECT version FROM rampart_schema_history ORDER BY version')).map((row) => row.version)).toEqual([1, 2])
+    expect(
+      (await db.query<{ version: number }>('SELECT version FROM rampart_schema_history ORDER BY version')).map(
+        (row) => row.version
+      )
+    ).toEqual([1, 2])
 
     // Every step visible live, and the operation recorded.
     expect(progress.filter((item) => item.kind === 'step_done').map((item) => item.step)).toEqual(STEP_NAMES)
@@ -140,7 +151,9 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
     const second = await service.setup({})
 
     expect(second.containerCreated).toBe(false)
-    expect(second.run.steps.find((step) => step.name === 'Terminate connections to unicorn_test')?.message).toBe('terminated 1 connection')
+    expect(second.run.steps.find((step) => step.name === 'Terminate connections to unicorn_test')?.message).toBe(
+      'terminated 1 connection'
+    )
     const markers = await db.query<{ found: boolean }>("SELECT to_regclass('marker_between_runs') IS NOT NULL AS found")
     expect(markers[0]?.found).toBe(false)
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users'))[0]?.n).toBeGreaterThan(0)
@@ -171,7 +184,9 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
     expect(error.message).toContain('"unicorn_test", which environment "local" does not mark disposable')
     expect(history.runbooks.list()).toEqual([])
     expect(history.operations.listDbOperations({ kind: 'setup' }).map((record) => record.status)).toEqual(['refused'])
-    expect((await db.query<{ found: boolean }>("SELECT to_regclass('survives_refusal') IS NOT NULL AS found"))[0]?.found).toBe(true)
+    expect(
+      (await db.query<{ found: boolean }>("SELECT to_regclass('survives_refusal') IS NOT NULL AS found"))[0]?.found
+    ).toBe(true)
   })
 
   it('is refused in a protected environment even for a disposable database', async () => {
@@ -182,7 +197,13 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
     expect(error.code).toBe('refused')
     expect(error.message).toContain('environment "local" is protected')
     expect(history.runbooks.list()).toEqual([])
-    expect((await target('unicorn_test').query<{ found: boolean }>("SELECT to_regclass('survives_refusal') IS NOT NULL AS found"))[0]?.found).toBe(true)
+    expect(
+      (
+        await target('unicorn_test').query<{ found: boolean }>(
+          "SELECT to_regclass('survives_refusal') IS NOT NULL AS found"
+        )
+      )[0]?.found
+    ).toBe(true)
   })
 
   it('quotes names as identifiers: a database named x"; DROP DATABASE postgres; -- is created as named, postgres survives', async () => {
@@ -191,12 +212,18 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
     const result = await service.setup({})
     const again = await service.setup({})
 
-    const names = (await target('postgres').query<{ datname: string }>('SELECT datname FROM pg_database')).map((row) => row.datname)
+    const names = (await target('postgres').query<{ datname: string }>('SELECT datname FROM pg_database')).map(
+      (row) => row.datname
+    )
     expect(names).toContain(INJECTION)
     expect(names).toContain('postgres')
     expect(names).toContain('unicorn_test')
-    expect(result.connectionString).toBe(`postgresql://${USER}@127.0.0.1:${port}/x%22%3B%20DROP%20DATABASE%20postgres%3B%20--`)
+    expect(result.connectionString).toBe(
+      `postgresql://${USER}@127.0.0.1:${port}/x%22%3B%20DROP%20DATABASE%20postgres%3B%20--`
+    )
     expect(again.appliedVersions).toEqual([1, 2])
-    expect((await target(INJECTION).query<{ n: number }>('SELECT count(*)::int AS n FROM llm_tier_rules'))[0]?.n).toBe(6)
+    expect((await target(INJECTION).query<{ n: number }>('SELECT count(*)::int AS n FROM llm_tier_rules'))[0]?.n).toBe(
+      6
+    )
   }, 120_000)
 })

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { upLines } from '@main/cli/commands/demo'
 import { parseContainerLabels } from '@main/demo/core/container-labels'
 
-const extraLabels = (text: string | undefined): Record<string, string> => parseContainerLabels(text, 'RAMPART_DEMO_LABELS')
+const extraLabels = (text: string | undefined): Record<string, string> =>
+  parseContainerLabels(text, 'RAMPART_DEMO_LABELS')
 import { SEED_FLAG_ENV_MAPPING } from '@main/flags/core/flag-env-mapping'
 import { demoServiceContainerSpec } from '@main/demo/demo-stack'
 import { RampartError } from '@shared/errors'
@@ -23,7 +24,12 @@ const SPEC = demoServiceContainerSpec({
 
 describe('demoServiceContainerSpec', () => {
   it('runs server.js on host networking, listening on 127.0.0.1 at the port', () => {
-    expect(SPEC).toMatchObject({ name: 'ops-center-direct', image: 'node:18-slim', network: 'host', cmd: ['node', '/app/server.js'] })
+    expect(SPEC).toMatchObject({
+      name: 'ops-center-direct',
+      image: 'node:18-slim',
+      network: 'host',
+      cmd: ['node', '/app/server.js']
+    })
     expect(SPEC.env).toMatchObject({ DEMO_HOST: '127.0.0.1', DEMO_PORT: '8084' })
     expect(SPEC.ports).toBeUndefined()
   })
@@ -72,8 +78,26 @@ describe('demo up output', () => {
     const result = {
       environment: 'local',
       envFile: { path: '/w/.env', created: false },
-      postgres: { container: 'unicorn-postgresql', image: 'postgres:16', status: 'running', demoOwned: false, network: 'publish', host: '127.0.0.1', port: 5432, database: 'unicorn_test', user: 'unicorn', serverVersion: '16.4' },
-      service: { container: 'ops-center-direct', image: 'node:18-slim', status: 'created', url: 'http://127.0.0.1:8084', healthUrl: 'http://127.0.0.1:8084/health', startedAt: '' }
+      postgres: {
+        container: 'unicorn-postgresql',
+        image: 'postgres:16',
+        status: 'running',
+        demoOwned: false,
+        network: 'publish',
+        host: '127.0.0.1',
+        port: 5432,
+        database: 'unicorn_test',
+        user: 'unicorn',
+        serverVersion: '16.4'
+      },
+      service: {
+        container: 'ops-center-direct',
+        image: 'node:18-slim',
+        status: 'created',
+        url: 'http://127.0.0.1:8084',
+        healthUrl: 'http://127.0.0.1:8084/health',
+        startedAt: ''
+      }
     } as DemoUpResult
     expect(upLines(result)).toContain(
       "  postgres  unicorn@127.0.0.1:5432/unicorn_test   unicorn-postgresql, postgres:16 (running; not the demo's own, demo down leaves it)"

@@ -142,10 +142,26 @@ describe('DemoStack against the real engine', () => {
       const result = await up()
       expect(result.envFile).toEqual({ path: envFile, created: true })
       expect(readFileSync(envFile, 'utf8')).toBe(readFileSync(DEMO_ENV_TEMPLATE, 'utf8'))
-      expect(result.postgres).toMatchObject({ container: names.postgres, status: 'created', demoOwned: true, port: pgPort })
-      expect(result.service).toMatchObject({ container: names.service, image: NODE_FIXTURE_IMAGE, status: 'created', url: `http://127.0.0.1:${port}` })
+      expect(result.postgres).toMatchObject({
+        container: names.postgres,
+        status: 'created',
+        demoOwned: true,
+        port: pgPort
+      })
+      expect(result.service).toMatchObject({
+        container: names.service,
+        image: NODE_FIXTURE_IMAGE,
+        status: 'created',
+        url: `http://127.0.0.1:${port}`
+      })
       expect(await health()).toMatchObject({ status: 'ok', flags_loaded: [FLAG], env_file: envFile })
-      const target = new PostgresTarget({ host: '127.0.0.1', port: pgPort, user: 'unicorn', password: PG_PASSWORD, database: 'unicorn_test' })
+      const target = new PostgresTarget({
+        host: '127.0.0.1',
+        port: pgPort,
+        user: 'unicorn',
+        password: PG_PASSWORD,
+        database: 'unicorn_test'
+      })
       expect(await target.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }])
       expect(progress.filter((notice) => notice.kind === 'step_done').map((notice) => notice.step)).toEqual([
         'env file',
@@ -154,19 +170,26 @@ describe('DemoStack against the real engine', () => {
         `demo service container ${names.service}`,
         'demo service health'
       ])
-      expect(progress.every((notice) => notice.kind !== 'step_done' || typeof notice.durationMs === 'number')).toBe(true)
+      expect(progress.every((notice) => notice.kind !== 'step_done' || typeof notice.durationMs === 'number')).toBe(
+        true
+      )
     },
     UP_TIMEOUT_MS
   )
 
   it('labels its containers rampart.demo=1 beside the caller’s labels', async () => {
     for (const name of [names.service, names.postgres]) {
-      expect((await engine.inspectContainer(name))?.labels).toMatchObject({ 'rampart.demo': '1', 'rampart.managed': '1', 'rampart.test': '1' })
+      expect((await engine.inspectContainer(name))?.labels).toMatchObject({
+        'rampart.demo': '1',
+        'rampart.managed': '1',
+        'rampart.test': '1'
+      })
     }
   })
 
   it('serves the flag as the mounted env file sets it', async () => {
-    const state = (await new EnvFileFlagSource({ path: envFile, flags: { [FLAG]: SEED_FLAG_ENV_MAPPING } }).read(FLAG)).state
+    const state = (await new EnvFileFlagSource({ path: envFile, flags: { [FLAG]: SEED_FLAG_ENV_MAPPING } }).read(FLAG))
+      .state
     const response = await fetch(`http://127.0.0.1:${port}/api/v1/features/${FLAG}`)
     expect(((await response.json()) as { config: unknown }).config).toEqual(state)
   })
@@ -180,7 +203,16 @@ describe('DemoStack against the real engine', () => {
       }
       return undefined
     })
-    expect(Object.keys(call)).toEqual(['timestamp', 'event_type', 'user_id', 'status_code', 'duration_ms', 'endpoint', 'method', 'flags'])
+    expect(Object.keys(call)).toEqual([
+      'timestamp',
+      'event_type',
+      'user_id',
+      'status_code',
+      'duration_ms',
+      'endpoint',
+      'method',
+      'flags'
+    ])
     expect(typeof (call.flags as Record<string, unknown>)[FLAG]).toBe('boolean')
   })
 
@@ -193,7 +225,9 @@ describe('DemoStack against the real engine', () => {
       expect(result.postgres.status).toBe('running')
       expect(result.service.status).toBe('running')
       const after = await Promise.all([names.service, names.postgres].map((name) => engine.inspectContainer(name)))
-      expect(after.map((info) => [info?.id, info?.startedAt])).toEqual(before.map((info) => [info?.id, info?.startedAt]))
+      expect(after.map((info) => [info?.id, info?.startedAt])).toEqual(
+        before.map((info) => [info?.id, info?.startedAt])
+      )
     },
     UP_TIMEOUT_MS
   )
@@ -227,7 +261,14 @@ describe('DemoStack against the real engine', () => {
   })
 
   it('refuses up and down for a container of the service’s name that demo up did not create, and leaves it', async () => {
-    await engine.createContainer({ name: names.foreign, image: NODE_FIXTURE_IMAGE, env: {}, cmd: ['node', '-e', '0'], network: 'host', labels: TEST_LABELS })
+    await engine.createContainer({
+      name: names.foreign,
+      image: NODE_FIXTURE_IMAGE,
+      env: {},
+      cmd: ['node', '-e', '0'],
+      network: 'host',
+      labels: TEST_LABELS
+    })
     const refusedUp = await failure(stack.up({ environment: 'other', nodeImage: NODE_FIXTURE_IMAGE }))
     expect(refusedUp.code).toBe('refused')
     expect(refusedUp.message).toContain(`A container named "${names.foreign}" already exists`)
@@ -241,18 +282,24 @@ describe('DemoStack against the real engine', () => {
 
   it('stops at the env file step when a flag value is unreadable, naming the variable and line, and creates nothing', async () => {
     const error = await failure(stack.up({ environment: 'broken', nodeImage: NODE_FIXTURE_IMAGE }))
-    expect(error.message).toContain(`FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(dir, 'broken.env')} line 2 is not a percentage`)
+    expect(error.message).toContain(
+      `FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(dir, 'broken.env')} line 2 is not a percentage`
+    )
     expect(await engine.inspectContainer(names.brokenService)).toBeNull()
     expect(await engine.inspectContainer(names.brokenPostgres)).toBeNull()
   })
 
   it('refuses to create the service on a port another process holds, naming the port', async () => {
     const holder = createServer()
-    const busy = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)))
+    const busy = await new Promise<number>((resolve) =>
+      holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port))
+    )
     try {
       const error = await failure(stack.up({ environment: 'broken', nodeImage: NODE_FIXTURE_IMAGE, port: busy }))
       expect(error.code).toBe('refused')
-      expect(error.message).toBe(`Port ${busy} on 127.0.0.1 is in use by another process, so it cannot serve the demo service (choose another with --port)`)
+      expect(error.message).toBe(
+        `Port ${busy} on 127.0.0.1 is in use by another process, so it cannot serve the demo service (choose another with --port)`
+      )
     } finally {
       await new Promise((resolve) => holder.close(resolve))
     }
@@ -267,7 +314,12 @@ describe('DemoStack against the real engine', () => {
     expect(remaining).not.toContain(names.postgres)
     // Other containers are not its business: the foreign one is still there, and no other name was acted on.
     expect(remaining).toContain(names.foreign)
-    const touched = new Set(history.operations.listDockerActions().filter((action) => action.outcome === 'succeeded').map((action) => action.container))
+    const touched = new Set(
+      history.operations
+        .listDockerActions()
+        .filter((action) => action.outcome === 'succeeded')
+        .map((action) => action.container)
+    )
     expect([...touched].sort()).toEqual([names.postgres, names.service].sort())
     const again = await stack.down({ environment: 'demo' })
     expect(again).toMatchObject({ removed: [], kept: [], absent: [names.service, names.postgres] })

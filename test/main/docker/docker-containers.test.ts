@@ -8,8 +8,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import { connectTestEngine, freePort, NODE_FIXTURE_IMAGE, requireImage, TEST_LABELS, waitFor } from '@test/support/docker-test-env'
-import { expectRampartError, NodeTestContainers, readLogLines, texts, waitForExit } from '@test/support/node-test-containers'
+import {
+  connectTestEngine,
+  freePort,
+  NODE_FIXTURE_IMAGE,
+  requireImage,
+  TEST_LABELS,
+  waitFor
+} from '@test/support/docker-test-env'
+import {
+  expectRampartError,
+  NodeTestContainers,
+  readLogLines,
+  texts,
+  waitForExit
+} from '@test/support/node-test-containers'
 
 let engine: DockerEngine
 const containers = new NodeTestContainers()
@@ -74,20 +87,41 @@ describe('DockerEngine lifecycle', () => {
       return response === null ? undefined : await response.text()
     })
     expect(answer).toBe('pong')
-    expect(texts(await readLogLines(engine, containerSpec.name), 'stdout')).toEqual(['FOO=bar', 'greeting=hello from the host', 'write=EROFS'])
+    expect(texts(await readLogLines(engine, containerSpec.name), 'stdout')).toEqual([
+      'FOO=bar',
+      'greeting=hello from the host',
+      'write=EROFS'
+    ])
     // The image's own labels are inherited; ours must all be there.
-    expect((await engine.inspectContainer(containerSpec.name))?.labels).toMatchObject({ 'rampart.managed': '1', 'rampart.test': '1', 'rampart.purpose': 'create-test' })
+    expect((await engine.inspectContainer(containerSpec.name))?.labels).toMatchObject({
+      'rampart.managed': '1',
+      'rampart.test': '1',
+      'rampart.purpose': 'create-test'
+    })
   })
 
   it('reports health from the HEALTHCHECK: unhealthy, then healthy, in inspect and in the list', async () => {
     const name = await containers.run(engine, 'health', 'setInterval(() => {}, 1000)', {
-      healthcheck: { test: ['CMD', 'node', '-e', `process.exit(require('fs').existsSync('/tmp/ready') ? 0 : 1)`], intervalSeconds: 1, timeoutSeconds: 10, retries: 1 }
+      healthcheck: {
+        test: ['CMD', 'node', '-e', `process.exit(require('fs').existsSync('/tmp/ready') ? 0 : 1)`],
+        intervalSeconds: 1,
+        timeoutSeconds: 10,
+        retries: 1
+      }
     })
-    await waitFor('unhealthy', async () => ((await engine.inspectContainer(name))?.health === 'unhealthy' ? true : undefined))
+    await waitFor('unhealthy', async () =>
+      (await engine.inspectContainer(name))?.health === 'unhealthy' ? true : undefined
+    )
     await engine.exec(name, ['node', '-e', `require('fs').writeFileSync('/tmp/ready', '')`])
-    await waitFor('healthy', async () => ((await engine.inspectContainer(name))?.health === 'healthy' ? true : undefined))
+    await waitFor('healthy', async () =>
+      (await engine.inspectContainer(name))?.health === 'healthy' ? true : undefined
+    )
     const listed = await engine.listContainers({ label: 'rampart.test=1' })
-    expect(listed.find((container) => container.name === name)).toMatchObject({ state: 'running', health: 'healthy', image: NODE_FIXTURE_IMAGE })
+    expect(listed.find((container) => container.name === name)).toMatchObject({
+      state: 'running',
+      health: 'healthy',
+      image: NODE_FIXTURE_IMAGE
+    })
     expect(listed.find((container) => container.name === stopped)).toMatchObject({ state: 'exited', health: null })
   })
 
@@ -99,11 +133,19 @@ describe('DockerEngine lifecycle', () => {
   it('answers null, false and bad_input for a container that does not exist', async () => {
     expect(await engine.inspectContainer('rampart-test-missing')).toBeNull()
     expect(await engine.removeContainer('rampart-test-missing')).toBe(false)
-    await expectRampartError(engine.startContainer('rampart-test-missing'), 'bad_input', /No container named "rampart-test-missing"/)
+    await expectRampartError(
+      engine.startContainer('rampart-test-missing'),
+      'bad_input',
+      /No container named "rampart-test-missing"/
+    )
   })
 
   it('refuses a name that is not a container name before any request', async () => {
-    await expectRampartError(engine.inspectContainer('../images/json'), 'bad_input', /"\.\.\/images\/json" is not a container name/)
+    await expectRampartError(
+      engine.inspectContainer('../images/json'),
+      'bad_input',
+      /"\.\.\/images\/json" is not a container name/
+    )
   })
 
   it('refuses published ports with host networking, and names a missing image', async () => {
@@ -112,6 +154,10 @@ describe('DockerEngine lifecycle', () => {
       'bad_input',
       /ports cannot be published with host networking/
     )
-    await expectRampartError(engine.createContainer({ ...containers.spec('noimage', '0'), image: 'rampart-test/no-such-image:1' }), 'bad_input', /No such image: rampart-test\/no-such-image:1/)
+    await expectRampartError(
+      engine.createContainer({ ...containers.spec('noimage', '0'), image: 'rampart-test/no-such-image:1' }),
+      'bad_input',
+      /No such image: rampart-test\/no-such-image:1/
+    )
   })
 })

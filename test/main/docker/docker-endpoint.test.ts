@@ -34,12 +34,18 @@ describe('resolveDockerEndpoint', () => {
   })
 
   it('uses DOCKER_HOST when no host is given, and the default socket when neither is', () => {
-    expect(resolveDockerEndpoint(undefined, { DOCKER_HOST: 'tcp://build-host.example:2375' })).toMatchObject({ display: 'tcp://build-host.example:2375', options: { host: 'build-host.example', port: 2375, protocol: 'http' } })
+    expect(resolveDockerEndpoint(undefined, { DOCKER_HOST: 'tcp://build-host.example:2375' })).toMatchObject({
+      display: 'tcp://build-host.example:2375',
+      options: { host: 'build-host.example', port: 2375, protocol: 'http' }
+    })
     expect(resolveDockerEndpoint(undefined, { DOCKER_HOST: '' }).display).toMatch(/^unix:\/\/\/.*docker\.sock$/)
   })
 
   it('speaks TLS on port 2376 or with DOCKER_TLS_VERIFY=1, with the certificates from DOCKER_CERT_PATH', () => {
-    expect(resolveDockerEndpoint('tcp://build-01:2376', {})).toMatchObject({ display: 'tcp+tls://build-01:2376', options: { protocol: 'https' } })
+    expect(resolveDockerEndpoint('tcp://build-01:2376', {})).toMatchObject({
+      display: 'tcp+tls://build-01:2376',
+      options: { protocol: 'https' }
+    })
     dir = mkdtempSync(join(tmpdir(), 'rampart-certs-'))
     for (const file of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, file), `${file} content`)
     const endpoint = resolveDockerEndpoint('tcp://build-01:2375', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir })
@@ -49,14 +55,25 @@ describe('resolveDockerEndpoint', () => {
   })
 
   it('names DOCKER_CERT_PATH when its files cannot be read', () => {
-    expect(badInput('tcp://build-01:2376', { DOCKER_CERT_PATH: '/nonexistent-rampart-certs' }).message).toMatch(/^DOCKER_CERT_PATH=\/nonexistent-rampart-certs: cannot read the TLS files/)
+    expect(badInput('tcp://build-01:2376', { DOCKER_CERT_PATH: '/nonexistent-rampart-certs' }).message).toMatch(
+      /^DOCKER_CERT_PATH=\/nonexistent-rampart-certs: cannot read the TLS files/
+    )
   })
 
   it('reads ssh://USER@HOST:PORT, bounding the handshake to 2 s', () => {
     const endpoint = resolveDockerEndpoint('ssh://deploy@build-01:2222', { SSH_AUTH_SOCK: '/tmp/agent.sock' })
     expect(endpoint.display).toBe('ssh://deploy@build-01:2222')
-    expect(endpoint.options).toMatchObject({ protocol: 'ssh', host: 'build-01', port: 2222, username: 'deploy', sshOptions: { agent: '/tmp/agent.sock', readyTimeout: 2000 } })
-    expect(resolveDockerEndpoint('ssh://build-01', { USER: 'ops' }).options).toMatchObject({ port: 22, username: 'ops' })
+    expect(endpoint.options).toMatchObject({
+      protocol: 'ssh',
+      host: 'build-01',
+      port: 2222,
+      username: 'deploy',
+      sshOptions: { agent: '/tmp/agent.sock', readyTimeout: 2000 }
+    })
+    expect(resolveDockerEndpoint('ssh://build-01', { USER: 'ops' }).options).toMatchObject({
+      port: 22,
+      username: 'ops'
+    })
   })
 
   it('defaults a tcp port as the docker CLI does: 2375, or 2376 with TLS', () => {
@@ -65,8 +82,12 @@ describe('resolveDockerEndpoint', () => {
   })
 
   it('refuses other schemes and an empty socket path, saying where the value came from', () => {
-    expect(badInput('http://build-01:2375', {}).message).toBe('the Docker host "http://build-01:2375" uses http://, which is not one of unix://, tcp:// or ssh://')
-    expect(badInput(undefined, { DOCKER_HOST: 'ftp://build-01' }).message).toBe('DOCKER_HOST "ftp://build-01" uses ftp://, which is not one of unix://, tcp:// or ssh://')
+    expect(badInput('http://build-01:2375', {}).message).toBe(
+      'the Docker host "http://build-01:2375" uses http://, which is not one of unix://, tcp:// or ssh://'
+    )
+    expect(badInput(undefined, { DOCKER_HOST: 'ftp://build-01' }).message).toBe(
+      'DOCKER_HOST "ftp://build-01" uses ftp://, which is not one of unix://, tcp:// or ssh://'
+    )
     expect(badInput('unix://', {}).message).toBe('the Docker host "unix://" names no socket path')
   })
 })

@@ -32,13 +32,19 @@ describe('an unreachable engine', () => {
     await expectRampartError(
       DockerEngine.connect(`tcp://127.0.0.1:${closedPort}`),
       'unreachable',
-      new RegExp(`^Docker engine at tcp://127\\.0\\.0\\.1:${closedPort} is not reachable \\(connection refused\\)\\. Is Docker running\\?$`)
+      new RegExp(
+        `^Docker engine at tcp://127\\.0\\.0\\.1:${closedPort} is not reachable \\(connection refused\\)\\. Is Docker running\\?$`
+      )
     )
   })
 
   it('fails connect on a socket path that does not exist', { timeout: 5_000 }, async () => {
     const path = join(tmpdir(), 'rampart-no-such-dir', 'docker.sock')
-    await expectRampartError(DockerEngine.connect(path), 'unreachable', new RegExp(`^Docker engine at unix://${path} is not reachable \\(no socket at ${path}\\)`))
+    await expectRampartError(
+      DockerEngine.connect(path),
+      'unreachable',
+      new RegExp(`^Docker engine at unix://${path} is not reachable \\(no socket at ${path}\\)`)
+    )
   })
 
   it('fails every kind of call the same way', { timeout: 5_000 }, async () => {
@@ -59,7 +65,11 @@ describe('an unreachable engine', () => {
   })
 
   it('fails an ssh:// engine on a closed port the same way', { timeout: 5_000 }, async () => {
-    await expectRampartError(DockerEngine.connect(`ssh://nobody@127.0.0.1:${closedPort}`), 'unreachable', /^Docker engine at ssh:\/\/nobody@127\.0\.0\.1:\d+ is not reachable \(connection refused\)/)
+    await expectRampartError(
+      DockerEngine.connect(`ssh://nobody@127.0.0.1:${closedPort}`),
+      'unreachable',
+      /^Docker engine at ssh:\/\/nobody@127\.0\.0\.1:\d+ is not reachable \(connection refused\)/
+    )
   })
 
   it('bounds the ssh handshake with a host that accepts but never speaks ssh', { timeout: 5_000 }, async () => {
@@ -68,7 +78,11 @@ describe('an unreachable engine', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as { port: number }).port
     const silent = DockerEngine.forHost(`ssh://nobody@127.0.0.1:${port}`)
-    await expectRampartError(silent.inspectContainer('x'), 'unreachable', /is not reachable \(the ssh handshake did not finish within 2 s\)/)
+    await expectRampartError(
+      silent.inspectContainer('x'),
+      'unreachable',
+      /is not reachable \(the ssh handshake did not finish within 2 s\)/
+    )
     silent.close()
   })
 
@@ -77,7 +91,11 @@ describe('an unreachable engine', () => {
     const server = createNetServer((socket) => sockets.push(socket))
     servers.push(server)
     await new Promise<void>((resolve) => server.listen(path, resolve))
-    await expectRampartError(DockerEngine.connect(`unix://${path}`), 'unreachable', /is not reachable \(no answer within 2 s\)/)
+    await expectRampartError(
+      DockerEngine.connect(`unix://${path}`),
+      'unreachable',
+      /is not reachable \(no answer within 2 s\)/
+    )
   })
 
   it('bounds the connection itself when the engine’s listener never accepts', { timeout: 5_000 }, async () => {
@@ -93,7 +111,9 @@ describe('an unreachable engine', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] }
     )
     children.push(child)
-    const port = await new Promise<number>((resolve) => child.stdout!.once('data', (data: Buffer) => resolve(Number(String(data).trim()))))
+    const port = await new Promise<number>((resolve) =>
+      child.stdout!.once('data', (data: Buffer) => resolve(Number(String(data).trim())))
+    )
     for (let filler = 0; filler < 4; filler += 1) {
       const socket = netConnect(port, '127.0.0.1')
       socket.on('error', () => undefined)

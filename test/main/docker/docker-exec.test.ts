@@ -40,17 +40,28 @@ afterAll(async () => {
 
 describe('DockerEngine.exec', () => {
   it('returns exit code 0 with stdout and stderr kept apart', async () => {
-    const result = await engine.exec(ticker, ['node', '-e', `process.stdout.write('to stdout'); process.stderr.write('to stderr')`])
+    const result = await engine.exec(ticker, [
+      'node',
+      '-e',
+      `process.stdout.write('to stdout'); process.stderr.write('to stderr')`
+    ])
     expect(result).toEqual({ exitCode: 0, stdout: 'to stdout', stderr: 'to stderr', stdoutBytes: 9 })
   })
 
   it('returns the command’s own exit code', async () => {
-    const result = await engine.exec(ticker, ['node', '-e', `console.log('partial work'); console.error('failing'); process.exit(3)`])
+    const result = await engine.exec(ticker, [
+      'node',
+      '-e',
+      `console.log('partial work'); console.error('failing'); process.exit(3)`
+    ])
     expect(result).toMatchObject({ exitCode: 3, stdout: 'partial work\n', stderr: 'failing\n' })
   })
 
   it('passes environment variables and runs as the given user', async () => {
-    const result = await engine.exec(ticker, ['node', '-e', 'console.log(process.env.GREETING, process.getuid())'], { env: { GREETING: 'hi' }, user: '1000' })
+    const result = await engine.exec(ticker, ['node', '-e', 'console.log(process.env.GREETING, process.getuid())'], {
+      env: { GREETING: 'hi' },
+      user: '1000'
+    })
     expect(result.stdout).toBe('hi 1000\n')
   })
 
@@ -77,6 +88,10 @@ describe('DockerEngine.exec', () => {
   })
 
   it('refuses with conflict in a container that is not running', async () => {
-    await expectRampartError(engine.exec(stopped, ['node', '-e', '0']), 'conflict', new RegExp(`Cannot run node in container ${stopped}: .*is not running`))
+    await expectRampartError(
+      engine.exec(stopped, ['node', '-e', '0']),
+      'conflict',
+      new RegExp(`Cannot run node in container ${stopped}: .*is not running`)
+    )
   })
 })

@@ -7,7 +7,13 @@ import type { DockerEngine } from '@main/docker/docker-engine'
 import type { LogOptions } from '@main/docker/docker-logs'
 import type { LogLine } from '@shared/log-line'
 import { connectTestEngine, NODE_FIXTURE_IMAGE, requireImage, waitFor } from '@test/support/docker-test-env'
-import { expectRampartError, NodeTestContainers, readLogLines, texts, waitForExit } from '@test/support/node-test-containers'
+import {
+  expectRampartError,
+  NodeTestContainers,
+  readLogLines,
+  texts,
+  waitForExit
+} from '@test/support/node-test-containers'
 
 const LONG_LINE = `${'L'.repeat(70_000)}-end`
 const UTF8_LINE = 'out-1 héllo wörld € 𝄞 日本'
@@ -75,7 +81,13 @@ describe('DockerEngine.logs', () => {
     const sixth = stamped.find((line) => line.text === 'line-6')!
     // Millisecond precision, truncated: at or before line-6, 150 ms after line-5.
     const since = new Date(Date.parse(sixth.timestamp!))
-    expect(texts(await readAll(counter, { since }), 'stdout')).toEqual(['line-6', 'line-7', 'line-8', 'line-9', 'line-10'])
+    expect(texts(await readAll(counter, { since }), 'stdout')).toEqual([
+      'line-6',
+      'line-7',
+      'line-8',
+      'line-9',
+      'line-10'
+    ])
   })
 
   it('follows a running container: lines written after the call arrive', async () => {
@@ -108,7 +120,12 @@ describe('DockerEngine.logs', () => {
   })
 
   it('reads a TTY container’s unframed output as stdout lines', async () => {
-    const tty = await containers.run(engine, 'tty', `process.stdout.write('tty-1\\ntty-2\\n'); process.stderr.write('tty-err\\n')`, { tty: true })
+    const tty = await containers.run(
+      engine,
+      'tty',
+      `process.stdout.write('tty-1\\ntty-2\\n'); process.stderr.write('tty-err\\n')`,
+      { tty: true }
+    )
     await waitForExit(engine, tty)
     expect((await engine.inspectContainer(tty))?.tty).toBe(true)
     const lines = await readAll(tty, { timestamps: true })
@@ -121,6 +138,10 @@ describe('DockerEngine.logs', () => {
   })
 
   it('fails with bad_input for a container that does not exist', async () => {
-    await expectRampartError(readAll('rampart-test-no-such-container'), 'bad_input', /No container named "rampart-test-no-such-container" on the Docker engine at /)
+    await expectRampartError(
+      readAll('rampart-test-no-such-container'),
+      'bad_input',
+      /No container named "rampart-test-no-such-container" on the Docker engine at /
+    )
   })
 })

@@ -12,7 +12,15 @@ import type { StreamSink } from '@main/transport/contract-dispatch'
 import { logsFollowProducer } from '@main/docker/handler'
 import { RampartError } from '@shared/errors'
 import type { LogLine } from '@shared/log-line'
-import { connectTestEngine, NODE_FIXTURE_IMAGE, removeContainers, requireImage, TEST_LABELS, uniqueContainerName, waitFor } from '@test/support/docker-test-env'
+import {
+  connectTestEngine,
+  NODE_FIXTURE_IMAGE,
+  removeContainers,
+  requireImage,
+  TEST_LABELS,
+  uniqueContainerName,
+  waitFor
+} from '@test/support/docker-test-env'
 
 let engine: DockerEngine
 let context: AppContext
@@ -31,7 +39,11 @@ beforeAll(async () => {
     name: ticker,
     image: NODE_FIXTURE_IMAGE,
     env: {},
-    cmd: ['node', '-e', `let i = 0; setInterval(() => console.log(JSON.stringify({ event_type: i % 2 ? 'ERROR' : 'API_CALL', n: ++i })), 50)`],
+    cmd: [
+      'node',
+      '-e',
+      `let i = 0; setInterval(() => console.log(JSON.stringify({ event_type: i % 2 ? 'ERROR' : 'API_CALL', n: ++i })), 50)`
+    ],
     network: 'host',
     labels: TEST_LABELS
   })
@@ -103,7 +115,10 @@ describe('logsFollowProducer', () => {
 
   it('fails with bad_input for a container that does not exist', async () => {
     const sink: StreamSink<LogLine> = { signal: new AbortController().signal, push: async () => undefined }
-    const error = await logsFollowProducer(context.services)({ container: 'rampart-test-no-such-container' }, sink).catch((caught: unknown) => caught)
+    const error = await logsFollowProducer(context.services)(
+      { container: 'rampart-test-no-such-container' },
+      sink
+    ).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(RampartError)
     expect((error as RampartError).code).toBe('bad_input')
   })

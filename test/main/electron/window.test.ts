@@ -68,7 +68,14 @@ function openWindow(): void {
 function navigate(url: string): { prevented: boolean } {
   const listener = electron.state.contentsListeners.get('will-navigate')
   if (listener === undefined) throw new Error('no will-navigate listener was registered')
-  const event = { url, isMainFrame: true, prevented: false, preventDefault() { this.prevented = true } }
+  const event = {
+    url,
+    isMainFrame: true,
+    prevented: false,
+    preventDefault() {
+      this.prevented = true
+    }
+  }
   listener(event)
   return event
 }
@@ -77,9 +84,12 @@ function responseCsp(): string {
   const listener = electron.state.headersListener
   if (listener === null) throw new Error('no onHeadersReceived listener was registered')
   let headers: Record<string, string[]> = {}
-  listener({ responseHeaders: { 'Content-Type': ['text/html'] } }, (response: { responseHeaders: Record<string, string[]> }) => {
-    headers = response.responseHeaders
-  })
+  listener(
+    { responseHeaders: { 'Content-Type': ['text/html'] } },
+    (response: { responseHeaders: Record<string, string[]> }) => {
+      headers = response.responseHeaders
+    }
+  )
   const csp = headers['Content-Security-Policy']
   if (csp === undefined || csp.length !== 1) throw new Error('the response carries no single CSP header')
   return csp[0]!
@@ -172,7 +182,12 @@ describe('createMainWindow', () => {
   it('refuses to attach a webview', () => {
     openWindow()
     const listener = electron.state.contentsListeners.get('will-attach-webview')
-    const event = { prevented: false, preventDefault() { this.prevented = true } }
+    const event = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true
+      }
+    }
     listener?.(event)
     expect(event.prevented).toBe(true)
   })

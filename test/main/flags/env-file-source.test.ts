@@ -133,7 +133,9 @@ describe('writing', () => {
     const before = await flags.read(FLAG)
     const after = await flags.write(FLAG, { rollout_percentage: 25 }, before.revision)
 
-    const expected = Buffer.from(MIXED_ENV_TEXT.replace('FEATURE_LLM_HUB_ROLLOUT = 10 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 #'))
+    const expected = Buffer.from(
+      MIXED_ENV_TEXT.replace('FEATURE_LLM_HUB_ROLLOUT = 10 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 #')
+    )
     const written = fs.readFileSync(envPath)
     expect(written.equals(expected)).toBe(true)
     expect(after.state).toEqual({ ...before.state, rollout_percentage: 25 })
@@ -152,7 +154,10 @@ describe('writing', () => {
     }
     await flags.write(FLAG, patch, revision)
 
-    const expected = MIXED_ENV_TEXT.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n')
+    const expected = MIXED_ENV_TEXT.replace(
+      'export FEATURE_UNIFIED_LLM_HUB=true\n',
+      'export FEATURE_UNIFIED_LLM_HUB=false\n'
+    )
       .replace("'admin@your-domain.com,admin@example.com'\n", "'admin@example.com'\n")
       .replace('FEATURE_LLM_HUB_BLACKLIST=\r\n', 'FEATURE_LLM_HUB_BLACKLIST=mallory@example.com\r\n')
       .replace('FEATURE_LLM_HUB_END_DATE= # open-ended\n', 'FEATURE_LLM_HUB_END_DATE=2025-12-31 # open-ended\n')
@@ -226,31 +231,40 @@ describe('bad values in the file', () => {
     ['ROLLOUT=101', lines('FEATURE_LLM_HUB_ROLLOUT=101'), 3, 'FEATURE_LLM_HUB_ROLLOUT', 'is not a percentage'],
     ['ROLLOUT=-5', lines('FEATURE_LLM_HUB_ROLLOUT=-5'), 3, 'FEATURE_LLM_HUB_ROLLOUT', 'is not a percentage'],
     ['ROLLOUT=12.5', lines('FEATURE_LLM_HUB_ROLLOUT=12.5'), 3, 'FEATURE_LLM_HUB_ROLLOUT', 'is not a percentage'],
-    ['a malformed date', lines('FEATURE_LLM_HUB_END_DATE=2025-31-12'), 3, 'FEATURE_LLM_HUB_END_DATE', 'is not a real date'],
-    ['an unterminated quote', lines('FEATURE_LLM_HUB_WHITELIST="a@x.com'), 3, 'FEATURE_LLM_HUB_WHITELIST', 'unterminated " quote'],
     [
-      'a duplicated key',
-      lines('FEATURE_UNIFIED_LLM_HUB=false'),
+      'a malformed date',
+      lines('FEATURE_LLM_HUB_END_DATE=2025-31-12'),
       3,
-      'FEATURE_UNIFIED_LLM_HUB',
-      'is set twice'
-    ]
-  ])('%s: read and write both refuse, naming file, line and variable, and the file stays as it was', async (_, text, line, variable, problem) => {
-    fs.writeFileSync(envPath, text)
-    const before = fingerprint(envPath)
-    const flags = source()
+      'FEATURE_LLM_HUB_END_DATE',
+      'is not a real date'
+    ],
+    [
+      'an unterminated quote',
+      lines('FEATURE_LLM_HUB_WHITELIST="a@x.com'),
+      3,
+      'FEATURE_LLM_HUB_WHITELIST',
+      'unterminated " quote'
+    ],
+    ['a duplicated key', lines('FEATURE_UNIFIED_LLM_HUB=false'), 3, 'FEATURE_UNIFIED_LLM_HUB', 'is set twice']
+  ])(
+    '%s: read and write both refuse, naming file, line and variable, and the file stays as it was',
+    async (_, text, line, variable, problem) => {
+      fs.writeFileSync(envPath, text)
+      const before = fingerprint(envPath)
+      const flags = source()
 
-    const readError = await rejection(flags.read(FLAG))
-    expect(readError.code).toBe('bad_input')
-    for (const part of [envPath, `line ${line}`, variable, problem]) expect(readError.message).toContain(part)
+      const readError = await rejection(flags.read(FLAG))
+      expect(readError.code).toBe('bad_input')
+      for (const part of [envPath, `line ${line}`, variable, problem]) expect(readError.message).toContain(part)
 
-    // The revision is what a read would have returned, so only the bad value stands in the way.
-    const writeError = await rejection(flags.write(FLAG, { enabled: false }, sha256(before.bytes)))
-    expect(writeError.message).toBe(readError.message)
+      // The revision is what a read would have returned, so only the bad value stands in the way.
+      const writeError = await rejection(flags.write(FLAG, { enabled: false }, sha256(before.bytes)))
+      expect(writeError.message).toBe(readError.message)
 
-    expectUntouched(envPath, before)
-    expect(folderEntries()).toEqual(['.env'])
-  })
+      expectUntouched(envPath, before)
+      expect(folderEntries()).toEqual(['.env'])
+    }
+  )
 
   it.each<[string, FlagPatch]>([
     ['rollout 101', { rollout_percentage: 101 }],
@@ -271,28 +285,37 @@ describe('bad values in the file', () => {
 
 describe('a kill past bad values', () => {
   const lines = (badLine: string): string =>
-    ['# flags', 'export FEATURE_UNIFIED_LLM_HUB="true"', badLine, 'FEATURE_LLM_HUB_START_DATE=2025-10-27', ''].join('\r\n')
+    ['# flags', 'export FEATURE_UNIFIED_LLM_HUB="true"', badLine, 'FEATURE_LLM_HUB_START_DATE=2025-10-27', ''].join(
+      '\r\n'
+    )
 
   it.each([
     ['ROLLOUT=25%', 'FEATURE_LLM_HUB_ROLLOUT=25%', 'FEATURE_LLM_HUB_ROLLOUT', 'is not a percentage'],
     ['ROLLOUT=12.5', 'FEATURE_LLM_HUB_ROLLOUT=12.5', 'FEATURE_LLM_HUB_ROLLOUT', 'is not a percentage'],
     ['a malformed date', 'FEATURE_LLM_HUB_END_DATE=2025-31-12', 'FEATURE_LLM_HUB_END_DATE', 'is not a real date']
-  ])('%s: a kill read reports it by line, and the kill write changes only the enabled value', async (_, badLine, variable, problem) => {
-    const text = lines(badLine)
-    fs.writeFileSync(envPath, text)
-    const flags = source()
-    const read = await flags.read(FLAG, { forKill: true })
-    expect(read.state.enabled).toBe(true)
-    expect(read.unreadable).toEqual([{ file: envPath, line: 3, variable, value: badLine.split('=')[1], problem: expect.stringContaining(problem) }])
+  ])(
+    '%s: a kill read reports it by line, and the kill write changes only the enabled value',
+    async (_, badLine, variable, problem) => {
+      const text = lines(badLine)
+      fs.writeFileSync(envPath, text)
+      const flags = source()
+      const read = await flags.read(FLAG, { forKill: true })
+      expect(read.state.enabled).toBe(true)
+      expect(read.unreadable).toEqual([
+        { file: envPath, line: 3, variable, value: badLine.split('=')[1], problem: expect.stringContaining(problem) }
+      ])
 
-    const written = await flags.write(FLAG, { enabled: false }, read.revision, { forKill: true })
-    expect(written.state.enabled).toBe(false)
-    expect(written.unreadable).toEqual(read.unreadable)
-    expect(fs.readFileSync(envPath, 'utf8')).toBe(text.replace('export FEATURE_UNIFIED_LLM_HUB="true"', 'export FEATURE_UNIFIED_LLM_HUB="false"'))
-    expect(folderEntries()).toEqual(['.env'])
-    // Every other read and write still refuses, naming the line.
-    expect((await rejection(flags.read(FLAG))).message).toContain(`${variable}=`)
-  })
+      const written = await flags.write(FLAG, { enabled: false }, read.revision, { forKill: true })
+      expect(written.state.enabled).toBe(false)
+      expect(written.unreadable).toEqual(read.unreadable)
+      expect(fs.readFileSync(envPath, 'utf8')).toBe(
+        text.replace('export FEATURE_UNIFIED_LLM_HUB="true"', 'export FEATURE_UNIFIED_LLM_HUB="false"')
+      )
+      expect(folderEntries()).toEqual(['.env'])
+      // Every other read and write still refuses, naming the line.
+      expect((await rejection(flags.read(FLAG))).message).toContain(`${variable}=`)
+    }
+  )
 
   it('takes an unreadable enabled value for enabled, so the kill writes false over it', async () => {
     fs.writeFileSync(envPath, 'FEATURE_UNIFIED_LLM_HUB=maybe\nFEATURE_LLM_HUB_ROLLOUT=25\n')
@@ -377,7 +400,9 @@ describe('conflicts and failures', () => {
 
     const error = await rejection(flags.write(FLAG, { enabled: false }, revision))
     expect(error.code).toBe('failed')
-    expect(error.message).toBe(`could not write env file ${envPath}: EIO: i/o error, rename; the file was left unchanged`)
+    expect(error.message).toBe(
+      `could not write env file ${envPath}: EIO: i/o error, rename; the file was left unchanged`
+    )
     expectUntouched(envPath, before)
     expect(folderEntries()).toEqual(['.env'])
   })

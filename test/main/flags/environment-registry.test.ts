@@ -74,7 +74,9 @@ describe('EnvironmentRegistry', () => {
     expect(() => registry.requireFlag(staging, 'checkout_v2')).not.toThrow()
     const error = thrown(() => registry.requireFlag(staging, 'checkout'))
     expect(error.code).toBe('bad_input')
-    expect(error.message).toBe('Flag "checkout" is not declared in environment "staging" (declared: unified_llm_hub, checkout_v2)')
+    expect(error.message).toBe(
+      'Flag "checkout" is not declared in environment "staging" (declared: unified_llm_hub, checkout_v2)'
+    )
   })
 
   it('leaves absolute paths as they are', () => {

@@ -57,7 +57,11 @@ describe('FlagService.list', () => {
   it('shows a percentage off the path as drift with the phase below it', async () => {
     workspace = new ServiceWorkspace({ envText: seedEnvText(37) })
     const context = await workspace.open()
-    expect((await context.services.flags.list())[0]!.position).toEqual({ kind: 'drift', percentage: 37, phaseBelow: 25 })
+    expect((await context.services.flags.list())[0]!.position).toEqual({
+      kind: 'drift',
+      percentage: 37,
+      phaseBelow: 25
+    })
   })
 
   it('shows a bad value in the .env as an error in words naming file, line and variable, instead of throwing', async () => {
@@ -117,18 +121,23 @@ describe('FlagService.get and readState', () => {
     const context = await workspace.open()
     const error = await rejection(context.services.flags.get(undefined, 'unified-llm-hub'))
     expect(error.code).toBe('bad_input')
-    expect(error.message).toBe('Flag "unified-llm-hub" is not declared in environment "local" (declared: unified_llm_hub, checkout_v2)')
+    expect(error.message).toBe(
+      'Flag "unified-llm-hub" is not declared in environment "local" (declared: unified_llm_hub, checkout_v2)'
+    )
     const read = await rejection(context.services.flags.readState(undefined, 'checkout'))
     expect(read.message).toContain('(declared: unified_llm_hub, checkout_v2)')
   })
 
-  it("reads a declared flag that uses the default variable names", async () => {
+  it('reads a declared flag that uses the default variable names', async () => {
     workspace = new ServiceWorkspace({
       workspaceYaml: TWO_FLAGS,
       envText: `${seedEnvText(10)}\nFEATURE_CHECKOUT_V2=on\nFEATURE_CHECKOUT_V2_ROLLOUT=50\n`
     })
     const context = await workspace.open()
-    expect(await context.services.flags.readState(undefined, 'checkout_v2')).toMatchObject({ enabled: true, rollout_percentage: 50 })
+    expect(await context.services.flags.readState(undefined, 'checkout_v2')).toMatchObject({
+      enabled: true,
+      rollout_percentage: 50
+    })
   })
 
   it('shows an unreadable flag from get as an error in words, and throws it from readState', async () => {

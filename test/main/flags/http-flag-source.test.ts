@@ -52,8 +52,22 @@ describe('HttpFlagSource', () => {
     const snapshot = await new HttpFlagSource({ baseUrl: service.baseUrl }).read(FLAG)
     expect(snapshot).toMatchObject({
       flag: FLAG,
-      state: { enabled: true, rollout_percentage: 10, whitelist_users: ['admin@example.com'], blacklist_users: [], start_date: '2025-10-27', end_date: null },
-      writable: { enabled: true, rollout_percentage: true, whitelist_users: false, blacklist_users: false, start_date: false, end_date: false },
+      state: {
+        enabled: true,
+        rollout_percentage: 10,
+        whitelist_users: ['admin@example.com'],
+        blacklist_users: [],
+        start_date: '2025-10-27',
+        end_date: null
+      },
+      writable: {
+        enabled: true,
+        rollout_percentage: true,
+        whitelist_users: false,
+        blacklist_users: false,
+        start_date: false,
+        end_date: false
+      },
       origin: service.baseUrl
     })
   })
@@ -78,7 +92,9 @@ describe('HttpFlagSource', () => {
     const read = await source.read(FLAG)
     const written = await source.write(FLAG, { rollout_percentage: 25 }, read.revision)
     expect(written.state).toEqual({ ...read.state, rollout_percentage: 25 })
-    const served = (await (await fetch(`${service.baseUrl}/api/v1/features/${FLAG}`)).json()) as { config: { rollout_percentage: number } }
+    const served = (await (await fetch(`${service.baseUrl}/api/v1/features/${FLAG}`)).json()) as {
+      config: { rollout_percentage: number }
+    }
     expect(served.config.rollout_percentage).toBe(25)
   })
 
@@ -98,7 +114,9 @@ describe('HttpFlagSource', () => {
     await post(`${service.baseUrl}/api/v1/features/${FLAG}/rollout/50`)
     const error = await failure(source.write(FLAG, { rollout_percentage: 25 }, read.revision))
     expect(error.code).toBe('conflict')
-    expect(error.message).toBe(`flag ${FLAG} at ${service.baseUrl} changed since it was read; read it again, check the change, and retry`)
+    expect(error.message).toBe(
+      `flag ${FLAG} at ${service.baseUrl} changed since it was read; read it again, check the change, and retry`
+    )
     expect((await source.read(FLAG)).state.rollout_percentage).toBe(50)
   })
 
@@ -107,7 +125,11 @@ describe('HttpFlagSource', () => {
     const source = new HttpFlagSource({ baseUrl: service.baseUrl })
     const read = await source.read(FLAG)
     const error = await failure(
-      source.write(FLAG, { rollout_percentage: 25, whitelist_users: ['someone@example.com'], end_date: '2026-01-01' }, read.revision)
+      source.write(
+        FLAG,
+        { rollout_percentage: 25, whitelist_users: ['someone@example.com'], end_date: '2026-01-01' },
+        read.revision
+      )
     )
     expect(error.code).toBe('refused')
     expect(error.message).toContain('cannot set whitelist_users, end_date of flag unified_llm_hub')
@@ -131,7 +153,11 @@ describe('HttpFlagSource', () => {
 
   it('sends the bearer token from the ${VAR} reference, and says so when the API refuses without it', async () => {
     const service = await demo({ DEMO_ADMIN_TOKEN: 'tok-123' })
-    const withToken = new HttpFlagSource({ baseUrl: service.baseUrl, token: '${FLAG_API_TOKEN}', env: { FLAG_API_TOKEN: 'tok-123' } })
+    const withToken = new HttpFlagSource({
+      baseUrl: service.baseUrl,
+      token: '${FLAG_API_TOKEN}',
+      env: { FLAG_API_TOKEN: 'tok-123' }
+    })
     const read = await withToken.read(FLAG)
     expect((await withToken.write(FLAG, { rollout_percentage: 25 }, read.revision)).state.rollout_percentage).toBe(25)
 
@@ -143,7 +169,12 @@ describe('HttpFlagSource', () => {
 
   it('names the variable when the token reference cannot be resolved', async () => {
     const service = await demo()
-    const source = new HttpFlagSource({ baseUrl: service.baseUrl, token: '${FLAG_API_TOKEN}', env: {}, tokenField: 'environment "remote" flag_source.token' })
+    const source = new HttpFlagSource({
+      baseUrl: service.baseUrl,
+      token: '${FLAG_API_TOKEN}',
+      env: {},
+      tokenField: 'environment "remote" flag_source.token'
+    })
     const error = await failure(source.read(FLAG))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('environment "remote" flag_source.token refers to ${FLAG_API_TOKEN}')
@@ -163,11 +194,15 @@ describe('HttpFlagSource', () => {
     const silent = createServer((socket) => sockets.push(socket))
     servers.push(silent)
     silent.on('close', () => sockets.forEach((socket) => socket.destroy()))
-    const port = await new Promise<number>((resolve) => silent.listen(0, '127.0.0.1', () => resolve((silent.address() as { port: number }).port)))
+    const port = await new Promise<number>((resolve) =>
+      silent.listen(0, '127.0.0.1', () => resolve((silent.address() as { port: number }).port))
+    )
     const error = await failure(new HttpFlagSource({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 }).read(FLAG))
     sockets.forEach((socket) => socket.destroy())
     expect(error.code).toBe('unreachable')
-    expect(error.message).toBe(`flag API is unreachable: GET http://127.0.0.1:${port}/api/v1/features/${FLAG} did not answer within 0.3 s`)
+    expect(error.message).toBe(
+      `flag API is unreachable: GET http://127.0.0.1:${port}/api/v1/features/${FLAG} did not answer within 0.3 s`
+    )
   })
 
   it('never shows credentials written into the base URL', async () => {

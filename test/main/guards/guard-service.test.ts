@@ -27,7 +27,10 @@ let context: AppContext
 let feed: LineFeed
 
 beforeEach(async () => {
-  workspace = new ServiceWorkspace({ envText: seedEnvText(10), workspaceYaml: workspaceYaml('window_seconds: 10, min_requests: 20, breach_windows: 2, lateness_seconds: 0') })
+  workspace = new ServiceWorkspace({
+    envText: seedEnvText(10),
+    workspaceYaml: workspaceYaml('window_seconds: 10, min_requests: 20, breach_windows: 2, lateness_seconds: 0')
+  })
   context = await workspace.open()
   feed = new LineFeed()
 })
@@ -66,7 +69,15 @@ describe('GuardService.prepare', () => {
       environment: 'local',
       container: 'ops-center-guard-test',
       startMs: workspace.clock.now().getTime(),
-      settings: { window_seconds: 10, min_requests: 50, max_error_rate: 0.1, max_latency_degradation: 0.5, breach_windows: 2, lateness_seconds: 0, action: 'rollback' }
+      settings: {
+        window_seconds: 10,
+        min_requests: 50,
+        max_error_rate: 0.1,
+        max_latency_degradation: 0.5,
+        breach_windows: 2,
+        lateness_seconds: 0,
+        action: 'rollback'
+      }
     })
   })
 
@@ -97,14 +108,26 @@ describe('GuardService.prepare', () => {
   it('refuses a flag the environment does not declare unless a fixed state is given', async () => {
     const request: GuardWatchRequest = { flag: 'other_flag' }
     expect((await refusal(service().prepare(request))).message).toContain('not declared in environment "local"')
-    const fixed = await service().prepare({ ...request, flagState: { enabled: true, rollout_percentage: 5, whitelist_users: [], blacklist_users: [], start_date: null, end_date: null } })
+    const fixed = await service().prepare({
+      ...request,
+      flagState: {
+        enabled: true,
+        rollout_percentage: 5,
+        whitelist_users: [],
+        blacklist_users: [],
+        start_date: null,
+        end_date: null
+      }
+    })
     expect(fixed.plan.flag).toBe('other_flag')
   })
 
   it('names the env file when the flag state cannot be read', async () => {
     workspace.writeEnv(seedEnvText('abc'))
     const error = await refusal(service().prepare({ flag: FLAG }))
-    expect(error.message).toMatch(/reading flag unified_llm_hub of environment "local" from .*\.env, to attribute events that carry no "flags": .*FEATURE_LLM_HUB_ROLLOUT/)
+    expect(error.message).toMatch(
+      /reading flag unified_llm_hub of environment "local" from .*\.env, to attribute events that carry no "flags": .*FEATURE_LLM_HUB_ROLLOUT/
+    )
   })
 })
 
@@ -112,15 +135,27 @@ describe('GuardService watch', () => {
   it('stores every window and re-reads the flag state after each one, so events without flags follow a move', async () => {
     const users = Array.from({ length: 200 }, (_, index) => `user-${index}@example.com`)
     const expectedTreatment = (percentage: number): number => {
-      const evaluate = compileFlag(FLAG, { enabled: true, rollout_percentage: percentage, whitelist_users: ['admin@example.com'], blacklist_users: [], start_date: '2025-10-27', end_date: null })
+      const evaluate = compileFlag(FLAG, {
+        enabled: true,
+        rollout_percentage: percentage,
+        whitelist_users: ['admin@example.com'],
+        blacklist_users: [],
+        start_date: '2025-10-27',
+        end_date: null
+      })
       return users.filter((user) => evaluate(user, workspace.clock.now().getTime()).enabled).length
     }
     const startMs = workspace.clock.now().getTime()
     const at = (index: number): number => startMs + index * WINDOW_MS
-    const closing = (index: number): string[] => windowLines(FLAG, at(index), WINDOW_MS, { treatment: 0, control: 1, withoutFlags: true })
+    const closing = (index: number): string[] =>
+      windowLines(FLAG, at(index), WINDOW_MS, { treatment: 0, control: 1, withoutFlags: true })
     const stop = new AbortController()
     const decided: number[] = []
-    const watching = service().watch({ flag: FLAG }, { onWindow: (window) => void decided.push(window.treatment.requests) }, stop.signal)
+    const watching = service().watch(
+      { flag: FLAG },
+      { onWindow: (window) => void decided.push(window.treatment.requests) },
+      stop.signal
+    )
     feed.push(windowLines(FLAG, at(0), WINDOW_MS, { treatment: 0, control: 200, withoutFlags: true, users }))
     feed.push(closing(1))
     await until(() => decided.length === 1)
@@ -137,7 +172,9 @@ describe('GuardService watch', () => {
     expect(decided[0]).toBe(expectedTreatment(10))
     expect(decided[3]).toBe(expectedTreatment(50))
     expect(expectedTreatment(50)).toBeGreaterThan(expectedTreatment(10))
-    expect(context.services.store.guardWindows.listGuardWindows(FLAG, 'local').map((record) => record.windowStart)).toEqual([0, 1, 2, 3].map((index) => new Date(at(index)).toISOString()))
+    expect(
+      context.services.store.guardWindows.listGuardWindows(FLAG, 'local').map((record) => record.windowStart)
+    ).toEqual([0, 1, 2, 3].map((index) => new Date(at(index)).toISOString()))
   })
 
   it('refuses a second watch of the same flag while the first stores windows, naming who holds it, and allows one after it ends', async () => {
@@ -145,7 +182,9 @@ describe('GuardService watch', () => {
     const first = service().watch({ flag: FLAG }, {}, stop.signal)
     await until(() => existsSync(`${context.historyPath}.guards-watch.local.${FLAG}.lock`))
     const second = await refusal((await service().prepare({ flag: FLAG })).run(new AbortController().signal))
-    expect(second.message).toMatch(/already being watched by tester \(pid \d+ on .*\), storing every window in .*history\.db; a second watch would store each window twice/)
+    expect(second.message).toMatch(
+      /already being watched by tester \(pid \d+ on .*\), storing every window in .*history\.db; a second watch would store each window twice/
+    )
     stop.abort()
     await first
 

@@ -34,7 +34,12 @@ function recordingSink(): { sink: StreamSink<RolloutWatchNotice>; pushed: Rollou
   }
 }
 
-async function producerRig(): Promise<{ produce: ReturnType<typeof rolloutWatchProducer>; feed: LineFeed; startMs: number; advanceTo(ms: number): void }> {
+async function producerRig(): Promise<{
+  produce: ReturnType<typeof rolloutWatchProducer>
+  feed: LineFeed
+  startMs: number
+  advanceTo(ms: number): void
+}> {
   const rigged = await fedGuards({ windowSeconds: WINDOW_MS / 1000 })
   workspace = rigged.workspace
   const { context, environments, feed, guards } = rigged
@@ -42,7 +47,10 @@ async function producerRig(): Promise<{ produce: ReturnType<typeof rolloutWatchP
   const moves = new AppliedMoves({
     rollout: context.services.rollout,
     environments,
-    applier: { apply: () => Promise.resolve({ outcome: 'not_needed', container: null, message: 'nothing to restart', durationMs: 0 }) }
+    applier: {
+      apply: () =>
+        Promise.resolve({ outcome: 'not_needed', container: null, message: 'nothing to restart', durationMs: 0 })
+    }
   })
   const rolloutOrchestrator = new RolloutOrchestrator({ moves, guards, environments })
   return {
@@ -64,7 +72,9 @@ describe('the rollout.watch stream', () => {
     }
     await producing
     stop()
-    expect(pushed.map((notice) => (notice.kind === 'window' ? `window:${notice.window.decision}` : notice.kind))).toEqual(['watching', 'window:pass', 'window:pass', 'stopped'])
+    expect(
+      pushed.map((notice) => (notice.kind === 'window' ? `window:${notice.window.decision}` : notice.kind))
+    ).toEqual(['watching', 'window:pass', 'window:pass', 'stopped'])
   })
 
   it('ends once the subscriber goes away, dropping the stop the watch reports after the abort', async () => {

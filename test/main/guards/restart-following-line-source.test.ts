@@ -11,9 +11,17 @@ import { systemClock } from '@main/platform/clock'
 import { DockerEngines } from '@main/docker/docker-engines'
 import { LogService } from '@main/docker/log-service'
 import { restartFollowingLineSource } from '@main/guards/restart-following-line-source'
-import { connectTestEngine, NODE_FIXTURE_IMAGE, removeContainers, requireImage, TEST_LABELS, uniqueContainerName } from '@test/support/docker-test-env'
+import {
+  connectTestEngine,
+  NODE_FIXTURE_IMAGE,
+  removeContainers,
+  requireImage,
+  TEST_LABELS,
+  uniqueContainerName
+} from '@test/support/docker-test-env'
 
-const PRINTER = 'const run = Math.random().toString(36).slice(2); let n = 0; setInterval(() => console.log(JSON.stringify({ run, n: n++ })), 20); process.on("SIGTERM", () => process.exit(0))'
+const PRINTER =
+  'const run = Math.random().toString(36).slice(2); let n = 0; setInterval(() => console.log(JSON.stringify({ run, n: n++ })), 20); process.on("SIGTERM", () => process.exit(0))'
 
 let engine: DockerEngine
 let engines: DockerEngines
@@ -36,7 +44,14 @@ afterAll(async () => {
 async function printer(): Promise<string> {
   const name = uniqueContainerName('refollow')
   names.push(name)
-  await engine.createContainer({ name, image: NODE_FIXTURE_IMAGE, env: {}, cmd: ['node', '-e', PRINTER], network: 'host', labels: TEST_LABELS })
+  await engine.createContainer({
+    name,
+    image: NODE_FIXTURE_IMAGE,
+    env: {},
+    cmd: ['node', '-e', PRINTER],
+    network: 'host',
+    labels: TEST_LABELS
+  })
   await engine.startContainer(name)
   return name
 }
@@ -45,7 +60,10 @@ describe('restartFollowingLineSource', () => {
   it("follows a restarted container's log from its new start, without the old run's lines again", async () => {
     const name = await printer()
     const refollows: string[] = []
-    const source = restartFollowingLineSource({ logs, engine }, { container: name, onRefollow: (notice) => refollows.push(notice.startedAt) })
+    const source = restartFollowingLineSource(
+      { logs, engine },
+      { container: name, onRefollow: (notice) => refollows.push(notice.startedAt) }
+    )
     const stop = new AbortController()
     const seen: Array<{ run: string; n: number }> = []
     let restarted = false

@@ -4,7 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { AppContext } from '@main/app/app-context'
 import type { FlagChangeApplier, FlagChangeApplyRequest } from '@main/rollouts/flag-change-apply'
 import { AppliedMoves } from '@main/rollouts/applied-moves'
-import { RolloutOrchestrator, type RolloutOrchestratorDeps, type RolloutWatchSummary } from '@main/guards/rollout-orchestrator'
+import {
+  RolloutOrchestrator,
+  type RolloutOrchestratorDeps,
+  type RolloutWatchSummary
+} from '@main/guards/rollout-orchestrator'
 import { RampartError } from '@shared/errors'
 import type { HistoryEvent } from '@shared/history-types'
 import type { RollbackEmergencyInput } from '@shared/runbook-operation-inputs'
@@ -35,7 +39,12 @@ class RecordingApplier implements FlagChangeApplier {
   apply(request: FlagChangeApplyRequest): ReturnType<FlagChangeApplier['apply']> {
     this.requests.push(request)
     if (this.failWith !== null) return Promise.reject(this.failWith)
-    return Promise.resolve({ outcome: 'restarted', container: 'ops-center-test', message: 'restarted ops-center-test', durationMs: 1 })
+    return Promise.resolve({
+      outcome: 'restarted',
+      container: 'ops-center-test',
+      message: 'restarted ops-center-test',
+      durationMs: 1
+    })
   }
 }
 
@@ -52,8 +61,14 @@ interface Rig {
   events(): HistoryEvent[]
 }
 
-async function rig(options: { percentage?: number; action?: string; deps?: Partial<RolloutOrchestratorDeps> } = {}): Promise<Rig> {
-  const rigged = await fedGuards({ windowSeconds: WINDOW_SECONDS, ...(options.percentage === undefined ? {} : { percentage: options.percentage }), ...(options.action === undefined ? {} : { action: options.action }) })
+async function rig(
+  options: { percentage?: number; action?: string; deps?: Partial<RolloutOrchestratorDeps> } = {}
+): Promise<Rig> {
+  const rigged = await fedGuards({
+    windowSeconds: WINDOW_SECONDS,
+    ...(options.percentage === undefined ? {} : { percentage: options.percentage }),
+    ...(options.action === undefined ? {} : { action: options.action })
+  })
   workspace = rigged.workspace
   const { context, environments, feed, guards } = rigged
   const ws = rigged.workspace
@@ -78,7 +93,11 @@ async function rig(options: { percentage?: number; action?: string; deps?: Parti
       feed.push(windowLines(FLAG, windowStart, WINDOW_MS, traffic))
     },
     watch(windows) {
-      return orchestrator.watch({ flag: FLAG, ...(windows === undefined ? {} : { windows }) }, (notice) => void notices.push(notice), new AbortController().signal)
+      return orchestrator.watch(
+        { flag: FLAG, ...(windows === undefined ? {} : { windows }) },
+        (notice) => void notices.push(notice),
+        new AbortController().signal
+      )
     },
     events() {
       return context.services.history.list({ flag: FLAG })
@@ -105,22 +124,29 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
     const summary = await watching
 
     expect(percentageIn(workspace!.readEnv())).toBe('0')
-    expect(r.notices.map((notice) => (notice.kind === 'window' ? `window:${notice.window.decision}` : notice.kind))).toEqual([
-      'watching',
-      'window:pass',
-      'window:breach',
-      'window:trip',
-      'action',
-      'stopped'
-    ])
+    expect(
+      r.notices.map((notice) => (notice.kind === 'window' ? `window:${notice.window.decision}` : notice.kind))
+    ).toEqual(['watching', 'window:pass', 'window:breach', 'window:trip', 'action', 'stopped'])
     const trip = r.events().find((event) => event.kind === 'guard_trip')!
     const rollback = r.events().find((event) => event.kind === 'rollback')!
-    expect(rollback).toMatchObject({ actor: 'rampart', outcome: 'applied', fromState: { rollout_percentage: 25 }, toState: { rollout_percentage: 0 }, detail: { move: 'rollback', runBy: 'tester' } })
+    expect(rollback).toMatchObject({
+      actor: 'rampart',
+      outcome: 'applied',
+      fromState: { rollout_percentage: 25 },
+      toState: { rollout_percentage: 0 },
+      detail: { move: 'rollback', runBy: 'tester' }
+    })
     expect(rollback.reason).toMatch(/^guard trip: treatment error rate 0\.3 > 0\.05; 2 breaches in a row/)
     expect(rollback.guardSnapshot).toMatchObject({ verdict: 'trip', tripped: true })
     expect(rollback.seq).toBeGreaterThan(trip.seq)
     expect(actions(r.notices)).toEqual([
-      expect.objectContaining({ action: 'rollback', outcome: 'applied', tripEventSeq: trip.seq, eventSeq: rollback.seq, service: expect.objectContaining({ outcome: 'restarted' }) })
+      expect.objectContaining({
+        action: 'rollback',
+        outcome: 'applied',
+        tripEventSeq: trip.seq,
+        eventSeq: rollback.seq,
+        service: expect.objectContaining({ outcome: 'restarted' })
+      })
     ])
     expect(r.applier.requests).toEqual([{ environment: 'local', flag: FLAG, eventSeq: rollback.seq }])
     expect(summary).toMatchObject({ windows: 3, trips: 1, reason: 'window_limit' })
@@ -149,7 +175,11 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
     const watching = r.watch(3)
     for (let index = 0; index < 4; index += 1) r.window(index, THIN_AND_FAILING)
     const summary = await watching
-    expect(r.notices.filter((notice) => notice.kind === 'window').map((notice) => (notice.kind === 'window' ? notice.window.decision : ''))).toEqual(['hold', 'hold', 'hold'])
+    expect(
+      r.notices
+        .filter((notice) => notice.kind === 'window')
+        .map((notice) => (notice.kind === 'window' ? notice.window.decision : ''))
+    ).toEqual(['hold', 'hold', 'hold'])
     expect(summary).toMatchObject({ trips: 0, actions: [] })
     expect(percentageIn(workspace!.readEnv())).toBe('25')
     expect(r.applier.requests).toEqual([])
@@ -164,13 +194,19 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
     r.window(3, HEALTHY)
     r.window(4, HEALTHY)
     await watching
-    expect(actions(r.notices)).toEqual([expect.objectContaining({ action: 'alert', outcome: 'recorded', eventSeq: null })])
+    expect(actions(r.notices)).toEqual([
+      expect.objectContaining({ action: 'alert', outcome: 'recorded', eventSeq: null })
+    ])
     expect(percentageIn(workspace!.readEnv())).toBe('25')
     expect(r.events().map((event) => event.kind)).toEqual(['guard_trip'])
 
-    const refused = await r.moves.move({ flag: FLAG, move: 'advance', reason: 'looks fine now' }).catch((error: unknown) => error)
+    const refused = await r.moves
+      .move({ flag: FLAG, move: 'advance', reason: 'looks fine now' })
+      .catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(RampartError)
-    expect((refused as RampartError).detail).toEqual({ unmet: ['guards are trip, not pass', 'guards have tripped; a trip blocks advancing until it is cleared'] })
+    expect((refused as RampartError).detail).toEqual({
+      unmet: ['guards are trip, not pass', 'guards have tripped; a trip blocks advancing until it is cleared']
+    })
     expect(r.applier.requests).toEqual([])
   })
 
@@ -182,7 +218,11 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
     r.window(2, HEALTHY)
     await watching
     expect(workspace!.readEnv()).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
-    expect(r.events().find((event) => event.kind === 'kill')).toMatchObject({ actor: 'rampart', outcome: 'applied', toState: { enabled: false } })
+    expect(r.events().find((event) => event.kind === 'kill')).toMatchObject({
+      actor: 'rampart',
+      outcome: 'applied',
+      toState: { enabled: false }
+    })
   })
 
   it('with action kill hands the trip to the emergency rollback runbook when there is one', async () => {
@@ -191,7 +231,18 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
       run: (request) => {
         asked.push(request)
         return Promise.resolve({
-          result: { flag: FLAG, environment: 'local', intentAt: '', safeAt: '', timeToSafeMs: 900, alreadyDisabled: false, restarted: true, healthCheck: 'http://127.0.0.1:1/health', verifiedUrls: [], logLines: [] },
+          result: {
+            flag: FLAG,
+            environment: 'local',
+            intentAt: '',
+            safeAt: '',
+            timeToSafeMs: 900,
+            alreadyDisabled: false,
+            restarted: true,
+            healthCheck: 'http://127.0.0.1:1/health',
+            verifiedUrls: [],
+            logLines: []
+          },
           run: { id: 7 } as never
         })
       }
@@ -202,8 +253,18 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
     r.window(1, FAILING)
     r.window(2, HEALTHY)
     await watching
-    expect(asked).toEqual([{ environment: 'local', flag: FLAG, reason: expect.stringMatching(/^guard trip: treatment error rate/) as unknown as string }])
-    expect(actions(r.notices)[0]).toMatchObject({ action: 'kill', outcome: 'applied', message: expect.stringContaining('emergency rollback run #7') as unknown as string })
+    expect(asked).toEqual([
+      {
+        environment: 'local',
+        flag: FLAG,
+        reason: expect.stringMatching(/^guard trip: treatment error rate/) as unknown as string
+      }
+    ])
+    expect(actions(r.notices)[0]).toMatchObject({
+      action: 'kill',
+      outcome: 'applied',
+      message: expect.stringContaining('emergency rollback run #7') as unknown as string
+    })
   })
 
   it('skips the rollback of a rollout already at 0 %', async () => {
@@ -213,14 +274,28 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
     r.window(1, FAILING)
     r.window(2, HEALTHY)
     await watching
-    expect(actions(r.notices)).toEqual([expect.objectContaining({ outcome: 'skipped', message: expect.stringContaining('already at 0 %') as unknown as string })])
+    expect(actions(r.notices)).toEqual([
+      expect.objectContaining({
+        outcome: 'skipped',
+        message: expect.stringContaining('already at 0 %') as unknown as string
+      })
+    ])
     expect(r.events().map((event) => event.kind)).toEqual(['guard_trip'])
   })
 
   it('waits for an operator whose move holds the lock, then rolls back from the state that move left', async () => {
     const r = await rig()
     const lockPath = `${workspace!.envPath}.rampart-lock`
-    writeFileSync(lockPath, JSON.stringify({ actor: 'alice', pid: process.pid, host: hostname(), since: new Date().toISOString(), token: 'held-by-test' }))
+    writeFileSync(
+      lockPath,
+      JSON.stringify({
+        actor: 'alice',
+        pid: process.pid,
+        host: hostname(),
+        since: new Date().toISOString(),
+        token: 'held-by-test'
+      })
+    )
     const released = new Promise<void>((resolve) =>
       setTimeout(() => {
         workspace!.writeEnv(seedEnvText(50))
@@ -238,7 +313,9 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
     const rollback = r.events().find((event) => event.kind === 'rollback')!
     expect(rollback.fromState).toMatchObject({ rollout_percentage: 50 })
     // The hand-made change is on record as drift before the rollback that undid it.
-    expect(r.events().filter((event) => event.kind === 'drift')).toEqual([expect.objectContaining({ outcome: 'observed', actor: 'rampart' })])
+    expect(r.events().filter((event) => event.kind === 'drift')).toEqual([
+      expect.objectContaining({ outcome: 'observed', actor: 'rampart' })
+    ])
   })
 
   it('reports an action that could not be applied and goes on watching', async () => {
@@ -251,14 +328,29 @@ describe('RolloutOrchestrator.watch: a trip takes the environment action', () =>
     r.window(3, HEALTHY)
     r.window(4, HEALTHY)
     const summary = await watching
-    expect(actions(r.notices)).toEqual([expect.objectContaining({ action: 'rollback', outcome: 'failed', message: 'restarting ops-center-test failed: no such container' })])
+    expect(actions(r.notices)).toEqual([
+      expect.objectContaining({
+        action: 'rollback',
+        outcome: 'failed',
+        message: 'restarting ops-center-test failed: no such container'
+      })
+    ])
     expect(summary).toMatchObject({ windows: 4, reason: 'window_limit' })
   })
 
   it('refuses a second watch of the flag as a conflict naming the holder, and never says it is watching', async () => {
     const r = await rig()
     const lockPath = `${r.context.services.store.path}.guards-watch.local.${FLAG}.lock`
-    writeFileSync(lockPath, JSON.stringify({ actor: 'bob', pid: process.pid, host: hostname(), since: new Date().toISOString(), token: 'held-by-test' }))
+    writeFileSync(
+      lockPath,
+      JSON.stringify({
+        actor: 'bob',
+        pid: process.pid,
+        host: hostname(),
+        since: new Date().toISOString(),
+        token: 'held-by-test'
+      })
+    )
     const refused = await r.watch().catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(RampartError)
     expect((refused as RampartError).code).toBe('conflict')
@@ -274,7 +366,9 @@ describe('AppliedMoves.move', () => {
     expect(result.state.rollout_percentage).toBe(10)
     expect(result.event).toMatchObject({ kind: 'phase_move', actor: 'tester', reason: 'step back for the night' })
     expect(result.event.detail).not.toHaveProperty('runBy')
-    expect(r.applier.requests).toEqual([{ environment: 'local', flag: FLAG, eventSeq: result.event.seq, restart: false }])
+    expect(r.applier.requests).toEqual([
+      { environment: 'local', flag: FLAG, eventSeq: result.event.seq, restart: false }
+    ])
     expect(result.service.outcome).toBe('restarted')
   })
 })

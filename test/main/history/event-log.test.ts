@@ -30,9 +30,15 @@ describe('EventLog', () => {
   it('returns appended events with seq and hash and lists them back unchanged', () => {
     const store = scratch.open(undefined, () => FIXED_NOW)
     const first = store.events.appendEvent(phaseMove())
-    const second = store.events.appendEvent(phaseMove({ kind: 'guard_trip', actor: 'rampart', reason: 'error rate 7%' }))
+    const second = store.events.appendEvent(
+      phaseMove({ kind: 'guard_trip', actor: 'rampart', reason: 'error rate 7%' })
+    )
 
-    expect(first).toMatchObject({ seq: 1, at: FIXED_NOW.toISOString(), toState: { enabled: true, rollout_percentage: 25 } })
+    expect(first).toMatchObject({
+      seq: 1,
+      at: FIXED_NOW.toISOString(),
+      toState: { enabled: true, rollout_percentage: 25 }
+    })
     expect(second.seq).toBe(2)
     expect(second.prevHash).toBe(first.hash)
     expect(store.events.listEvents()).toEqual([first, second])
@@ -164,7 +170,9 @@ describe('EventLog under SIGKILL', () => {
       try {
         for (const ack of run.acks) {
           const event = store.events.getEvent(ack.seq)
-          expect(event?.reason, `acknowledged seq ${ack.seq} of round ${round}`).toBe(`round ${round} write ${ack.counter}`)
+          expect(event?.reason, `acknowledged seq ${ack.seq} of round ${round}`).toBe(
+            `round ${round} write ${ack.counter}`
+          )
           expect(event?.detail).toEqual({ round, counter: ack.counter })
         }
         expect(store.events.verify()).toMatchObject({ ok: true })

@@ -109,8 +109,14 @@ describe('HistoryStore.open on files it cannot use as they are', () => {
     expect(store.recoveredFrom).toBeUndefined()
     expect(store.events.verify()).toMatchObject({ ok: true, count: 50 })
     expect(store.events.storageProblems().length).toBeGreaterThan(0)
-    expect(() => store.guardWindows.listGuardWindows('f', 'production')).toThrow(/history file .+ database disk image is malformed; the file is damaged: `rampart history verify` says where/)
-    expect(readFileSync(file).subarray(damaged.offset, damaged.offset + 16).equals(Buffer.alloc(16, 0xa5))).toBe(true)
+    expect(() => store.guardWindows.listGuardWindows('f', 'production')).toThrow(
+      /history file .+ database disk image is malformed; the file is damaged: `rampart history verify` says where/
+    )
+    expect(
+      readFileSync(file)
+        .subarray(damaged.offset, damaged.offset + 16)
+        .equals(Buffer.alloc(16, 0xa5))
+    ).toBe(true)
   })
 
   it('in a file past the full-check size, still moves it aside when the events are damaged', () => {
@@ -143,8 +149,14 @@ function grownHistory(table: 'guard_windows' | 'events'): { offset: number } {
   for (let event = 0; event < 50; event++) store.events.appendEvent(phaseMove({ reason: `move ${event}` }))
   store.close()
   const db = scratch.raw()
-  const insert = db.prepare('INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) VALUES (?, ?, ?, 60, ?, ?, ?)')
-  const figures = JSON.stringify({ treatment: { requests: 320, failures: 3 }, control: { requests: 480, failures: 5 }, padding: 'x'.repeat(200) })
+  const insert = db.prepare(
+    'INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) VALUES (?, ?, ?, 60, ?, ?, ?)'
+  )
+  const figures = JSON.stringify({
+    treatment: { requests: 320, failures: 3 },
+    control: { requests: 480, failures: 5 },
+    padding: 'x'.repeat(200)
+  })
   db.transaction(() => {
     for (let window = 0; window < 40_000; window++) {
       const at = new Date(Date.UTC(2025, 0, 1) + window * 60_000).toISOString()
@@ -153,7 +165,11 @@ function grownHistory(table: 'guard_windows' | 'events'): { offset: number } {
   })()
   const pageSize = db.pragma('page_size', { simple: true }) as number
   expect((db.pragma('page_count', { simple: true }) as number) * pageSize).toBeGreaterThan(FULL_OPEN_CHECK_MAX_BYTES)
-  const page = db.prepare<[string], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno LIMIT 1").get(table)!.pageno
+  const page = db
+    .prepare<[string], { pageno: number }>(
+      "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno LIMIT 1"
+    )
+    .get(table)!.pageno
   db.pragma('wal_checkpoint(TRUNCATE)')
   db.close()
   const bytes = readFileSync(file)

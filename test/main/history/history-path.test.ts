@@ -35,6 +35,8 @@ describe('resolveHistoryPath', () => {
     expect(resolveHistoryPath({ APPDATA: 'C:\\Users\\ops\\AppData\\Roaming' }, 'win32', 'C:\\Users\\ops')).toBe(
       'C:\\Users\\ops\\AppData\\Roaming\\Rampart\\history.db'
     )
-    expect(resolveHistoryPath({}, 'win32', 'C:\\Users\\ops')).toBe('C:\\Users\\ops\\AppData\\Roaming\\Rampart\\history.db')
+    expect(resolveHistoryPath({}, 'win32', 'C:\\Users\\ops')).toBe(
+      'C:\\Users\\ops\\AppData\\Roaming\\Rampart\\history.db'
+    )
   })
 })

@@ -116,7 +116,11 @@ describe('history export report', () => {
   it('says the chain is broken, and where, when an event was edited', async () => {
     await recordRollout()
     tamperWithEvent(3)
-    const report = renderHistoryReport(context.services.history.list(), context.services.history.verify(), workspace.clock.now())
+    const report = renderHistoryReport(
+      context.services.history.list(),
+      context.services.history.verify(),
+      workspace.clock.now()
+    )
     expect(report).toContain('**Chain broken**')
     expect(report).toContain('#3 edited')
     expect(report).not.toContain('Chain verified')

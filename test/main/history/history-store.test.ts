@@ -21,9 +21,17 @@ describe('HistoryStore', () => {
 
   it('shares one connection among its records: an interrupted operation and its event are written together', () => {
     const store = scratch.open()
-    const { id } = store.operations.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev' })
+    const { id } = store.operations.startDbOperation({
+      kind: 'migrate',
+      environment: 'local',
+      database: 'db',
+      actor: 'dev'
+    })
     store.events.appendEvent(phaseMove())
-    expect(store.operations.interruptDbOperation(id, 'its process is gone', 'rampart')).toMatchObject({ id, status: 'interrupted' })
+    expect(store.operations.interruptDbOperation(id, 'its process is gone', 'rampart')).toMatchObject({
+      id,
+      status: 'interrupted'
+    })
     expect(store.events.listEvents().map((event) => event.kind)).toEqual(['phase_move', 'db_operation'])
     expect(store.events.verify()).toMatchObject({ ok: true, count: 2 })
   })

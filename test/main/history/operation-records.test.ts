@@ -52,7 +52,12 @@ describe('OperationRecords database operations', () => {
   })
 
   it('finishes a record with its outcome, detail and backup', () => {
-    const { id } = store.operations.startDbOperation({ kind: 'rollback', environment: 'local', database: 'db', actor: 'dev' })
+    const { id } = store.operations.startDbOperation({
+      kind: 'rollback',
+      environment: 'local',
+      database: 'db',
+      actor: 'dev'
+    })
     clock = new Date(Date.UTC(2025, 10, 3, 12, 0, 5))
     const finished = store.operations.finishDbOperation(id, {
       status: 'succeeded',
@@ -70,7 +75,13 @@ describe('OperationRecords database operations', () => {
   })
 
   it('keeps the start detail when the finish gives none', () => {
-    const { id } = store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev', detail: { step: 1 } })
+    const { id } = store.operations.startDbOperation({
+      kind: 'setup',
+      environment: 'local',
+      database: 'db',
+      actor: 'dev',
+      detail: { step: 1 }
+    })
     expect(store.operations.finishDbOperation(id, { status: 'failed' }).detail).toEqual({ step: 1 })
   })
 
@@ -79,7 +90,9 @@ describe('OperationRecords database operations', () => {
     store.operations.startDbOperation({ kind: 'repair', environment: 'local', database: 'db', actor: 'dev' })
     store.operations.startDbOperation({ kind: 'migrate', environment: 'staging', database: 'db', actor: 'dev' })
     store.operations.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db2', actor: 'dev' })
-    expect(store.operations.listDbOperations({ environment: 'local', kind: 'migrate' }).map((record) => record.database)).toEqual(['db2', 'db'])
+    expect(
+      store.operations.listDbOperations({ environment: 'local', kind: 'migrate' }).map((record) => record.database)
+    ).toEqual(['db2', 'db'])
     expect(store.operations.listDbOperations({ limit: 1 }).map((record) => record.database)).toEqual(['db2'])
   })
 
@@ -88,7 +101,12 @@ describe('OperationRecords database operations', () => {
   })
 
   it('lists by status', () => {
-    const { id } = store.operations.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev' })
+    const { id } = store.operations.startDbOperation({
+      kind: 'migrate',
+      environment: 'local',
+      database: 'db',
+      actor: 'dev'
+    })
     store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
     store.operations.finishDbOperation(id, { status: 'succeeded' })
     expect(store.operations.listDbOperations({ status: 'running' }).map((record) => record.kind)).toEqual(['setup'])
@@ -97,10 +115,21 @@ describe('OperationRecords database operations', () => {
 
 describe('OperationRecords interrupted database operations', () => {
   it('closes a running record once, keeping its detail, with one chained event that tells who started it and why it ended', () => {
-    const { id } = store.operations.startDbOperation({ kind: 'migrate', environment: 'local', database: 'db', actor: 'dev', detail: { toVersion: 3 } })
+    const { id } = store.operations.startDbOperation({
+      kind: 'migrate',
+      environment: 'local',
+      database: 'db',
+      actor: 'dev',
+      detail: { toVersion: 3 }
+    })
     clock = new Date(Date.UTC(2025, 10, 3, 12, 1, 0))
     const closed = store.operations.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')
-    expect(closed).toMatchObject({ id, status: 'interrupted', finishedAt: '2025-11-03T12:01:00.000Z', detail: { toVersion: 3, interruption: 'pid 4242 on workstation-7 is gone' } })
+    expect(closed).toMatchObject({
+      id,
+      status: 'interrupted',
+      finishedAt: '2025-11-03T12:01:00.000Z',
+      detail: { toVersion: 3, interruption: 'pid 4242 on workstation-7 is gone' }
+    })
     expect(store.operations.interruptDbOperation(id, 'again', 'rampart')).toBeNull()
     const events = store.events.listEvents({ kinds: ['db_operation'] })
     expect(events).toHaveLength(1)
@@ -108,13 +137,25 @@ describe('OperationRecords interrupted database operations', () => {
       actor: 'rampart',
       environment: 'local',
       outcome: 'interrupted',
-      detail: { operation: 'migrate', operationId: id, database: 'db', startedBy: 'dev', startedAt: '2025-11-03T12:00:00.000Z', interruption: 'pid 4242 on workstation-7 is gone' }
+      detail: {
+        operation: 'migrate',
+        operationId: id,
+        database: 'db',
+        startedBy: 'dev',
+        startedAt: '2025-11-03T12:00:00.000Z',
+        interruption: 'pid 4242 on workstation-7 is gone'
+      }
     })
     expect(store.events.verify()).toMatchObject({ ok: true })
   })
 
   it('leaves a finished record and writes no event for it', () => {
-    const { id } = store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' })
+    const { id } = store.operations.startDbOperation({
+      kind: 'setup',
+      environment: 'local',
+      database: 'db',
+      actor: 'dev'
+    })
     store.operations.finishDbOperation(id, { status: 'succeeded' })
     expect(store.operations.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')).toBeNull()
     expect(store.operations.listDbOperations()).toMatchObject([{ id, status: 'succeeded' }])
@@ -127,11 +168,19 @@ describe('OperationRecords interrupted database operations', () => {
     const raw = new Database(file)
     raw.exec(HISTORY_MIGRATIONS[0]!.sql)
     raw.pragma('user_version = 1')
-    raw.prepare(`INSERT INTO db_operations (kind, environment, database, actor, status, started_at) VALUES ('rollback', 'local', 'db', 'ops', 'running', '2025-11-01T00:00:00.000Z')`).run()
+    raw
+      .prepare(
+        `INSERT INTO db_operations (kind, environment, database, actor, status, started_at) VALUES ('rollback', 'local', 'db', 'ops', 'running', '2025-11-01T00:00:00.000Z')`
+      )
+      .run()
     raw.close()
     store = HistoryStore.open(file, { now: () => clock, process: OWNER })
-    expect(store.operations.listDbOperations({ status: 'running' })).toMatchObject([{ kind: 'rollback', actor: 'ops', owner: null }])
-    expect(store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' }).owner).toEqual(OWNER)
+    expect(store.operations.listDbOperations({ status: 'running' })).toMatchObject([
+      { kind: 'rollback', actor: 'ops', owner: null }
+    ])
+    expect(
+      store.operations.startDbOperation({ kind: 'setup', environment: 'local', database: 'db', actor: 'dev' }).owner
+    ).toEqual(OWNER)
   })
 })
 
@@ -159,7 +208,13 @@ describe('OperationRecords Docker actions', () => {
 
   it('lists actions newest first, filtered by environment and container, and keeps them across a reopen', () => {
     const action = (environment: string, container: string | null, name: string): void => {
-      store.operations.recordDockerAction({ environment, endpoint: 'unix:///var/run/docker.sock', container, action: name, outcome: 'succeeded' })
+      store.operations.recordDockerAction({
+        environment,
+        endpoint: 'unix:///var/run/docker.sock',
+        container,
+        action: name,
+        outcome: 'succeeded'
+      })
     }
     action('local', 'ops-center-direct', 'create')
     action('local', 'unicorn-postgresql', 'start')
@@ -168,8 +223,15 @@ describe('OperationRecords Docker actions', () => {
     store.close()
     store = HistoryStore.open(path.join(dir, 'history.db'), { now: () => clock })
 
-    expect(store.operations.listDockerActions({ environment: 'local', container: 'ops-center-direct' }).map((row) => row.action)).toEqual(['remove', 'create'])
-    expect(store.operations.listDockerActions({ limit: 2 }).map((row) => `${row.environment} ${row.action}`)).toEqual(['local remove', 'staging remove'])
+    expect(
+      store.operations
+        .listDockerActions({ environment: 'local', container: 'ops-center-direct' })
+        .map((row) => row.action)
+    ).toEqual(['remove', 'create'])
+    expect(store.operations.listDockerActions({ limit: 2 }).map((row) => `${row.environment} ${row.action}`)).toEqual([
+      'local remove',
+      'staging remove'
+    ])
     expect(store.operations.listDockerActions()[0]!.detail).toBeNull()
   })
 })

@@ -19,7 +19,11 @@ describe('RolloutRecords', () => {
     const store = scratch.open(undefined, () => now)
     store.rollouts.upsertRollout({ flag: 'unified_llm_hub', environment: 'staging', state: { phase: 10 } })
     now = new Date(FIXED_NOW.getTime() + 60_000)
-    const updated = store.rollouts.upsertRollout({ flag: 'unified_llm_hub', environment: 'staging', state: { phase: 25 } })
+    const updated = store.rollouts.upsertRollout({
+      flag: 'unified_llm_hub',
+      environment: 'staging',
+      state: { phase: 25 }
+    })
     store.rollouts.upsertRollout({ flag: 'unified_llm_hub', environment: 'production', state: { phase: 0 } })
     store.events.appendEvent(phaseMove())
     store.events.appendEvent(phaseMove({ environment: 'production' }))
@@ -41,7 +45,11 @@ describe('RolloutRecords', () => {
   it('reads a rollout’s record without its events', () => {
     const store = scratch.open()
     store.rollouts.upsertRollout({ flag: 'f', environment: 'staging', state: { phase: 10 } })
-    expect(store.rollouts.getRolloutRecord('f', 'staging')).toMatchObject({ flag: 'f', environment: 'staging', state: { phase: 10 } })
+    expect(store.rollouts.getRolloutRecord('f', 'staging')).toMatchObject({
+      flag: 'f',
+      environment: 'staging',
+      state: { phase: 10 }
+    })
     expect(store.rollouts.getRolloutRecord('f', 'production')).toBeUndefined()
   })
 })

@@ -32,7 +32,10 @@ function deadProcessPid(): number {
 }
 
 function writeHolder(pid: number, host = os.hostname()): void {
-  writeFileSync(lockPath, JSON.stringify({ actor: 'other', pid, host, since: '2025-11-03T09:00:00.000Z', token: 'theirs' }))
+  writeFileSync(
+    lockPath,
+    JSON.stringify({ actor: 'other', pid, host, since: '2025-11-03T09:00:00.000Z', token: 'theirs' })
+  )
 }
 
 describe('LockFile', () => {
@@ -40,7 +43,11 @@ describe('LockFile', () => {
     const lock = new LockFile(lockPath)
     const attempt = await lock.tryAcquire('alice')
     expect(attempt.acquired).toBe(true)
-    expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ actor: 'alice', pid: process.pid, host: os.hostname() })
+    expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({
+      actor: 'alice',
+      pid: process.pid,
+      host: os.hostname()
+    })
     if (attempt.acquired) await attempt.release()
     expect(existsSync(lockPath)).toBe(false)
   })
@@ -53,7 +60,9 @@ describe('LockFile', () => {
   })
 
   it('gives the lock to exactly one of many simultaneous takers', async () => {
-    const attempts = await Promise.all(Array.from({ length: 8 }, (_, i) => new LockFile(lockPath).tryAcquire(`operator-${i}`)))
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => new LockFile(lockPath).tryAcquire(`operator-${i}`))
+    )
     expect(attempts.filter((attempt) => attempt.acquired)).toHaveLength(1)
   })
 

@@ -52,7 +52,11 @@ describe('RolloutService.status', () => {
     const status = await context.services.rollout.status(undefined, FLAG)
     expect(status.environment).toBe('local')
     expect(status.position).toEqual({ kind: 'phase', phase: 10 })
-    expect(status.state).toMatchObject({ enabled: true, rollout_percentage: 10, whitelist_users: ['admin@example.com'] })
+    expect(status.state).toMatchObject({
+      enabled: true,
+      rollout_percentage: 10,
+      whitelist_users: ['admin@example.com']
+    })
     expect(status.options.map((option) => [option.move, option.target, option.available])).toEqual([
       ['advance', { rollout_percentage: 25 }, false],
       ['back', { rollout_percentage: 0 }, true],
@@ -78,7 +82,11 @@ describe('RolloutService.status', () => {
     workspace.writeEnv(seedEnvText(50))
     const context = await workspace.open()
     const status = await context.services.rollout.status(undefined, FLAG)
-    expect(status.options[0]).toMatchObject({ move: 'advance', target: { rollout_percentage: 100 }, needsConfirmation: true })
+    expect(status.options[0]).toMatchObject({
+      move: 'advance',
+      target: { rollout_percentage: 100 },
+      needsConfirmation: true
+    })
   })
 
   it('refuses a flag the environment does not declare, naming the declared ones', async () => {
@@ -136,11 +144,19 @@ describe('RolloutService.move: advance', () => {
   it('does not count windows judged with looser thresholds than the environment’s', async () => {
     const context = await workspace.open()
     await context.services.rollout.status(undefined, FLAG)
-    const looser = { window_seconds: 60, min_requests: 1, max_error_rate: 0.9, max_latency_degradation: 0.5, breach_windows: 2 }
+    const looser = {
+      window_seconds: 60,
+      min_requests: 1,
+      max_error_rate: 0.9,
+      max_latency_degradation: 0.5,
+      breach_windows: 2
+    }
     workspace.recordPasses(3, 0, 'local', FLAG, looser)
     workspace.clock.advanceSeconds(180)
 
-    const refusal = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'looks fine' }))
+    const refusal = await rejection(
+      context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'looks fine' })
+    )
 
     expect(refusal.code).toBe('refused')
     expect(refusal.message).toContain('guards have no verdict yet')
@@ -149,7 +165,14 @@ describe('RolloutService.move: advance', () => {
   it('counts windows judged with exactly the environment’s thresholds', async () => {
     const context = await workspace.open()
     await context.services.rollout.status(undefined, FLAG)
-    const own = { window_seconds: 60, min_requests: 100, max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: 2, lateness_seconds: 60 }
+    const own = {
+      window_seconds: 60,
+      min_requests: 100,
+      max_error_rate: 0.05,
+      max_latency_degradation: 0.5,
+      breach_windows: 2,
+      lateness_seconds: 60
+    }
     workspace.recordPasses(3, 0, 'local', FLAG, own)
     workspace.clock.advanceSeconds(180)
 
@@ -163,7 +186,11 @@ describe('RolloutService.move: advance', () => {
     await passGuardsInCurrentPhase(context)
     const before = workspace.readEnv()
 
-    const result = await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'error rate flat for 3 windows' })
+    const result = await context.services.rollout.move({
+      flag: FLAG,
+      move: 'advance',
+      reason: 'error rate flat for 3 windows'
+    })
 
     expect(result.state).toMatchObject({ enabled: true, rollout_percentage: 25 })
     expect(workspace.readEnv()).toBe(before.replace('FEATURE_LLM_HUB_ROLLOUT = 10 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 #'))
@@ -207,23 +234,38 @@ describe('RolloutService.move: advance', () => {
     const missing = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'all green' }))
     expect((missing.detail as MoveRefusedDetail).unmet).toEqual(['type the flag name to confirm'])
     const wrong = await rejection(
-      context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'all green', confirmation: 'Unified_LLM_Hub' })
+      context.services.rollout.move({
+        flag: FLAG,
+        move: 'advance',
+        reason: 'all green',
+        confirmation: 'Unified_LLM_Hub'
+      })
     )
     expect((wrong.detail as MoveRefusedDetail).unmet).toEqual([
       'confirmation "Unified_LLM_Hub" does not match the flag name "unified_llm_hub"'
     ])
     expect(percentageOf((await context.services.flags.get(undefined, FLAG)).state)).toBe(50)
 
-    const result = await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'all green', confirmation: FLAG })
+    const result = await context.services.rollout.move({
+      flag: FLAG,
+      move: 'advance',
+      reason: 'all green',
+      confirmation: FLAG
+    })
     expect(result.state.rollout_percentage).toBe(100)
   })
 
   it('refuses to advance while a guard trip is on record in the phase', async () => {
     const context = await workspace.open()
     await passGuardsInCurrentPhase(context)
-    workspace
-      .history()
-      .guardWindows.recordGuardWindow({ flag: FLAG, environment: 'local', windowStart: workspace.clock.iso(), windowSeconds: 60, decision: 'trip', figures: {} })
+    workspace.history().guardWindows.recordGuardWindow({
+      flag: FLAG,
+      environment: 'local',
+      windowStart: workspace.clock.iso(),
+      windowSeconds: 60,
+      decision: 'trip',
+      figures: {}
+    })
     workspace.recordPasses(1, 60)
     workspace.clock.advanceSeconds(120)
     const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'recovered' }))
@@ -268,7 +310,9 @@ describe('RolloutService.move: minimum soak time', () => {
     const early = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
     expect((early.detail as MoveRefusedDetail).unmet).toEqual(['soak time: 1800 s of 3600 s'])
     workspace.clock.advanceSeconds(1800)
-    expect((await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' })).state.rollout_percentage).toBe(50)
+    expect(
+      (await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' })).state.rollout_percentage
+    ).toBe(50)
   })
 })
 
@@ -295,7 +339,9 @@ describe('RolloutService.move: back, rollback, kill', () => {
     const before = workspace.readEnv()
     const result = await context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident 4711' })
     expect(result.state).toMatchObject({ enabled: false, rollout_percentage: 25 })
-    expect(workspace.readEnv()).toBe(before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n'))
+    expect(workspace.readEnv()).toBe(
+      before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n')
+    )
     expect(result.event).toMatchObject({ kind: 'kill', reason: 'incident 4711', outcome: 'applied' })
     expect((result.event.toState as FlagState).enabled).toBe(false)
 
@@ -315,10 +361,14 @@ describe('RolloutService.move: back, rollback, kill', () => {
     expect(back.message).toMatch(/^FEATURE_LLM_HUB_ROLLOUT=25% in .+\.env line \d+ is not a percentage/)
 
     const result = await context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident 4712' })
-    expect(workspace.readEnv()).toBe(before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n'))
+    expect(workspace.readEnv()).toBe(
+      before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n')
+    )
     expect(result.state.enabled).toBe(false)
     expect(result.event).toMatchObject({ kind: 'kill', reason: 'incident 4712', outcome: 'applied' })
-    expect((result.event.detail as { unreadable: string[] }).unreadable).toEqual([expect.stringMatching(/^FEATURE_LLM_HUB_ROLLOUT=25% in .+ line \d+ is not a percentage/)])
+    expect((result.event.detail as { unreadable: string[] }).unreadable).toEqual([
+      expect.stringMatching(/^FEATURE_LLM_HUB_ROLLOUT=25% in .+ line \d+ is not a percentage/)
+    ])
     expect(context.services.history.verify().ok).toBe(true)
   })
 
@@ -347,7 +397,12 @@ describe('RolloutService.move: drift', () => {
     expect(percentageOf((error.detail as MoveConflictDetail).current)).toBe(37)
 
     const drift = events(context).at(-1)!
-    expect(drift).toMatchObject({ kind: 'drift', actor: 'tester', outcome: 'refused', detail: { move: 'advance', fields: ['rollout_percentage'] } })
+    expect(drift).toMatchObject({
+      kind: 'drift',
+      actor: 'tester',
+      outcome: 'refused',
+      detail: { move: 'advance', fields: ['rollout_percentage'] }
+    })
     expect(percentageOf(drift.fromState)).toBe(25)
     expect(percentageOf(drift.toState)).toBe(37)
     expect(workspace.readEnv()).toContain('FEATURE_LLM_HUB_ROLLOUT = 37')
@@ -374,7 +429,9 @@ describe('RolloutService.move: drift', () => {
     const context = await workspace.open()
     const seen = (await context.services.rollout.status(undefined, FLAG)).state
     workspace.writeEnv(seedEnvText(50))
-    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'rollback', reason: 'spike', expected: seen }))
+    const error = await rejection(
+      context.services.rollout.move({ flag: FLAG, move: 'rollback', reason: 'spike', expected: seen })
+    )
     expect(error.code).toBe('conflict')
     expect(workspace.readEnv()).toBe(seedEnvText(50))
     expect(events(context).at(-1)).toMatchObject({ kind: 'drift', outcome: 'refused' })
@@ -390,7 +447,9 @@ describe('RolloutService.move: drift', () => {
     workspace.writeEnv(seedEnvText(25))
     const seen = (await context.services.rollout.status(undefined, FLAG)).state
 
-    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50', expected: seen }))
+    const error = await rejection(
+      context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50', expected: seen })
+    )
     expect((error.detail as MoveRefusedDetail).unmet).toEqual(['guards have no verdict yet, not pass'])
     expect(workspace.readEnv()).toBe(seedEnvText(25))
     expect(events(context).some((event) => event.kind === 'drift' && percentageOf(event.toState) === 25)).toBe(true)
@@ -429,7 +488,13 @@ describe('RolloutService.move: two operators at once', () => {
     try {
       writeFileSync(
         `${workspace.envPath}.rampart-lock`,
-        JSON.stringify({ actor: 'carol', pid: other.pid, host: os.hostname(), since: workspace.clock.iso(), token: 'carol' })
+        JSON.stringify({
+          actor: 'carol',
+          pid: other.pid,
+          host: os.hostname(),
+          since: workspace.clock.iso(),
+          token: 'carol'
+        })
       )
       const context = await workspace.open()
       const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident' }))
@@ -437,7 +502,12 @@ describe('RolloutService.move: two operators at once', () => {
       expect(error.message).toContain(`carol (pid ${other.pid}`)
       expect(error.message).toContain(`${workspace.envPath}.rampart-lock`)
       expect(workspace.readEnv()).toBe(seedEnvText(10))
-      expect(events(context).at(-1)).toMatchObject({ kind: 'refused', outcome: 'refused', actor: 'tester', detail: { move: 'kill' } })
+      expect(events(context).at(-1)).toMatchObject({
+        kind: 'refused',
+        outcome: 'refused',
+        actor: 'tester',
+        detail: { move: 'kill' }
+      })
     } finally {
       other.kill('SIGKILL')
     }

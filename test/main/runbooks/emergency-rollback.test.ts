@@ -13,7 +13,13 @@ import type { StepTools } from '@main/runbooks/runbook-runner'
 import type { EmergencyRollbackResult } from '@shared/runbook-types'
 import { captureLogLines } from '@main/docker/service-log-capture'
 import { connectTestEngine, waitFor } from '@test/support/docker-test-env'
-import { demoEnvText, getJson, rollbackWorkspaceYaml, startServiceContainer, type ServiceContainer } from '@test/support/service-container'
+import {
+  demoEnvText,
+  getJson,
+  rollbackWorkspaceYaml,
+  startServiceContainer,
+  type ServiceContainer
+} from '@test/support/service-container'
 import { memoryNotes } from '@test/fixtures/memory-notes'
 
 let engine: DockerEngine
@@ -47,7 +53,9 @@ describe('emergency rollback on the demo service container', () => {
   it('disables the flag in the env file and changes no other byte', async () => {
     const before = readFileSync(service.envFile, 'utf8')
     await app.services.emergencyRollback.run({ flag: 'unified_llm_hub', reason: 'error rate 12 %' })
-    expect(readFileSync(service.envFile, 'utf8')).toBe(before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n'))
+    expect(readFileSync(service.envFile, 'utf8')).toBe(
+      before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n')
+    )
   }, 60_000)
 
   it('restarts the container, so the service serves the flag disabled, and verifies health and the old page', async () => {
@@ -56,15 +64,26 @@ describe('emergency rollback on the demo service container', () => {
 
     expect((await engine.inspectContainer(service.name))!.startedAt).not.toBe(startedBefore)
     expect(result.restarted).toBe(true)
-    expect(await getJson(`${service.baseUrl}/api/v1/features/unified_llm_hub`)).toMatchObject({ enabled: false, config: { enabled: false } })
+    expect(await getJson(`${service.baseUrl}/api/v1/features/unified_llm_hub`)).toMatchObject({
+      enabled: false,
+      config: { enabled: false }
+    })
     expect(result.healthCheck).toBe(service.healthUrl)
     expect(result.verifiedUrls).toEqual([`${service.verifyUrl} 200`])
   }, 60_000)
 
   it('captures the last 50 log lines and records the time from intent to verified safe in the result', async () => {
     // The container's log outlives the restart: once it holds more than 50 lines, exactly 50 are captured.
-    await waitFor('60 log lines from the service', async () => ((await captureLogLines(engine, service.name, 60)).lines.length >= 60 ? true : undefined), 30_000, 200)
-    const { result, run } = await app.services.emergencyRollback.run({ flag: 'unified_llm_hub', reason: 'error rate 12 %' })
+    await waitFor(
+      '60 log lines from the service',
+      async () => ((await captureLogLines(engine, service.name, 60)).lines.length >= 60 ? true : undefined),
+      30_000,
+      200
+    )
+    const { result, run } = await app.services.emergencyRollback.run({
+      flag: 'unified_llm_hub',
+      reason: 'error rate 12 %'
+    })
 
     expect(result.logLines).toHaveLength(50)
     expect(result.timeToSafeMs).toBe(Date.parse(result.safeAt) - Date.parse(result.intentAt))
@@ -74,7 +93,10 @@ describe('emergency rollback on the demo service container', () => {
   }, 60_000)
 
   it('puts intent, run, kill and verified-safe on the chain with actor and reason, and the chain verifies', async () => {
-    const { result, run } = await app.services.emergencyRollback.run({ flag: 'unified_llm_hub', reason: 'error rate 12 %' })
+    const { result, run } = await app.services.emergencyRollback.run({
+      flag: 'unified_llm_hub',
+      reason: 'error rate 12 %'
+    })
 
     const events = app.services.store.events.listEvents({ kinds: ['kill', 'runbook'] })
     expect(events.map((event) => [event.kind, event.outcome])).toEqual([
@@ -85,12 +107,23 @@ describe('emergency rollback on the demo service container', () => {
       ['runbook', 'succeeded']
     ])
     expect(events.every((event) => event.actor === 'on-call' && event.reason === 'error rate 12 %')).toBe(true)
-    expect(events[3]!.detail).toMatchObject({ runId: run.id, timeToSafeMs: result.timeToSafeMs, intentSeq: events[0]!.seq })
+    expect(events[3]!.detail).toMatchObject({
+      runId: run.id,
+      timeToSafeMs: result.timeToSafeMs,
+      intentSeq: events[0]!.seq
+    })
     expect(app.services.store.events.verify().ok).toBe(true)
   }, 60_000)
 
   it('runs every step twice without harm: one write, one restart, one verified-safe event', async () => {
-    const intent = app.services.store.events.appendEvent({ kind: 'kill', actor: 'on-call', flag: 'unified_llm_hub', environment: 'demo', reason: 'twice', outcome: 'intent' })
+    const intent = app.services.store.events.appendEvent({
+      kind: 'kill',
+      actor: 'on-call',
+      flag: 'unified_llm_hub',
+      environment: 'demo',
+      reason: 'twice',
+      outcome: 'intent'
+    })
     const build = await app.services.emergencyRollback.runbook().build({
       environment: 'demo',
       flag: 'unified_llm_hub',
@@ -126,7 +159,11 @@ describe('emergency rollback on the demo service container', () => {
       `Capture the last 50 log lines of ${service.name}`,
       'Record the time to safe'
     ])
-    expect(app.services.store.events.listEvents({ kinds: ['kill'] }).map((event) => event.outcome)).toEqual(['intent', 'applied', 'verified_safe'])
+    expect(app.services.store.events.listEvents({ kinds: ['kill'] }).map((event) => event.outcome)).toEqual([
+      'intent',
+      'applied',
+      'verified_safe'
+    ])
   }, 90_000)
 
   it('on a flag already disabled, writes nothing, still restarts and verifies, and says so', async () => {
@@ -137,14 +174,20 @@ describe('emergency rollback on the demo service container', () => {
 
     expect(result.alreadyDisabled).toBe(true)
     expect(readFileSync(service.envFile, 'utf8')).toBe(file)
-    expect(app.services.store.events.listEvents({ kinds: ['kill'] }).filter((event) => event.outcome === 'applied')).toHaveLength(1)
+    expect(
+      app.services.store.events.listEvents({ kinds: ['kill'] }).filter((event) => event.outcome === 'applied')
+    ).toHaveLength(1)
   }, 90_000)
 
   it('on the HTTP source, disables through the flag API and does not restart the container', async () => {
     const startedBefore = (await engine.inspectContainer(service.name))!.startedAt
     const file = readFileSync(service.envFile, 'utf8')
 
-    const { result, run } = await app.services.emergencyRollback.run({ environment: 'api', flag: 'unified_llm_hub', reason: 'api kill' })
+    const { result, run } = await app.services.emergencyRollback.run({
+      environment: 'api',
+      flag: 'unified_llm_hub',
+      reason: 'api kill'
+    })
 
     expect(await getJson(`${service.baseUrl}/api/v1/features/unified_llm_hub`)).toMatchObject({ enabled: false })
     expect((await engine.inspectContainer(service.name))!.startedAt).toBe(startedBefore)
@@ -156,7 +199,12 @@ describe('emergency rollback on the demo service container', () => {
   it('is resumable: its runbook is registered and rebuilt from the recorded input', async () => {
     const { run } = await app.services.emergencyRollback.run({ flag: 'unified_llm_hub', reason: 'recorded' })
     expect(run.runbook).toBe(RUNBOOKS.emergencyRollback)
-    expect(run.input).toMatchObject({ environment: 'demo', flag: 'unified_llm_hub', reason: 'recorded', stopTimeoutSeconds: 5 })
+    expect(run.input).toMatchObject({
+      environment: 'demo',
+      flag: 'unified_llm_hub',
+      reason: 'recorded',
+      stopTimeoutSeconds: 5
+    })
     const result = run.result as EmergencyRollbackResult
     expect(result.flag).toBe('unified_llm_hub')
   }, 60_000)

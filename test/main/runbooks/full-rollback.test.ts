@@ -14,7 +14,13 @@ import { createAppContext, type AppContext } from '@main/app/app-context'
 import type { StepTools } from '@main/runbooks/runbook-runner'
 import { NODE_FIXTURE_IMAGE } from '@test/support/docker-test-env'
 import { FIXTURE_PASSWORD, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
-import { demoEnvText, getJson, rollbackWorkspaceYaml, startServiceContainer, type ServiceContainer } from '@test/support/service-container'
+import {
+  demoEnvText,
+  getJson,
+  rollbackWorkspaceYaml,
+  startServiceContainer,
+  type ServiceContainer
+} from '@test/support/service-container'
 import { memoryNotes } from '@test/fixtures/memory-notes'
 
 const docker = promisify(execFile)
@@ -41,8 +47,19 @@ describe('full rollback with database', () => {
   beforeEach(async () => {
     service = await startServiceContainer(postgres.engine, 'full', { envText: demoEnvText(50) })
     dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-full-'))
-    writeFileSync(path.join(dir, 'rampart.config.yaml'), rollbackWorkspaceYaml(service, { fixture: postgres, database: 'full_rollback_test', passwordVariable: 'FULL_ROLLBACK_PG_PASSWORD' }))
-    const env: NodeJS.ProcessEnv = { RAMPART_HOME: path.join(dir, 'home'), RAMPART_ACTOR: 'release-owner', FULL_ROLLBACK_PG_PASSWORD: FIXTURE_PASSWORD }
+    writeFileSync(
+      path.join(dir, 'rampart.config.yaml'),
+      rollbackWorkspaceYaml(service, {
+        fixture: postgres,
+        database: 'full_rollback_test',
+        passwordVariable: 'FULL_ROLLBACK_PG_PASSWORD'
+      })
+    )
+    const env: NodeJS.ProcessEnv = {
+      RAMPART_HOME: path.join(dir, 'home'),
+      RAMPART_ACTOR: 'release-owner',
+      FULL_ROLLBACK_PG_PASSWORD: FIXTURE_PASSWORD
+    }
     if (process.env.DOCKER_HOST !== undefined) env.DOCKER_HOST = process.env.DOCKER_HOST
     app = await createAppContext({ workspacePath: path.join(dir, 'rampart.config.yaml'), env, cwd: dir })
     await app.services.database.setup({})
@@ -68,16 +85,26 @@ describe('full rollback with database', () => {
 
     expect(run.status).toBe('succeeded')
     expect((await app.services.database.status({})).currentVersion).toBe(1)
-    const tables = await postgres.targetFor('full_rollback_test').query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'llm_%'`)
+    const tables = await postgres
+      .targetFor('full_rollback_test')
+      .query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'llm_%'`)
     expect(tables).toEqual([])
     expect(readFileSync(service.envFile, 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
     const container = (await postgres.engine.inspectContainer(service.name))!
     expect([container.image, container.state]).toEqual([PREVIOUS_IMAGE, 'running'])
     expect(await getJson(`${service.baseUrl}/api/v1/features/unified_llm_hub`)).toMatchObject({ enabled: false })
-    expect(result).toMatchObject({ fromVersion: 2, toVersion: 1, previousImage: NODE_FIXTURE_IMAGE, image: PREVIOUS_IMAGE, healthCheck: service.healthUrl })
+    expect(result).toMatchObject({
+      fromVersion: 2,
+      toVersion: 1,
+      previousImage: NODE_FIXTURE_IMAGE,
+      image: PREVIOUS_IMAGE,
+      healthCheck: service.healthUrl
+    })
     expect(readFileSync(result.backup!.file).length).toBe(result.backup!.bytes)
     // One backup: the database rollback's own, under the migration lock.
-    expect(app.services.store.operations.listDbOperations({ kind: 'backup' }).map((operation) => operation.backupFile)).toEqual([result.backup!.file])
+    expect(
+      app.services.store.operations.listDbOperations({ kind: 'backup' }).map((operation) => operation.backupFile)
+    ).toEqual([result.backup!.file])
     expect(app.services.store.events.verify().ok).toBe(true)
   }, 120_000)
 
@@ -99,10 +126,15 @@ describe('full rollback with database', () => {
       const container = await postgres.engine.inspectContainer(service.name)
       return {
         file: readFileSync(service.envFile, 'utf8'),
-        container: container === null ? null : { image: container.image, state: container.state, startedAt: container.startedAt },
+        container:
+          container === null
+            ? null
+            : { image: container.image, state: container.state, startedAt: container.startedAt },
         version: (await app.services.database.status({})).currentVersion,
         backups: app.services.store.operations.listDbOperations({ kind: 'backup' }).length,
-        containers: (await postgres.engine.listContainers({ label: 'rampart.test=1' })).filter((item) => item.name.startsWith(service.name)).length
+        containers: (await postgres.engine.listContainers({ label: 'rampart.test=1' })).filter((item) =>
+          item.name.startsWith(service.name)
+        ).length
       }
     }
 
@@ -124,13 +156,17 @@ describe('full rollback with database', () => {
       'Verify: health and verify URLs'
     ])
     // The second run of the rollback step found the database at the target: no second rollback, no second backup.
-    expect(app.services.store.operations.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)).toEqual(['succeeded'])
+    expect(
+      app.services.store.operations.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)
+    ).toEqual(['succeeded'])
     expect(app.services.store.operations.listDbOperations({ kind: 'backup' })).toHaveLength(1)
   }, 180_000)
 
   it('refuses without confirmation and changes nothing', async () => {
     const file = readFileSync(service.envFile, 'utf8')
-    await expect(app.services.fullRollback.run({ toVersion: 1, flag: 'unified_llm_hub', reason: 'no confirm' })).rejects.toMatchObject({ code: 'refused' })
+    await expect(
+      app.services.fullRollback.run({ toVersion: 1, flag: 'unified_llm_hub', reason: 'no confirm' })
+    ).rejects.toMatchObject({ code: 'refused' })
     expect(readFileSync(service.envFile, 'utf8')).toBe(file)
     expect((await app.services.database.status({})).currentVersion).toBe(2)
     expect(app.services.store.runbooks.list()).toHaveLength(1)

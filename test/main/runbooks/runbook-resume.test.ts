@@ -32,17 +32,15 @@ function testRunbook(work: Work, name = 'test-runbook'): RegisteredRunbook<z.inf
         environment: 'local',
         reason: input.label,
         input,
-        steps: input.steps.map(
-          (stepName): RunbookStep<Work> => ({
-            name: stepName,
-            cancellable: stepName.startsWith('wait'),
-            run: async (context, _report, tools) => {
-              context.runs.push(stepName)
-              const behaviour = context.behaviour.get(stepName)
-              return behaviour === undefined ? `${stepName} ok` : behaviour(tools)
-            }
-          })
-        ),
+        steps: input.steps.map((stepName): RunbookStep<Work> => ({
+          name: stepName,
+          cancellable: stepName.startsWith('wait'),
+          run: async (context, _report, tools) => {
+            context.runs.push(stepName)
+            const behaviour = context.behaviour.get(stepName)
+            return behaviour === undefined ? `${stepName} ok` : behaviour(tools)
+          }
+        })),
         result: (_context, notes) => ({ notes: notes.all() })
       }
     })
@@ -54,7 +52,9 @@ function forever(): Promise<never> {
 }
 
 function untilAborted(signal: AbortSignal): Promise<never> {
-  return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }))
+  return new Promise<never>((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+  )
 }
 
 async function eventually<T>(check: () => T | undefined): Promise<T> {
@@ -102,8 +102,14 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
   /** Starts a run in the "dead" process that hangs in `hangAt`, as a crash would leave it. */
   async function crashedRun(steps: string[], hangAt: string): Promise<number> {
     work.behaviour.set(hangAt, () => forever())
-    void runnerAs(DEAD_PID).start('test-runbook', { steps, label: 'crash test' }).catch(() => undefined)
-    const run = await eventually(() => history.runbooks.list().find((candidate) => candidate.steps.some((step) => step.name === hangAt && step.status === 'running')))
+    void runnerAs(DEAD_PID)
+      .start('test-runbook', { steps, label: 'crash test' })
+      .catch(() => undefined)
+    const run = await eventually(() =>
+      history.runbooks
+        .list()
+        .find((candidate) => candidate.steps.some((step) => step.name === hangAt && step.status === 'running'))
+    )
     work.behaviour.delete(hangAt)
     return run.id
   }
@@ -126,7 +132,11 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
     const runId = await crashedRun(['one', 'two', 'three'], 'two')
     const [interrupted, ...others] = runnerAs(LIVE_PID).listInterrupted()
     expect(others).toEqual([])
-    expect(interrupted).toMatchObject({ id: runId, resumable: true, interruption: `pid ${DEAD_PID} on ${HOST} is gone` })
+    expect(interrupted).toMatchObject({
+      id: runId,
+      resumable: true,
+      interruption: `pid ${DEAD_PID} on ${HOST} is gone`
+    })
   })
 
   it('resumes from the interrupted step: done steps are not run again, the interrupted one is re-run and counted', async () => {
@@ -155,7 +165,13 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
       ['succeeded', `operator-${LIVE_PID}`]
     ])
     const resumed = history.events.listEvents({ kinds: ['runbook'] })[1]!
-    expect(resumed.detail).toMatchObject({ runId, rerunStep: 'two', fromStep: 'two', previousStatus: 'running', previousProcess: { pid: DEAD_PID } })
+    expect(resumed.detail).toMatchObject({
+      runId,
+      rerunStep: 'two',
+      fromStep: 'two',
+      previousStatus: 'running',
+      previousProcess: { pid: DEAD_PID }
+    })
     expect(history.events.verify().ok).toBe(true)
   })
 
@@ -176,13 +192,18 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
 
   it('refuses to resume a run that succeeded', async () => {
     const view = await runnerAs(LIVE_PID).start('test-runbook', { steps: ['one'], label: 'x' })
-    await expect(runnerAs(LIVE_PID).resume(view.id)).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('nothing to resume') })
+    await expect(runnerAs(LIVE_PID).resume(view.id)).rejects.toMatchObject({
+      code: 'refused',
+      message: expect.stringContaining('nothing to resume')
+    })
   })
 
   it('refuses to resume a run whose process is still alive, naming pid and host', async () => {
     work.behaviour.set('two', () => forever())
     void runnerAs(LIVE_PID).start('test-runbook', { steps: ['one', 'two'], label: 'x' })
-    const run = await eventually(() => history.runbooks.list().find((candidate) => candidate.steps[1]?.status === 'running'))
+    const run = await eventually(() =>
+      history.runbooks.list().find((candidate) => candidate.steps[1]?.status === 'running')
+    )
     await expect(runnerAs(LIVE_PID + 1).resume(run.id)).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringContaining(`still running: pid ${LIVE_PID} on ${HOST}`)
@@ -199,7 +220,9 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
 
   it('refuses to resume a runbook that is not registered, pointing at cancel', async () => {
     const runner = runnerAs(DEAD_PID)
-    void runner.run({ runbook: 'ad-hoc', environment: 'local', steps: [{ name: 'hang', run: () => forever() }] }, {}).catch(() => undefined)
+    void runner
+      .run({ runbook: 'ad-hoc', environment: 'local', steps: [{ name: 'hang', run: () => forever() }] }, {})
+      .catch(() => undefined)
     const run = await eventually(() => history.runbooks.list().find((candidate) => candidate.runbook === 'ad-hoc'))
     expect(runnerAs(LIVE_PID).listInterrupted()[0]).toMatchObject({ id: run.id, resumable: false })
     await expect(runnerAs(LIVE_PID).resume(run.id)).rejects.toMatchObject({
@@ -222,7 +245,10 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
       identity: { pid: LIVE_PID, host: HOST },
       isProcessAlive: (pid) => pid !== DEAD_PID
     })
-    await expect(runner.resume(runId)).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('one | two | extra') })
+    await expect(runner.resume(runId)).rejects.toMatchObject({
+      code: 'refused',
+      message: expect.stringContaining('one | two | extra')
+    })
   })
 
   it('cancels between steps: the running step finishes, the next stays pending, and resume continues from it', async () => {
@@ -250,9 +276,13 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
     work.behaviour.set('wait-for-health', (tools) => untilAborted(tools.signal))
     const runner = runnerAs(LIVE_PID)
     const attempt = runner.start('test-runbook', { steps: ['one', 'wait-for-health', 'three'], label: 'x' })
-    const run = await eventually(() => history.runbooks.list().find((candidate) => candidate.steps[1]?.status === 'running'))
+    const run = await eventually(() =>
+      history.runbooks.list().find((candidate) => candidate.steps[1]?.status === 'running')
+    )
     runner.cancel(run.id)
-    await expect(attempt).rejects.toMatchObject({ message: expect.stringContaining(`rampart runbook resume ${run.id}`) })
+    await expect(attempt).rejects.toMatchObject({
+      message: expect.stringContaining(`rampart runbook resume ${run.id}`)
+    })
     expect(history.runbooks.get(run.id)!.steps.map((step) => step.status)).toEqual(['done', 'cancelled', 'pending'])
     expect(history.events.listEvents({ kinds: ['runbook'] }).at(-1)).toMatchObject({ outcome: 'cancelled' })
   })
@@ -276,8 +306,13 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
 
   it('asks a run in another live process to stop, through the history file, at its next safe point', async () => {
     work.behaviour.set('wait-a-while', (tools) => untilAborted(tools.signal))
-    const attempt = runnerAs(LIVE_PID, { heartbeatMs: 10 }).start('test-runbook', { steps: ['wait-a-while', 'two'], label: 'x' })
-    const run = await eventually(() => history.runbooks.list().find((candidate) => candidate.steps[0]?.status === 'running'))
+    const attempt = runnerAs(LIVE_PID, { heartbeatMs: 10 }).start('test-runbook', {
+      steps: ['wait-a-while', 'two'],
+      label: 'x'
+    })
+    const run = await eventually(() =>
+      history.runbooks.list().find((candidate) => candidate.steps[0]?.status === 'running')
+    )
 
     const answer = runnerAs(LIVE_PID + 1).cancel(run.id, { reason: 'from the other console' })
 
@@ -298,19 +333,31 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
   it('records a run started inside a step as its child; resuming the parent closes the child an earlier attempt left running', async () => {
     const runner = runnerAs(DEAD_PID)
     work.behaviour.set('nested', async () => {
-      await runner.run({ runbook: 'inner', environment: 'local', steps: [{ name: 'inner hang', run: () => forever() }] }, {})
+      await runner.run(
+        { runbook: 'inner', environment: 'local', steps: [{ name: 'inner hang', run: () => forever() }] },
+        {}
+      )
     })
     void runner.start('test-runbook', { steps: ['one', 'nested'], label: 'x' }).catch(() => undefined)
     const child = await eventually(() => history.runbooks.list().find((candidate) => candidate.runbook === 'inner'))
     const parentId = child.parent!.runId
     expect(child.parent).toEqual({ runId: parentId, stepIndex: 1 })
     // The child dies with its parent: only the parent is offered for resume.
-    expect(runnerAs(LIVE_PID).listInterrupted().map((run) => run.id)).toEqual([parentId])
-    await expect(runnerAs(LIVE_PID).resume(child.id)).rejects.toMatchObject({ message: expect.stringContaining(`rampart runbook resume ${parentId}`) })
+    expect(
+      runnerAs(LIVE_PID)
+        .listInterrupted()
+        .map((run) => run.id)
+    ).toEqual([parentId])
+    await expect(runnerAs(LIVE_PID).resume(child.id)).rejects.toMatchObject({
+      message: expect.stringContaining(`rampart runbook resume ${parentId}`)
+    })
 
     work.behaviour.set('nested', async () => 'nested ok')
     await runnerAs(LIVE_PID).resume(parentId)
 
-    expect(history.runbooks.get(child.id)).toMatchObject({ status: 'cancelled', result: { supersededBy: { runId: parentId, stepIndex: 1 } } })
+    expect(history.runbooks.get(child.id)).toMatchObject({
+      status: 'cancelled',
+      result: { supersededBy: { runId: parentId, stepIndex: 1 } }
+    })
   })
 })

@@ -41,7 +41,12 @@ describe('RunbookRunner', () => {
 
   it('records every step as done, with timing, and returns the result', async () => {
     const view = await runner.run(
-      { runbook: 'demo', environment: 'local', steps: [step('one'), step('two')], result: (context) => ({ ran: context.log }) },
+      {
+        runbook: 'demo',
+        environment: 'local',
+        steps: [step('one'), step('two')],
+        result: (context) => ({ ran: context.log })
+      },
       { log: [] }
     )
     expect(view.status).toBe('succeeded')
@@ -56,7 +61,13 @@ describe('RunbookRunner', () => {
 
   it('publishes start, each step and the finish in order', async () => {
     await runner.run({ runbook: 'demo', environment: 'local', steps: [step('one')] }, { log: [] })
-    expect(progress.map((p) => p.kind)).toEqual(['run_started', 'step_started', 'step_progress', 'step_done', 'run_finished'])
+    expect(progress.map((p) => p.kind)).toEqual([
+      'run_started',
+      'step_started',
+      'step_progress',
+      'step_done',
+      'run_finished'
+    ])
     expect(progress.at(-1)?.status).toBe('succeeded')
   })
 
@@ -65,8 +76,14 @@ describe('RunbookRunner', () => {
       throw new RampartError('unreachable', 'engine gone')
     })
     const context = { log: [] as string[] }
-    const attempt = runner.run({ runbook: 'demo', environment: 'local', steps: [step('one'), failing, step('three')] }, context)
-    await expect(attempt).rejects.toMatchObject({ code: 'unreachable', message: expect.stringContaining('step "two" failed: engine gone') })
+    const attempt = runner.run(
+      { runbook: 'demo', environment: 'local', steps: [step('one'), failing, step('three')] },
+      context
+    )
+    await expect(attempt).rejects.toMatchObject({
+      code: 'unreachable',
+      message: expect.stringContaining('step "two" failed: engine gone')
+    })
     expect(context.log).toEqual(['one', 'two'])
     const [run] = history.runbooks.list()
     expect(run?.status).toBe('failed')

@@ -34,7 +34,12 @@ afterAll(() => {
 async function start(): Promise<void> {
   calls = []
   stream = controlledStream()
-  server = await startBrowserServer({ handlers: recordingHandlers(calls), producers: stream.producers, rendererDir, contentSecurityPolicy })
+  server = await startBrowserServer({
+    handlers: recordingHandlers(calls),
+    producers: stream.producers,
+    rendererDir,
+    contentSecurityPolicy
+  })
 }
 
 afterEach(async () => {
@@ -150,7 +155,9 @@ describe('startBrowserServer', () => {
     expect(answer.headers['content-security-policy']).toMatch(/default-src 'self'/)
     expect(answer.headers['content-security-policy']).toMatch(/script-src 'self'/)
     expect(answer.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/)
-    expect(answer.headers['content-security-policy']).toContain(`connect-src 'self' ${server.origin.replace('http:', 'ws:')}`)
+    expect(answer.headers['content-security-policy']).toContain(
+      `connect-src 'self' ${server.origin.replace('http:', 'ws:')}`
+    )
     expect(answer.headers['x-content-type-options']).toBe('nosniff')
     expect(answer.headers['referrer-policy']).toBe('no-referrer')
     expect(answer.headers['cache-control']).toBe('no-store')
@@ -222,7 +229,11 @@ describe('startBrowserServer', () => {
     const received = messages(socket)
     socket.send(JSON.stringify({ t: 'invoke', id: 1, name: 'flags.list', input: { environment: 'local' } }))
     const answer = await until(() => received.find((message) => message.t === 'result' && message.id === 1))
-    expect(answer).toEqual({ t: 'result', id: 1, result: { ok: true, value: { name: 'flags.list', input: { environment: 'local' } } } })
+    expect(answer).toEqual({
+      t: 'result',
+      id: 1,
+      result: { ok: true, value: { name: 'flags.list', input: { environment: 'local' } } }
+    })
     expect(calls).toEqual(['flags.list'])
     socket.close()
   })
@@ -238,7 +249,14 @@ describe('startBrowserServer', () => {
     await start()
     const socket = await openSocket()
     const received = messages(socket)
-    socket.send(JSON.stringify({ t: 'invoke', id: 2, name: 'rollout.move', input: { flag: 'unified_llm_hub', move: 'jump', reason: 'x' } }))
+    socket.send(
+      JSON.stringify({
+        t: 'invoke',
+        id: 2,
+        name: 'rollout.move',
+        input: { flag: 'unified_llm_hub', move: 'jump', reason: 'x' }
+      })
+    )
     const answer = await until(() => received.find((message) => message.t === 'result' && message.id === 2))
     expect(answer.t === 'result' && answer.result).toMatchObject({
       ok: false,
@@ -258,7 +276,10 @@ describe('startBrowserServer', () => {
 
   it('closes the connection on a binary frame or a frame that is not JSON, and runs nothing', async () => {
     await start()
-    for (const frame of [Buffer.from(JSON.stringify({ t: 'invoke', id: 1, name: 'flags.list', input: {} })), '{"t":"invoke",']) {
+    for (const frame of [
+      Buffer.from(JSON.stringify({ t: 'invoke', id: 1, name: 'flags.list', input: {} })),
+      '{"t":"invoke",'
+    ]) {
       const socket = await openSocket()
       const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)))
       socket.send(frame, { binary: typeof frame !== 'string' })

@@ -77,7 +77,12 @@ describe('dispatchInvoke', () => {
         return { flag: 'unified_llm_hub' }
       }
     })
-    const result = await dispatchInvoke(handlers, 'flags.get', { flag: 'unified_llm_hub', environment: 'local' }, CONTEXT)
+    const result = await dispatchInvoke(
+      handlers,
+      'flags.get',
+      { flag: 'unified_llm_hub', environment: 'local' },
+      CONTEXT
+    )
     expect(result).toEqual({ ok: true, value: { flag: 'unified_llm_hub' } })
     expect(calls).toEqual([{ input: { flag: 'unified_llm_hub', environment: 'local' }, context: CONTEXT }])
   })
@@ -167,10 +172,17 @@ describe('dispatchInvoke', () => {
   it('passes a RampartError through as its code, message and detail, without a stack', async () => {
     const handlers = handlersWith({
       'rollout.move': async () => {
-        throw new RampartError('refused', 'cannot advance unified_llm_hub: guards are hold, not pass', { unmet: ['guards are hold, not pass'] })
+        throw new RampartError('refused', 'cannot advance unified_llm_hub: guards are hold, not pass', {
+          unmet: ['guards are hold, not pass']
+        })
       }
     })
-    const result = await dispatchInvoke(handlers, 'rollout.move', { flag: 'unified_llm_hub', move: 'advance', reason: 'r' }, CONTEXT)
+    const result = await dispatchInvoke(
+      handlers,
+      'rollout.move',
+      { flag: 'unified_llm_hub', move: 'advance', reason: 'r' },
+      CONTEXT
+    )
     expect(result).toEqual({
       ok: false,
       error: {
@@ -295,7 +307,10 @@ describe('openSubscription', () => {
         void sink.push([3])
       }
     })
-    const subscription = openSubscription(producers, 'history.follow', {}, transport, { windowBatches: 1, maxBatchItems: 1 })
+    const subscription = openSubscription(producers, 'history.follow', {}, transport, {
+      windowBatches: 1,
+      maxBatchItems: 1
+    })
     await settle()
     expect(transport.log).toEqual([{ batch: [1] }])
     subscription.ack()
@@ -385,7 +400,10 @@ describe('openSubscription', () => {
         released = true
       }
     })
-    const subscription = openSubscription(producers, 'history.follow', {}, transport, { windowBatches: 1, highWaterItems: 2 })
+    const subscription = openSubscription(producers, 'history.follow', {}, transport, {
+      windowBatches: 1,
+      highWaterItems: 2
+    })
     await settle()
     expect(released).toBe(false)
     subscription.close()

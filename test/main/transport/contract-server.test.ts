@@ -54,7 +54,10 @@ function abortableStreams(): { producers: StreamProducers; signals: AbortSignal[
   return { producers, signals }
 }
 
-const REFUSED: ContractError = new RampartError('refused', 'Refused a message from https://evil.example/').toContractError()
+const REFUSED: ContractError = new RampartError(
+  'refused',
+  'Refused a message from https://evil.example/'
+).toContractError()
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 
@@ -102,8 +105,22 @@ describe('serveContract', () => {
     peer.fromPeer({ t: 'invoke', id: 5, name: 'shell.exec', input: {} })
     await settle()
     expect(peer.sent).toEqual([
-      { t: 'result', id: 4, result: { ok: false, error: expect.objectContaining({ code: 'bad_input', message: expect.stringMatching(/\buser\b/) }) } },
-      { t: 'result', id: 5, result: { ok: false, error: expect.objectContaining({ code: 'bad_input', message: expect.stringContaining('shell.exec') }) } }
+      {
+        t: 'result',
+        id: 4,
+        result: {
+          ok: false,
+          error: expect.objectContaining({ code: 'bad_input', message: expect.stringMatching(/\buser\b/) })
+        }
+      },
+      {
+        t: 'result',
+        id: 5,
+        result: {
+          ok: false,
+          error: expect.objectContaining({ code: 'bad_input', message: expect.stringContaining('shell.exec') })
+        }
+      }
     ])
     expect(calls).toEqual([])
   })
@@ -145,7 +162,10 @@ describe('serveContract', () => {
     const calls: string[] = []
     const stream = controlledStream()
     const peer = serve(recordingHandlers(calls), stream.producers)
-    peer.fromPeer({ t: 'invoke', id: 1, name: 'rollout.move', input: { flag: 'unified_llm_hub', move: 'kill', reason: 'x' } }, REFUSED)
+    peer.fromPeer(
+      { t: 'invoke', id: 1, name: 'rollout.move', input: { flag: 'unified_llm_hub', move: 'kill', reason: 'x' } },
+      REFUSED
+    )
     peer.fromPeer({ t: 'subscribe', id: 2, name: 'history.follow', input: {} }, REFUSED)
     await settle()
     expect(peer.sent).toEqual([
@@ -221,8 +241,16 @@ describe('serveContract', () => {
     await settle()
     expect(stream.started()).toBe(false)
     expect(peer.sent).toEqual([
-      { t: 'end', id: 7, error: expect.objectContaining({ code: 'bad_input', message: expect.stringContaining('afterSeq') }) },
-      { t: 'end', id: 8, error: expect.objectContaining({ code: 'bad_input', message: expect.stringContaining('shell.tail') }) }
+      {
+        t: 'end',
+        id: 7,
+        error: expect.objectContaining({ code: 'bad_input', message: expect.stringContaining('afterSeq') })
+      },
+      {
+        t: 'end',
+        id: 8,
+        error: expect.objectContaining({ code: 'bad_input', message: expect.stringContaining('shell.tail') })
+      }
     ])
   })
 

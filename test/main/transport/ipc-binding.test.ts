@@ -97,7 +97,12 @@ function abortableStreams(): { producers: StreamProducers; signals: AbortSignal[
   return { producers, signals }
 }
 
-const SUBSCRIBE = (id: number, input: unknown = {}): ClientMessage => ({ t: 'subscribe', id, name: 'history.follow', input })
+const SUBSCRIBE = (id: number, input: unknown = {}): ClientMessage => ({
+  t: 'subscribe',
+  id,
+  name: 'history.follow',
+  input
+})
 
 describe('bindIpc', () => {
   it('listens on exactly the one contract channel, and unbinding stops listening', () => {
@@ -123,7 +128,9 @@ describe('bindIpc', () => {
     expect(contents.sent).toEqual([
       {
         channel: IPC_CHANNELS.message,
-        args: [{ t: 'result', id: 41, result: { ok: true, value: { name: 'flags.list', input: { environment: 'local' } } } }]
+        args: [
+          { t: 'result', id: 41, result: { ok: true, value: { name: 'flags.list', input: { environment: 'local' } } } }
+        ]
       }
     ])
   })
@@ -169,7 +176,10 @@ describe('bindIpc', () => {
   it('answers an unknown operation with bad_input naming it', async () => {
     const { invoke } = bind()
     const result = await invoke(eventFrom(new FakeWebContents(), APP_URL), 'shell.exec', {})
-    expect(!result.ok && result.error).toMatchObject({ code: 'bad_input', message: expect.stringContaining('shell.exec') })
+    expect(!result.ok && result.error).toMatchObject({
+      code: 'bad_input',
+      message: expect.stringContaining('shell.exec')
+    })
   })
 
   it('drops a message that is not a ClientMessage and keeps serving the page', async () => {
@@ -177,7 +187,12 @@ describe('bindIpc', () => {
     const { send, invoke } = bind(calls)
     const contents = new FakeWebContents()
     const event = eventFrom(contents, APP_URL)
-    for (const message of [undefined, 'flags.list', { t: 'invoke', name: 'flags.list' }, { t: 'subscribe', id: -1, name: 'history.follow' }]) {
+    for (const message of [
+      undefined,
+      'flags.list',
+      { t: 'invoke', name: 'flags.list' },
+      { t: 'subscribe', id: -1, name: 'history.follow' }
+    ]) {
       send(event, message)
     }
     await settle()
@@ -197,7 +212,10 @@ describe('bindIpc', () => {
       {
         t: 'end',
         id: 1,
-        error: { code: 'refused', message: 'Refused a message from https://evil.example/: only the Rampart window may call the app' }
+        error: {
+          code: 'refused',
+          message: 'Refused a message from https://evil.example/: only the Rampart window may call the app'
+        }
       }
     ])
   })
@@ -210,7 +228,11 @@ describe('bindIpc', () => {
     await settle()
     expect(stream.started()).toBe(false)
     const [end] = contents.messagesOf('end')
-    expect(end).toMatchObject({ t: 'end', id: 7, error: { code: 'bad_input', message: expect.stringContaining('afterSeq') } })
+    expect(end).toMatchObject({
+      t: 'end',
+      id: 7,
+      error: { code: 'bad_input', message: expect.stringContaining('afterSeq') }
+    })
   })
 
   it('delivers stream batches only as they are acknowledged', async () => {

@@ -128,14 +128,30 @@ describe('workspace syntax errors', () => {
 
 describe('workspace schema errors', () => {
   it('names the file, line and field path of a port given as a string', () => {
-    const text = ['environments:', '  staging:', '    postgres:', '      host: db.internal', '      port: "5432"', ''].join('\n')
+    const text = [
+      'environments:',
+      '  staging:',
+      '    postgres:',
+      '      host: db.internal',
+      '      port: "5432"',
+      ''
+    ].join('\n')
     const error = thrown(() => parseWorkspaceText(text, FILE))
     expect(error.code).toBe('bad_input')
-    expect(error.message).toBe(`${FILE} line 5: environments.staging.postgres.port: Invalid input: expected number, received string`)
+    expect(error.message).toBe(
+      `${FILE} line 5: environments.staging.postgres.port: Invalid input: expected number, received string`
+    )
   })
 
   it('names an unknown key by its own line and full path', () => {
-    const text = ['environments:', '  local:', '    postgres:', '      host: db', '      passwd: ${PGPASSWORD}', ''].join('\n')
+    const text = [
+      'environments:',
+      '  local:',
+      '    postgres:',
+      '      host: db',
+      '      passwd: ${PGPASSWORD}',
+      ''
+    ].join('\n')
     expect(thrown(() => parseWorkspaceText(text, FILE)).message).toBe(
       `${FILE} line 5: environments.local.postgres.passwd: unknown key "passwd"`
     )
@@ -143,13 +159,17 @@ describe('workspace schema errors', () => {
 
   it('names an unknown top-level key by its line', () => {
     const text = ['version: 1', 'enviroments:', '  local: {}', 'environments:', '  local: {}', ''].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toBe(`${FILE} line 2: enviroments: unknown key "enviroments"`)
+    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toBe(
+      `${FILE} line 2: enviroments: unknown key "enviroments"`
+    )
   })
 
   it('refuses a literal password, asks for a ${VAR} reference and never repeats the secret', () => {
     const text = ['environments:', '  local:', '    postgres:', '      password: hunter2-secret', ''].join('\n')
     const error = thrown(() => parseWorkspaceText(text, FILE))
-    expect(error.message).toMatch(new RegExp(`^${FILE} line 4: environments\\.local\\.postgres\\.password: .*\\$\\{ENV_VAR\\}`))
+    expect(error.message).toMatch(
+      new RegExp(`^${FILE} line 4: environments\\.local\\.postgres\\.password: .*\\$\\{ENV_VAR\\}`)
+    )
     expect(error.message).not.toContain('hunter2')
     expect(JSON.stringify(error.detail)).not.toContain('hunter2')
   })
@@ -175,8 +195,12 @@ describe('workspace schema errors', () => {
   })
 
   it('refuses a workspace without environments', () => {
-    expect(thrown(() => parseWorkspaceText('version: 1\n', FILE)).message).toMatch(new RegExp(`^${FILE} line 1: environments: `))
-    expect(thrown(() => parseWorkspaceText('environments: {}\n', FILE)).message).toContain('at least one environment is required')
+    expect(thrown(() => parseWorkspaceText('version: 1\n', FILE)).message).toMatch(
+      new RegExp(`^${FILE} line 1: environments: `)
+    )
+    expect(thrown(() => parseWorkspaceText('environments: {}\n', FILE)).message).toContain(
+      'at least one environment is required'
+    )
   })
 
   it('reports every problem at once, one line each', () => {
@@ -199,7 +223,9 @@ describe('workspace schema errors', () => {
 
   it('points at the key of a nested block, not the first line inside it', () => {
     const text = ['environments:', '  local:', '    guards: [1, 2]', ''].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toMatch(new RegExp(`^${FILE} line 3: environments\\.local\\.guards: `))
+    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toMatch(
+      new RegExp(`^${FILE} line 3: environments\\.local\\.guards: `)
+    )
   })
 
   it('refuses a docker host without a scheme', () => {
@@ -234,9 +260,10 @@ describe('workspace values', () => {
   })
 
   it('honours default_environment', () => {
-    expect(parseWorkspaceText('default_environment: prod\nenvironments:\n  staging: {}\n  prod: {}\n', FILE).defaultEnvironment).toBe(
-      'prod'
-    )
+    expect(
+      parseWorkspaceText('default_environment: prod\nenvironments:\n  staging: {}\n  prod: {}\n', FILE)
+        .defaultEnvironment
+    ).toBe('prod')
   })
 
   it("resolves relative paths against the workspace file's folder, not the working folder", () => {

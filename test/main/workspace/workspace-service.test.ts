@@ -57,7 +57,11 @@ describe('WorkspaceService.describe', () => {
       ['prod', true]
     ])
     expect(view.environments[1]!.flagSource.origin).toBe(path.join(workspace.dir, 'prod', '.env'))
-    expect(view.environments[1]!.postgres).toEqual({ container: 'pg-prod', database: 'unicorn_test', disposable: false })
+    expect(view.environments[1]!.postgres).toEqual({
+      container: 'pg-prod',
+      database: 'unicorn_test',
+      disposable: false
+    })
     expect(JSON.stringify(view)).not.toContain('PROD_PG_PASSWORD')
   })
 })

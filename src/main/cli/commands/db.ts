@@ -35,7 +35,8 @@ export const dbCommands: CliCommand[] = [
   dbCommand({
     word: 'setup',
     summary: 'Fresh test database: container, drop, create, migrations, seeds, test users',
-    usage: 'rampart db setup [--env NAME] [--json]\nRefused unless the environment’s postgres.disposable is true and it is not protected.',
+    usage:
+      'rampart db setup [--env NAME] [--json]\nRefused unless the environment’s postgres.disposable is true and it is not protected.',
     run: async (database, { values }) => {
       const result = await database.setup({ environment: optionalString(values, 'env') })
       return { result, lines: setupLines(result) }
@@ -48,7 +49,10 @@ export const dbCommands: CliCommand[] = [
     options: { to: { type: 'string' } },
     run: async (database, { values }) => {
       const toVersion = optionalInteger(values, 'to', 1, MAX_MIGRATION_VERSION)
-      const result = await database.migrate({ environment: optionalString(values, 'env'), ...(toVersion === undefined ? {} : { toVersion }) })
+      const result = await database.migrate({
+        environment: optionalString(values, 'env'),
+        ...(toVersion === undefined ? {} : { toVersion })
+      })
       return { result, lines: migrateLines(result) }
     }
   }),
@@ -72,7 +76,11 @@ export const dbCommands: CliCommand[] = [
     word: 'restore',
     summary: 'Restore a backup taken by rollback (its checksum must match the record)',
     usage: `rampart db restore --backup FILE --confirm [DBNAME] [--force] [--env NAME] [--json]\n  --force  restore even if the file's checksum is unknown or differs from the recorded one\n${CONFIRM_HELP}`,
-    options: { backup: { type: 'string' }, force: { type: 'boolean', default: false }, confirm: { type: 'boolean', default: false } },
+    options: {
+      backup: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      confirm: { type: 'boolean', default: false }
+    },
     positionals: true,
     run: async (database, args, io) => {
       const result = await database.restore({
@@ -90,7 +98,9 @@ export const dbCommands: CliCommand[] = [
     usage: 'rampart db verify [--env NAME] [--json]\nExits 1 when a problem is found.',
     run: async (database, { values }) => {
       const result = await database.verify({ environment: optionalString(values, 'env') })
-      const failure = result.ok ? undefined : new RampartError('failed', `Verification of ${result.database} found problems (listed above)`)
+      const failure = result.ok
+        ? undefined
+        : new RampartError('failed', `Verification of ${result.database} found problems (listed above)`)
       return { result, lines: [`${result.database}:`, ...verificationLines(result)], failure }
     }
   }),
@@ -118,7 +128,11 @@ interface DbCommandSpec {
   usage: string
   options?: CliCommand['options']
   positionals?: boolean
-  run(database: DatabaseService, args: DbCommandArgs, io: CliIo): Promise<{ result: unknown; lines: string[]; failure?: RampartError | undefined }>
+  run(
+    database: DatabaseService,
+    args: DbCommandArgs,
+    io: CliIo
+  ): Promise<{ result: unknown; lines: string[]; failure?: RampartError | undefined }>
 }
 
 /**
@@ -133,7 +147,8 @@ function dbCommand(spec: DbCommandSpec): CliCommand {
     options: spec.options ?? {},
     ...(spec.positionals === true ? { positionals: true } : {}),
     async run(args, io, runtime) {
-      if (spec.positionals !== true && args.positionals.length > 0) throw new UsageError(`db ${spec.word} takes no arguments, got: ${args.positionals.join(' ')}`)
+      if (spec.positionals !== true && args.positionals.length > 0)
+        throw new UsageError(`db ${spec.word} takes no arguments, got: ${args.positionals.join(' ')}`)
       const json = flag(args.values, 'json')
       const context = await runtime.appContext()
       const database = context.services.database
@@ -175,9 +190,11 @@ function tolerateClosedOutput(io: CliIo): void {
  */
 function confirmation(args: DbCommandArgs): { confirm?: boolean; confirmation?: string } {
   const confirmed = flag(args.values, 'confirm')
-  if (args.positionals.length > 1) throw new UsageError(`--confirm takes one database name, got: ${args.positionals.join(' ')}`)
+  if (args.positionals.length > 1)
+    throw new UsageError(`--confirm takes one database name, got: ${args.positionals.join(' ')}`)
   const name = args.positionals[0]
-  if (name !== undefined && !confirmed) throw new UsageError(`unexpected argument "${name}"; to confirm with the database name write --confirm ${name}`)
+  if (name !== undefined && !confirmed)
+    throw new UsageError(`unexpected argument "${name}"; to confirm with the database name write --confirm ${name}`)
   if (!confirmed) return {}
   return name === undefined ? { confirm: true } : { confirm: true, confirmation: name }
 }

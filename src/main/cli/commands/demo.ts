@@ -43,14 +43,17 @@ export const demoUpCommand: CliCommand = {
 export const demoDownCommand: CliCommand = {
   words: ['demo', 'down'],
   summary: 'Remove the demo’s containers (only those labelled rampart.demo=1)',
-  usage: 'rampart demo down [--env NAME] [--json]\nA container with the service’s name that demo up did not create is refused, never removed.',
+  usage:
+    'rampart demo down [--env NAME] [--json]\nA container with the service’s name that demo up did not create is refused, never removed.',
   options: {},
   async run({ values, positionals }, io, runtime) {
     if (positionals.length > 0) throw new UsageError(`demo down takes no arguments, got: ${positionals.join(' ')}`)
     const json = flag(values, 'json')
     const context = await runtime.appContext()
     const environment = optionalString(values, 'env')
-    const result = await withProgress(context, io, json, () => context.services.demo.down(environment === undefined ? {} : { environment }))
+    const result = await withProgress(context, io, json, () =>
+      context.services.demo.down(environment === undefined ? {} : { environment })
+    )
     await printResult(io, json, result, downLines(result))
   }
 }
@@ -62,7 +65,8 @@ function upInput(values: OptionValues): DemoUpInput {
   const pgPort = optionalInteger(values, 'pg-port', 1, MAX_PORT)
   const users = optionalInteger(values, 'users', 0, 1_000_000)
   const rpsText = optionalString(values, 'rps')
-  if (rpsText !== undefined && !/^\d+(\.\d+)?$/.test(rpsText)) throw new UsageError(`--rps ${rpsText} is not a number of requests per second`)
+  if (rpsText !== undefined && !/^\d+(\.\d+)?$/.test(rpsText))
+    throw new UsageError(`--rps ${rpsText} is not a number of requests per second`)
   const seed = optionalString(values, 'seed')
   const traffic = {
     ...(rpsText === undefined ? {} : { rps: Number(rpsText) }),
@@ -77,9 +81,15 @@ function upInput(values: OptionValues): DemoUpInput {
     postgresImage: optionalString(values, 'image-postgres'),
     traffic: Object.keys(traffic).length === 0 ? undefined : traffic
   }
-  const parsed = DemoUpInputSchema.safeParse(Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined)))
+  const parsed = DemoUpInputSchema.safeParse(
+    Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined))
+  )
   if (!parsed.success) {
-    const names: Record<string, string> = { nodeImage: '--image-node', postgresImage: '--image-postgres', pgPort: '--pg-port' }
+    const names: Record<string, string> = {
+      nodeImage: '--image-node',
+      postgresImage: '--image-postgres',
+      pgPort: '--pg-port'
+    }
     const issue = parsed.error.issues[0]!
     const field = String(issue.path.at(-1) ?? '')
     throw new UsageError(`${names[field] ?? `--${field}`} ${issue.message}`)
@@ -126,7 +136,10 @@ export function upLines(result: DemoUpResult): string[] {
 }
 
 export function downLines(result: DemoDownResult): string[] {
-  const lines = result.removed.length === 0 ? [`nothing to remove for environment ${result.environment}`] : [`removed ${result.removed.join(', ')}`]
+  const lines =
+    result.removed.length === 0
+      ? [`nothing to remove for environment ${result.environment}`]
+      : [`removed ${result.removed.join(', ')}`]
   for (const kept of result.kept) lines.push(`kept ${kept.container}: ${kept.reason}`)
   return lines
 }

@@ -61,10 +61,18 @@ function readUsers(fromOptions: string[], usersFile: string | undefined, cwd: st
       text = readFileSync(path, 'utf8')
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${(error as Error).message})`
+      const why =
+        code === 'ENOENT'
+          ? 'does not exist'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : `cannot be read (${(error as Error).message})`
       throw new RampartError('bad_input', `users file ${path} ${why}`)
     }
-    return text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)).filter((line) => line !== '')
+    return text
+      .split('\n')
+      .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
+      .filter((line) => line !== '')
   }
   if (fromOptions.length === 0) throw new UsageError('give at least one --user, or --users-file')
   return fromOptions

@@ -21,7 +21,9 @@ export const flagsGetCommand: CliCommand = {
   usage: 'rampart flags get --flag F [--env NAME] [--json]',
   options: { flag: { type: 'string' } },
   async run({ values }, io, runtime) {
-    const view = await (await runtime.services()).flags.get(optionalString(values, 'env'), requiredString(values, 'flag'))
+    const view = await (
+      await runtime.services()
+    ).flags.get(optionalString(values, 'env'), requiredString(values, 'flag'))
     await printFlagViews([view], flag(values, 'json'), io.stdout)
   }
 }
@@ -38,8 +40,13 @@ async function printFlagViews(views: FlagView[], json: boolean, stdout: Writable
       continue
     }
     const state = view.state
-    const position = view.position?.kind === 'drift' ? `${state.rollout_percentage}% (drift, off the path)` : `${state.rollout_percentage}%`
-    await out.line(`${view.flag}  [${view.environment}]  ${state.enabled ? 'ENABLED' : 'DISABLED'}  rollout ${position}`)
+    const position =
+      view.position?.kind === 'drift'
+        ? `${state.rollout_percentage}% (drift, off the path)`
+        : `${state.rollout_percentage}%`
+    await out.line(
+      `${view.flag}  [${view.environment}]  ${state.enabled ? 'ENABLED' : 'DISABLED'}  rollout ${position}`
+    )
     await out.line(`  whitelist: ${state.whitelist_users.join(', ') || '-'}`)
     await out.line(`  blacklist: ${state.blacklist_users.join(', ') || '-'}`)
     await out.line(`  dates:     ${state.start_date ?? '-'} .. ${state.end_date ?? '-'}`)

@@ -2,7 +2,12 @@ import { resolve } from 'node:path'
 import { detailOf, type FlagStateUnreadableDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import { FlagStateSchema, type FlagState } from '@shared/flag-state'
-import { GUARD_THRESHOLD_KEYS, GuardSettingsSchema, ResolvedGuardSettingsSchema, type GuardSettings } from '@shared/schemas/guard-settings'
+import {
+  GUARD_THRESHOLD_KEYS,
+  GuardSettingsSchema,
+  ResolvedGuardSettingsSchema,
+  type GuardSettings
+} from '@shared/schemas/guard-settings'
 import { readJsonFile } from '@main/platform/json-file'
 import { formatGuardSummaryLine, formatGuardWindowLine } from '@main/guards/core/guard-replay-format'
 import { GuardReplayTally } from '@main/guards/core/guard-replay-summary'
@@ -51,7 +56,12 @@ export const guardsReplayCommand: CliCommand = {
     '          {"verdict","first_trip_window","windows","unparsed_lines"}',
     'Exits 0 whatever the verdict; 2 for bad options or settings; 1 when the log cannot be read.'
   ].join('\n'),
-  options: { log: { type: 'string' }, flag: { type: 'string' }, 'flag-config': { type: 'string' }, ...SETTINGS_OPTIONS },
+  options: {
+    log: { type: 'string' },
+    flag: { type: 'string' },
+    'flag-config': { type: 'string' },
+    ...SETTINGS_OPTIONS
+  },
   async run({ values }, io, runtime) {
     const logPath = resolve(io.cwd, requiredString(values, 'log'))
     const flagName = requiredString(values, 'flag')
@@ -61,14 +71,19 @@ export const guardsReplayCommand: CliCommand = {
     const json = flag(values, 'json')
     const out = new LineWriter(io.stdout)
     if (!json) await out.line(GUARD_TABLE_HEADER)
-    const report = await replayGuardLog({ logPath, flag: flagName, flagState, settings, latenessSeconds }, async (windows) => {
-      for (const window of windows) await out.line(json ? formatGuardWindowLine(window) : formatGuardWindowRow(window))
-    })
+    const report = await replayGuardLog(
+      { logPath, flag: flagName, flagState, settings, latenessSeconds },
+      async (windows) => {
+        for (const window of windows)
+          await out.line(json ? formatGuardWindowLine(window) : formatGuardWindowRow(window))
+      }
+    )
     if (json) {
       await out.line(formatGuardSummaryLine(report.summary))
     } else {
       for (const line of describeGuardVerdict(report.summary, report.counts)) await out.line(line)
-      if (report.firstUnparsed !== null) await out.line(`first unparsed: line ${report.firstUnparsed.line} of ${logPath}: ${report.firstUnparsed.why}`)
+      if (report.firstUnparsed !== null)
+        await out.line(`first unparsed: line ${report.firstUnparsed.line} of ${logPath}: ${report.firstUnparsed.why}`)
     }
     await out.flush()
   }
@@ -79,26 +94,37 @@ export const guardsWatchCommand: CliCommand = {
   summary: "Follow a container's log and decide guard windows live, storing each in history",
   usage: [
     'rampart guards watch CONTAINER --flag F [--env NAME] [--since T] [--flag-config FILE.json] [--guards FILE.json] [--windows N] [--json]',
-    '  Settings default to the environment\'s guards; a trip is recorded as a guard_trip event.',
+    "  Settings default to the environment's guards; a trip is recorded as a guard_trip event.",
     '  --since T     also judge lines since T (ISO 8601, Unix seconds or 10m); default: from now on',
     '  --windows N   stop after N decided windows (default: until Ctrl-C or the container stops for good;',
     '                a restart, as after a rollout move, is followed)',
     ...SETTINGS_USAGE,
     '  --json  one line per window, as guards replay; a summary line when it stops'
   ].join('\n'),
-  options: { flag: { type: 'string' }, since: { type: 'string' }, 'flag-config': { type: 'string' }, windows: { type: 'string' }, ...SETTINGS_OPTIONS },
+  options: {
+    flag: { type: 'string' },
+    since: { type: 'string' },
+    'flag-config': { type: 'string' },
+    windows: { type: 'string' },
+    ...SETTINGS_OPTIONS
+  },
   positionals: true,
   async run({ values, positionals }, io, runtime) {
     const container = positionals[0]
-    if (container === undefined) throw new UsageError('guards watch needs a container name, e.g. "rampart guards watch ops-center-direct --flag unified_llm_hub"')
-    if (positionals.length > 1) throw new UsageError(`guards watch takes one container, got ${positionals.length}: ${positionals.join(' ')}`)
+    if (container === undefined)
+      throw new UsageError(
+        'guards watch needs a container name, e.g. "rampart guards watch ops-center-direct --flag unified_llm_hub"'
+      )
+    if (positionals.length > 1)
+      throw new UsageError(`guards watch takes one container, got ${positionals.length}: ${positionals.join(' ')}`)
     const flagName = requiredString(values, 'flag')
     const maxWindows = optionalInteger(values, 'windows', 1, 1_000_000)
     const since = optionalString(values, 'since')
     if (since !== undefined) parseLogSince(since, runtime.now())
     const overrides = guardOverrides(values, io)
     const configPath = optionalString(values, 'flag-config')
-    const fixedState = configPath === undefined ? undefined : readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
+    const fixedState =
+      configPath === undefined ? undefined : readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
     const { services } = await runtime.appContext()
     const json = flag(values, 'json')
     const out = new LineWriter(io.stdout)
@@ -112,7 +138,14 @@ export const guardsWatchCommand: CliCommand = {
     try {
       const watch = await withFlagConfigHint(
         services.guards.prepare(
-          { environment: optionalString(values, 'env'), flag: flagName, container, since, overrides, ...(fixedState === undefined ? {} : { flagState: fixedState }) },
+          {
+            environment: optionalString(values, 'env'),
+            flag: flagName,
+            container,
+            since,
+            overrides,
+            ...(fixedState === undefined ? {} : { flagState: fixedState })
+          },
           {
             onWindow: async (window) => {
               tally.add(window)
@@ -122,17 +155,25 @@ export const guardsWatchCommand: CliCommand = {
               if (maxWindows !== undefined && decided >= maxWindows) stop.abort()
             },
             onTrip: async (trip) => {
-              if (!json) await out.line(`guard trip recorded as history event #${trip.event.seq}; the environment's action is "${trip.action}" (not taken by guards watch; rampart rollout watch takes it)`)
+              if (!json)
+                await out.line(
+                  `guard trip recorded as history event #${trip.event.seq}; the environment's action is "${trip.action}" (not taken by guards watch; rampart rollout watch takes it)`
+                )
             },
             onRefollow: (notice) => {
-              if (!json) io.stderr.write(`${notice.container} restarted (started ${notice.startedAt}); following its log again\n`)
+              if (!json)
+                io.stderr.write(
+                  `${notice.container} restarted (started ${notice.startedAt}); following its log again\n`
+                )
             }
           }
         )
       )
       const { settings, environment } = watch.plan
       if (!json) {
-        await out.line(`watching ${container} [${environment}] for flag ${flagName}: ${settings.window_seconds} s windows, decided ${settings.lateness_seconds} s after they end`)
+        await out.line(
+          `watching ${container} [${environment}] for flag ${flagName}: ${settings.window_seconds} s windows, decided ${settings.lateness_seconds} s after they end`
+        )
         await out.line(GUARD_TABLE_HEADER)
         await out.flush()
       }
@@ -152,7 +193,12 @@ export const guardsWatchCommand: CliCommand = {
 export const guardsCommands: CliCommand[] = [guardsReplayCommand, guardsWatchCommand]
 
 /** --flag-config, else the workspace's current state of the flag. */
-async function flagStateFor(values: OptionValues, io: CliIo, runtime: CliRuntime, flagName: string): Promise<FlagState> {
+async function flagStateFor(
+  values: OptionValues,
+  io: CliIo,
+  runtime: CliRuntime,
+  flagName: string
+): Promise<FlagState> {
   const configPath = optionalString(values, 'flag-config')
   if (configPath !== undefined) return readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
   try {
@@ -174,14 +220,16 @@ async function flagStateFor(values: OptionValues, io: CliIo, runtime: CliRuntime
  */
 function guardOverrides(values: OptionValues, io: CliIo): Partial<GuardSettings> {
   const file = optionalString(values, 'guards')
-  const merged: Record<string, unknown> = file === undefined ? {} : { ...readJsonFile(resolve(io.cwd, file), GuardSettingsSchema, 'guard settings') }
+  const merged: Record<string, unknown> =
+    file === undefined ? {} : { ...readJsonFile(resolve(io.cwd, file), GuardSettingsSchema, 'guard settings') }
   for (const { option, field } of THRESHOLD_OPTIONS) {
     const text = optionalString(values, option)
     if (text === undefined) continue
     const number = Number(text)
     if (text.trim() === '' || !Number.isFinite(number)) throw new UsageError(`--${option} ${text} is not a number`)
     const checked = GuardSettingsSchema.shape[field].safeParse(number)
-    if (!checked.success) throw new UsageError(`--${option} ${text}: ${checked.error.issues.map((issue) => issue.message).join('; ')}`)
+    if (!checked.success)
+      throw new UsageError(`--${option} ${text}: ${checked.error.issues.map((issue) => issue.message).join('; ')}`)
     merged[field] = checked.data
   }
   const lateness = optionalInteger(values, 'lateness-seconds', 0, 86_400)
@@ -194,7 +242,8 @@ async function withFlagConfigHint<T>(pending: Promise<T>): Promise<T> {
   try {
     return await pending
   } catch (error) {
-    const unreadable = error instanceof RampartError && detailOf<FlagStateUnreadableDetail>(error)?.flagStateUnreadable === true
+    const unreadable =
+      error instanceof RampartError && detailOf<FlagStateUnreadableDetail>(error)?.flagStateUnreadable === true
     if (!unreadable) throw error
     throw new RampartError(error.code, `${error.message} (or give --flag-config FILE.json)`, error.detail)
   }

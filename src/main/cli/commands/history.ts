@@ -36,7 +36,8 @@ export const historyShowCommand: CliCommand = {
   positionals: true,
   async run({ values, positionals }, io, runtime) {
     const text = positionals[0]
-    if (text === undefined || !/^\d+$/.test(text)) throw new UsageError('history show needs an event number, e.g. "rampart history show 12"')
+    if (text === undefined || !/^\d+$/.test(text))
+      throw new UsageError('history show needs an event number, e.g. "rampart history show 12"')
     const event = (await runtime.services()).history.show(Number(text))
     const out = new LineWriter(io.stdout)
     if (flag(values, 'json')) await out.json(event)
@@ -54,7 +55,10 @@ export const historyExportCommand: CliCommand = {
     const format = optionalString(values, 'format') ?? (flag(values, 'json') ? 'jsonl' : 'md')
     if (format !== 'md' && format !== 'jsonl') throw new UsageError(`--format ${format} is not one of md, jsonl`)
     const services = await runtime.services()
-    const events = services.history.list({ flag: optionalString(values, 'flag'), environment: optionalString(values, 'env') })
+    const events = services.history.list({
+      flag: optionalString(values, 'flag'),
+      environment: optionalString(values, 'env')
+    })
     const text =
       format === 'jsonl'
         ? events.map((event) => JSON.stringify(event)).join('\n') + (events.length > 0 ? '\n' : '')
@@ -69,7 +73,10 @@ export const historyExportCommand: CliCommand = {
       writeFileSync(target, text, { flag: 'wx' })
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      throw new RampartError(code === 'EEXIST' ? 'bad_input' : 'failed', `cannot write ${target}: ${code === 'EEXIST' ? 'it already exists (not overwritten)' : (error as Error).message}`)
+      throw new RampartError(
+        code === 'EEXIST' ? 'bad_input' : 'failed',
+        `cannot write ${target}: ${code === 'EEXIST' ? 'it already exists (not overwritten)' : (error as Error).message}`
+      )
     }
     if (flag(values, 'json')) io.stdout.write(`${JSON.stringify({ exported: events.length, file: target, format })}\n`)
     else io.stdout.write(`exported ${events.length} events to ${target}\n`)
@@ -85,12 +92,19 @@ export const historyVerifyCommand: CliCommand = {
     const services = await runtime.services()
     const report = services.history.verify()
     const storage = services.history.storageProblems()
-    if (flag(values, 'json')) io.stdout.write(`${JSON.stringify({ file: services.history.path, ...report, storage: { ok: storage.length === 0, problems: storage } })}\n`)
+    if (flag(values, 'json'))
+      io.stdout.write(
+        `${JSON.stringify({ file: services.history.path, ...report, storage: { ok: storage.length === 0, problems: storage } })}\n`
+      )
     else {
-      if (report.ok) io.stdout.write(`${services.history.path}: ${report.count} events, chain intact (head ${report.headHash.slice(0, 12)})\n`)
+      if (report.ok)
+        io.stdout.write(
+          `${services.history.path}: ${report.count} events, chain intact (head ${report.headHash.slice(0, 12)})\n`
+        )
       else {
         io.stdout.write(`${services.history.path}: ${report.count} events, CHAIN BROKEN\n`)
-        for (const problem of report.problems) io.stdout.write(`  #${problem.seq} ${problem.kind}: ${problem.message}\n`)
+        for (const problem of report.problems)
+          io.stdout.write(`  #${problem.seq} ${problem.kind}: ${problem.message}\n`)
       }
       if (storage.length === 0) io.stdout.write('storage: sound (SQLite quick_check of every page)\n')
       else {
@@ -99,7 +113,10 @@ export const historyVerifyCommand: CliCommand = {
       }
     }
     if (!report.ok || storage.length > 0) {
-      const found = [...(report.ok ? [] : [`${report.problems.length} chain problem(s)`]), ...(storage.length === 0 ? [] : [`${storage.length} storage problem(s)`])]
+      const found = [
+        ...(report.ok ? [] : [`${report.problems.length} chain problem(s)`]),
+        ...(storage.length === 0 ? [] : [`${storage.length} storage problem(s)`])
+      ]
       throw new RampartError('failed', `history ${services.history.path} failed verification: ${found.join(', ')}`)
     }
   }

@@ -15,7 +15,7 @@ export const logsCommand: CliCommand = {
     '  --grep    a substring, or a regular expression as /pattern/flags (flags i, m, s, u)',
     '  --event-type  keeps JSON lines whose event_type is one of those given (API_CALL,ERROR); drops other lines',
     '  --json    one object per line: {"container","stream","timestamp","text"}',
-    'The Docker engine is the environment\'s docker.host, else DOCKER_HOST, else the default socket.'
+    "The Docker engine is the environment's docker.host, else DOCKER_HOST, else the default socket."
   ].join('\n'),
   options: {
     follow: { type: 'boolean', short: 'f', default: false },
@@ -28,8 +28,10 @@ export const logsCommand: CliCommand = {
   positionals: true,
   async run({ values, positionals }, io, runtime) {
     const container = positionals[0]
-    if (container === undefined) throw new UsageError('logs needs a container name, e.g. "rampart logs ops-center-direct"')
-    if (positionals.length > 1) throw new UsageError(`logs takes one container, got ${positionals.length}: ${positionals.join(' ')}`)
+    if (container === undefined)
+      throw new UsageError('logs needs a container name, e.g. "rampart logs ops-center-direct"')
+    if (positionals.length > 1)
+      throw new UsageError(`logs takes one container, got ${positionals.length}: ${positionals.join(' ')}`)
     const json = flag(values, 'json')
     const timestamps = flag(values, 'timestamps')
     const follow = flag(values, 'follow')
@@ -82,7 +84,12 @@ async function copyBytes(chunks: AsyncIterable<LogBytes>, io: CliIo, follow: boo
   await Promise.all([out.flush(), err.flush()])
 }
 
-async function writeJson(batches: AsyncIterable<LogLine[]>, container: string, io: CliIo, follow: boolean): Promise<void> {
+async function writeJson(
+  batches: AsyncIterable<LogLine[]>,
+  container: string,
+  io: CliIo,
+  follow: boolean
+): Promise<void> {
   const out = new LineWriter(io.stdout)
   const containerJson = JSON.stringify(container)
   for await (const batch of batches) {
@@ -101,7 +108,10 @@ async function writeText(batches: AsyncIterable<LogLine[]>, io: CliIo, follow: b
   for await (const batch of batches) {
     const stdout: string[] = []
     const stderr: string[] = []
-    for (const line of batch) (line.stream === 'stderr' ? stderr : stdout).push(line.timestamp === null ? line.text : `${line.timestamp} ${line.text}`)
+    for (const line of batch)
+      (line.stream === 'stderr' ? stderr : stdout).push(
+        line.timestamp === null ? line.text : `${line.timestamp} ${line.text}`
+      )
     if (stdout.length > 0) await out.line(stdout.join('\n'))
     if (stderr.length > 0) await err.line(stderr.join('\n'))
     if (follow) await Promise.all([out.flush(), err.flush()])

@@ -36,10 +36,14 @@ export const rollbackCommand: CliCommand = {
     const json = flag(values, 'json')
     const environment = optionalString(values, 'env')
     const stopTimeoutSeconds = optionalInteger(values, 'stop-timeout', 0, 300)
-    const common = { ...(environment === undefined ? {} : { environment }), ...(stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds }) }
+    const common = {
+      ...(environment === undefined ? {} : { environment }),
+      ...(stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds })
+    }
     if (!flag(values, 'full')) {
       for (const name of ['to', 'image', 'confirm'] as const) {
-        if (values[name] !== undefined && values[name] !== false) throw new UsageError(`--${name} belongs to the full rollback: add --full`)
+        if (values[name] !== undefined && values[name] !== false)
+          throw new UsageError(`--${name} belongs to the full rollback: add --full`)
       }
       if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
       const request = { ...common, flag: requiredString(values, 'flag'), reason: requiredString(values, 'reason') }
@@ -50,7 +54,8 @@ export const rollbackCommand: CliCommand = {
       return
     }
     const toVersion = optionalInteger(values, 'to', 0, MAX_MIGRATION_VERSION)
-    if (toVersion === undefined) throw new UsageError('--full needs --to VERSION: the database version to roll back to (0: all)')
+    if (toVersion === undefined)
+      throw new UsageError('--full needs --to VERSION: the database version to roll back to (0: all)')
     const flagName = optionalString(values, 'flag')
     const image = optionalString(values, 'image')
     const request = {
@@ -73,7 +78,8 @@ function confirmation(values: OptionValues, positionals: string[]): { confirm?: 
   const confirmed = flag(values, 'confirm')
   if (positionals.length > 1) throw new UsageError(`--confirm takes one database name, got: ${positionals.join(' ')}`)
   const name = positionals[0]
-  if (name !== undefined && !confirmed) throw new UsageError(`unexpected argument "${name}"; to confirm with the database name write --confirm ${name}`)
+  if (name !== undefined && !confirmed)
+    throw new UsageError(`unexpected argument "${name}"; to confirm with the database name write --confirm ${name}`)
   if (!confirmed) return {}
   return name === undefined ? { confirm: true } : { confirm: true, confirmation: name }
 }

@@ -42,7 +42,10 @@ export const rolloutWatchCommand: CliCommand = {
         stop.signal
       )
       if (summary.reason === 'ended') {
-        throw new RampartError('failed', `the service's log ended and the container did not run again: the guards of ${flagName} are no longer watched`)
+        throw new RampartError(
+          'failed',
+          `the service's log ended and the container did not run again: the guards of ${flagName} are no longer watched`
+        )
       }
     } finally {
       process.off('SIGINT', onSignal)
@@ -67,7 +70,9 @@ function describeNotice(notice: RolloutWatchNotice): string[] {
     case 'followed':
       return [`${notice.container} restarted (started ${notice.startedAt}); following its log again`]
     case 'action':
-      return [`${notice.outcome === 'failed' ? 'ACTION FAILED' : 'action'} ${notice.action} (${notice.outcome}) for trip event #${notice.tripEventSeq}: ${notice.message}`]
+      return [
+        `${notice.outcome === 'failed' ? 'ACTION FAILED' : 'action'} ${notice.action} (${notice.outcome}) for trip event #${notice.tripEventSeq}: ${notice.message}`
+      ]
     case 'stopped':
       return [`stopped (${notice.reason}): ${notice.windows} windows, ${notice.trips} trips`]
   }
@@ -82,5 +87,11 @@ function windowRow(record: GuardWindowRecord): string {
     return `${String(c.requests).padStart(13)} ${String(c.failures).padStart(6)} ${rate.padStart(7)} ${p95.padStart(9)}`
   }
   const decision = record.decision === 'trip' ? 'TRIP' : record.decision
-  return [record.windowStart, cohort(figures.treatment), cohort(figures.control), decision.padEnd(8), figures.reasons.join('; ')].join('  ')
+  return [
+    record.windowStart,
+    cohort(figures.treatment),
+    cohort(figures.control),
+    decision.padEnd(8),
+    figures.reasons.join('; ')
+  ].join('  ')
 }

@@ -10,7 +10,9 @@ export const rolloutStatusCommand: CliCommand = {
   usage: 'rampart rollout status --flag F [--env NAME] [--json]',
   options: { flag: { type: 'string' } },
   async run({ values }, io, runtime) {
-    const status = await (await runtime.services()).rollout.status(optionalString(values, 'env'), requiredString(values, 'flag'))
+    const status = await (
+      await runtime.services()
+    ).rollout.status(optionalString(values, 'env'), requiredString(values, 'flag'))
     const out = new LineWriter(io.stdout)
     if (flag(values, 'json')) await out.json(status)
     else for (const line of describeStatus(status)) await out.line(line)
@@ -41,7 +43,9 @@ function moveCommand(move: RolloutMove): CliCommand {
       ...(move === 'advance' ? { confirm: { type: 'string' } } : {})
     },
     async run({ values }, io, runtime) {
-      const result = await (await runtime.services()).moves.move({
+      const result = await (
+        await runtime.services()
+      ).moves.move({
         environment: optionalString(values, 'env'),
         flag: requiredString(values, 'flag'),
         move,
@@ -56,7 +60,9 @@ function moveCommand(move: RolloutMove): CliCommand {
         // A kill past a bad value: the percentages on record are defaults standing in for it, so they are not shown.
         const unreadable = (result.event.detail as { unreadable?: string[] } | null)?.unreadable ?? []
         const exposure = unreadable.length > 0 ? describeEnabled : describeExposure
-        await out.line(`${result.event.flag}: ${exposure(from)} -> ${exposure(result.state)}  (recorded as #${result.event.seq} by ${result.event.actor})`)
+        await out.line(
+          `${result.event.flag}: ${exposure(from)} -> ${exposure(result.state)}  (recorded as #${result.event.seq} by ${result.event.actor})`
+        )
         for (const problem of unreadable) await out.line(`  still to fix by hand: ${problem}`)
         await out.line(`  service: ${result.service.message}`)
       }
@@ -73,7 +79,9 @@ function describeEnabled(state: { enabled?: boolean } | null): string {
 
 function describeExposure(state: { enabled?: boolean; rollout_percentage?: number } | null): string {
   if (state === null) return '?'
-  return state.enabled === false ? `disabled (${state.rollout_percentage ?? '?'}%)` : `${state.rollout_percentage ?? '?'}%`
+  return state.enabled === false
+    ? `disabled (${state.rollout_percentage ?? '?'}%)`
+    : `${state.rollout_percentage ?? '?'}%`
 }
 
 function describeStatus(status: RolloutStatusView): string[] {
@@ -88,7 +96,9 @@ function describeStatus(status: RolloutStatusView): string[] {
   ]
   for (const option of status.options) {
     const target = 'enabled' in option.target ? 'disabled' : `${option.target.rollout_percentage}%`
-    lines.push(`    ${option.move.padEnd(8)} -> ${target.padEnd(8)} ${option.available ? 'open' : `blocked: ${option.unmet.join('; ')}`}`)
+    lines.push(
+      `    ${option.move.padEnd(8)} -> ${target.padEnd(8)} ${option.available ? 'open' : `blocked: ${option.unmet.join('; ')}`}`
+    )
   }
   return lines
 }

@@ -17,7 +17,8 @@ export const runbookListCommand: CliCommand = {
     const json = flag(values, 'json')
     const limit = optionalInteger(values, 'limit', 1, 1000)
     const status = optionalString(values, 'status')
-    if (status !== undefined && !(RUNBOOK_RUN_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status ${status} is not one of ${RUNBOOK_RUN_STATUSES.join(', ')}`)
+    if (status !== undefined && !(RUNBOOK_RUN_STATUSES as readonly string[]).includes(status))
+      throw new UsageError(`--status ${status} is not one of ${RUNBOOK_RUN_STATUSES.join(', ')}`)
     const out = new LineWriter(io.stdout)
     if (flag(values, 'interrupted')) {
       const runs = services.runbooks.listInterrupted().slice(0, limit ?? 1000)
@@ -28,7 +29,10 @@ export const runbookListCommand: CliCommand = {
       if (!json && runs.length === 0) await out.line('no interrupted runbook runs')
     } else {
       await showInterrupted(io, services, json)
-      const runs = services.store.runbooks.list({ ...(status === undefined ? {} : { status: status as RunbookRunStatus }), limit: limit ?? 20 })
+      const runs = services.store.runbooks.list({
+        ...(status === undefined ? {} : { status: status as RunbookRunStatus }),
+        limit: limit ?? 20
+      })
       for (const run of runs) {
         if (json) await out.json(run)
         else await out.line(runLine(run))
@@ -41,7 +45,8 @@ export const runbookListCommand: CliCommand = {
 export const runbookResumeCommand: CliCommand = {
   words: ['runbook', 'resume'],
   summary: 'Continue an interrupted, failed or cancelled run from the step that did not finish',
-  usage: 'rampart runbook resume RUN_ID [--json]\n    The step that was running when the run was interrupted runs again (steps are written to be safe to repeat).',
+  usage:
+    'rampart runbook resume RUN_ID [--json]\n    The step that was running when the run was interrupted runs again (steps are written to be safe to repeat).',
   options: {},
   positionals: true,
   async run({ values, positionals }, io, runtime) {
@@ -81,7 +86,9 @@ export const runbookCommands: CliCommand[] = [runbookListCommand, runbookResumeC
 function runIdArgument(positionals: string[], verb: string): number {
   const text = positionals[0]
   if (positionals.length !== 1 || text === undefined || !/^[1-9]\d{0,14}$/.test(text)) {
-    throw new UsageError(`runbook ${verb} needs one run number, e.g. "rampart runbook ${verb} 12" (see "rampart runbook list --interrupted")`)
+    throw new UsageError(
+      `runbook ${verb} needs one run number, e.g. "rampart runbook ${verb} 12" (see "rampart runbook list --interrupted")`
+    )
   }
   return Number(text)
 }

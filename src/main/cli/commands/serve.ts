@@ -16,7 +16,10 @@ export const serveCommand: CliCommand = {
   async run({ values }, io, runtime) {
     const rendererDir = findRendererDir()
     if (!existsSync(join(rendererDir, 'index.html'))) {
-      throw new RampartError('failed', `the console is not built (${rendererDir} has no index.html); run "npm run build"`)
+      throw new RampartError(
+        'failed',
+        `the console is not built (${rendererDir} has no index.html); run "npm run build"`
+      )
     }
     const context = await runtime.appContext()
     const { startBrowserServer } = await import('@main/transport/browser-server')
@@ -30,7 +33,9 @@ export const serveCommand: CliCommand = {
     })
     const warning = context.services.history.warning
     if (flag(values, 'json')) {
-      io.stdout.write(`${JSON.stringify({ url: server.url, origin: server.origin, workspace: context.workspace.file ?? 'built-in default', history: context.historyPath, warning })}\n`)
+      io.stdout.write(
+        `${JSON.stringify({ url: server.url, origin: server.origin, workspace: context.workspace.file ?? 'built-in default', history: context.historyPath, warning })}\n`
+      )
     } else {
       if (warning !== null) io.stderr.write(`rampart: ${warning}\n`)
       io.stdout.write(

@@ -17,7 +17,8 @@ export const statusCommand: CliCommand = {
     const services = await runtime.services()
     const workspace = services.workspace.describe()
     const requested = optionalString(values, 'env')
-    const environments = requested === undefined ? workspace.environments.map((environment) => environment.name) : [requested]
+    const environments =
+      requested === undefined ? workspace.environments.map((environment) => environment.name) : [requested]
     const flags: FlagView[] = []
     for (const environment of environments) flags.push(...(await services.flags.list(environment)))
     const interrupted = services.runbooks.listInterrupted()
@@ -30,7 +31,13 @@ export const statusCommand: CliCommand = {
         historyWarning: workspace.historyWarning,
         actor: workspace.actor,
         flags,
-        interrupted: interrupted.map((run) => ({ id: run.id, runbook: run.runbook, environment: run.environment, interruption: run.interruption, resumable: run.resumable })),
+        interrupted: interrupted.map((run) => ({
+          id: run.id,
+          runbook: run.runbook,
+          environment: run.environment,
+          interruption: run.interruption,
+          resumable: run.resumable
+        })),
         chain
       })
     } else {
@@ -51,7 +58,9 @@ export const statusCommand: CliCommand = {
 function describeFlag(view: FlagView): string {
   const where = `${view.flag} [${view.environment}]`
   if (view.state === null) return `${where}  unreadable: ${view.error?.message ?? 'unknown error'}`
-  const exposure = view.state.enabled ? `ON ${view.state.rollout_percentage}%` : `OFF (${view.state.rollout_percentage}%)`
+  const exposure = view.state.enabled
+    ? `ON ${view.state.rollout_percentage}%`
+    : `OFF (${view.state.rollout_percentage}%)`
   const drift = view.position?.kind === 'drift' ? '  DRIFT: off the path 0 → 10 → 25 → 50 → 100' : ''
   return `${where}  ${exposure}${drift}  (${view.source} ${view.origin})`
 }

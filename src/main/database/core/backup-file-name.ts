@@ -28,7 +28,10 @@ export function compactUtc(at: Date): string {
 
 function safeFilePart(name: string): string {
   if (SAFE_NAME.test(name) && name.length <= MAX_NAME_CHARS) return name
-  const readable = name.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^[_-]+|[_-]+$/g, '').slice(0, MAX_NAME_CHARS - 9)
+  const readable = name
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^[_-]+|[_-]+$/g, '')
+    .slice(0, MAX_NAME_CHARS - 9)
   const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8)
   return readable === '' ? hash : `${readable}_${hash}`
 }

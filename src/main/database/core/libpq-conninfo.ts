@@ -8,7 +8,8 @@ import { RampartError } from '@shared/errors'
 export function conninfo(parameters: Record<string, string>): string {
   return Object.entries(parameters)
     .map(([key, value]) => {
-      if (!/^[a-z_]+$/.test(key)) throw new RampartError('bad_input', `"${key}" is not a libpq connection parameter name`)
+      if (!/^[a-z_]+$/.test(key))
+        throw new RampartError('bad_input', `"${key}" is not a libpq connection parameter name`)
       if (value.includes('\0')) throw new RampartError('bad_input', `The ${key} value holds a NUL character`)
       return `${key}='${value.replace(/[\\']/g, (char) => `\\${char}`)}'`
     })

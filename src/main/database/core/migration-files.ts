@@ -102,7 +102,13 @@ export function buildMigrationSet(files: readonly MigrationSourceFile[]): Migrat
     if (forward !== null) {
       const version = parseVersion(forward[1]!, file.fileName, problems)
       if (version !== null) {
-        forwards.push({ version, name: forward[2]!, fileName: file.fileName, text, checksum: migrationChecksum(file.bytes) })
+        forwards.push({
+          version,
+          name: forward[2]!,
+          fileName: file.fileName,
+          text,
+          checksum: migrationChecksum(file.bytes)
+        })
       }
       continue
     }
@@ -212,7 +218,12 @@ export function analyseScript(fileName: string, text: string, problems: Migratio
   const split = splitSqlStatements(body)
   if (split.unterminated !== null) {
     const { kind, line, opener } = split.unterminated
-    const what = { string: 'string', identifier: 'quoted identifier', comment: 'comment', 'dollar-quote': 'dollar-quoted body' }[kind]
+    const what = {
+      string: 'string',
+      identifier: 'quoted identifier',
+      comment: 'comment',
+      'dollar-quote': 'dollar-quoted body'
+    }[kind]
     problems.push({ fileName, line, message: `the ${what} opened here with ${opener} is never closed` })
     return { fileName, sql: text, transactional, statementCount: split.statements.length }
   }
@@ -270,7 +281,10 @@ function findForward(
     const { version, name } = rollback.match
     const forward = byVersion.get(version)
     if (forward === undefined) {
-      problems.push({ fileName: rollback.fileName, message: `is a rollback for version ${version}, but there is no forward migration ${rollback.fileName.replace(/\.down\.sql$/, '.sql')}` })
+      problems.push({
+        fileName: rollback.fileName,
+        message: `is a rollback for version ${version}, but there is no forward migration ${rollback.fileName.replace(/\.down\.sql$/, '.sql')}`
+      })
       return null
     }
     if (forward.name !== name) {
@@ -285,7 +299,10 @@ function findForward(
   const { name } = rollback.match
   const candidates = [...byVersion.values()].filter((forward) => forward.name === name)
   if (candidates.length === 0) {
-    problems.push({ fileName: rollback.fileName, message: `is a rollback for "${name}", but there is no forward migration NNN_${name}.sql` })
+    problems.push({
+      fileName: rollback.fileName,
+      message: `is a rollback for "${name}", but there is no forward migration NNN_${name}.sql`
+    })
     return null
   }
   if (candidates.length > 1) {

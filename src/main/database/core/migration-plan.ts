@@ -30,7 +30,9 @@ export function planMigrate(
   }
 
   const pending = new Set(report.entries.filter((entry) => entry.state === 'pending').map((entry) => entry.version))
-  const stranded = migrations.filter((migration) => pending.has(migration.version) && migration.version < report.currentVersion)
+  const stranded = migrations.filter(
+    (migration) => pending.has(migration.version) && migration.version < report.currentVersion
+  )
   if (stranded.length > 0) {
     throw new RampartError(
       'refused',

@@ -21,7 +21,10 @@ const REPAIR_HINT = 'Inspect them, then run `rampart db repair` to accept the fi
  * the database has no history table yet. Changed, missing and failed migrations block all
  * further work until repaired: running on top of a history nobody can vouch for is how drift spreads.
  */
-export function migrationStatus(migrations: readonly Migration[], ledger: readonly MigrationLedgerRow[] | null): MigrationStatusReport {
+export function migrationStatus(
+  migrations: readonly Migration[],
+  ledger: readonly MigrationLedgerRow[] | null
+): MigrationStatusReport {
   const rows = new Map((ledger ?? []).map((row) => [row.version, row]))
   const files = new Map(migrations.map((migration) => [migration.version, migration]))
   const versions = [...new Set([...files.keys(), ...rows.keys()])].sort((a, b) => a - b)
@@ -45,7 +48,8 @@ export function migrationStatus(migrations: readonly Migration[], ledger: readon
   })
 
   const currentVersion = entries.reduce(
-    (highest, entry) => (entry.state !== 'pending' && entry.state !== 'failed' && entry.version > highest ? entry.version : highest),
+    (highest, entry) =>
+      entry.state !== 'pending' && entry.state !== 'failed' && entry.version > highest ? entry.version : highest,
     0
   )
   const reasons = entries.flatMap((entry) => {

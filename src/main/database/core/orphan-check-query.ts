@@ -25,7 +25,11 @@ export const ORPHAN_COUNT_LIMIT = 1000
  * `SELECT count(*)::int AS orphans` over the child rows whose key columns are all set (MATCH
  * SIMPLE: a row with a NULL in its key references nothing) and have no parent row.
  */
-export function orphanCountQuery(key: ForeignKeyDescription, quote: QuoteIdentifier, limit = ORPHAN_COUNT_LIMIT): string {
+export function orphanCountQuery(
+  key: ForeignKeyDescription,
+  quote: QuoteIdentifier,
+  limit = ORPHAN_COUNT_LIMIT
+): string {
   if (key.columns.length === 0 || key.columns.length !== key.referencedColumns.length) {
     throw new RampartError(
       'failed',
@@ -33,7 +37,8 @@ export function orphanCountQuery(key: ForeignKeyDescription, quote: QuoteIdentif
         `${key.referencedColumns.length}; the catalog description is inconsistent`
     )
   }
-  if (!Number.isInteger(limit) || limit < 1) throw new RampartError('bad_input', `The orphan count limit ${limit} is not a positive whole number`)
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RampartError('bad_input', `The orphan count limit ${limit} is not a positive whole number`)
   const child = `${quote(key.schema)}.${quote(key.table)}`
   const parent = `${quote(key.referencedSchema)}.${quote(key.referencedTable)}`
   const present = key.columns.map((column) => `child.${quote(column)} IS NOT NULL`).join(' AND ')

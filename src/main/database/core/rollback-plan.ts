@@ -24,7 +24,10 @@ export function planRollback(
   where: { directory: string; database: string }
 ): RollbackStep[] {
   if (report.blocked) {
-    throw new RampartError('refused', `${report.blockedReason ?? 'Migrations are blocked'}. Nothing was rolled back; run \`rampart db repair\` first.`)
+    throw new RampartError(
+      'refused',
+      `${report.blockedReason ?? 'Migrations are blocked'}. Nothing was rolled back; run \`rampart db repair\` first.`
+    )
   }
   const applied = report.entries.filter((entry) => entry.state === 'applied').sort((a, b) => b.version - a.version)
   if (applied.length === 0) {
@@ -58,10 +61,19 @@ export function planRollback(
       )
       continue
     }
-    steps.push({ version: migration.version, name: migration.name, fileName: migration.fileName, rollback: migration.rollback })
+    steps.push({
+      version: migration.version,
+      name: migration.name,
+      fileName: migration.fileName,
+      rollback: migration.rollback
+    })
   }
   if (problems.length > 0) {
-    throw new RampartError('refused', `Cannot roll back ${where.database}; nothing was changed:\n  ${problems.join('\n  ')}`, { problems })
+    throw new RampartError(
+      'refused',
+      `Cannot roll back ${where.database}; nothing was changed:\n  ${problems.join('\n  ')}`,
+      { problems }
+    )
   }
   return steps
 }

@@ -27,11 +27,20 @@ export function refuseUnsafeTestDbSetup(environment: string, config: Environment
     )
   }
   if (MAINTENANCE_DATABASES.has(database)) {
-    throw new RampartError('refused', `Environment "${environment}" names "${database}" as its test database; setup will not drop a database the cluster itself needs (${source} postgres.database)`)
+    throw new RampartError(
+      'refused',
+      `Environment "${environment}" names "${database}" as its test database; setup will not drop a database the cluster itself needs (${source} postgres.database)`
+    )
   }
-  for (const [field, name] of [['database', database], ['user', user]] as const) {
+  for (const [field, name] of [
+    ['database', database],
+    ['user', user]
+  ] as const) {
     if (new TextEncoder().encode(name).length > MAX_IDENTIFIER_BYTES) {
-      throw new RampartError('bad_input', `postgres.${field} "${name}" in ${source} is longer than Postgres's ${MAX_IDENTIFIER_BYTES}-byte limit for names`)
+      throw new RampartError(
+        'bad_input',
+        `postgres.${field} "${name}" in ${source} is longer than Postgres's ${MAX_IDENTIFIER_BYTES}-byte limit for names`
+      )
     }
     if (name.includes('\0')) throw new RampartError('bad_input', `postgres.${field} in ${source} holds a NUL character`)
   }

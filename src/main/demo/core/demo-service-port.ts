@@ -10,7 +10,10 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
  * machine's loopback, else the seed's 8084. So `demo up` lands where the rest of Rampart looks.
  */
 export function demoServicePort(config: Pick<EnvironmentConfig, 'flag_source' | 'service'>): number {
-  const candidates = [config.flag_source.kind === 'http' ? config.flag_source.base_url : null, config.service.health_url]
+  const candidates = [
+    config.flag_source.kind === 'http' ? config.flag_source.base_url : null,
+    config.service.health_url
+  ]
   for (const candidate of candidates) {
     const port = loopbackPort(candidate)
     if (port !== null) return port

@@ -2,7 +2,11 @@
  * A container's or an image's `Config` as the engine reports it: the fields read here are named,
  * the rest is copied as it is (dockerode's inspect types fit this shape).
  */
-export type EngineConfig = Record<string, unknown> & { Hostname?: string; Env?: string[] | null; Labels?: Record<string, string> | null }
+export type EngineConfig = Record<string, unknown> & {
+  Hostname?: string
+  Env?: string[] | null
+  Labels?: Record<string, string> | null
+}
 
 /** The parts of a container's inspect answer that a copy of it is made from. */
 export interface InspectedContainer {
@@ -13,11 +17,17 @@ export interface InspectedContainer {
 }
 
 /** The create body for a copy of `source` running `image` (see DockerEngine.createContainerLike). */
-export function containerLikeBody(source: InspectedContainer, imageDefaults: Partial<EngineConfig>, image: string): Record<string, unknown> {
+export function containerLikeBody(
+  source: InspectedContainer,
+  imageDefaults: Partial<EngineConfig>,
+  image: string
+): Record<string, unknown> {
   const config = source.Config
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
   const fromImage = new Set(imageDefaults.Env ?? [])
-  const labels = Object.fromEntries(Object.entries(config.Labels ?? {}).filter(([key, value]) => imageDefaults.Labels?.[key] !== value))
+  const labels = Object.fromEntries(
+    Object.entries(config.Labels ?? {}).filter(([key, value]) => imageDefaults.Labels?.[key] !== value)
+  )
   const ownOnly = (key: string): unknown => (same(config[key], imageDefaults[key]) ? undefined : config[key])
   const networkMode = source.HostConfig.NetworkMode ?? ''
   const endpoint = source.NetworkSettings.Networks?.[networkMode]
@@ -41,6 +51,13 @@ export function containerLikeBody(source: InspectedContainer, imageDefaults: Par
     NetworkingConfig:
       endpoint === undefined || ['host', 'bridge', 'default', 'none', ''].includes(networkMode)
         ? undefined
-        : { EndpointsConfig: { [networkMode]: { Aliases: (endpoint.Aliases ?? []).filter((alias) => alias !== shortId), IPAMConfig: endpoint.IPAMConfig ?? undefined } } }
+        : {
+            EndpointsConfig: {
+              [networkMode]: {
+                Aliases: (endpoint.Aliases ?? []).filter((alias) => alias !== shortId),
+                IPAMConfig: endpoint.IPAMConfig ?? undefined
+              }
+            }
+          }
   }
 }

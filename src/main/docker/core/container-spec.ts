@@ -15,7 +15,13 @@ export interface ContainerSpec {
   network: 'publish' | 'host'
   /** Added to `rampart.managed=1`, which every container Rampart creates carries. */
   labels?: Record<string, string>
-  healthcheck?: { test: string[]; intervalSeconds: number; timeoutSeconds: number; retries: number; startPeriodSeconds?: number }
+  healthcheck?: {
+    test: string[]
+    intervalSeconds: number
+    timeoutSeconds: number
+    retries: number
+    startPeriodSeconds?: number
+  }
   tty?: boolean
   user?: string
 }
@@ -28,14 +34,27 @@ export function containerCreateBody(spec: ContainerSpec): Record<string, unknown
   checkImageRef(spec.image)
   const ports = spec.ports ?? []
   if (spec.network === 'host' && ports.length > 0) {
-    throw new RampartError('bad_input', `container ${spec.name}: ports cannot be published with host networking (the container already listens on the host)`)
+    throw new RampartError(
+      'bad_input',
+      `container ${spec.name}: ports cannot be published with host networking (the container already listens on the host)`
+    )
   }
   for (const [key] of Object.entries(spec.env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new RampartError('bad_input', `container ${spec.name}: environment variable name "${key}" is not valid`)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      throw new RampartError('bad_input', `container ${spec.name}: environment variable name "${key}" is not valid`)
   }
   const mounts = (spec.mounts ?? []).map((mount) => {
-    if (!mount.target.startsWith('/')) throw new RampartError('bad_input', `container ${spec.name}: mount target "${mount.target}" must be an absolute path`)
-    return { Type: mount.source.startsWith('/') ? 'bind' : 'volume', Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly === true }
+    if (!mount.target.startsWith('/'))
+      throw new RampartError(
+        'bad_input',
+        `container ${spec.name}: mount target "${mount.target}" must be an absolute path`
+      )
+    return {
+      Type: mount.source.startsWith('/') ? 'bind' : 'volume',
+      Source: mount.source,
+      Target: mount.target,
+      ReadOnly: mount.readOnly === true
+    }
   })
   const exposed: Record<string, object> = {}
   const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {}

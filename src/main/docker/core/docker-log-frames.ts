@@ -25,7 +25,14 @@ const CARRIAGE_RETURN = 0x0d
  * (no copy, no allocation): `frameStart`/`frameEnd` say whether a range begins or ends a frame,
  * since a frame that straddles chunks arrives as several ranges.
  */
-export type PayloadVisitor = (stream: OutputStream, chunk: Uint8Array, start: number, end: number, frameStart: boolean, frameEnd: boolean) => void
+export type PayloadVisitor = (
+  stream: OutputStream,
+  chunk: Uint8Array,
+  start: number,
+  end: number,
+  frameStart: boolean,
+  frameEnd: boolean
+) => void
 
 /**
  * Turns the multiplexed stream (8-byte header: stream byte 0/1/2, three zero bytes, uint32
@@ -108,8 +115,13 @@ export class FrameDemuxer {
   /** Call when the stream ends: a frame cut short means the connection dropped mid-output. */
   finish(): void {
     if (!this.atFrameBoundary) {
-      const missing = this.remaining === 0 ? `${HEADER_BYTES - this.headerFilled} header bytes` : `${this.remaining} bytes of a ${this.frameLength}-byte frame`
-      throw new Error(`the multiplexed stream ended in the middle of a frame (${missing} missing after byte ${this.offset})`)
+      const missing =
+        this.remaining === 0
+          ? `${HEADER_BYTES - this.headerFilled} header bytes`
+          : `${this.remaining} bytes of a ${this.frameLength}-byte frame`
+      throw new Error(
+        `the multiplexed stream ended in the middle of a frame (${missing} missing after byte ${this.offset})`
+      )
     }
   }
 
@@ -117,8 +129,12 @@ export class FrameDemuxer {
     const kind = bytes[at]!
     // Stream 0 (stdin) only appears when stdin is echoed; Docker's own client prints it as stdout.
     if (kind > 2 || bytes[at + 1] !== 0 || bytes[at + 2] !== 0 || bytes[at + 3] !== 0) {
-      const shown = Array.from(bytes.subarray(at, at + HEADER_BYTES), (byte) => byte.toString(16).padStart(2, '0')).join(' ')
-      throw new Error(`not a Docker multiplexed stream: frame header at byte ${this.offset + at} is ${shown} (is the container a TTY?)`)
+      const shown = Array.from(bytes.subarray(at, at + HEADER_BYTES), (byte) =>
+        byte.toString(16).padStart(2, '0')
+      ).join(' ')
+      throw new Error(
+        `not a Docker multiplexed stream: frame header at byte ${this.offset + at} is ${shown} (is the container a TTY?)`
+      )
     }
     this.stream = kind === 2 ? 'stderr' : 'stdout'
     return ((bytes[at + 4]! << 24) >>> 0) + (bytes[at + 5]! << 16) + (bytes[at + 6]! << 8) + bytes[at + 7]!
@@ -158,7 +174,8 @@ export class LineSplitter {
 
   constructor(options: LineSplitterOptions = {}) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
-    if (!(this.maxLineBytes >= 4)) throw new Error(`maxLineBytes must be at least 4 (one UTF-8 character), not ${this.maxLineBytes}`)
+    if (!(this.maxLineBytes >= 4))
+      throw new Error(`maxLineBytes must be at least 4 (one UTF-8 character), not ${this.maxLineBytes}`)
   }
 
   /** True when no partial line is held. */
@@ -304,7 +321,8 @@ export class LogLineAssembler {
       out.push({ stream, text: texts[index]!, timestamp: index === 0 ? firstTimestamp : frameTimestamp })
     }
     this.lineTimestamps[stream] = texts.length === 0 ? firstTimestamp : frameTimestamp
-    this.lineOpen[stream] = data.length === 0 ? this.lineOpen[stream] || prefix !== null : data[data.length - 1] !== NEWLINE
+    this.lineOpen[stream] =
+      data.length === 0 ? this.lineOpen[stream] || prefix !== null : data[data.length - 1] !== NEWLINE
   }
 
   /** Bytes of a TTY container's raw output (all of it is stdout); lines are appended to `out`. */
@@ -319,7 +337,12 @@ export class LogLineAssembler {
       const text = this.splitters[stream].end()
       if (text === null) continue
       if (this.raw) out.push(this.rawLine(text))
-      else out.push(this.options.timestamps ? { stream, text, timestamp: this.lineTimestamps[stream] } : { stream, text, timestamp: null })
+      else
+        out.push(
+          this.options.timestamps
+            ? { stream, text, timestamp: this.lineTimestamps[stream] }
+            : { stream, text, timestamp: null }
+        )
     }
   }
 

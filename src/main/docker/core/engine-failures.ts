@@ -16,7 +16,11 @@ export function isNotFound(error: unknown): boolean {
  * Why the engine could not be reached, in words; null when the failure is something else.
  * `connectTimeoutMs` is the bound that the agent and the ssh handshake were given.
  */
-export function connectionFailure(error: EngineHttpError, socketPath: string | undefined, connectTimeoutMs: number): string | null {
+export function connectionFailure(
+  error: EngineHttpError,
+  socketPath: string | undefined,
+  connectTimeoutMs: number
+): string | null {
   const code = error.code ?? ''
   const sshLevel = (error as { level?: string }).level
   switch (code) {

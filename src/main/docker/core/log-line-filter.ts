@@ -50,7 +50,11 @@ function compileEventType(eventType: string): LogLinePredicate {
       .map((name) => name.trim().toUpperCase())
       .filter((name) => name !== '')
   )
-  if (wanted.size === 0) throw new RampartError('bad_input', `--event-type "${eventType}" names no event type (e.g. API_CALL or ERROR,API_CALL)`)
+  if (wanted.size === 0)
+    throw new RampartError(
+      'bad_input',
+      `--event-type "${eventType}" names no event type (e.g. API_CALL or ERROR,API_CALL)`
+    )
   return (text) => {
     const type = readEventType(text)
     return type !== null && wanted.has(type.toUpperCase())

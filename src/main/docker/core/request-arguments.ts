@@ -4,13 +4,17 @@ import { ContainerNameSchema, ImageReferenceSchema } from '@shared/schemas/names
 /** Refuses, before any request, a name that is not a container name or id: it is pasted into the request path. */
 export function checkContainerRef(name: string): void {
   if (!ContainerNameSchema.safeParse(name).success) {
-    throw new RampartError('bad_input', `"${name}" is not a container name or id (letters, digits, "_", "." or "-", starting with a letter or digit)`)
+    throw new RampartError(
+      'bad_input',
+      `"${name}" is not a container name or id (letters, digits, "_", "." or "-", starting with a letter or digit)`
+    )
   }
 }
 
 /** Refuses, before any request, a reference that is not an image reference. */
 export function checkImageRef(ref: string): void {
-  if (!ImageReferenceSchema.safeParse(ref).success || ref.split('/').includes('..')) throw new RampartError('bad_input', `"${ref}" is not an image reference (e.g. postgres:15)`)
+  if (!ImageReferenceSchema.safeParse(ref).success || ref.split('/').includes('..'))
+    throw new RampartError('bad_input', `"${ref}" is not an image reference (e.g. postgres:15)`)
 }
 
 /** Refuses a stop or restart timeout that is not a whole number of seconds up to an hour. */

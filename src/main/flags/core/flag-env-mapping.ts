@@ -67,7 +67,8 @@ type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string }
  */
 export function decodeFlagState(values: EnvValues, mapping: FlagEnvMapping): FlagState {
   const { state, problems } = readFlagState(values, mapping)
-  if (problems.length > 0) throw new RampartError('bad_input', problems.map(describeFlagVariableProblem).join('; '), problems)
+  if (problems.length > 0)
+    throw new RampartError('bad_input', problems.map(describeFlagVariableProblem).join('; '), problems)
   return state
 }
 
@@ -166,7 +167,10 @@ export function encodeFlagPatch(patch: Partial<FlagState>, mapping: FlagEnvMappi
     if (value === undefined) continue
     const variable = Object.hasOwn(mapping, field) ? mapping[field] : undefined
     if (variable === undefined) {
-      throw new RampartError('bad_input', `"${field}" is not a flag field (expected one of ${FLAG_STATE_FIELDS.join(', ')})`)
+      throw new RampartError(
+        'bad_input',
+        `"${field}" is not a flag field (expected one of ${FLAG_STATE_FIELDS.join(', ')})`
+      )
     }
     encoded[variable] = encodeField(field, value)
   }
@@ -204,7 +208,11 @@ function encodeUserList(field: keyof FlagState, value: unknown): string {
   for (const user of value as string[]) {
     // The list is stored comma-separated and trimmed; these could not be read back as written.
     if (user.trim() === '' || user !== user.trim() || /[,\r\n]/.test(user)) {
-      throw fieldError(field, value, `holds ${JSON.stringify(user)}; a user id must not be empty, start or end with white space, or hold a comma or line break`)
+      throw fieldError(
+        field,
+        value,
+        `holds ${JSON.stringify(user)}; a user id must not be empty, start or end with white space, or hold a comma or line break`
+      )
     }
   }
   return (value as string[]).join(',')

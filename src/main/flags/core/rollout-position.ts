@@ -17,10 +17,7 @@ export function isRolloutPhase(percentage: number): percentage is RolloutPhase {
 
 export function rolloutPosition(percentage: number): RolloutPosition {
   if (!Number.isInteger(percentage) || percentage < 0 || percentage > 100) {
-    throw new RampartError(
-      'bad_input',
-      `rollout percentage ${String(percentage)} is not a whole number from 0 to 100`
-    )
+    throw new RampartError('bad_input', `rollout percentage ${String(percentage)} is not a whole number from 0 to 100`)
   }
   const index = (ROLLOUT_PHASES as readonly number[]).indexOf(percentage)
   if (index >= 0) return { kind: 'phase', phase: ROLLOUT_PHASES[index] as RolloutPhase, index }
@@ -42,10 +39,7 @@ function phaseIndex(phase: RolloutPhase): number {
   const index = (ROLLOUT_PHASES as readonly number[]).indexOf(phase)
   // The type says this cannot happen; a value from an untyped caller must not be read as index -1.
   if (index < 0) {
-    throw new RampartError(
-      'bad_input',
-      `${String(phase)} % is not a rollout phase; the path is ${ROLLOUT_PATH_TEXT}`
-    )
+    throw new RampartError('bad_input', `${String(phase)} % is not a rollout phase; the path is ${ROLLOUT_PATH_TEXT}`)
   }
   return index
 }

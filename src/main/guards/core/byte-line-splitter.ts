@@ -25,7 +25,8 @@ export class ByteLineSplitter {
   private atStart = true
 
   constructor(maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
-    if (!(maxLineBytes >= 4)) throw new Error(`maxLineBytes must be at least 4 (one UTF-8 character), not ${maxLineBytes}`)
+    if (!(maxLineBytes >= 4))
+      throw new Error(`maxLineBytes must be at least 4 (one UTF-8 character), not ${maxLineBytes}`)
     this.maxLineBytes = maxLineBytes
   }
 

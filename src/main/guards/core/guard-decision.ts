@@ -41,7 +41,11 @@ export function decideWindow(
 ): WindowDecision {
   const minRequests = settings.min_requests
   if (treatment.requests < minRequests || treatment.errorRate === null) {
-    return { decision: 'hold', reasons: [`treatment ${treatment.requests} requests < min_requests ${minRequests}`], breachStreak }
+    return {
+      decision: 'hold',
+      reasons: [`treatment ${treatment.requests} requests < min_requests ${minRequests}`],
+      breachStreak
+    }
   }
 
   const breaches: string[] = []
@@ -66,7 +70,11 @@ export function decideWindow(
   const streak = breachStreak + 1
   const needed = settings.breach_windows
   if (streak >= needed) {
-    return { decision: 'trip', reasons: [...breaches, `${streak} breaches in a row (breach_windows ${needed}): trip`], breachStreak: 0 }
+    return {
+      decision: 'trip',
+      reasons: [...breaches, `${streak} breaches in a row (breach_windows ${needed}): trip`],
+      breachStreak: 0
+    }
   }
   return { decision: 'breach', reasons: [...breaches, `breach ${streak} of ${needed} in a row`], breachStreak: streak }
 }

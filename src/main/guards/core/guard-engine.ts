@@ -166,7 +166,10 @@ export class GuardEngine {
     }
     const timestampMs = line.timestampMs
     const startMs = this.windowStartOf(timestampMs)
-    if (this.watermarkMs !== -Infinity && Math.abs(startMs - this.windowStartOf(this.watermarkMs)) > MAX_WINDOW_GAP * this.windowMs) {
+    if (
+      this.watermarkMs !== -Infinity &&
+      Math.abs(startMs - this.windowStartOf(this.watermarkMs)) > MAX_WINDOW_GAP * this.windowMs
+    ) {
       // One broken timestamp must not decide a hundred thousand empty windows (and, ahead, make
       // every later event late): it is counted as unparsed instead.
       this.tally.unparsed += 1
@@ -218,7 +221,11 @@ export class GuardEngine {
   }
 
   /** true: treatment, false: control, null: unattributed (DESIGN.md: `flags` first, else evaluation). */
-  private cohortOf(flags: Readonly<Record<string, unknown>> | null, userId: string | null, timestampMs: number): boolean | null {
+  private cohortOf(
+    flags: Readonly<Record<string, unknown>> | null,
+    userId: string | null,
+    timestampMs: number
+  ): boolean | null {
     const served = flags === null ? undefined : flags[this.flag]
     if (served === true || served === false) return served
     if (userId === null || this.evaluate === null) return null

@@ -58,5 +58,10 @@ export function formatGuardSummaryLine(summary: GuardReplaySummary): string {
 }
 
 function cohortJson(figures: CohortFigures): CohortFiguresJson {
-  return { requests: figures.requests, failures: figures.failures, error_rate: figures.errorRate, p95_ms: figures.p95Ms }
+  return {
+    requests: figures.requests,
+    failures: figures.failures,
+    error_rate: figures.errorRate,
+    p95_ms: figures.p95Ms
+  }
 }

@@ -79,7 +79,8 @@ export function parseLogLine(line: string, fallbackTimestamp?: string | number |
     }
     // Indentation is harmless; anything else before the brace is not a JSON object.
     text = text.trimStart()
-    if (text.charCodeAt(0) !== OPEN_BRACE) return text.length > 0 && isJsonScalarStart(text.charCodeAt(0)) ? parseNonObject(text) : UNPARSED.notJson
+    if (text.charCodeAt(0) !== OPEN_BRACE)
+      return text.length > 0 && isJsonScalarStart(text.charCodeAt(0)) ? parseNonObject(text) : UNPARSED.notJson
   }
 
   let record: unknown
@@ -127,7 +128,8 @@ function readEvent(record: Record<string, unknown>, fallback: string | number | 
     durationMs: typeof durationMs === 'number' && Number.isFinite(durationMs) ? durationMs : null,
     endpoint: stringOrNull(record.endpoint),
     method: stringOrNull(record.method),
-    flags: typeof flags === 'object' && flags !== null && !Array.isArray(flags) ? (flags as Record<string, unknown>) : null,
+    flags:
+      typeof flags === 'object' && flags !== null && !Array.isArray(flags) ? (flags as Record<string, unknown>) : null,
     flag: stringOrNull(record.flag),
     enabled: typeof enabled === 'boolean' ? enabled : null,
     reason: stringOrNull(record.reason),
@@ -150,7 +152,15 @@ function stringOrNull(value: unknown): string | null {
 // A line such as `42` or `"text"` is valid JSON, just not an event: worth telling apart from
 // plain text when an operator asks why lines were not counted.
 function isJsonScalarStart(code: number): boolean {
-  return code === 34 || code === 91 || code === 45 || (code >= 48 && code <= 57) || code === 116 || code === 102 || code === 110
+  return (
+    code === 34 ||
+    code === 91 ||
+    code === 45 ||
+    (code >= 48 && code <= 57) ||
+    code === 116 ||
+    code === 102 ||
+    code === 110
+  )
 }
 
 function parseNonObject(text: string): UnparsedLine {

@@ -21,7 +21,13 @@ export function renderHistoryReport(events: readonly HistoryEvent[], chain: Chai
     groups.set(key, group)
   }
   for (const [key, group] of groups) {
-    lines.push('', `## ${key}`, '', '| # | time (UTC) | event | actor | from | to | outcome | reason |', '|---|---|---|---|---|---|---|---|')
+    lines.push(
+      '',
+      `## ${key}`,
+      '',
+      '| # | time (UTC) | event | actor | from | to | outcome | reason |',
+      '|---|---|---|---|---|---|---|---|'
+    )
     for (const event of group) {
       lines.push(
         `| ${event.seq} | ${event.at} | ${event.kind} | ${cell(event.actor)} | ${exposure(event.fromState)} | ${exposure(event.toState)} | ${cell(event.outcome ?? '')} | ${cell(event.reason ?? '')} |`

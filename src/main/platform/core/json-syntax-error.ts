@@ -122,7 +122,8 @@ class JsonScanner {
       if (char === '\\') {
         const escaped = this.text[this.at + 1]
         if (escaped === 'u') {
-          if (!/^[0-9A-Fa-f]{4}$/.test(this.text.slice(this.at + 2, this.at + 6))) this.fail('"\\u" needs four hex digits')
+          if (!/^[0-9A-Fa-f]{4}$/.test(this.text.slice(this.at + 2, this.at + 6)))
+            this.fail('"\\u" needs four hex digits')
           this.at += 6
           continue
         }

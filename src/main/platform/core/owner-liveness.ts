@@ -31,7 +31,10 @@ export function runInterruption(process: RunbookProcess | null, facts: LivenessF
  * Why a record left unfinished by `owner` is taken for abandoned, or null while it may still be
  * at work. Only a pid on this host can be checked; on another host nothing is concluded.
  */
-export function ownerGone(owner: { pid: number; host: string } | null, facts: Pick<LivenessFacts, 'host' | 'pidAlive'>): string | null {
+export function ownerGone(
+  owner: { pid: number; host: string } | null,
+  facts: Pick<LivenessFacts, 'host' | 'pidAlive'>
+): string | null {
   // Owners have been recorded since before any file this build opens could be in use by a Rampart without them.
   if (owner === null) return 'no process was recorded for it (written by an older Rampart)'
   if (owner.host === facts.host && facts.pidAlive === false) return `pid ${owner.pid} on ${owner.host} is gone`

@@ -194,12 +194,7 @@ function whyNotOffered(move: RolloutMove, current: FlagState): string {
   }
 }
 
-function describeMove(
-  flag: string,
-  move: RolloutMove,
-  current: FlagState,
-  offer: OfferedMove | undefined
-): string {
+function describeMove(flag: string, move: RolloutMove, current: FlagState, offer: OfferedMove | undefined): string {
   const verb = { advance: 'advance', back: 'step back', rollback: 'roll back', kill: 'kill' }[move]
   if (move === 'kill') return `${verb} ${flag}`
   const from = `${current.rollout_percentage} %`

@@ -10,7 +10,10 @@ import { EnvironmentNameSchema, FlagNameSchema } from '@shared/schemas/names'
 // Secrets are referenced, never written: `${VAR}` or `${VAR:-fallback}`.
 const SecretReferenceSchema = z
   .string()
-  .regex(/^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/, 'must be a ${ENV_VAR} reference (or ${ENV_VAR:-default}), never a literal secret')
+  .regex(
+    /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/,
+    'must be a ${ENV_VAR} reference (or ${ENV_VAR:-default}), never a literal secret'
+  )
 
 const VarNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
 
@@ -71,15 +74,17 @@ const ServiceSchema = z
 export const EnvironmentSchema = z
   .object({
     docker: z
-      .object({ host: z.string().regex(/^(unix|npipe|tcp|ssh):\/\//, 'must start with unix://, npipe://, tcp:// or ssh://').optional() })
+      .object({
+        host: z
+          .string()
+          .regex(/^(unix|npipe|tcp|ssh):\/\//, 'must start with unix://, npipe://, tcp:// or ssh://')
+          .optional()
+      })
       .strict()
       .default({}),
     service: ServiceSchema.default(ServiceSchema.parse({})),
     flag_source: FlagSourceSchema.default({ kind: 'env-file', path: './.env', mappings: {} }),
-    flags: z
-      .array(FlagNameSchema)
-      .min(1)
-      .default(['unified_llm_hub']),
+    flags: z.array(FlagNameSchema).min(1).default(['unified_llm_hub']),
     postgres: PostgresSchema.default(PostgresSchema.parse({})),
     migrations: z.string().min(1).default('./migrations'),
     guards: GuardSettingsSchema.default(GuardSettingsSchema.parse({})),
@@ -98,10 +103,7 @@ export const WorkspaceSchema = z
     default_environment: z.string().min(1).optional(),
     environments: z
       .record(EnvironmentNameSchema, EnvironmentSchema)
-      .refine(
-      (environments) => Object.keys(environments).length > 0,
-      'at least one environment is required'
-    )
+      .refine((environments) => Object.keys(environments).length > 0, 'at least one environment is required')
   })
   .strict()
   .superRefine((workspace, context) => {

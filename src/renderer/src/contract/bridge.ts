@@ -10,7 +10,8 @@ let bridge: ConnectedBridge | null = null
  * otherwise the browser-mode WebSocket on the page's own host.
  */
 export function getBridge(): ConnectedBridge {
-  if (bridge === null) bridge = window.rampart === undefined ? createWebSocketBridge(socketUrl()) : alwaysConnected(window.rampart)
+  if (bridge === null)
+    bridge = window.rampart === undefined ? createWebSocketBridge(socketUrl()) : alwaysConnected(window.rampart)
   return bridge
 }
 

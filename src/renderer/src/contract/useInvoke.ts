@@ -28,7 +28,11 @@ export interface InvokeOptions {
  * Calls a read operation and keeps its answer; calls again when the input changes, when
  * `reload` is called, when `refreshKey` changes, and when the connection comes back.
  */
-export function useInvoke<N extends OperationName>(name: N, input: InputOf<N>, options: InvokeOptions = {}): InvokeState<OutputOf<N>> {
+export function useInvoke<N extends OperationName>(
+  name: N,
+  input: InputOf<N>,
+  options: InvokeOptions = {}
+): InvokeState<OutputOf<N>> {
   const connection = useConnectionState()
   const [version, setVersion] = useState(0)
   const [answer, setAnswer] = useState<Answer | null>(null)

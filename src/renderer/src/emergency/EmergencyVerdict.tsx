@@ -29,7 +29,8 @@ export function EmergencyVerdict({ attempt, steps }: { attempt: EmergencyAttempt
   const failed = steps?.rows.find((row) => row.status === 'failed')
   if (failed === undefined) {
     // Without a failed step, main either refused to start or could not be reached at all.
-    const context = attempt.error.code === 'unreachable' ? 'Emergency rollback: no answer from main' : 'Emergency rollback refused'
+    const context =
+      attempt.error.code === 'unreachable' ? 'Emergency rollback: no answer from main' : 'Emergency rollback refused'
     return <ErrorNotice error={attempt.error} context={context} />
   }
   const done = steps?.rows.filter((row) => row.status === 'done') ?? []
@@ -42,7 +43,9 @@ export function EmergencyVerdict({ attempt, steps }: { attempt: EmergencyAttempt
         {failed.message ?? attempt.error.message} <span className="error-code">({attempt.error.code})</span>
       </p>
       <p className="emergency-detail">
-        {done.length === 0 ? 'No step before it finished.' : `Done before it: ${done.map((row) => row.name).join('; ')}.`}
+        {done.length === 0
+          ? 'No step before it finished.'
+          : `Done before it: ${done.map((row) => row.name).join('; ')}.`}
       </p>
     </div>
   )

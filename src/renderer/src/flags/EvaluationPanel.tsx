@@ -64,10 +64,7 @@ export function EvaluationPanel({ flags }: { flags: FlagView[] }) {
             <dt>User</dt>
             <dd data-testid="evaluation-for">{result.value.user ?? '(no user id)'}</dd>
             <dt>Gets the feature</dt>
-            <dd
-              className={result.value.enabled ? 'evaluation-on' : 'evaluation-off'}
-              data-testid="evaluation-enabled"
-            >
+            <dd className={result.value.enabled ? 'evaluation-on' : 'evaluation-off'} data-testid="evaluation-enabled">
               {result.value.enabled ? 'ON' : 'OFF'}
             </dd>
             <dt>Reason</dt>

@@ -16,7 +16,10 @@ export function FlagCard({ view }: { view: FlagView }) {
         </div>
       ) : (
         <div className="flag-status-row">
-          <div className={`flag-status ${state.enabled ? 'flag-status-on' : 'flag-status-off'}`} data-testid="flag-enabled">
+          <div
+            className={`flag-status ${state.enabled ? 'flag-status-on' : 'flag-status-off'}`}
+            data-testid="flag-enabled"
+          >
             {state.enabled ? 'ON' : 'OFF'}
           </div>
           <div className="flag-rollout" data-testid="flag-rollout">

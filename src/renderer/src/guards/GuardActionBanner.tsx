@@ -10,13 +10,20 @@ export function GuardActionBanner({ action, onDismiss }: { action: GuardActionVi
   const { notice } = action
   const severe = notice.outcome === 'applied' || notice.outcome === 'failed'
   return (
-    <div className={severe ? 'guard-action guard-action-severe' : 'guard-action guard-action-notice'} role="alert" data-testid="guard-action-banner" data-outcome={notice.outcome}>
+    <div
+      className={severe ? 'guard-action guard-action-severe' : 'guard-action guard-action-notice'}
+      role="alert"
+      data-testid="guard-action-banner"
+      data-outcome={notice.outcome}
+    >
       <p className="guard-action-headline">{guardActionHeadline(action)}</p>
       <p className="guard-action-message">
         {notice.message} (trip event #{notice.tripEventSeq}
         {notice.eventSeq === null ? '' : `, move event #${notice.eventSeq}`})
       </p>
-      {notice.outcome === 'failed' && <p className="guard-action-message">The flag may still be exposed: use the emergency rollback in the header.</p>}
+      {notice.outcome === 'failed' && (
+        <p className="guard-action-message">The flag may still be exposed: use the emergency rollback in the header.</p>
+      )}
       <button type="button" className="guard-action-dismiss" onClick={onDismiss}>
         Dismiss
       </button>

@@ -25,7 +25,9 @@ export function GuardSummary({ guard, phaseEnteredAt, minSoakSeconds }: GuardSum
         {guard.tripped && guard.verdict !== 'trip' ? ' (tripped)' : ''}
       </dd>
       <dt>Last window</dt>
-      <dd title={guard.lastWindowAt ?? undefined}>{guard.lastWindowAt === null ? 'none recorded' : instantText(guard.lastWindowAt)}</dd>
+      <dd title={guard.lastWindowAt ?? undefined}>
+        {guard.lastWindowAt === null ? 'none recorded' : instantText(guard.lastWindowAt)}
+      </dd>
       <dt>Passing since</dt>
       <dd title={guard.passSince ?? undefined}>{guard.passSince === null ? '—' : instantText(guard.passSince)}</dd>
       <dt>Phase entered</dt>

@@ -11,7 +11,8 @@ export function GuardWatchIndicator({ link }: { link: GuardWatchLink }) {
         <p className="guard-watch guard-watch-live" role="status" data-testid="guard-watch" data-state="live">
           <strong>Guards watched live</strong>{' '}
           <span className="guard-watch-detail">
-            service {link.container}: {secondsText(settings.window_seconds)} windows, decided {secondsText(settings.lateness_seconds)} after they end; on a trip: {settings.action}
+            service {link.container}: {secondsText(settings.window_seconds)} windows, decided{' '}
+            {secondsText(settings.lateness_seconds)} after they end; on a trip: {settings.action}
           </span>
         </p>
       )
@@ -19,14 +20,15 @@ export function GuardWatchIndicator({ link }: { link: GuardWatchLink }) {
     case 'held':
       return (
         <p className="guard-watch guard-watch-held" role="status" data-testid="guard-watch" data-state="held">
-          <strong>Guards are watched by {link.holder}</strong> <span className="guard-watch-detail">— that watch takes the action on a trip; {retry}</span>
+          <strong>Guards are watched by {link.holder}</strong>{' '}
+          <span className="guard-watch-detail">— that watch takes the action on a trip; {retry}</span>
         </p>
       )
     case 'failed':
       return (
         <p className="guard-watch guard-watch-failed" role="alert" data-testid="guard-watch" data-state="failed">
-          <strong>Guards not watched:</strong> {link.error.message} <span className="error-code">({link.error.code})</span>{' '}
-          <span className="guard-watch-detail">— {retry}</span>
+          <strong>Guards not watched:</strong> {link.error.message}{' '}
+          <span className="error-code">({link.error.code})</span> <span className="guard-watch-detail">— {retry}</span>
         </p>
       )
     case 'ended':

@@ -27,7 +27,9 @@ export function GuardWindowChart({ windows }: { windows: readonly GuardWindowRow
     if (target === null) return
     const chart = new uPlot(chartOptions(target.clientWidth || FALLBACK_WIDTH_PX), [[], [], [], [], []], target)
     plot.current = chart
-    const resize = new ResizeObserver(() => chart.setSize({ width: target.clientWidth || FALLBACK_WIDTH_PX, height: HEIGHT_PX }))
+    const resize = new ResizeObserver(() =>
+      chart.setSize({ width: target.clientWidth || FALLBACK_WIDTH_PX, height: HEIGHT_PX })
+    )
     resize.observe(target)
     return () => {
       resize.disconnect()
@@ -40,7 +42,15 @@ export function GuardWindowChart({ windows }: { windows: readonly GuardWindowRow
     plot.current?.setData(chartData(windows))
   }, [windows])
 
-  return <div className="guard-chart" ref={container} data-testid="guard-window-chart" aria-label="Treatment and control error rate and p95 latency per window" role="img" />
+  return (
+    <div
+      className="guard-chart"
+      ref={container}
+      data-testid="guard-window-chart"
+      aria-label="Treatment and control error rate and p95 latency per window"
+      role="img"
+    />
+  )
 }
 
 function chartOptions(widthPx: number): uPlot.Options {
@@ -48,18 +58,68 @@ function chartOptions(widthPx: number): uPlot.Options {
     width: widthPx,
     height: HEIGHT_PX,
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, rate: { range: (_self, _min, max) => [0, Math.max(0.1, max * 1.1)] }, ms: { range: (_self, _min, max) => [0, Math.max(10, max * 1.1)] } },
+    scales: {
+      x: { time: true },
+      rate: { range: (_self, _min, max) => [0, Math.max(0.1, max * 1.1)] },
+      ms: { range: (_self, _min, max) => [0, Math.max(10, max * 1.1)] }
+    },
     axes: [
-      { ...AXIS, space: 70, incrs: TIME_STEPS_SECONDS, values: (_self, splits) => splits.map((split) => clockTimeText(new Date(split * 1000).toISOString())) },
-      { ...AXIS, scale: 'rate', values: (_self, splits) => splits.map((split) => `${Math.round(split * 100)} %`), size: 50 },
-      { ...AXIS, scale: 'ms', side: 1, values: (_self, splits) => splits.map((split) => `${Math.round(split)} ms`), size: 60, grid: { show: false } }
+      {
+        ...AXIS,
+        space: 70,
+        incrs: TIME_STEPS_SECONDS,
+        values: (_self, splits) => splits.map((split) => clockTimeText(new Date(split * 1000).toISOString()))
+      },
+      {
+        ...AXIS,
+        scale: 'rate',
+        values: (_self, splits) => splits.map((split) => `${Math.round(split * 100)} %`),
+        size: 50
+      },
+      {
+        ...AXIS,
+        scale: 'ms',
+        side: 1,
+        values: (_self, splits) => splits.map((split) => `${Math.round(split)} ms`),
+        size: 60,
+        grid: { show: false }
+      }
     ],
     series: [
-      { label: 'Window', value: (_self, value) => (value === null ? '—' : clockTimeText(new Date(value * 1000).toISOString())) },
-      { label: 'Treatment error rate', scale: 'rate', stroke: TREATMENT, width: 2, value: (_self, value) => errorRateText(value) },
-      { label: 'Control error rate', scale: 'rate', stroke: CONTROL, width: 2, value: (_self, value) => errorRateText(value) },
-      { label: 'Treatment p95', scale: 'ms', stroke: TREATMENT, width: 1, dash: [5, 4], value: (_self, value) => latencyText(value) },
-      { label: 'Control p95', scale: 'ms', stroke: CONTROL, width: 1, dash: [5, 4], value: (_self, value) => latencyText(value) }
+      {
+        label: 'Window',
+        value: (_self, value) => (value === null ? '—' : clockTimeText(new Date(value * 1000).toISOString()))
+      },
+      {
+        label: 'Treatment error rate',
+        scale: 'rate',
+        stroke: TREATMENT,
+        width: 2,
+        value: (_self, value) => errorRateText(value)
+      },
+      {
+        label: 'Control error rate',
+        scale: 'rate',
+        stroke: CONTROL,
+        width: 2,
+        value: (_self, value) => errorRateText(value)
+      },
+      {
+        label: 'Treatment p95',
+        scale: 'ms',
+        stroke: TREATMENT,
+        width: 1,
+        dash: [5, 4],
+        value: (_self, value) => latencyText(value)
+      },
+      {
+        label: 'Control p95',
+        scale: 'ms',
+        stroke: CONTROL,
+        width: 1,
+        dash: [5, 4],
+        value: (_self, value) => latencyText(value)
+      }
     ]
   }
 }

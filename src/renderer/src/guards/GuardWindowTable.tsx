@@ -34,7 +34,12 @@ export function GuardWindowTable({ windows }: { windows: readonly GuardWindowRow
       </thead>
       <tbody>
         {shown.map((window) => (
-          <tr key={window.id} className={`guard-window guard-window-${window.decision}`} data-testid="guard-window-row" data-decision={window.decision}>
+          <tr
+            key={window.id}
+            className={`guard-window guard-window-${window.decision}`}
+            data-testid="guard-window-row"
+            data-decision={window.decision}
+          >
             <td title={window.windowStart}>{clockTimeText(window.windowStart)}</td>
             {cohortCells('treatment', window.treatment)}
             {cohortCells('control', window.control)}

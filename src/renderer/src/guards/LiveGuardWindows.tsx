@@ -9,7 +9,9 @@ export function LiveGuardWindows({ windows, live }: { windows: readonly GuardWin
       <h3 className="live-guards-title">Live guard windows</h3>
       {windows.length === 0 ? (
         <p className="muted" data-testid="guard-windows-empty">
-          {live ? 'Waiting for the first window: each is decided once it has ended and late lines have had time to arrive.' : 'No window decided since the page opened.'}
+          {live
+            ? 'Waiting for the first window: each is decided once it has ended and late lines have had time to arrive.'
+            : 'No window decided since the page opened.'}
         </p>
       ) : (
         <div className="live-guards-body">

@@ -15,7 +15,11 @@ export function guardActionHeadline(view: GuardActionView): string {
   return `${trip}: ${what}${why}`
 }
 
-function whatHappened(action: GuardActionView['notice']['action'], outcome: GuardActionView['notice']['outcome'], at: string): string {
+function whatHappened(
+  action: GuardActionView['notice']['action'],
+  outcome: GuardActionView['notice']['outcome'],
+  at: string
+): string {
   const move = action === 'kill' ? 'kill' : 'rollback'
   switch (outcome) {
     case 'applied':

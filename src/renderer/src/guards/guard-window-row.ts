@@ -37,7 +37,11 @@ export function guardWindowRow(record: GuardWindowRecord): GuardWindowRow {
 
 function cohortRow(value: JsonValue | undefined): CohortRow {
   const cohort = asRecord(value ?? null)
-  return { requests: numberOrNull(cohort?.requests), errorRate: numberOrNull(cohort?.error_rate), p95Ms: numberOrNull(cohort?.p95_ms) }
+  return {
+    requests: numberOrNull(cohort?.requests),
+    errorRate: numberOrNull(cohort?.error_rate),
+    p95Ms: numberOrNull(cohort?.p95_ms)
+  }
 }
 
 function asRecord(value: JsonValue): Record<string, JsonValue> | null {

@@ -12,7 +12,9 @@ export function lockHolderText(error: ContractError): string {
   if (typeof holder !== 'object' || holder === null) return error.message
   const { actor, pid, host, since } = holder as Unverified<LockHolder>
   if (typeof actor !== 'string') return error.message
-  const process = [typeof pid === 'number' ? `pid ${pid}` : null, typeof host === 'string' ? `on ${host}` : null].filter((part) => part !== null).join(' ')
+  const process = [typeof pid === 'number' ? `pid ${pid}` : null, typeof host === 'string' ? `on ${host}` : null]
+    .filter((part) => part !== null)
+    .join(' ')
   const parts = [process, typeof since === 'string' ? `since ${instantText(since)}` : ''].filter((part) => part !== '')
   return parts.length === 0 ? actor : `${actor} (${parts.join(', ')})`
 }

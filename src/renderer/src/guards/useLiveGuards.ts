@@ -34,7 +34,12 @@ const ACTIONS_KEPT = 5
  * this is mounted. Windows and actions are kept as main sent them; `onChange` is called after
  * every window and action so the panel reads the rollout status again.
  */
-export function useLiveGuards(environment: string, flag: string, percentage: number | null, onChange: () => void): LiveGuards {
+export function useLiveGuards(
+  environment: string,
+  flag: string,
+  percentage: number | null,
+  onChange: () => void
+): LiveGuards {
   const [windows, setWindows] = useState<GuardWindowRow[]>([])
   const [actions, setActions] = useState<GuardActionView[]>([])
   // The trip a following action notice belongs to: main sends the tripping window just before it.
@@ -49,12 +54,18 @@ export function useLiveGuards(environment: string, flag: string, percentage: num
     } else if (notice.kind === 'action') {
       const trip = lastTrip.current ?? { percentage, reasons: [] }
       lastTrip.current = null
-      const view: GuardActionView = { notice, receivedAt: new Date().toISOString(), percentage: trip.percentage, reasons: trip.reasons }
+      const view: GuardActionView = {
+        notice,
+        receivedAt: new Date().toISOString(),
+        percentage: trip.percentage,
+        reasons: trip.reasons
+      }
       setActions((previous) => [view, ...previous].slice(0, ACTIONS_KEPT))
       onChange()
     }
   })
 
-  const dismiss = (tripEventSeq: number) => setActions((previous) => previous.filter((action) => action.notice.tripEventSeq !== tripEventSeq))
+  const dismiss = (tripEventSeq: number) =>
+    setActions((previous) => previous.filter((action) => action.notice.tripEventSeq !== tripEventSeq))
   return { link, windows, actions, dismiss }
 }

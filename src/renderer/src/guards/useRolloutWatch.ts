@@ -28,7 +28,11 @@ const RECONNECT_MS = 2_000
  * the stream ends (at once when the connection comes back). Main allows one watch per flag;
  * while another holds it, the console says who and tries again every 10 s.
  */
-export function useRolloutWatch(environment: string, flag: string, onNotice: (notice: RolloutWatchNotice) => void): GuardWatchLink {
+export function useRolloutWatch(
+  environment: string,
+  flag: string,
+  onNotice: (notice: RolloutWatchNotice) => void
+): GuardWatchLink {
   const connected = useConnectionState() === 'connected'
   const [attempt, setAttempt] = useState(0)
   // Keyed by what the watch is of, not by the attempt: a retry keeps showing the last answer until a new one comes.
@@ -48,7 +52,8 @@ export function useRolloutWatch(environment: string, flag: string, onNotice: (no
         onBatch: (notices) => {
           if (!active) return
           for (const notice of notices) {
-            if (notice.kind === 'watching') setLink({ key, link: { kind: 'live', container: notice.container, settings: notice.settings } })
+            if (notice.kind === 'watching')
+              setLink({ key, link: { kind: 'live', container: notice.container, settings: notice.settings } })
             handleNotice(notice)
           }
         },

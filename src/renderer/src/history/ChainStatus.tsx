@@ -12,7 +12,8 @@ export function ChainStatus({ report }: { report: ChainReport }) {
   return (
     <div className="chain-status chain-broken" role="alert" data-testid="chain-status">
       <strong>
-        Chain BROKEN: {report.problems.length} problem{report.problems.length === 1 ? '' : 's'} in {report.count} events.
+        Chain BROKEN: {report.problems.length} problem{report.problems.length === 1 ? '' : 's'} in {report.count}{' '}
+        events.
       </strong>
       <ul>
         {report.problems.map((problem) => (

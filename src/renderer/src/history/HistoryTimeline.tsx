@@ -51,6 +51,7 @@ function transitionText(event: HistoryEvent): string {
 function kindText(event: HistoryEvent): string {
   const detail = event.detail
   if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return event.kind
-  const about = typeof detail.move === 'string' ? detail.move : typeof detail.runbook === 'string' ? detail.runbook : null
+  const about =
+    typeof detail.move === 'string' ? detail.move : typeof detail.runbook === 'string' ? detail.runbook : null
   return about === null || about === event.kind ? event.kind : `${event.kind} (${about})`
 }

@@ -23,10 +23,18 @@ export function LogFollowForm({ workspace, following, onFollow, onStop }: LogFol
   const [grep, setGrep] = useState('')
   const [eventType, setEventType] = useState('')
   const [tail, setTail] = useState(DEFAULT_TAIL)
-  const ids = { environment: useId(), container: useId(), grep: useId(), eventType: useId(), eventTypes: useId(), tail: useId() }
+  const ids = {
+    environment: useId(),
+    container: useId(),
+    grep: useId(),
+    eventType: useId(),
+    eventTypes: useId(),
+    tail: useId()
+  }
 
   const chosenEnvironment = environment ?? workspace?.defaultEnvironment ?? null
-  const serviceContainer = workspace?.environments.find((view) => view.name === chosenEnvironment)?.serviceContainer ?? ''
+  const serviceContainer =
+    workspace?.environments.find((view) => view.name === chosenEnvironment)?.serviceContainer ?? ''
   const container = typedContainer ?? serviceContainer
 
   const submit = (event: FormEvent) => {

@@ -37,7 +37,9 @@ export function LogsPage() {
   return (
     <div className="logs-page">
       <h1>Logs</h1>
-      {workspace.error !== null && <ErrorNotice error={workspace.error} context="Could not read the workspace; type the container name" />}
+      {workspace.error !== null && (
+        <ErrorNotice error={workspace.error} context="Could not read the workspace; type the container name" />
+      )}
       <LogFollowForm workspace={workspace.value} following={following} onFollow={follow} onStop={stop} />
       <div aria-live="polite">
         {run !== null && stream.error !== null ? (
@@ -50,7 +52,8 @@ export function LogsPage() {
       </div>
       <div className="log-terminal" ref={hostRef} data-testid="log-terminal" role="region" aria-label="Log output" />
       <p className="muted logs-note">
-        Timestamps are Docker&rsquo;s (UTC); stderr is in red. The terminal keeps the last {LOG_SCROLLBACK_ROWS.toLocaleString('en')} rows.
+        Timestamps are Docker&rsquo;s (UTC); stderr is in red. The terminal keeps the last{' '}
+        {LOG_SCROLLBACK_ROWS.toLocaleString('en')} rows.
       </p>
     </div>
   )

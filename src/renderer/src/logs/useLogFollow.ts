@@ -18,7 +18,10 @@ export interface LogFollowState {
  * Unlike `useSubscription`, a lost connection is not followed by a new subscription: that
  * would replay the tail into the terminal, so the page says the stream ended instead.
  */
-export function useLogFollow(request: LogsFollowRequest | null, onBatch: (lines: LogLine[]) => Promise<void>): LogFollowState {
+export function useLogFollow(
+  request: LogsFollowRequest | null,
+  onBatch: (lines: LogLine[]) => Promise<void>
+): LogFollowState {
   const [end, setEnd] = useState<{ request: LogsFollowRequest; error: ContractError | null } | null>(null)
   const handleBatch = useEffectEvent((lines: LogLine[]) => onBatch(lines))
 

@@ -42,7 +42,13 @@ export function MoveForm({ flag, option, fromPercentage, pending, refusal, onSub
   }
 
   return (
-    <form className="move-form" onSubmit={submit} onKeyDown={cancelOnEscape} aria-label={`Confirm: ${moveLabel(option)}`} data-testid="move-form">
+    <form
+      className="move-form"
+      onSubmit={submit}
+      onKeyDown={cancelOnEscape}
+      aria-label={`Confirm: ${moveLabel(option)}`}
+      data-testid="move-form"
+    >
       <p className="move-form-summary">
         {moveLabel(option)}: {flag} from {fromPercentage} %{to === undefined ? '' : ` to ${to} %`}
       </p>

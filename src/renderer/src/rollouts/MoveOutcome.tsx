@@ -20,7 +20,8 @@ export function MoveOutcome({ outcome }: { outcome: MoveOutcomeValue }) {
     return (
       <div className="move-applied" role="status" data-testid="move-outcome">
         <p>
-          Done: {event.flag} {flagStateText(event.fromState)} → {flagStateText(event.toState)}, recorded as event #{event.seq} by {event.actor}.
+          Done: {event.flag} {flagStateText(event.fromState)} → {flagStateText(event.toState)}, recorded as event #
+          {event.seq} by {event.actor}.
         </p>
         <p className="move-service" data-testid="move-service">
           Service: {service.message}

@@ -23,7 +23,9 @@ export function PhasePath({ position, enabled }: { position: RolloutPositionView
           const step = (
             <li
               key={phase}
-              className={current ? 'phase-step phase-step-current' : phase < now ? 'phase-step phase-step-passed' : 'phase-step'}
+              className={
+                current ? 'phase-step phase-step-current' : phase < now ? 'phase-step phase-step-passed' : 'phase-step'
+              }
               aria-current={current ? 'step' : undefined}
             >
               {phase} %
@@ -40,7 +42,8 @@ export function PhasePath({ position, enabled }: { position: RolloutPositionView
       </ol>
       {position.kind === 'drift' && (
         <p className="phase-drift-note">
-          {position.percentage} % is not a phase. From here: step back to {position.phaseBelow} %, roll back, or use the emergency rollback.
+          {position.percentage} % is not a phase. From here: step back to {position.phaseBelow} %, roll back, or use the
+          emergency rollback.
         </p>
       )}
     </div>

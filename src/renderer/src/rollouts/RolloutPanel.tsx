@@ -82,7 +82,11 @@ export function RolloutPanel({ environment, flag, historyTick }: RolloutPanelPro
       </header>
       <GuardWatchIndicator link={guards.link} />
       {guards.actions.map((action) => (
-        <GuardActionBanner key={action.notice.tripEventSeq} action={action} onDismiss={() => guards.dismiss(action.notice.tripEventSeq)} />
+        <GuardActionBanner
+          key={action.notice.tripEventSeq}
+          action={action}
+          onDismiss={() => guards.dismiss(action.notice.tripEventSeq)}
+        />
       ))}
       {status.error !== null && <ErrorNotice error={status.error} context="Could not read the rollout" />}
       {view === null && status.error === null && <p className="muted">Reading the rollout…</p>}
@@ -90,7 +94,11 @@ export function RolloutPanel({ environment, flag, historyTick }: RolloutPanelPro
         <>
           <div className="rollout-overview">
             <PhasePath position={view.position} enabled={view.state.enabled} />
-            <GuardSummary guard={view.guard} phaseEnteredAt={view.phaseEnteredAt} minSoakSeconds={view.minSoakSeconds} />
+            <GuardSummary
+              guard={view.guard}
+              phaseEnteredAt={view.phaseEnteredAt}
+              minSoakSeconds={view.minSoakSeconds}
+            />
           </div>
           <MoveOptions options={view.options} chosen={choice?.option.move ?? null} onChoose={choose} />
           {choice !== null && (

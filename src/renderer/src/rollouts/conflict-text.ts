@@ -13,7 +13,9 @@ export function conflictChanges(error: ContractError): string[] | null {
   if (!isRecord(expected) || !isRecord(current) || !Array.isArray(fields)) return null
   return fields
     .filter((field): field is string => typeof field === 'string')
-    .map((field) => `${field}: you saw ${valueText(expected[field])}, the source now holds ${valueText(current[field])}`)
+    .map(
+      (field) => `${field}: you saw ${valueText(expected[field])}, the source now holds ${valueText(current[field])}`
+    )
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

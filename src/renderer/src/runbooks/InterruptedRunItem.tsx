@@ -35,8 +35,8 @@ export function InterruptedRunItem({ run, progress, stillInterrupted, onActed, o
     <li className="interrupted-run" data-testid={`interrupted-run-${run.id}`}>
       <p className="interrupted-run-title">
         <strong>{run.runbook}</strong> run #{run.id}
-        {run.flag === null ? '' : ` for ${run.flag}`} in {run.environment}, started <span title={run.startedAt}>{instantText(run.startedAt)}</span> by{' '}
-        <strong>{run.actor}</strong>
+        {run.flag === null ? '' : ` for ${run.flag}`} in {run.environment}, started{' '}
+        <span title={run.startedAt}>{instantText(run.startedAt)}</span> by <strong>{run.actor}</strong>
         {run.reason === null ? '' : ` (“${run.reason}”)`}
       </p>
       <p className="interrupted-run-stop" data-testid="interrupted-run-stop">
@@ -45,7 +45,9 @@ export function InterruptedRunItem({ run, progress, stillInterrupted, onActed, o
           : `Did not finish step ${stopped.index + 1} of ${run.steps.length}: “${stopped.name}” (${stopped.status}).`}
         {interruption === null ? '' : ` Interrupted because ${interruption}.`}
       </p>
-      {(resume.pending || resumed !== null || progress.length > 0) && <RunbookSteps list={steps} label={`Steps of run #${run.id}`} />}
+      {(resume.pending || resumed !== null || progress.length > 0) && (
+        <RunbookSteps list={steps} label={`Steps of run #${run.id}`} />
+      )}
       <div className="interrupted-run-buttons">
         <button
           type="button"
@@ -55,7 +57,12 @@ export function InterruptedRunItem({ run, progress, stillInterrupted, onActed, o
         >
           {resume.pending ? 'Resuming…' : 'Resume'}
         </button>
-        <button type="button" onClick={() => act(() => cancel.run({ runId: run.id }))} disabled={busy || !stillInterrupted} data-testid="cancel-run">
+        <button
+          type="button"
+          onClick={() => act(() => cancel.run({ runId: run.id }))}
+          disabled={busy || !stillInterrupted}
+          data-testid="cancel-run"
+        >
           {cancel.pending ? 'Cancelling…' : 'Cancel'}
         </button>
         {acted && !busy && (
@@ -64,9 +71,15 @@ export function InterruptedRunItem({ run, progress, stillInterrupted, onActed, o
           </button>
         )}
       </div>
-      {resumable === false && <p className="muted">This runbook cannot be rebuilt from what was recorded; cancel it and run it again.</p>}
+      {resumable === false && (
+        <p className="muted">This runbook cannot be rebuilt from what was recorded; cancel it and run it again.</p>
+      )}
       <div aria-live="polite" data-testid="interrupted-run-outcome">
-        {resumed !== null && <p className="run-outcome-ok">Resumed run #{resumed.id}: {resumed.status}.</p>}
+        {resumed !== null && (
+          <p className="run-outcome-ok">
+            Resumed run #{resumed.id}: {resumed.status}.
+          </p>
+        )}
         {resume.result?.ok === false && <ErrorNotice error={resume.result.error} context="Resume failed" />}
         {cancel.result?.ok === true && <p className="run-outcome-ok">{cancel.result.value.message}</p>}
         {cancel.result?.ok === false && <ErrorNotice error={cancel.result.error} context="Cancel failed" />}

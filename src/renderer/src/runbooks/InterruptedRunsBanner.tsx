@@ -10,11 +10,20 @@ import { InterruptedRunItem } from './InterruptedRunItem'
  * they are resumed or cancelled. A run acted on here stays listed, with its outcome, until the
  * operator dismisses it, even though main no longer counts it as interrupted.
  */
-export function InterruptedRunsBanner({ progress, historyTick }: { progress: RunbookProgressLog; historyTick: number }) {
+export function InterruptedRunsBanner({
+  progress,
+  historyTick
+}: {
+  progress: RunbookProgressLog
+  historyTick: number
+}) {
   const interrupted = useInvoke('runbook.list', { interrupted: true }, { refreshKey: historyTick })
   const [kept, setKept] = useState<ReadonlyMap<number, RunbookRunView>>(() => new Map())
   const listed = interrupted.value ?? []
-  const runs = [...listed, ...[...kept.values()].filter((run) => !listed.some((candidate) => candidate.id === run.id))].sort((a, b) => a.id - b.id)
+  const runs = [
+    ...listed,
+    ...[...kept.values()].filter((run) => !listed.some((candidate) => candidate.id === run.id))
+  ].sort((a, b) => a.id - b.id)
 
   if (interrupted.error !== null && runs.length === 0) {
     return (

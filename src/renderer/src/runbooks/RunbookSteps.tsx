@@ -34,7 +34,12 @@ export function RunbookSteps({ list, label }: { list: RunbookStepList; label: st
       {list.rows.map((row) => {
         const shown: ShownStatus = ended && row.status === 'pending' ? 'not-run' : row.status
         return (
-          <li key={row.index} className={`runbook-step runbook-step-${shown}`} data-testid="runbook-step" data-status={shown}>
+          <li
+            key={row.index}
+            className={`runbook-step runbook-step-${shown}`}
+            data-testid="runbook-step"
+            data-status={shown}
+          >
             <span className="runbook-step-mark" aria-hidden="true">
               {MARKS[shown]}
             </span>

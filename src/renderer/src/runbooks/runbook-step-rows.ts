@@ -22,10 +22,19 @@ export interface RunbookStepList {
  * The steps of one run: what was recorded (a run view from main, when there is one), brought up
  * to date by the progress notices that came after it, in order.
  */
-export function runbookStepList(recorded: Pick<RunbookRunView, 'steps' | 'status'> | null, progress: readonly RunbookProgress[]): RunbookStepList {
+export function runbookStepList(
+  recorded: Pick<RunbookRunView, 'steps' | 'status'> | null,
+  progress: readonly RunbookProgress[]
+): RunbookStepList {
   const rows = new Map<number, RunbookStepRow>()
   for (const step of recorded?.steps ?? []) {
-    rows.set(step.index, { index: step.index, name: step.name, status: step.status, durationMs: step.durationMs, message: step.message })
+    rows.set(step.index, {
+      index: step.index,
+      name: step.name,
+      status: step.status,
+      durationMs: step.durationMs,
+      message: step.message
+    })
   }
   let stepCount = recorded?.steps.length ?? 0
   let runStatus: RunbookRunStatus | null = recorded?.status ?? null
@@ -34,7 +43,13 @@ export function runbookStepList(recorded: Pick<RunbookRunView, 'steps' | 'status
     if (notice.kind === 'run_started' || notice.kind === 'run_resumed') runStatus = 'running'
     if (notice.kind === 'run_finished' && isRunStatus(notice.status)) runStatus = notice.status
     if (notice.stepIndex === null || notice.step === null) continue
-    const row = rows.get(notice.stepIndex) ?? { index: notice.stepIndex, name: notice.step, status: 'pending', durationMs: null, message: null }
+    const row = rows.get(notice.stepIndex) ?? {
+      index: notice.stepIndex,
+      name: notice.step,
+      status: 'pending',
+      durationMs: null,
+      message: null
+    }
     rows.set(notice.stepIndex, applyNotice(row, notice))
   }
   return { rows: [...rows.values()].sort((a, b) => a.index - b.index), stepCount, runStatus }

@@ -37,6 +37,8 @@ describe('backupFileName', () => {
   })
 
   it('sorts in time order', () => {
-    expect(compactUtc(new Date('2025-11-03T09:00:00.999Z')) < compactUtc(new Date('2025-11-03T09:00:01.000Z'))).toBe(true)
+    expect(compactUtc(new Date('2025-11-03T09:00:00.999Z')) < compactUtc(new Date('2025-11-03T09:00:01.000Z'))).toBe(
+      true
+    )
   })
 })

@@ -4,12 +4,21 @@ import type { CatalogObject } from '@shared/migration-types'
 
 const users: CatalogObject = { kind: 'table', schema: 'public', name: 'users' }
 const providers: CatalogObject = { kind: 'table', schema: 'public', name: 'llm_providers' }
-const fk: CatalogObject = { kind: 'constraint', schema: 'public', name: 'k_fkey', table: 'llm_provider_keys', constraintType: 'f' }
+const fk: CatalogObject = {
+  kind: 'constraint',
+  schema: 'public',
+  name: 'k_fkey',
+  table: 'llm_provider_keys',
+  constraintType: 'f'
+}
 const oldIndex: CatalogObject = { kind: 'index', schema: 'public', name: 'old_idx', table: 'users' }
 
 describe('diffCatalog', () => {
   it('lists what appeared as created and what vanished as dropped', () => {
-    expect(diffCatalog([users, oldIndex], [users, fk, providers])).toEqual({ created: [fk, providers], dropped: [oldIndex] })
+    expect(diffCatalog([users, oldIndex], [users, fk, providers])).toEqual({
+      created: [fk, providers],
+      dropped: [oldIndex]
+    })
   })
 
   it('tells function overloads apart by their arguments', () => {

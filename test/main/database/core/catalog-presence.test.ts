@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { describeCatalogObject, expectedObjects, objectsMissing, objectsPresent } from '@main/database/core/catalog-presence'
+import {
+  describeCatalogObject,
+  expectedObjects,
+  objectsMissing,
+  objectsPresent
+} from '@main/database/core/catalog-presence'
 import type { CatalogObject } from '@shared/migration-types'
 
 const users: CatalogObject = { kind: 'table', schema: 'public', name: 'users' }
@@ -13,7 +18,13 @@ describe('objectsPresent and objectsMissing', () => {
   })
 
   it('compare by identity, not by extra fields such as the constraint type', () => {
-    const constraint: CatalogObject = { kind: 'constraint', schema: 'public', name: 'c', table: 't', constraintType: 'f' }
+    const constraint: CatalogObject = {
+      kind: 'constraint',
+      schema: 'public',
+      name: 'c',
+      table: 't',
+      constraintType: 'f'
+    }
     expect(objectsPresent([{ ...constraint, constraintType: 'c' }], [constraint])).toHaveLength(1)
   })
 })

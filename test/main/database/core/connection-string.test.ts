@@ -3,13 +3,15 @@ import { connectionString, passwordSource } from '@main/database/core/connection
 
 describe('connectionString', () => {
   it('gives the seed’s URL without the password', () => {
-    expect(connectionString({ user: 'unicorn', host: 'localhost', port: 5432, database: 'unicorn_test' })).toBe('postgresql://unicorn@localhost:5432/unicorn_test')
+    expect(connectionString({ user: 'unicorn', host: 'localhost', port: 5432, database: 'unicorn_test' })).toBe(
+      'postgresql://unicorn@localhost:5432/unicorn_test'
+    )
   })
 
   it('encodes names that would break the URL', () => {
-    expect(connectionString({ user: 'a@b', host: '127.0.0.1', port: 5433, database: 'x"; DROP DATABASE postgres; --' })).toBe(
-      'postgresql://a%40b@127.0.0.1:5433/x%22%3B%20DROP%20DATABASE%20postgres%3B%20--'
-    )
+    expect(
+      connectionString({ user: 'a@b', host: '127.0.0.1', port: 5433, database: 'x"; DROP DATABASE postgres; --' })
+    ).toBe('postgresql://a%40b@127.0.0.1:5433/x%22%3B%20DROP%20DATABASE%20postgres%3B%20--')
   })
 
   it('brackets an IPv6 host', () => {

@@ -3,7 +3,9 @@ import { conninfo } from '@main/database/core/libpq-conninfo'
 
 describe('conninfo', () => {
   it('quotes every value, so a database name holding "=" is never read as a connection string', () => {
-    expect(conninfo({ dbname: 'host=evil.example port=1', user: 'unicorn' })).toBe("dbname='host=evil.example port=1' user='unicorn'")
+    expect(conninfo({ dbname: 'host=evil.example port=1', user: 'unicorn' })).toBe(
+      "dbname='host=evil.example port=1' user='unicorn'"
+    )
   })
 
   it('escapes single quotes and backslashes with a backslash', () => {

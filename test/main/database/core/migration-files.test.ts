@@ -14,7 +14,9 @@ function file(fileName: string, text: string): MigrationSourceFile {
 
 function problemsOf(files: MigrationSourceFile[]): string[] {
   return buildMigrationSet(files).problems.map((problem) =>
-    problem.line === undefined ? `${problem.fileName}: ${problem.message}` : `${problem.fileName}:${problem.line}: ${problem.message}`
+    problem.line === undefined
+      ? `${problem.fileName}: ${problem.message}`
+      : `${problem.fileName}:${problem.line}: ${problem.message}`
   )
 }
 
@@ -95,7 +97,11 @@ describe('buildMigrationSet: names and pairing', () => {
   })
 
   it('refuses a rollback_name.sql that fits two forward files', () => {
-    const problems = problemsOf([file('002_llm.sql', 'SELECT 1'), file('005_llm.sql', 'SELECT 1'), file('rollback_llm.sql', 'SELECT 1')])
+    const problems = problemsOf([
+      file('002_llm.sql', 'SELECT 1'),
+      file('005_llm.sql', 'SELECT 1'),
+      file('rollback_llm.sql', 'SELECT 1')
+    ])
     expect(problems[0]).toContain('could roll back any of 002_llm.sql, 005_llm.sql')
   })
 
@@ -108,7 +114,10 @@ describe('buildMigrationSet: names and pairing', () => {
   it('throws one bad_input error listing every problem with the directory', () => {
     let caught: unknown
     try {
-      requireMigrationSet([file('002_a.sql', 'SELECT 1'), file('2_b.sql', 'SELECT 1'), file('oops.sql', 'x')], '/srv/migrations')
+      requireMigrationSet(
+        [file('002_a.sql', 'SELECT 1'), file('2_b.sql', 'SELECT 1'), file('oops.sql', 'x')],
+        '/srv/migrations'
+      )
     } catch (error) {
       caught = error
     }
@@ -128,12 +137,16 @@ describe('buildMigrationSet: checksums', () => {
 
   it('reads CRLF as LF and ignores a byte-order mark, so a Windows checkout is not an edit', () => {
     const unix = migrationChecksum(new TextEncoder().encode('SELECT 1;\nSELECT 2;\n'))
-    const windows = migrationChecksum(Uint8Array.from([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('SELECT 1;\r\nSELECT 2;\r\n')]))
+    const windows = migrationChecksum(
+      Uint8Array.from([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('SELECT 1;\r\nSELECT 2;\r\n')])
+    )
     expect(windows).toBe(unix)
   })
 
   it('changes with any other byte', () => {
-    expect(migrationChecksum(new TextEncoder().encode('SELECT 1;'))).not.toBe(migrationChecksum(new TextEncoder().encode('SELECT 1; ')))
+    expect(migrationChecksum(new TextEncoder().encode('SELECT 1;'))).not.toBe(
+      migrationChecksum(new TextEncoder().encode('SELECT 1; '))
+    )
   })
 
   it('drops the byte-order mark from the SQL sent to Postgres', () => {
@@ -155,19 +168,24 @@ describe('buildMigrationSet: the no-transaction header and transaction control',
 
   it('accepts one statement after the header, with strings, comments and dollar quotes holding semicolons', () => {
     const sql =
-      "-- rampart:no-transaction\r\n/* build it; online */\nCREATE INDEX CONCURRENTLY IF NOT EXISTS \"idx;x\" ON a (x) WHERE note <> 'a;b' -- ok;\n;\n-- trailing; comment\n"
+      '-- rampart:no-transaction\r\n/* build it; online */\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "idx;x" ON a (x) WHERE note <> \'a;b\' -- ok;\n;\n-- trailing; comment\n'
     expect(buildMigrationSet([file('002_b.sql', sql)]).problems).toEqual([])
   })
 
   it('names the file and the line of a second statement after the header', () => {
-    const sql = "-- rampart:no-transaction\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n\nINSERT INTO log VALUES ('done');\n"
+    const sql =
+      "-- rampart:no-transaction\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n\nINSERT INTO log VALUES ('done');\n"
     const problems = problemsOf([file('004_index.sql', sql)])
     expect(problems).toHaveLength(1)
-    expect(problems[0]).toMatch(/^004_index\.sql:4: a second statement starts here \(INSERT INTO log VALUES \('done'\)\)/)
+    expect(problems[0]).toMatch(
+      /^004_index\.sql:4: a second statement starts here \(INSERT INTO log VALUES \('done'\)\)/
+    )
   })
 
   it('refuses a header with no statement', () => {
-    expect(problemsOf([file('004_index.sql', '-- rampart:no-transaction\n-- nothing\n')])[0]).toContain('but no statement')
+    expect(problemsOf([file('004_index.sql', '-- rampart:no-transaction\n-- nothing\n')])[0]).toContain(
+      'but no statement'
+    )
   })
 
   it('names a header that is not on the first line', () => {

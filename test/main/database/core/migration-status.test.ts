@@ -12,7 +12,10 @@ function migrations(...files: Array<[string, string]>): Migration[] {
   return set
 }
 
-function row(migration: Pick<Migration, 'version' | 'name' | 'checksum'>, overrides: Partial<MigrationLedgerRow> = {}): MigrationLedgerRow {
+function row(
+  migration: Pick<Migration, 'version' | 'name' | 'checksum'>,
+  overrides: Partial<MigrationLedgerRow> = {}
+): MigrationLedgerRow {
   return {
     version: migration.version,
     name: migration.name,
@@ -57,7 +60,9 @@ describe('migrationStatus', () => {
     const report = migrationStatus(files, [row(m1), row(m2, { checksum: 'a'.repeat(64) })])
     expect(report.entries[1]?.state).toBe('changed')
     expect(report.blocked).toBe(true)
-    expect(report.blockedReason).toContain('002_llm.sql changed after it was applied on 2025-11-03T12:00:00.000Z by dev')
+    expect(report.blockedReason).toContain(
+      '002_llm.sql changed after it was applied on 2025-11-03T12:00:00.000Z by dev'
+    )
     expect(report.blockedReason).toContain('rampart db repair')
   })
 
@@ -85,7 +90,10 @@ describe('migrationStatus', () => {
   })
 
   it('names every blocking migration in one message', () => {
-    const report = migrationStatus([m1, m3], [row(m1, { checksum: 'b'.repeat(64) }), row(m2), row(m3, { success: false })])
+    const report = migrationStatus(
+      [m1, m3],
+      [row(m1, { checksum: 'b'.repeat(64) }), row(m2), row(m3, { success: false })]
+    )
     expect(report.entries.map((entry) => entry.state)).toEqual(['changed', 'missing', 'failed'])
     const lines = report.blockedReason!.split('\n')
     expect(lines.filter((line) => line.startsWith('  '))).toHaveLength(3)

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { quoteIdentifier } from '@main/database/postgres-target'
-import { describeForeignKey, orphanCountQuery, type ForeignKeyDescription } from '@main/database/core/orphan-check-query'
+import {
+  describeForeignKey,
+  orphanCountQuery,
+  type ForeignKeyDescription
+} from '@main/database/core/orphan-check-query'
 
 const keys: ForeignKeyDescription = {
   name: 'llm_provider_keys_provider_id_fkey',
@@ -40,7 +44,9 @@ describe('orphanCountQuery', () => {
       seen.push(name)
       return `<${name}>`
     })
-    expect(seen.sort()).toEqual(['id', 'llm_provider_keys', 'llm_providers', 'provider_id', 'provider_id', 'public', 'public'].sort())
+    expect(seen.sort()).toEqual(
+      ['id', 'llm_provider_keys', 'llm_providers', 'provider_id', 'provider_id', 'public', 'public'].sort()
+    )
   })
 
   it('refuses a description whose column lists do not pair up', () => {

@@ -7,12 +7,18 @@ import type { RampartError } from '@shared/errors'
 const where = { directory: '/srv/migrations', database: 'unicorn@127.0.0.1:5432/unicorn_test' }
 
 function migrations(files: Record<string, string>): Migration[] {
-  const set = buildMigrationSet(Object.entries(files).map(([fileName, text]) => ({ fileName, bytes: new TextEncoder().encode(text) })))
+  const set = buildMigrationSet(
+    Object.entries(files).map(([fileName, text]) => ({ fileName, bytes: new TextEncoder().encode(text) }))
+  )
   expect(set.problems).toEqual([])
   return set.migrations
 }
 
-function applied(set: Migration[], versions: number[], overrides: Partial<MigrationLedgerRow> = {}): MigrationLedgerRow[] {
+function applied(
+  set: Migration[],
+  versions: number[],
+  overrides: Partial<MigrationLedgerRow> = {}
+): MigrationLedgerRow[] {
   return versions.map((version) => {
     const migration = set.find((m) => m.version === version)!
     return {
@@ -60,7 +66,9 @@ describe('planRollback', () => {
   it('refuses before anything runs when a migration in the range has no rollback file, naming it', () => {
     const error = refusal(() => planRollback(three, migrationStatus(three, applied(three, [1, 2, 3])), 0, where))
     expect(error.code).toBe('refused')
-    expect(error.message).toContain('/srv/migrations/001_baseline.sql has no rollback file (001_baseline.down.sql or rollback_baseline.sql)')
+    expect(error.message).toContain(
+      '/srv/migrations/001_baseline.sql has no rollback file (001_baseline.down.sql or rollback_baseline.sql)'
+    )
   })
 
   it('ignores pending migrations: the newest applied one is undone', () => {
@@ -69,7 +77,9 @@ describe('planRollback', () => {
   })
 
   it('refuses a database with nothing applied', () => {
-    expect(refusal(() => planRollback(three, migrationStatus(three, null), undefined, where)).message).toMatch(/nothing to roll back/)
+    expect(refusal(() => planRollback(three, migrationStatus(three, null), undefined, where)).message).toMatch(
+      /nothing to roll back/
+    )
   })
 
   it('refuses a target at or above the current version as bad input', () => {
@@ -79,7 +89,9 @@ describe('planRollback', () => {
   })
 
   it('refuses while the history is blocked by an edited migration, pointing to repair', () => {
-    const edited = applied(three, [1, 2, 3]).map((row) => (row.version === 2 ? { ...row, checksum: 'f'.repeat(64) } : row))
+    const edited = applied(three, [1, 2, 3]).map((row) =>
+      row.version === 2 ? { ...row, checksum: 'f'.repeat(64) } : row
+    )
     const error = refusal(() => planRollback(three, migrationStatus(three, edited), undefined, where))
     expect(error.code).toBe('refused')
     expect(error.message).toContain('rampart db repair')
@@ -90,6 +102,8 @@ describe('planRollback', () => {
       '001_idx.sql': 'CREATE TABLE a (id int);',
       '001_idx.down.sql': '-- rampart:no-transaction\nDROP INDEX CONCURRENTLY a_idx;'
     })
-    expect(refusal(() => planRollback(set, migrationStatus(set, applied(set, [1])), undefined, where)).message).toContain('opts out of the transaction')
+    expect(
+      refusal(() => planRollback(set, migrationStatus(set, applied(set, [1])), undefined, where)).message
+    ).toContain('opts out of the transaction')
   })
 })

@@ -102,9 +102,7 @@ describe('splitSqlStatements', () => {
       fc.string({ maxLength: 6 }).map((s) => `/* ${s.replace(/\*|\//g, '')} /* ; */ */`),
       fc.string({ maxLength: 6 }).map((s) => `-- ${s.replace(/\n/g, '')};\n`)
     )
-    const statement = fc
-      .array(token, { minLength: 1, maxLength: 8 })
-      .map((tokens) => `SELECT ${tokens.join(' ')}`)
+    const statement = fc.array(token, { minLength: 1, maxLength: 8 }).map((tokens) => `SELECT ${tokens.join(' ')}`)
     fc.assert(
       fc.property(fc.array(statement, { minLength: 1, maxLength: 5 }), (statements) => {
         const split = splitSqlStatements(statements.join(';\n'))

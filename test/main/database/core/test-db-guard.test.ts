@@ -20,19 +20,27 @@ describe('refuseUnsafeTestDbSetup', () => {
   })
 
   it('refuses a protected environment even when the database is disposable', () => {
-    expect(() => refuseUnsafeTestDbSetup('prod', environment({ disposable: true }, { protected: true }), source)).toThrow(
+    expect(() =>
+      refuseUnsafeTestDbSetup('prod', environment({ disposable: true }, { protected: true }), source)
+    ).toThrow(
       expect.objectContaining({ code: 'refused', message: expect.stringContaining('environment "prod" is protected') })
     )
   })
 
   it('refuses the cluster’s own databases', () => {
     for (const database of ['postgres', 'template0', 'template1']) {
-      expect(() => refuseUnsafeTestDbSetup('local', environment({ disposable: true, database }), source)).toThrow(/will not drop a database the cluster itself needs/)
+      expect(() => refuseUnsafeTestDbSetup('local', environment({ disposable: true, database }), source)).toThrow(
+        /will not drop a database the cluster itself needs/
+      )
     }
   })
 
   it('refuses a name Postgres would silently shorten', () => {
-    expect(() => refuseUnsafeTestDbSetup('local', environment({ disposable: true, database: 'd'.repeat(64) }), source)).toThrow(/63-byte limit/)
-    expect(() => refuseUnsafeTestDbSetup('local', environment({ disposable: true, database: 'é'.repeat(32) }), source)).toThrow(/63-byte limit/)
+    expect(() =>
+      refuseUnsafeTestDbSetup('local', environment({ disposable: true, database: 'd'.repeat(64) }), source)
+    ).toThrow(/63-byte limit/)
+    expect(() =>
+      refuseUnsafeTestDbSetup('local', environment({ disposable: true, database: 'é'.repeat(32) }), source)
+    ).toThrow(/63-byte limit/)
   })
 })

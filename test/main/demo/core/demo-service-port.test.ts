@@ -7,7 +7,7 @@ function environment(raw: unknown): ReturnType<typeof EnvironmentSchema.parse> {
 }
 
 describe('demoServicePort', () => {
-  it("takes the port of an HTTP flag source on loopback, where Rampart will look for the flag API", () => {
+  it('takes the port of an HTTP flag source on loopback, where Rampart will look for the flag API', () => {
     const config = environment({
       flag_source: { kind: 'http', base_url: 'http://127.0.0.1:9100' },
       service: { health_url: 'http://127.0.0.1:9200/health' }

@@ -55,7 +55,10 @@ describe('FrameDemuxer', () => {
         const wire = concat(frames.map((frame) => encodeFrame(frame.stream, frame.data)))
         const received = demuxAll(cutAt(wire, cuts))
         expect(received.map((frame) => ({ stream: frame.stream, data: Array.from(frame.data) }))).toEqual(
-          frames.map((frame) => ({ stream: frame.stream === 'stderr' ? 'stderr' : 'stdout', data: Array.from(frame.data) }))
+          frames.map((frame) => ({
+            stream: frame.stream === 'stderr' ? 'stderr' : 'stdout',
+            data: Array.from(frame.data)
+          }))
         )
       }),
       { numRuns: 500 }
@@ -81,14 +84,23 @@ describe('FrameDemuxer', () => {
           })
         }
         demuxer.finish()
-        expect(rebuilt).toEqual(frames.map((frame) => ({ stream: frame.stream === 'stderr' ? 'stderr' : 'stdout', data: Array.from(frame.data) })))
+        expect(rebuilt).toEqual(
+          frames.map((frame) => ({
+            stream: frame.stream === 'stderr' ? 'stderr' : 'stdout',
+            data: Array.from(frame.data)
+          }))
+        )
       }),
       { numRuns: 300 }
     )
   })
 
   it('survives a stream fed one byte at a time', () => {
-    const frames = [encodeFrame('stdout', utf8.encode('héllo\n')), encodeFrame('stderr', utf8.encode('oops\n')), encodeFrame('stdout', new Uint8Array(0))]
+    const frames = [
+      encodeFrame('stdout', utf8.encode('héllo\n')),
+      encodeFrame('stderr', utf8.encode('oops\n')),
+      encodeFrame('stdout', new Uint8Array(0))
+    ]
     const wire = concat(frames)
     const received = demuxAll(Array.from(wire, (byte) => Uint8Array.of(byte)))
     expect(received.map((frame) => [frame.stream, new TextDecoder().decode(frame.data)])).toEqual([
@@ -128,14 +140,22 @@ describe('FrameDemuxer', () => {
 })
 
 // Lines without terminators; "\r" only inside a line, where it is content.
-const lineArbitrary = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'é', '€', '𝄞', '\r', ' ', '"'), fc.string({ unit: 'grapheme', maxLength: 2 })), maxLength: 40 }).filter((line) => !line.includes('\n') && !line.endsWith('\r'))
+const lineArbitrary = fc
+  .string({
+    unit: fc.oneof(fc.constantFrom('a', 'é', '€', '𝄞', '\r', ' ', '"'), fc.string({ unit: 'grapheme', maxLength: 2 })),
+    maxLength: 40
+  })
+  .filter((line) => !line.includes('\n') && !line.endsWith('\r'))
 
 describe('LineSplitter', () => {
   it('returns the original lines, with "\\n" or "\\r\\n" endings, however the bytes are cut (UTF-8 included)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(lineArbitrary, fc.constantFrom('\n', '\r\n')), { maxLength: 20 }),
-        fc.option(lineArbitrary.filter((line) => line !== ''), { nil: undefined }),
+        fc.option(
+          lineArbitrary.filter((line) => line !== ''),
+          { nil: undefined }
+        ),
         cutsArbitrary,
         (terminated, unterminated, cuts) => {
           const text = terminated.map(([line, ending]) => line + ending).join('') + (unterminated ?? '')
@@ -184,15 +204,20 @@ describe('LineSplitter', () => {
 
   it('cuts a line longer than maxLineBytes on character boundaries, losing nothing', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'é', '€', '𝄞'), minLength: 1, maxLength: 200 }), fc.integer({ min: 4, max: 40 }), cutsArbitrary, (line, maxLineBytes, cuts) => {
-        const splitter = new LineSplitter({ maxLineBytes })
-        const pieces = cutAt(utf8.encode(`${line}\n`), cuts).flatMap((chunk) => splitter.push(chunk))
-        expect(pieces.join('')).toBe(line)
-        for (const piece of pieces) {
-          expect(utf8.encode(piece).length).toBeLessThanOrEqual(maxLineBytes)
-          expect(piece).not.toContain('\uFFFD')
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'é', '€', '𝄞'), minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 4, max: 40 }),
+        cutsArbitrary,
+        (line, maxLineBytes, cuts) => {
+          const splitter = new LineSplitter({ maxLineBytes })
+          const pieces = cutAt(utf8.encode(`${line}\n`), cuts).flatMap((chunk) => splitter.push(chunk))
+          expect(pieces.join('')).toBe(line)
+          for (const piece of pieces) {
+            expect(utf8.encode(piece).length).toBeLessThanOrEqual(maxLineBytes)
+            expect(piece).not.toContain('\uFFFD')
+          }
         }
-      }),
+      ),
       { numRuns: 300 }
     )
   })
@@ -200,7 +225,10 @@ describe('LineSplitter', () => {
 
 describe('parseDockerTimestamp', () => {
   it("reads Docker's RFC 3339 nanosecond prefix and where the text starts", () => {
-    expect(parseDockerTimestamp('2025-11-01T12:00:00.123456789Z {"a":1}')).toEqual({ timestamp: '2025-11-01T12:00:00.123456789Z', textStart: 31 })
+    expect(parseDockerTimestamp('2025-11-01T12:00:00.123456789Z {"a":1}')).toEqual({
+      timestamp: '2025-11-01T12:00:00.123456789Z',
+      textStart: 31
+    })
   })
 
   it('accepts fewer fractional digits and an offset', () => {
@@ -216,7 +244,10 @@ describe('parseDockerTimestamp', () => {
   })
 
   it('reads the same prefix from bytes', () => {
-    expect(parseDockerTimestampBytes(utf8.encode('2025-11-01T12:00:00.000000001Z é'))).toEqual({ timestamp: '2025-11-01T12:00:00.000000001Z', textStart: 31 })
+    expect(parseDockerTimestampBytes(utf8.encode('2025-11-01T12:00:00.000000001Z é'))).toEqual({
+      timestamp: '2025-11-01T12:00:00.000000001Z',
+      textStart: 31
+    })
   })
 })
 
@@ -266,7 +297,8 @@ describe('LogLineAssembler', () => {
         const assembler = new LogLineAssembler({ timestamps: true })
         const demuxer = new FrameDemuxer()
         const lines: LogLine[] = []
-        for (const chunk of cutAt(wire, cuts)) for (const frame of demuxer.push(chunk)) assembler.pushFrame(frame, lines)
+        for (const chunk of cutAt(wire, cuts))
+          for (const frame of demuxer.push(chunk)) assembler.pushFrame(frame, lines)
         assembler.end(lines)
         expect(lines).toEqual(expected)
       }),

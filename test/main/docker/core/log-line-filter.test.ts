@@ -28,7 +28,9 @@ describe('compileLogLineFilter', () => {
   })
 
   it('refuses an invalid regular expression or the g/y flags, naming --grep', () => {
-    expect(() => compileLogLineFilter({ grep: '/(unclosed/' })).toThrow(/--grep \/\(unclosed\/ is not a valid regular expression/)
+    expect(() => compileLogLineFilter({ grep: '/(unclosed/' })).toThrow(
+      /--grep \/\(unclosed\/ is not a valid regular expression/
+    )
     expect(() => compileLogLineFilter({ grep: '/a/g' })).toThrow(RampartError)
     expect(() => compileLogLineFilter({ grep: '/a/g' })).toThrow(/flag\(s\) "g"/)
   })

@@ -27,6 +27,13 @@ describe('PullProgressTracker', () => {
     tracker.update({ status: 'Pulling from library/node', id: '18' })
     tracker.update({ status: 'Digest: sha256:abc' })
     const last = tracker.update({ status: 'Status: Downloaded newer image for node:18' })
-    expect(last).toEqual({ image: 'node:18', status: 'Status: Downloaded newer image for node:18', layers: 0, layersDone: 0, bytesDone: 0, bytesTotal: 0 })
+    expect(last).toEqual({
+      image: 'node:18',
+      status: 'Status: Downloaded newer image for node:18',
+      layers: 0,
+      layersDone: 0,
+      bytesDone: 0,
+      bytesTotal: 0
+    })
   })
 })

@@ -173,7 +173,9 @@ describe('setting values', () => {
 
   it('appends a missing variable after adding the final newline the file lacked, in its dominant CRLF', () => {
     const text = 'A=1\r\nB=2\r\n# note\nC=3'
-    expect(parse(text).setValue('FEATURE_X_ROLLOUT', '10')).toBe('A=1\r\nB=2\r\n# note\nC=3\r\nFEATURE_X_ROLLOUT=10\r\n')
+    expect(parse(text).setValue('FEATURE_X_ROLLOUT', '10')).toBe(
+      'A=1\r\nB=2\r\n# note\nC=3\r\nFEATURE_X_ROLLOUT=10\r\n'
+    )
   })
 
   it('appends with LF in a file that mostly uses LF and already ends with a newline', () => {
@@ -191,7 +193,9 @@ describe('setting values', () => {
   })
 
   it('refuses to append a name that is not a variable name', () => {
-    expect(() => parse('A=1\n').setValue('BAD NAME', '1')).toThrow(`"BAD NAME" is not a valid variable name for ${FILE}`)
+    expect(() => parse('A=1\n').setValue('BAD NAME', '1')).toThrow(
+      `"BAD NAME" is not a valid variable name for ${FILE}`
+    )
   })
 })
 
@@ -227,11 +231,17 @@ const assignment = fc.record<AssignmentSpec>({
   tail: fc.constantFrom('', '  ', ' # note', '\t# a # b', ' #')
 })
 
-type LineSpec = { kind: 'blank'; text: string } | { kind: 'comment'; text: string } | { kind: 'assignment'; spec: AssignmentSpec }
+type LineSpec =
+  { kind: 'blank'; text: string } | { kind: 'comment'; text: string } | { kind: 'assignment'; spec: AssignmentSpec }
 
 const lineSpec = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('', ' ', '\t ').map((text): LineSpec => ({ kind: 'blank', text })) },
-  { weight: 1, arbitrary: fc.tuple(indent, commentText).map(([pad, text]): LineSpec => ({ kind: 'comment', text: `${pad}#${text}` })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(indent, commentText)
+      .map(([pad, text]): LineSpec => ({ kind: 'comment', text: `${pad}#${text}` }))
+  },
   { weight: 3, arbitrary: assignment.map((spec): LineSpec => ({ kind: 'assignment', spec })) }
 )
 
@@ -306,7 +316,12 @@ describe('setting values, for random documents and random changes', () => {
           const isLast = index === before.lines.length - 1
           const gainedNewline = isLast && added.length > 0 && line.ending === ''
           if (line.kind === 'assignment' && Object.hasOwn(changes, line.key)) {
-            expect(now).toMatchObject({ kind: 'assignment', key: line.key, exported: line.exported, value: changes[line.key] })
+            expect(now).toMatchObject({
+              kind: 'assignment',
+              key: line.key,
+              exported: line.exported,
+              value: changes[line.key]
+            })
             expect(commentOf(now as EnvAssignmentLine)).toBe(commentOf(line))
             if (!gainedNewline) expect(now.ending).toBe(line.ending)
           } else if (gainedNewline) {

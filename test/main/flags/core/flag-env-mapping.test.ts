@@ -142,7 +142,9 @@ describe('decoding a flag state from env values', () => {
     (value) => {
       const error = decodeError(`FEATURE_LLM_HUB_START_DATE=${value}\n`)
       expect(error.message).toMatch(
-        new RegExp(`^FEATURE_LLM_HUB_START_DATE=${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} in ${FILE} line 1 is not a (date gate|real date|real timestamp): `)
+        new RegExp(
+          `^FEATURE_LLM_HUB_START_DATE=${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} in ${FILE} line 1 is not a (date gate|real date|real timestamp): `
+        )
       )
     }
   )
@@ -156,9 +158,13 @@ describe('decoding a flag state from env values', () => {
   })
 
   it('reports every bad variable at once, in file order', () => {
-    const error = decodeError('FEATURE_LLM_HUB_ROLLOUT=101\nFEATURE_UNIFIED_LLM_HUB=yep\nFEATURE_LLM_HUB_END_DATE=soon\n')
+    const error = decodeError(
+      'FEATURE_LLM_HUB_ROLLOUT=101\nFEATURE_UNIFIED_LLM_HUB=yep\nFEATURE_LLM_HUB_END_DATE=soon\n'
+    )
     expect((error.detail as unknown[]).map((problem) => (problem as { line: number }).line)).toEqual([1, 2, 3])
-    expect(error.message).toMatch(/^FEATURE_LLM_HUB_ROLLOUT=101 .*; FEATURE_UNIFIED_LLM_HUB=yep .*; FEATURE_LLM_HUB_END_DATE=soon /)
+    expect(error.message).toMatch(
+      /^FEATURE_LLM_HUB_ROLLOUT=101 .*; FEATURE_UNIFIED_LLM_HUB=yep .*; FEATURE_LLM_HUB_END_DATE=soon /
+    )
   })
 })
 
@@ -205,7 +211,13 @@ describe('encoding a patch as env values', () => {
 
   it('decodes what it encoded, for any valid state', () => {
     const user = fc.stringMatching(/^[a-z0-9._%+-]{1,8}@[a-z]{1,6}\.com$/)
-    const date = fc.constantFrom(null, '2025-10-27', '2024-02-29', '2025-10-27T09:30:00Z', '2025-10-27T09:30:00.5-04:30')
+    const date = fc.constantFrom(
+      null,
+      '2025-10-27',
+      '2024-02-29',
+      '2025-10-27T09:30:00Z',
+      '2025-10-27T09:30:00.5-04:30'
+    )
     const state = fc.record<FlagState>({
       enabled: fc.boolean(),
       rollout_percentage: fc.integer({ min: 0, max: 100 }),
@@ -224,11 +236,24 @@ describe('encoding a patch as env values', () => {
 })
 
 describe('lenient reads', () => {
-  const text = ['FEATURE_UNIFIED_LLM_HUB=true', 'FEATURE_LLM_HUB_ROLLOUT=25%', 'FEATURE_LLM_HUB_WHITELIST=a@x.com', 'FEATURE_LLM_HUB_END_DATE=2025-02-30', ''].join('\n')
+  const text = [
+    'FEATURE_UNIFIED_LLM_HUB=true',
+    'FEATURE_LLM_HUB_ROLLOUT=25%',
+    'FEATURE_LLM_HUB_WHITELIST=a@x.com',
+    'FEATURE_LLM_HUB_END_DATE=2025-02-30',
+    ''
+  ].join('\n')
 
   it('readFlagState gives every readable field, defaults for the rest, and each problem by line', () => {
     const reading = readFlagState(EnvFileDocument.parse(text, FILE), SEED_FLAG_ENV_MAPPING)
-    expect(reading.state).toEqual({ enabled: true, rollout_percentage: 0, whitelist_users: ['a@x.com'], blacklist_users: [], start_date: null, end_date: null })
+    expect(reading.state).toEqual({
+      enabled: true,
+      rollout_percentage: 0,
+      whitelist_users: ['a@x.com'],
+      blacklist_users: [],
+      start_date: null,
+      end_date: null
+    })
     expect(reading.problems.map((problem) => [problem.line, problem.variable, problem.value])).toEqual([
       [2, 'FEATURE_LLM_HUB_ROLLOUT', '25%'],
       [4, 'FEATURE_LLM_HUB_END_DATE', '2025-02-30']
@@ -240,11 +265,21 @@ describe('lenient reads', () => {
   })
 
   it('readFlagStateForKill takes an unreadable enabled value for enabled, and leaves a readable one as it is', () => {
-    const unreadable = readFlagStateForKill(EnvFileDocument.parse('FEATURE_UNIFIED_LLM_HUB=maybe\n', FILE), SEED_FLAG_ENV_MAPPING)
+    const unreadable = readFlagStateForKill(
+      EnvFileDocument.parse('FEATURE_UNIFIED_LLM_HUB=maybe\n', FILE),
+      SEED_FLAG_ENV_MAPPING
+    )
     expect(unreadable.state.enabled).toBe(true)
     expect(unreadable.problems.map((problem) => problem.variable)).toEqual(['FEATURE_UNIFIED_LLM_HUB'])
-    for (const [value, enabled] of [['off', false], ['yes', true], ['', false]] as const) {
-      const reading = readFlagStateForKill(EnvFileDocument.parse(`FEATURE_UNIFIED_LLM_HUB=${value}\nFEATURE_LLM_HUB_ROLLOUT=abc\n`, FILE), SEED_FLAG_ENV_MAPPING)
+    for (const [value, enabled] of [
+      ['off', false],
+      ['yes', true],
+      ['', false]
+    ] as const) {
+      const reading = readFlagStateForKill(
+        EnvFileDocument.parse(`FEATURE_UNIFIED_LLM_HUB=${value}\nFEATURE_LLM_HUB_ROLLOUT=abc\n`, FILE),
+        SEED_FLAG_ENV_MAPPING
+      )
       expect(reading.state.enabled).toBe(enabled)
       expect(reading.problems.map((problem) => problem.variable)).toEqual(['FEATURE_LLM_HUB_ROLLOUT'])
     }

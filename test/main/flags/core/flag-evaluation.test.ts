@@ -45,7 +45,10 @@ function thrown(action: () => unknown): RampartError {
 
 describe('evaluateFlag: each rule on its own', () => {
   it('serves nobody when the flag is disabled', () => {
-    expect(evaluateFlag(FLAG, flagState({ enabled: false }), LOW, NOW)).toMatchObject({ enabled: false, reason: 'disabled' })
+    expect(evaluateFlag(FLAG, flagState({ enabled: false }), LOW, NOW)).toMatchObject({
+      enabled: false,
+      reason: 'disabled'
+    })
   })
 
   it('refuses a blacklisted user', () => {
@@ -116,27 +119,153 @@ describe('evaluateFlag: each rule on its own', () => {
 })
 
 describe('evaluateFlag: which rule wins when two apply', () => {
-  const cases: Array<{ name: string; state: Partial<FlagState>; user: string | null; reason: string; enabled: boolean }> = [
-    { name: 'disabled wins over blacklisted', state: { enabled: false, blacklist_users: [LOW] }, user: LOW, reason: 'disabled', enabled: false },
-    { name: 'disabled wins over whitelisted', state: { enabled: false, whitelist_users: [LOW] }, user: LOW, reason: 'disabled', enabled: false },
-    { name: 'disabled wins over before_start', state: { enabled: false, start_date: FUTURE }, user: LOW, reason: 'disabled', enabled: false },
-    { name: 'disabled wins over after_end', state: { enabled: false, end_date: PAST }, user: LOW, reason: 'disabled', enabled: false },
-    { name: 'disabled wins over an absent user at 100 %', state: { enabled: false, rollout_percentage: 100 }, user: null, reason: 'disabled', enabled: false },
-    { name: 'disabled wins over in_rollout', state: { enabled: false, rollout_percentage: 100 }, user: LOW, reason: 'disabled', enabled: false },
-    { name: 'blacklisted wins over whitelisted', state: { blacklist_users: [LOW], whitelist_users: [LOW] }, user: LOW, reason: 'blacklisted', enabled: false },
-    { name: 'blacklisted wins over before_start', state: { blacklist_users: [LOW], start_date: FUTURE }, user: LOW, reason: 'blacklisted', enabled: false },
-    { name: 'blacklisted wins over after_end', state: { blacklist_users: [LOW], end_date: PAST }, user: LOW, reason: 'blacklisted', enabled: false },
-    { name: 'blacklisted wins over in_rollout', state: { blacklist_users: [LOW], rollout_percentage: 100 }, user: LOW, reason: 'blacklisted', enabled: false },
-    { name: 'whitelisted wins over before_start', state: { whitelist_users: [HIGH], start_date: FUTURE }, user: HIGH, reason: 'whitelisted', enabled: true },
-    { name: 'whitelisted wins over after_end', state: { whitelist_users: [HIGH], end_date: PAST }, user: HIGH, reason: 'whitelisted', enabled: true },
-    { name: 'whitelisted wins over outside_rollout at 0 %', state: { whitelist_users: [HIGH], rollout_percentage: 0 }, user: HIGH, reason: 'whitelisted', enabled: true },
-    { name: 'whitelisted wins over in_rollout', state: { whitelist_users: [LOW], rollout_percentage: 100 }, user: LOW, reason: 'whitelisted', enabled: true },
-    { name: 'before_start wins over after_end when start is after end', state: { start_date: FUTURE, end_date: PAST }, user: LOW, reason: 'before_start', enabled: false },
-    { name: 'before_start wins over an absent user at 100 %', state: { start_date: FUTURE, rollout_percentage: 100 }, user: null, reason: 'before_start', enabled: false },
-    { name: 'before_start wins over in_rollout', state: { start_date: FUTURE, rollout_percentage: 100 }, user: LOW, reason: 'before_start', enabled: false },
-    { name: 'after_end wins over an absent user at 100 %', state: { end_date: PAST, rollout_percentage: 100 }, user: null, reason: 'after_end', enabled: false },
-    { name: 'after_end wins over in_rollout', state: { end_date: PAST, rollout_percentage: 100 }, user: LOW, reason: 'after_end', enabled: false },
-    { name: 'an absent user at 50 % is outside even though no bucket excludes them', state: { rollout_percentage: 50 }, user: null, reason: 'outside_rollout', enabled: false }
+  const cases: Array<{
+    name: string
+    state: Partial<FlagState>
+    user: string | null
+    reason: string
+    enabled: boolean
+  }> = [
+    {
+      name: 'disabled wins over blacklisted',
+      state: { enabled: false, blacklist_users: [LOW] },
+      user: LOW,
+      reason: 'disabled',
+      enabled: false
+    },
+    {
+      name: 'disabled wins over whitelisted',
+      state: { enabled: false, whitelist_users: [LOW] },
+      user: LOW,
+      reason: 'disabled',
+      enabled: false
+    },
+    {
+      name: 'disabled wins over before_start',
+      state: { enabled: false, start_date: FUTURE },
+      user: LOW,
+      reason: 'disabled',
+      enabled: false
+    },
+    {
+      name: 'disabled wins over after_end',
+      state: { enabled: false, end_date: PAST },
+      user: LOW,
+      reason: 'disabled',
+      enabled: false
+    },
+    {
+      name: 'disabled wins over an absent user at 100 %',
+      state: { enabled: false, rollout_percentage: 100 },
+      user: null,
+      reason: 'disabled',
+      enabled: false
+    },
+    {
+      name: 'disabled wins over in_rollout',
+      state: { enabled: false, rollout_percentage: 100 },
+      user: LOW,
+      reason: 'disabled',
+      enabled: false
+    },
+    {
+      name: 'blacklisted wins over whitelisted',
+      state: { blacklist_users: [LOW], whitelist_users: [LOW] },
+      user: LOW,
+      reason: 'blacklisted',
+      enabled: false
+    },
+    {
+      name: 'blacklisted wins over before_start',
+      state: { blacklist_users: [LOW], start_date: FUTURE },
+      user: LOW,
+      reason: 'blacklisted',
+      enabled: false
+    },
+    {
+      name: 'blacklisted wins over after_end',
+      state: { blacklist_users: [LOW], end_date: PAST },
+      user: LOW,
+      reason: 'blacklisted',
+      enabled: false
+    },
+    {
+      name: 'blacklisted wins over in_rollout',
+      state: { blacklist_users: [LOW], rollout_percentage: 100 },
+      user: LOW,
+      reason: 'blacklisted',
+      enabled: false
+    },
+    {
+      name: 'whitelisted wins over before_start',
+      state: { whitelist_users: [HIGH], start_date: FUTURE },
+      user: HIGH,
+      reason: 'whitelisted',
+      enabled: true
+    },
+    {
+      name: 'whitelisted wins over after_end',
+      state: { whitelist_users: [HIGH], end_date: PAST },
+      user: HIGH,
+      reason: 'whitelisted',
+      enabled: true
+    },
+    {
+      name: 'whitelisted wins over outside_rollout at 0 %',
+      state: { whitelist_users: [HIGH], rollout_percentage: 0 },
+      user: HIGH,
+      reason: 'whitelisted',
+      enabled: true
+    },
+    {
+      name: 'whitelisted wins over in_rollout',
+      state: { whitelist_users: [LOW], rollout_percentage: 100 },
+      user: LOW,
+      reason: 'whitelisted',
+      enabled: true
+    },
+    {
+      name: 'before_start wins over after_end when start is after end',
+      state: { start_date: FUTURE, end_date: PAST },
+      user: LOW,
+      reason: 'before_start',
+      enabled: false
+    },
+    {
+      name: 'before_start wins over an absent user at 100 %',
+      state: { start_date: FUTURE, rollout_percentage: 100 },
+      user: null,
+      reason: 'before_start',
+      enabled: false
+    },
+    {
+      name: 'before_start wins over in_rollout',
+      state: { start_date: FUTURE, rollout_percentage: 100 },
+      user: LOW,
+      reason: 'before_start',
+      enabled: false
+    },
+    {
+      name: 'after_end wins over an absent user at 100 %',
+      state: { end_date: PAST, rollout_percentage: 100 },
+      user: null,
+      reason: 'after_end',
+      enabled: false
+    },
+    {
+      name: 'after_end wins over in_rollout',
+      state: { end_date: PAST, rollout_percentage: 100 },
+      user: LOW,
+      reason: 'after_end',
+      enabled: false
+    },
+    {
+      name: 'an absent user at 50 % is outside even though no bucket excludes them',
+      state: { rollout_percentage: 50 },
+      user: null,
+      reason: 'outside_rollout',
+      enabled: false
+    }
   ]
 
   it.each(cases)('$name', ({ state, user, reason, enabled }) => {
@@ -150,11 +279,15 @@ describe('evaluateFlag: date gates at the edges', () => {
   const open = { rollout_percentage: 100 }
 
   it('serves from 00:00:00.000Z of a date-only start day', () => {
-    expect(evaluateFlag(FLAG, flagState({ ...open, start_date: '2025-10-27' }), LOW, dayStart).reason).toBe('in_rollout')
+    expect(evaluateFlag(FLAG, flagState({ ...open, start_date: '2025-10-27' }), LOW, dayStart).reason).toBe(
+      'in_rollout'
+    )
   })
 
   it('does not serve 1 ms before a date-only start day', () => {
-    expect(evaluateFlag(FLAG, flagState({ ...open, start_date: '2025-10-27' }), LOW, dayStart - 1).reason).toBe('before_start')
+    expect(evaluateFlag(FLAG, flagState({ ...open, start_date: '2025-10-27' }), LOW, dayStart - 1).reason).toBe(
+      'before_start'
+    )
   })
 
   it('serves until 23:59:59.999Z of a date-only end day', () => {

@@ -28,11 +28,15 @@ describe('ByteLineSplitter', () => {
   it('gives the lines of the text whatever way the bytes are cut, multi-byte characters included', () => {
     const line = fc.string({ unit: fc.constantFrom('a', 'é', '€', '𝄞', '{', '"', ' ', '\r'), maxLength: 30 })
     fc.assert(
-      fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 12 }), (lines, positions) => {
-        const text = lines.join('\n') + '\n'
-        const expected = lines.map((each) => (each.endsWith('\r') ? each.slice(0, -1) : each))
-        expect(splitAll(cutAt(utf8.encode(text), positions))).toEqual(expected)
-      }),
+      fc.property(
+        fc.array(line, { minLength: 1, maxLength: 20 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (lines, positions) => {
+          const text = lines.join('\n') + '\n'
+          const expected = lines.map((each) => (each.endsWith('\r') ? each.slice(0, -1) : each))
+          expect(splitAll(cutAt(utf8.encode(text), positions))).toEqual(expected)
+        }
+      ),
       { numRuns: 500 }
     )
   })
@@ -47,6 +51,10 @@ describe('ByteLineSplitter', () => {
 
   it('cuts an overlong line to its first bytes and skips the rest of it', () => {
     const long = 'x'.repeat(100)
-    expect(splitAll(cutAt(utf8.encode(`short\n${long}\nafter\n`), [3, 20, 50, 90]), 16)).toEqual(['short', 'x'.repeat(16), 'after'])
+    expect(splitAll(cutAt(utf8.encode(`short\n${long}\nafter\n`), [3, 20, 50, 90]), 16)).toEqual([
+      'short',
+      'x'.repeat(16),
+      'after'
+    ])
   })
 })

@@ -2,10 +2,21 @@ import { describe, expect, it } from 'vitest'
 import type { GuardThresholds } from '@shared/schemas/guard-settings'
 import { decideWindow, type CohortFigures } from '@main/guards/core/guard-decision'
 
-const SETTINGS: GuardThresholds = { window_seconds: 60, min_requests: 100, max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: 2 }
+const SETTINGS: GuardThresholds = {
+  window_seconds: 60,
+  min_requests: 100,
+  max_error_rate: 0.05,
+  max_latency_degradation: 0.5,
+  breach_windows: 2
+}
 
 function cohort(requests: number, failures: number, p95Ms: number): CohortFigures {
-  return { requests, failures, errorRate: requests === 0 ? null : failures / requests, p95Ms: requests === 0 ? null : p95Ms }
+  return {
+    requests,
+    failures,
+    errorRate: requests === 0 ? null : failures / requests,
+    p95Ms: requests === 0 ? null : p95Ms
+  }
 }
 
 describe('decideWindow', () => {
@@ -42,7 +53,10 @@ describe('decideWindow', () => {
 
   it('reports both rules when both are broken', () => {
     const decided = decideWindow(cohort(200, 40, 900), cohort(300, 0, 200), SETTINGS, 0)
-    expect(decided.reasons.slice(0, 2)).toEqual(['treatment error rate 0.2 > 0.05', 'treatment p95 900 ms > 1.5 × control p95 200 ms'])
+    expect(decided.reasons.slice(0, 2)).toEqual([
+      'treatment error rate 0.2 > 0.05',
+      'treatment p95 900 ms > 1.5 × control p95 200 ms'
+    ])
   })
 
   it('trips on the breach that reaches breach_windows and starts the count again', () => {
@@ -54,7 +68,9 @@ describe('decideWindow', () => {
   })
 
   it('trips on the first breach when breach_windows is 1', () => {
-    expect(decideWindow(cohort(100, 50, 1), cohort(0, 0, 0), { ...SETTINGS, breach_windows: 1 }, 0).decision).toBe('trip')
+    expect(decideWindow(cohort(100, 50, 1), cohort(0, 0, 0), { ...SETTINGS, breach_windows: 1 }, 0).decision).toBe(
+      'trip'
+    )
   })
 
   it('resets the count on a pass', () => {

@@ -63,7 +63,9 @@ function nearestRankP95(values: number[]): number {
 /** What the engine must find in window `index`, computed from the trace's own truth. */
 function expectedFigures(events: readonly TraceEvent[], index: number, treated: boolean) {
   const start = TRACE_START_MS + index * WINDOW_MS
-  const mine = events.filter((event) => event.treated === treated && event.timestampMs >= start && event.timestampMs < start + WINDOW_MS)
+  const mine = events.filter(
+    (event) => event.treated === treated && event.timestampMs >= start && event.timestampMs < start + WINDOW_MS
+  )
   const failures = mine.filter((event) => event.statusCode >= 500).length
   return {
     requests: mine.length,
@@ -75,14 +77,27 @@ function expectedFigures(events: readonly TraceEvent[], index: number, treated: 
 
 describe('guard engine decisions on generated traces', () => {
   it('passes every window of a healthy rollout', () => {
-    const events = generateTrace({ seed: 1, flagState: flagState(), windowSeconds: WINDOW_SECONDS, windows: 6, requestsPerWindow: 600 })
+    const events = generateTrace({
+      seed: 1,
+      flagState: flagState(),
+      windowSeconds: WINDOW_SECONDS,
+      windows: 6,
+      requestsPerWindow: 600
+    })
     const run = replay(traceLines(events, 7))
     expect(decisions(run)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass'])
     expect(run.counts.unparsed).toBe(0)
   })
 
   it('counts requests, failures, error rate and p95 per cohort exactly as the trace holds them', () => {
-    const events = generateTrace({ seed: 2, flagState: flagState({ rollout_percentage: 25 }), windowSeconds: WINDOW_SECONDS, windows: 4, requestsPerWindow: 800, treatment: FAILING })
+    const events = generateTrace({
+      seed: 2,
+      flagState: flagState({ rollout_percentage: 25 }),
+      windowSeconds: WINDOW_SECONDS,
+      windows: 4,
+      requestsPerWindow: 800,
+      treatment: FAILING
+    })
     const run = replay(traceLines(events), { state: flagState({ rollout_percentage: 25 }) })
     expect(run.windows).toHaveLength(4)
     run.windows.forEach((window, index) => {
@@ -108,28 +123,60 @@ describe('guard engine decisions on generated traces', () => {
   })
 
   it('starts counting again after a trip, so a lasting regression trips every breach_windows windows', () => {
-    const events = generateTrace({ seed: 4, flagState: flagState(), windowSeconds: WINDOW_SECONDS, windows: 6, requestsPerWindow: 600, treatment: FAILING })
+    const events = generateTrace({
+      seed: 4,
+      flagState: flagState(),
+      windowSeconds: WINDOW_SECONDS,
+      windows: 6,
+      requestsPerWindow: 600,
+      treatment: FAILING
+    })
     expect(decisions(replay(traceLines(events)))).toEqual(['breach', 'trip', 'breach', 'trip', 'breach', 'trip'])
-    expect(decisions(replay(traceLines(events), { settings: { breach_windows: 3 } }))).toEqual(['breach', 'breach', 'trip', 'breach', 'breach', 'trip'])
+    expect(decisions(replay(traceLines(events), { settings: { breach_windows: 3 } }))).toEqual([
+      'breach',
+      'breach',
+      'trip',
+      'breach',
+      'breach',
+      'trip'
+    ])
   })
 
   it('breaches on a latency regression when control has enough requests to compare', () => {
-    const events = generateTrace({ seed: 5, flagState: flagState(), windowSeconds: WINDOW_SECONDS, windows: 2, requestsPerWindow: 600, treatment: SLOW })
+    const events = generateTrace({
+      seed: 5,
+      flagState: flagState(),
+      windowSeconds: WINDOW_SECONDS,
+      windows: 2,
+      requestsPerWindow: 600,
+      treatment: SLOW
+    })
     const run = replay(traceLines(events), { settings: { breach_windows: 3 } })
     expect(decisions(run)).toEqual(['breach', 'breach'])
     const window = run.windows[0]!
     expect(window.control.requests).toBeGreaterThanOrEqual(100)
-    expect(window.reasons[0]).toBe(`treatment p95 ${window.treatment.p95Ms} ms > 1.5 × control p95 ${window.control.p95Ms} ms`)
+    expect(window.reasons[0]).toBe(
+      `treatment p95 ${window.treatment.p95Ms} ms > 1.5 × control p95 ${window.control.p95Ms} ms`
+    )
   })
 
   it('does not compare latency when control has fewer than min_requests', () => {
     // At 95 % almost everyone is in treatment: control has too few requests to be a baseline.
     const state = flagState({ rollout_percentage: 95 })
-    const events = generateTrace({ seed: 6, flagState: state, windowSeconds: WINDOW_SECONDS, windows: 2, requestsPerWindow: 600, treatment: SLOW })
+    const events = generateTrace({
+      seed: 6,
+      flagState: state,
+      windowSeconds: WINDOW_SECONDS,
+      windows: 2,
+      requestsPerWindow: 600,
+      treatment: SLOW
+    })
     const run = replay(traceLines(events), { state })
     expect(run.windows[0]!.control.requests).toBeLessThan(100)
     expect(decisions(run)).toEqual(['pass', 'pass'])
-    expect(run.windows[0]!.reasons).toContain(`control ${run.windows[0]!.control.requests} requests < min_requests 100: latency not compared`)
+    expect(run.windows[0]!.reasons).toContain(
+      `control ${run.windows[0]!.control.requests} requests < min_requests 100: latency not compared`
+    )
   })
 
   it('holds, and never breaches, when treatment has little traffic however many requests fail', () => {
@@ -186,7 +233,9 @@ describe('guard engine decisions on generated traces', () => {
       treatment: FAILING
     })
     const run = replay(traceLines(events))
-    expect(run.windows.map((window) => window.windowStartMs)).toEqual([0, 1, 2, 3, 4, 5].map((index) => TRACE_START_MS + index * WINDOW_MS))
+    expect(run.windows.map((window) => window.windowStartMs)).toEqual(
+      [0, 1, 2, 3, 4, 5].map((index) => TRACE_START_MS + index * WINDOW_MS)
+    )
     expect(decisions(run)).toEqual(['breach', 'hold', 'hold', 'hold', 'trip', 'breach'])
     const empty = run.windows[2]!
     expect(empty.treatment).toEqual({ requests: 0, failures: 0, errorRate: null, p95Ms: null })
@@ -284,7 +333,14 @@ describe('guard engine input', () => {
 describe('guard engine attribution of events without flags', () => {
   it('evaluates the flag state for the user at the event time, as the service would have', () => {
     const state = flagState({ rollout_percentage: 30 })
-    const events = generateTrace({ seed: 13, flagState: state, windowSeconds: WINDOW_SECONDS, windows: 3, requestsPerWindow: 700, withFlags: false })
+    const events = generateTrace({
+      seed: 13,
+      flagState: state,
+      windowSeconds: WINDOW_SECONDS,
+      windows: 3,
+      requestsPerWindow: 700,
+      withFlags: false
+    })
     const run = replay(traceLines(events), { state })
     run.windows.forEach((window, index) => {
       expect(window.treatment).toEqual(expectedFigures(events, index, true))
@@ -309,7 +365,10 @@ describe('guard engine attribution of events without flags', () => {
       withFlags: false
     })
     const run = replay(traceLines(events), { state, settings: { min_requests: 1 } })
-    const adminCalls = (index: number) => events.filter((event) => event.user === admin && Math.floor((event.timestampMs - TRACE_START_MS) / WINDOW_MS) === index).length
+    const adminCalls = (index: number) =>
+      events.filter(
+        (event) => event.user === admin && Math.floor((event.timestampMs - TRACE_START_MS) / WINDOW_MS) === index
+      ).length
     expect(run.windows[0]!.treatment.requests).toBe(adminCalls(0))
     expect(run.windows[1]!.treatment.requests).toBe(adminCalls(1))
     expect(run.windows[0]!.control.requests).toBe(300)
@@ -319,7 +378,13 @@ describe('guard engine attribution of events without flags', () => {
   })
 
   it('prefers what the line says the user was served over the evaluation', () => {
-    const events = generateTrace({ seed: 15, flagState: flagState({ rollout_percentage: 10 }), windowSeconds: WINDOW_SECONDS, windows: 2, requestsPerWindow: 400 })
+    const events = generateTrace({
+      seed: 15,
+      flagState: flagState({ rollout_percentage: 10 }),
+      windowSeconds: WINDOW_SECONDS,
+      windows: 2,
+      requestsPerWindow: 400
+    })
     // The engine is told 90 %: lines with flags must still be split as they were served (10 %).
     const run = replay(traceLines(events), { state: flagState({ rollout_percentage: 90 }) })
     expect(run.windows[0]!.treatment).toEqual(expectedFigures(events, 0, true))
@@ -328,7 +393,14 @@ describe('guard engine attribution of events without flags', () => {
   it('counts events with neither flags nor a user id, or without a flag state, as unattributed', () => {
     const at = new Date(TRACE_START_MS + 1000).toISOString()
     const anonymous = JSON.stringify({ timestamp: at, event_type: 'API_CALL', status_code: 200, duration_ms: 5 })
-    const otherFlag = JSON.stringify({ timestamp: at, event_type: 'API_CALL', user_id: 'u1', status_code: 200, duration_ms: 5, flags: { other: true } })
+    const otherFlag = JSON.stringify({
+      timestamp: at,
+      event_type: 'API_CALL',
+      user_id: 'u1',
+      status_code: 200,
+      duration_ms: 5,
+      flags: { other: true }
+    })
     const withState = replay([anonymous, otherFlag])
     expect(withState.counts.unattributed).toBe(1)
     expect(withState.windows[0]!.unattributed).toBe(1)
@@ -352,7 +424,10 @@ describe('guard engine p95', () => {
       const random = seededRandom(count)
       const durations = Array.from({ length: count }, (_, index) => index + 1).sort(() => random() - 0.5)
       const lines = durations.map((durationMs, index) =>
-        apiCallLine({ timestampMs: TRACE_START_MS + index, user: `u${index}`, treated: true, statusCode: 200, durationMs }, true)
+        apiCallLine(
+          { timestampMs: TRACE_START_MS + index, user: `u${index}`, treated: true, statusCode: 200, durationMs },
+          true
+        )
       )
       const run = replay(lines, { settings: { min_requests: 1 } })
       expect(run.windows[0]!.treatment.p95Ms).toBe(expected)
@@ -379,7 +454,10 @@ describe('guard engine, live', () => {
   it('counts events from before the first watched window as late', () => {
     const engine = liveEngine(TRACE_START_MS + WINDOW_MS)
     const out: GuardWindow[] = []
-    const early = apiCallLine({ timestampMs: TRACE_START_MS + 5, user: 'u', treated: true, statusCode: 500, durationMs: 1 }, true)
+    const early = apiCallLine(
+      { timestampMs: TRACE_START_MS + 5, user: 'u', treated: true, statusCode: 500, durationMs: 1 },
+      true
+    )
     engine.accept(parseLogLine(early), out)
     expect(engine.counts.late).toBe(1)
   })

@@ -31,7 +31,9 @@ describe('guards replay JSON lines', () => {
     tally.add(window('breach', 0))
     tally.add(window('trip', 1))
     tally.add(window('trip', 2))
-    expect(formatGuardSummaryLine(tally.summary(7))).toBe('{"verdict":"trip","first_trip_window":"2025-11-01T12:01:00.000Z","windows":3,"unparsed_lines":7}')
+    expect(formatGuardSummaryLine(tally.summary(7))).toBe(
+      '{"verdict":"trip","first_trip_window":"2025-11-01T12:01:00.000Z","windows":3,"unparsed_lines":7}'
+    )
   })
 })
 

@@ -43,10 +43,26 @@ describe('parseLogLine', () => {
   })
 
   it('reads FEATURE_FLAG and ERROR fields', () => {
-    const flag = event(JSON.stringify({ timestamp: AT, event_type: 'FEATURE_FLAG', user_id: 'u', flag: 'unified_llm_hub', enabled: false, reason: 'outside_rollout' }))
+    const flag = event(
+      JSON.stringify({
+        timestamp: AT,
+        event_type: 'FEATURE_FLAG',
+        user_id: 'u',
+        flag: 'unified_llm_hub',
+        enabled: false,
+        reason: 'outside_rollout'
+      })
+    )
     expect([flag.flag, flag.enabled, flag.reason]).toEqual(['unified_llm_hub', false, 'outside_rollout'])
-    const error = event(JSON.stringify({ timestamp: AT, event_type: 'ERROR', error_type: 'TimeoutError', message: 'upstream timed out' }))
-    expect([error.errorType, error.message, error.statusCode, error.durationMs]).toEqual(['TimeoutError', 'upstream timed out', null, null])
+    const error = event(
+      JSON.stringify({ timestamp: AT, event_type: 'ERROR', error_type: 'TimeoutError', message: 'upstream timed out' })
+    )
+    expect([error.errorType, error.message, error.statusCode, error.durationMs]).toEqual([
+      'TimeoutError',
+      'upstream timed out',
+      null,
+      null
+    ])
   })
 
   it('uses a Docker timestamp prefix when the JSON has no timestamp', () => {
@@ -55,7 +71,9 @@ describe('parseLogLine', () => {
   })
 
   it("prefers the JSON timestamp to Docker's", () => {
-    const parsed = event(`2025-11-01T13:00:00.000000000Z {"timestamp":"${AT}","event_type":"API_CALL","status_code":200,"duration_ms":3}`)
+    const parsed = event(
+      `2025-11-01T13:00:00.000000000Z {"timestamp":"${AT}","event_type":"API_CALL","status_code":200,"duration_ms":3}`
+    )
     expect(parsed.timestampMs).toBe(AT_MS)
   })
 
@@ -71,7 +89,17 @@ describe('parseLogLine', () => {
   })
 
   it('ignores a flags field that is not an object', () => {
-    expect(event(JSON.stringify({ timestamp: AT, event_type: 'API_CALL', status_code: 200, duration_ms: 1, flags: ['unified_llm_hub'] })).flags).toBeNull()
+    expect(
+      event(
+        JSON.stringify({
+          timestamp: AT,
+          event_type: 'API_CALL',
+          status_code: 200,
+          duration_ms: 1,
+          flags: ['unified_llm_hub']
+        })
+      ).flags
+    ).toBeNull()
   })
 
   it('says why a line is not an event', () => {
@@ -87,7 +115,10 @@ describe('parseLogLine', () => {
       ['{"timestamp":1761998400,"event_type":"API_CALL"}', UNPARSED_REASONS.badTimestamp],
       [`{"timestamp":"${AT}","user_id":"u"}`, UNPARSED_REASONS.noEventType],
       [`{"timestamp":"${AT}","event_type":"API_CALL","duration_ms":1}`, UNPARSED_REASONS.noStatusCode],
-      [`{"timestamp":"${AT}","event_type":"API_CALL","status_code":"500","duration_ms":1}`, UNPARSED_REASONS.noStatusCode],
+      [
+        `{"timestamp":"${AT}","event_type":"API_CALL","status_code":"500","duration_ms":1}`,
+        UNPARSED_REASONS.noStatusCode
+      ],
       [`{"timestamp":"${AT}","event_type":"API_CALL","status_code":500}`, UNPARSED_REASONS.noDuration],
       [`{"timestamp":"${AT}","event_type":"API_CALL","status_code":500,"duration_ms":-1}`, UNPARSED_REASONS.noDuration]
     ]

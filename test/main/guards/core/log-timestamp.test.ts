@@ -5,10 +5,13 @@ import { parseLogTimestampMs } from '@main/guards/core/log-timestamp'
 describe('parseLogTimestampMs', () => {
   it('reads every instant written by toISOString exactly as Date.parse does', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
-        const text = date.toISOString()
-        expect(parseLogTimestampMs(text)).toBe(date.getTime())
-      }),
+      fc.property(
+        fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+        (date) => {
+          const text = date.toISOString()
+          expect(parseLogTimestampMs(text)).toBe(date.getTime())
+        }
+      ),
       { numRuns: 2000 }
     )
   })

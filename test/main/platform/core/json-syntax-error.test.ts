@@ -14,8 +14,18 @@ function parses(text: string): boolean {
 describe('findJsonSyntaxError', () => {
   it.each([
     ['{"enabled": true, "rollout_percentage": }', 1, 41, 'expected a value but found "}"'],
-    ['{\n  "enabled": true,\n  "rollout_percentage": 10,\n}\n', 4, 1, 'expected a property name in double quotes but found "}"'],
-    ['{\n  "enabled": true\n  "rollout_percentage": 10\n}', 3, 3, 'expected "}" after a property value (a "," or "}" is missing) but found "\\""'],
+    [
+      '{\n  "enabled": true,\n  "rollout_percentage": 10,\n}\n',
+      4,
+      1,
+      'expected a property name in double quotes but found "}"'
+    ],
+    [
+      '{\n  "enabled": true\n  "rollout_percentage": 10\n}',
+      3,
+      3,
+      'expected "}" after a property value (a "," or "}" is missing) but found "\\""'
+    ],
     ['{"enabled": tru}', 1, 13, 'expected a value but found "t"'],
     ['[1, 2,]', 1, 7, 'expected a value but found "]"'],
     ['', 1, 1, 'expected a value but found the end of the file'],
@@ -31,7 +41,9 @@ describe('findJsonSyntaxError', () => {
   })
 
   it('finds nothing wrong in valid JSON', () => {
-    expect(findJsonSyntaxError('{"whitelist_users": ["a\\u00e9", "b\\n"], "x": -1.5e3, "y": [true, false, null]}')).toBeNull()
+    expect(
+      findJsonSyntaxError('{"whitelist_users": ["a\\u00e9", "b\\n"], "x": -1.5e3, "y": [true, false, null]}')
+    ).toBeNull()
   })
 
   it('agrees with JSON.parse on whether any JSON-like text is valid', () => {

@@ -3,7 +3,11 @@ import { ownerGone, runInterruption } from '@main/platform/core/owner-liveness'
 
 const NOW = Date.parse('2026-01-01T12:00:00Z')
 const facts = { host: 'here', nowEpochMs: NOW, staleAfterMs: 60_000 }
-const process = (host: string, secondsAgo: number) => ({ pid: 42, host, heartbeatAt: new Date(NOW - secondsAgo * 1000).toISOString() })
+const process = (host: string, secondsAgo: number) => ({
+  pid: 42,
+  host,
+  heartbeatAt: new Date(NOW - secondsAgo * 1000).toISOString()
+})
 
 describe('runInterruption', () => {
   it('takes a run on this host whose pid is gone for interrupted at once', () => {
@@ -15,7 +19,9 @@ describe('runInterruption', () => {
   })
 
   it('takes a live pid with a stopped heartbeat for interrupted (a pid reused after a crash)', () => {
-    expect(runInterruption(process('here', 61), { ...facts, pidAlive: true })).toContain('has not renewed its heartbeat for 61 s')
+    expect(runInterruption(process('here', 61), { ...facts, pidAlive: true })).toContain(
+      'has not renewed its heartbeat for 61 s'
+    )
   })
 
   it('judges a run of another host by its heartbeat only', () => {
@@ -40,6 +46,8 @@ describe('ownerGone', () => {
   })
 
   it('takes a record without an owner for abandoned', () => {
-    expect(ownerGone(null, { host: 'here', pidAlive: null })).toBe('no process was recorded for it (written by an older Rampart)')
+    expect(ownerGone(null, { host: 'here', pidAlive: null })).toBe(
+      'no process was recorded for it (written by an older Rampart)'
+    )
   })
 })

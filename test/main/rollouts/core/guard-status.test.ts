@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { judgedWithThresholds, summarizeGuardWindows, type JudgedWindow } from '@main/rollouts/core/guard-status'
 
 const at = (minute: number): number => Date.parse('2026-01-01T00:00:00Z') + minute * 60_000
-const window = (minute: number, decision: JudgedWindow['decision']): JudgedWindow => ({ windowStartEpochMs: at(minute), decision })
+const window = (minute: number, decision: JudgedWindow['decision']): JudgedWindow => ({
+  windowStartEpochMs: at(minute),
+  decision
+})
 
 describe('summarizeGuardWindows', () => {
   it('has no verdict without windows', () => {
@@ -31,7 +34,13 @@ describe('summarizeGuardWindows', () => {
 })
 
 describe('judgedWithThresholds', () => {
-  const environment = { window_seconds: 60, min_requests: 100, max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: 2 }
+  const environment = {
+    window_seconds: 60,
+    min_requests: 100,
+    max_error_rate: 0.05,
+    max_latency_degradation: 0.5,
+    breach_windows: 2
+  }
 
   it('counts a window judged with the environment’s thresholds', () => {
     expect(judgedWithThresholds({ settings: { ...environment, lateness_seconds: 60 } }, environment)).toBe(true)

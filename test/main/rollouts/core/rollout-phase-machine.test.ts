@@ -170,9 +170,9 @@ describe('planMove: advance', () => {
   })
 
   it('refuses after a trip even when the latest window passed', () => {
-    expect(
-      unmetOf({ guard: { verdict: 'pass', tripped: true, passSinceEpochMs: NOW - 2 * HOUR_MS } })
-    ).toEqual(['guards have tripped; a trip blocks advancing until it is cleared'])
+    expect(unmetOf({ guard: { verdict: 'pass', tripped: true, passSinceEpochMs: NOW - 2 * HOUR_MS } })).toEqual([
+      'guards have tripped; a trip blocks advancing until it is cleared'
+    ])
   })
 
   it('refuses before the soak time is met and says how far along it is', () => {
@@ -186,9 +186,9 @@ describe('planMove: advance', () => {
   })
 
   it('counts the soak from when the guards started passing if that is later than the phase start', () => {
-    expect(
-      unmetOf({ phaseEnteredAtEpochMs: NOW - 10 * HOUR_MS, guard: passingSince(NOW - 600_000) })
-    ).toEqual(['soak time: 600 s of 3600 s (counted from when the guards last started passing)'])
+    expect(unmetOf({ phaseEnteredAtEpochMs: NOW - 10 * HOUR_MS, guard: passingSince(NOW - 600_000) })).toEqual([
+      'soak time: 600 s of 3600 s (counted from when the guards last started passing)'
+    ])
   })
 
   it('refuses an unknown phase start when a soak time is required', () => {
@@ -213,9 +213,9 @@ describe('planMove: advance', () => {
   })
 
   it('refuses a confirmation that is not exactly the flag name', () => {
-    expect(
-      unmetOf({ current: flagState({ rollout_percentage: 50 }), confirmation: ` ${FLAG.toUpperCase()}` })
-    ).toEqual([`confirmation " ${FLAG.toUpperCase()}" does not match the flag name "${FLAG}"`])
+    expect(unmetOf({ current: flagState({ rollout_percentage: 50 }), confirmation: ` ${FLAG.toUpperCase()}` })).toEqual(
+      [`confirmation " ${FLAG.toUpperCase()}" does not match the flag name "${FLAG}"`]
+    )
   })
 
   it('plans 50 → 100 with the flag name typed', () => {
