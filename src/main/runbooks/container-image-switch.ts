@@ -1,6 +1,6 @@
 import { RampartError } from '@shared/errors'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import type { RunNotes } from './runbook-runner'
+import type { RunNotes } from './runbook-definition'
 
 export const PREVIOUS_IMAGE_NOTE = 'previousImage'
 

@@ -3,7 +3,7 @@ import { RampartError } from '@shared/errors'
 import { describeFlagVariableProblem } from '@main/flags/core/flag-env-mapping'
 import type { EnvironmentHandle } from '@main/flags/environment-registry'
 import type { RolloutService } from '@main/rollouts/rollout-service'
-import type { RunNotes } from './runbook-runner'
+import type { RunNotes } from './runbook-definition'
 
 /** What the disable step leaves in the run's notes. */
 export interface FlagKillNote {

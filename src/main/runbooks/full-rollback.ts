@@ -13,8 +13,8 @@ import type { EnvironmentHandle, EnvironmentRegistry } from '@main/flags/environ
 import { DEFAULT_EMERGENCY_TIMINGS, type EmergencyTimings } from './emergency-rollback'
 import { disableFlag } from './flag-kill'
 import type { RolloutService } from '@main/rollouts/rollout-service'
-import type { RegisteredRunbook, RunbookBuild } from './runbook-registry'
-import type { RunbookRunner, RunbookStep, RunNotes, RunOptions } from './runbook-runner'
+import type { RegisteredRunbook, RunbookBuild, RunbookStep, RunNotes } from './runbook-definition'
+import type { RunbookRunner, RunOptions } from './runbook-runner'
 import { verifyUrlsUntil, waitUntilServing } from '@main/docker/service-readiness'
 
 /** What the full rollback needs of the database feature (wired in by the app, which sits above both). */
