@@ -176,7 +176,7 @@ describe('defineRunbook', () => {
     expect(deps.ran).toEqual([])
   })
 
-  it('refuses a recorded note that no longer fits, naming the key, before the step that would read it runs', async () => {
+  it('refuses a recorded note that no longer fits, naming the key, before the step that reads it runs', async () => {
     const runId = await crashedRun('Double')
     // What an older build might have left: the count as words.
     history.runbooks.setNotes(runId, { counted: 'three' })
