@@ -107,8 +107,8 @@ export function defineRunbook<
             flag: input.flag ?? null,
             reason: input.reason,
             input,
-            steps: steps.map((step) => runnerStep(spec, step)),
-            result: (_context, notes) => spec.result(input, typedNotes(spec, notes), context)
+            steps: steps.map((step) => runnerStep(spec.notes, step)),
+            result: (_context, notes) => spec.result(input, typedNotes(spec.notes, notes), context)
           }
         }
       }
@@ -127,12 +127,12 @@ export function defineRunbook<
 }
 
 /** The runner's view of a step: it hands every step the context, which a defined step already holds. */
-function runnerStep<Notes>(spec: { name: string; notes: z.ZodObject }, step: Step<Notes>): RunbookStep<unknown> {
+function runnerStep<Notes>(schema: z.ZodObject, step: Step<Notes>): RunbookStep<unknown> {
   return {
     name: step.name,
     ...(step.cancellable === undefined ? {} : { cancellable: step.cancellable }),
     run: (_context, report, tools) =>
-      step.run({ runId: tools.runId, signal: tools.signal, notes: typedNotes(spec, tools.notes), report })
+      step.run({ runId: tools.runId, signal: tools.signal, notes: typedNotes(schema, tools.notes), report })
   }
 }
 
@@ -141,15 +141,15 @@ function runnerStep<Notes>(spec: { name: string; notes: z.ZodObject }, step: Ste
  * written by another version of Rampart that no longer fits is refused with its key named,
  * instead of being read half-understood. Keys the schema does not name are left alone.
  */
-function typedNotes<Notes>(spec: { name: string; notes: z.ZodObject }, raw: RunNotes): TypedNotes<Notes> {
+function typedNotes<Notes>(schema: z.ZodObject, raw: RunNotes): TypedNotes<Notes> {
   for (const [key, value] of Object.entries(raw.all())) {
-    const field = spec.notes.shape[key]
+    const field = schema.shape[key]
     if (field === undefined || value === undefined) continue
     const parsed = field.safeParse(value)
     if (!parsed.success) {
       throw new RampartError(
         'refused',
-        `${spec.name}: the run's note "${key}" does not fit this version of Rampart ` +
+        `the run's note "${key}" does not fit this version of Rampart ` +
           `(${describeIssues(parsed.error, key)}); it was recorded by another version: start the runbook again`
       )
     }
