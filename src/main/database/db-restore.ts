@@ -14,7 +14,8 @@ import { DbOperationJournal, type DbOperationHistory } from './db-operation-jour
 import { describeVerification, verificationProblems, verifyDatabase } from './db-verification'
 import { HeldMigrationLock } from './held-migration-lock'
 import type { MigrationRunner } from './migration-runner'
-import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
+import type { RunbookStep } from '@main/runbooks/runbook-definition'
+import type { RunbookRunner } from '@main/runbooks/runbook-runner'
 
 export interface DbRestoreDeps {
   /** Also read for the checksum recorded when the backup was taken. */

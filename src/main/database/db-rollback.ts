@@ -17,7 +17,8 @@ import { DbOperationJournal, type DbOperationHistory, type TrackedOperation } fr
 import { describeVerification, verificationProblems, verifyRollback } from './db-verification'
 import { HeldMigrationLock } from './held-migration-lock'
 import type { MigrationRunner } from './migration-runner'
-import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
+import type { RunbookStep } from '@main/runbooks/runbook-definition'
+import type { RunbookRunner } from '@main/runbooks/runbook-runner'
 
 export interface DbRollbackDeps {
   history: DbOperationHistory

@@ -13,7 +13,8 @@ import { readSeedFile, type SeedFile } from './seed-file'
 import type { Clock } from '@main/platform/clock'
 import { DbOperationJournal, type DbOperationHistory } from './db-operation-journal'
 import { MigrationRunner } from './migration-runner'
-import type { RunbookRunner, RunbookStep } from '@main/runbooks/runbook-runner'
+import type { RunbookStep } from '@main/runbooks/runbook-definition'
+import type { RunbookRunner } from '@main/runbooks/runbook-runner'
 
 const MAINTENANCE_DATABASE = 'postgres'
 const DEFAULT_READY_TIMEOUT_MS = 90_000

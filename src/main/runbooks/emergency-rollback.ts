@@ -6,13 +6,15 @@ import { RUNBOOKS, type EmergencyRollbackOutcome, type EmergencyRollbackResult }
 import type { DockerEngine } from '@main/docker/docker-engine'
 import type { HistoryStore } from '@main/history/history-store'
 import type { Clock } from '@main/platform/clock'
-import type { EnvironmentHandle, EnvironmentRegistry } from '@main/flags/environment-registry'
-import { disableFlag, FLAG_KILL_NOTE, type FlagKillNote } from './flag-kill'
+import type { EnvironmentRegistry } from '@main/flags/environment-registry'
 import type { RolloutService } from '@main/rollouts/rollout-service'
-import type { RegisteredRunbook, RunbookBuild } from './runbook-registry'
-import type { RunbookRunner, RunbookStep, RunNotes, RunOptions } from './runbook-runner'
-import { verifyUrlsUntil, waitUntilServing } from '@main/docker/service-readiness'
-import { captureLogLines } from '@main/docker/service-log-capture'
+import { defineRunbook, type BoundRunbook, type Step, type TypedNotes } from './define-runbook'
+import type { RunbookRunner, RunOptions } from './runbook-runner'
+import { captureLogs, CaptureLogsNotesSchema } from './steps/capture-logs'
+import { disableFlagStep, DisableFlagNotesSchema, FLAG_KILL_NOTE } from './steps/disable-flag'
+import { restartService, RestartServiceNotesSchema } from './steps/restart-service'
+import { verifyUrls, VerifyUrlsNotesSchema, type VerifyUrlsNotes } from './steps/verify-urls'
+import { HealthNotesSchema, waitForHealth } from './steps/wait-for-health'
 
 /** Timings, short by default: every second here is a second of the incident. */
 export interface EmergencyTimings {
@@ -54,14 +56,46 @@ const RecordedInputSchema = z
   .strict()
 type RecordedInput = z.infer<typeof RecordedInputSchema>
 
-interface EmergencyContext {
-  input: RecordedInput
-  handle: EnvironmentHandle
-  engine: DockerEngine
-}
+const EmergencyNotesSchema = z.object({
+  ...DisableFlagNotesSchema.shape,
+  ...RestartServiceNotesSchema.shape,
+  ...HealthNotesSchema.shape,
+  ...VerifyUrlsNotesSchema.shape,
+  /** When the verify URLs first answered: the service was safe from then on. */
+  safeAt: z.string(),
+  ...CaptureLogsNotesSchema.shape,
+  /** The 'verified_safe' event, once recorded, so a re-run does not record it twice. */
+  safeEventSeq: z.number().int()
+})
+type EmergencyNotes = z.infer<typeof EmergencyNotesSchema>
 
 const LOG_LINES = 50
-const VERIFY_PROBE_TIMEOUT_MS = 5_000
+
+const emergencyRollbackRunbook = defineRunbook({
+  name: RUNBOOKS.emergencyRollback,
+  input: RecordedInputSchema,
+  notes: EmergencyNotesSchema,
+  context: (input, deps: EmergencyRollbackDeps) => {
+    const handle = deps.environments.get(input.environment)
+    return {
+      deps,
+      handle,
+      service: handle.config.service,
+      engine: deps.docker.forEnvironment(handle.name),
+      // The service reads an env file only when it starts: a flag written there needs a restart.
+      restartNeeded: handle.flagSource.kind === 'env-file'
+    }
+  },
+  steps: (input, { deps, handle, service, engine, restartNeeded }) => [
+    disableFlagStep(deps, handle, input),
+    restartNeeded && restartService(engine, service.container, input.stopTimeoutSeconds),
+    waitForHealth(engine, service, input),
+    notingSafeTime(verifyUrls(service.verify_urls, input), deps.clock),
+    captureLogs(engine, service.container, LOG_LINES),
+    recordTimeToSafe(input, deps)
+  ],
+  result: (input, notes, { restartNeeded }) => resultOf(input, notes, restartNeeded)
+})
 
 /**
  * The seed's "Emergency Rollback (< 5 minutes)", done in seconds: the intent is recorded, then a
@@ -71,9 +105,11 @@ const VERIFY_PROBE_TIMEOUT_MS = 5_000
  */
 export class EmergencyRollback {
   private readonly timings: EmergencyTimings
+  private readonly bound: BoundRunbook<RecordedInput, EmergencyRollbackResult>
 
   constructor(private readonly deps: EmergencyRollbackDeps) {
     this.timings = { ...DEFAULT_EMERGENCY_TIMINGS, ...deps.timings }
+    this.bound = emergencyRollbackRunbook.bind(deps)
   }
 
   async run(request: RollbackEmergencyInput, options: RunOptions = {}): Promise<EmergencyRollbackOutcome> {
@@ -96,200 +132,97 @@ export class EmergencyRollback {
         container: handle.config.service.container
       }
     })
-    const recorded: RecordedInput = {
-      environment: handle.name,
-      flag: input.flag,
-      reason,
-      intentSeq: intent.seq,
-      intentAt: intent.at,
-      stopTimeoutSeconds: input.stopTimeoutSeconds ?? this.timings.stopTimeoutSeconds,
-      healthTimeoutMs: this.timings.healthTimeoutMs,
-      pollIntervalMs: this.timings.pollIntervalMs
-    }
-    const run = await this.deps.runbooks.start(RUNBOOKS.emergencyRollback, recorded, options)
-    return { result: run.result as EmergencyRollbackResult, run }
-  }
-
-  /** For the registry: how a recorded run is rebuilt. */
-  runbook(): RegisteredRunbook<RecordedInput, EmergencyContext> {
-    return {
-      name: RUNBOOKS.emergencyRollback,
-      parseInput: (input) => RecordedInputSchema.parse(input),
-      build: (input) => this.build(input)
-    }
-  }
-
-  private build(input: RecordedInput): RunbookBuild<EmergencyContext> {
-    const handle = this.deps.environments.get(input.environment)
-    const context: EmergencyContext = { input, handle, engine: this.deps.docker.forEnvironment(handle.name) }
-    const service = handle.config.service
-    const restartNeeded = handle.flagSource.kind === 'env-file'
-    const steps: Array<RunbookStep<EmergencyContext>> = [
+    return this.bound.start(
       {
-        name: `Disable ${input.flag} in ${handle.flagOrigin}`,
-        run: (c, report, tools) => this.disable(c, tools.notes, report)
-      },
-      ...(restartNeeded
-        ? [
-            {
-              name: `Restart container ${service.container}`,
-              run: (c: EmergencyContext, _r: unknown, tools: { notes: RunNotes }) => this.restart(c, tools.notes)
-            }
-          ]
-        : []),
-      {
-        name: `Wait for health: ${service.health_url ?? `container ${service.container}`}`,
-        cancellable: true,
-        run: async (c, report, tools) => {
-          const outcome = await waitUntilServing(
-            { container: service.container, healthUrl: service.health_url },
-            c.engine,
-            {
-              timeoutMs: input.healthTimeoutMs,
-              intervalMs: input.pollIntervalMs,
-              signal: tools.signal,
-              report
-            }
-          )
-          tools.notes.set('health', outcome.check)
-          return `${outcome.check} answered after ${Math.round(outcome.waitedMs)} ms (${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'})`
-        }
-      },
-      {
-        name:
-          service.verify_urls.length === 0
-            ? 'Check verify URLs (none configured)'
-            : `Check ${service.verify_urls.length} verify URL${service.verify_urls.length === 1 ? '' : 's'}`,
-        cancellable: true,
-        run: async (_c, _report, tools) => {
-          const verified = await verifyUrlsUntil(service.verify_urls, {
-            timeoutMs: input.healthTimeoutMs,
-            intervalMs: input.pollIntervalMs,
-            probeTimeoutMs: VERIFY_PROBE_TIMEOUT_MS,
-            signal: tools.signal
-          })
-          tools.notes.set('verifiedUrls', verified)
-          // The first verification is when it became safe; a re-run after a crash keeps it.
-          if (tools.notes.get('safeAt') === undefined) tools.notes.set('safeAt', this.deps.clock.now().toISOString())
-          return verified.length === 0 ? 'no verify URLs configured' : verified.join(', ')
-        }
-      },
-      {
-        name: `Capture the last ${LOG_LINES} log lines of ${service.container}`,
-        run: async (c, _report, tools) => {
-          const captured = await captureLogLines(c.engine, service.container, LOG_LINES)
-          tools.notes.set('logLines', captured.lines)
-          return captured.problem ?? `${captured.lines.length} lines captured`
-        }
-      },
-      {
-        name: 'Record the time to safe',
-        run: (c, _report, tools) => Promise.resolve(this.recordTimeToSafe(c, tools.notes, tools.runId))
-      }
-    ]
-    return {
-      context,
-      definition: {
-        runbook: RUNBOOKS.emergencyRollback,
         environment: handle.name,
         flag: input.flag,
-        reason: input.reason,
-        input,
-        steps,
-        result: (c, notes) => resultOf(c.input, notes, restartNeeded)
-      }
-    }
-  }
-
-  private disable(context: EmergencyContext, notes: RunNotes, report: (message: string) => void): Promise<string> {
-    const { input, handle } = context
-    return disableFlag(
-      {
-        rollout: this.deps.rollout,
-        handle,
-        flag: input.flag,
-        reason: input.reason,
-        notes,
-        now: () => this.deps.clock.now()
+        reason,
+        intentSeq: intent.seq,
+        intentAt: intent.at,
+        stopTimeoutSeconds: input.stopTimeoutSeconds ?? this.timings.stopTimeoutSeconds,
+        healthTimeoutMs: this.timings.healthTimeoutMs,
+        pollIntervalMs: this.timings.pollIntervalMs
       },
-      report
+      options
     )
   }
 
-  /**
-   * Restarts the container so it reads the file again. Before restarting, the container's start
-   * time is noted: a re-run that finds a later start knows the restart happened (clock-free,
-   * so a remote engine's clock does not matter).
-   */
-  private async restart(context: EmergencyContext, notes: RunNotes): Promise<string> {
-    const { engine, input } = context
-    const container = context.handle.config.service.container
-    const info = await engine.inspectContainer(container)
-    if (info === null)
-      throw new RampartError(
-        'failed',
-        `container ${container} does not exist on the Docker engine at ${engine.endpoint.display}; the flag is disabled in the file, but nothing is serving it`
-      )
-    const before = notes.get<string | null>('startedBeforeRestart')
-    if (before !== undefined && info.state === 'running' && info.startedAt !== before) {
-      notes.set('restarted', true)
-      return `already restarted (started at ${info.startedAt})`
-    }
-    notes.set('startedBeforeRestart', info.startedAt)
-    await engine.restartContainer(container, { timeoutSeconds: input.stopTimeoutSeconds })
-    notes.set('restarted', true)
-    return `restarted (stop timeout ${input.stopTimeoutSeconds} s)`
-  }
-
-  private recordTimeToSafe(context: EmergencyContext, notes: RunNotes, runId: number): string {
-    const { input } = context
-    const safeAt = notes.get<string>('safeAt')
-    if (safeAt === undefined)
-      throw new RampartError(
-        'failed',
-        `run #${runId} has no verified-safe time on record; the verify step must run first`
-      )
-    const timeToSafeMs = Date.parse(safeAt) - Date.parse(input.intentAt)
-    const recordedSeq = notes.get<number>('safeEventSeq')
-    if (recordedSeq !== undefined)
-      return `${formatMs(timeToSafeMs)} from intent to verified safe (recorded as event #${recordedSeq})`
-    const event = this.deps.history.events.appendEvent({
-      kind: 'kill',
-      actor: this.deps.actor,
-      flag: input.flag,
-      environment: input.environment,
-      reason: input.reason,
-      outcome: 'verified_safe',
-      detail: {
-        runbook: RUNBOOKS.emergencyRollback,
-        runId,
-        intentSeq: input.intentSeq,
-        intentAt: input.intentAt,
-        safeAt,
-        timeToSafeMs,
-        healthCheck: notes.get<string>('health') ?? null,
-        verifiedUrls: notes.get<string[]>('verifiedUrls') ?? []
-      }
-    })
-    notes.set('safeEventSeq', event.seq)
-    return `${formatMs(timeToSafeMs)} from intent to verified safe (recorded as event #${event.seq})`
+  /** For the registry: how a recorded run is rebuilt. */
+  runbook(): BoundRunbook<RecordedInput, EmergencyRollbackResult> {
+    return this.bound
   }
 }
 
-function resultOf(input: RecordedInput, notes: RunNotes, restartNeeded: boolean): EmergencyRollbackResult {
-  const safeAt = notes.get<string>('safeAt') ?? input.intentAt
-  const killed = notes.get<FlagKillNote>(FLAG_KILL_NOTE)
+/** The first verification is when the service became safe; a re-run after a crash keeps it. */
+function notingSafeTime(
+  step: Step<VerifyUrlsNotes>,
+  clock: Clock
+): Step<Pick<EmergencyNotes, 'verifiedUrls' | 'safeAt'>> {
+  return {
+    ...step,
+    run: async (kit) => {
+      const summary = await step.run(kit)
+      if (kit.notes.get('safeAt') === undefined) kit.notes.set('safeAt', clock.now().toISOString())
+      return summary
+    }
+  }
+}
+
+function recordTimeToSafe(input: RecordedInput, deps: EmergencyRollbackDeps): Step<EmergencyNotes> {
+  return {
+    name: 'Record the time to safe',
+    run: async ({ notes, runId }) => {
+      const safeAt = notes.get('safeAt')
+      if (safeAt === undefined)
+        throw new RampartError(
+          'failed',
+          `run #${runId} has no verified-safe time on record; the verify step must run first`
+        )
+      const timeToSafeMs = Date.parse(safeAt) - Date.parse(input.intentAt)
+      const recordedSeq = notes.get('safeEventSeq')
+      if (recordedSeq !== undefined)
+        return `${formatMs(timeToSafeMs)} from intent to verified safe (recorded as event #${recordedSeq})`
+      const event = deps.history.events.appendEvent({
+        kind: 'kill',
+        actor: deps.actor,
+        flag: input.flag,
+        environment: input.environment,
+        reason: input.reason,
+        outcome: 'verified_safe',
+        detail: {
+          runbook: RUNBOOKS.emergencyRollback,
+          runId,
+          intentSeq: input.intentSeq,
+          intentAt: input.intentAt,
+          safeAt,
+          timeToSafeMs,
+          healthCheck: notes.get('health') ?? null,
+          verifiedUrls: notes.get('verifiedUrls') ?? []
+        }
+      })
+      notes.set('safeEventSeq', event.seq)
+      return `${formatMs(timeToSafeMs)} from intent to verified safe (recorded as event #${event.seq})`
+    }
+  }
+}
+
+function resultOf(
+  input: RecordedInput,
+  notes: TypedNotes<EmergencyNotes>,
+  restartNeeded: boolean
+): EmergencyRollbackResult {
+  const safeAt = notes.get('safeAt') ?? input.intentAt
   return {
     flag: input.flag,
     environment: input.environment,
     intentAt: input.intentAt,
     safeAt,
     timeToSafeMs: Date.parse(safeAt) - Date.parse(input.intentAt),
-    alreadyDisabled: killed?.alreadyDisabled ?? false,
-    restarted: restartNeeded && notes.get<boolean>('restarted') === true,
-    healthCheck: notes.get<string>('health') ?? '',
-    verifiedUrls: notes.get<string[]>('verifiedUrls') ?? [],
-    logLines: notes.get<string[]>('logLines') ?? []
+    alreadyDisabled: notes.get(FLAG_KILL_NOTE)?.alreadyDisabled ?? false,
+    restarted: restartNeeded && notes.get('restarted') === true,
+    healthCheck: notes.get('health') ?? '',
+    verifiedUrls: notes.get('verifiedUrls') ?? [],
+    logLines: notes.get('logLines') ?? []
   }
 }
 

@@ -1,21 +1,24 @@
 import { z } from 'zod'
 import { parseOrBadInput } from '@main/platform/input-validation'
-import { RampartError } from '@shared/errors'
 import { RunbookFullRollbackInputSchema, type RunbookFullRollbackInput } from '@shared/runbook-operation-inputs'
 import { RUNBOOKS, type FullRollbackOutcome, type FullRollbackResult } from '@shared/runbook-types'
 import { requireConfirmation } from '@main/platform/core/destructive-confirmation'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import type { Clock } from '@main/platform/clock'
-import { PREVIOUS_IMAGE_NOTE, switchContainerImage } from './container-image-switch'
 import type { DbRollbackInput, DbStatusInput } from '@shared/db-operation-inputs'
 import type { DbRollbackResult, DbStatusResult } from '@shared/db-types'
-import type { EnvironmentHandle, EnvironmentRegistry } from '@main/flags/environment-registry'
-import { DEFAULT_EMERGENCY_TIMINGS, type EmergencyTimings } from './emergency-rollback'
-import { disableFlag } from './flag-kill'
+import type { EnvironmentRegistry } from '@main/flags/environment-registry'
 import type { RolloutService } from '@main/rollouts/rollout-service'
-import type { RegisteredRunbook, RunbookBuild } from './runbook-registry'
-import type { RunbookRunner, RunbookStep, RunNotes, RunOptions } from './runbook-runner'
-import { verifyUrlsUntil, waitUntilServing } from '@main/docker/service-readiness'
+import { defineRunbook, type BoundRunbook, type Step } from './define-runbook'
+import { DEFAULT_EMERGENCY_TIMINGS, type EmergencyTimings } from './emergency-rollback'
+import type { RunbookRunner, RunOptions } from './runbook-runner'
+import { disableFlagStep, DisableFlagNotesSchema } from './steps/disable-flag'
+import { startService } from './steps/start-service'
+import { stopService } from './steps/stop-service'
+import { switchImage, SwitchImageNotesSchema } from './steps/switch-image'
+import { VerifyUrlsNotesSchema } from './steps/verify-urls'
+import { verifyServing } from './steps/verify-serving'
+import { HealthNotesSchema } from './steps/wait-for-health'
 
 /** What the full rollback needs of the database feature (wired in by the app, which sits above both). */
 export interface FullRollbackDatabase {
@@ -35,7 +38,10 @@ export interface FullRollbackDeps {
   timings?: Partial<EmergencyTimings>
 }
 
-/** The run's recorded input: the request, resolved and confirmed (the confirmation is the database name, not a secret). */
+/**
+ * The run's recorded input: the request, resolved and confirmed (the confirmation is the
+ * database name, not a secret).
+ */
 const RecordedInputSchema = z
   .object({
     environment: z.string(),
@@ -52,19 +58,57 @@ const RecordedInputSchema = z
   .strict()
 type RecordedInput = z.infer<typeof RecordedInputSchema>
 
-interface FullRollbackContext {
-  input: RecordedInput
-  handle: EnvironmentHandle
-  engine: DockerEngine
-}
+const BackupNoteSchema = z.object({ file: z.string(), sha256: z.string(), bytes: z.number().int() })
 
-interface BackupNote {
-  file: string
-  sha256: string
-  bytes: number
-}
+const FullRollbackNotesSchema = z.object({
+  ...DisableFlagNotesSchema.shape,
+  /** The database version before this run rolled it back (absent when it was already at the target). */
+  fromVersion: z.number().int(),
+  /** The database rollback's own backup. */
+  backup: BackupNoteSchema,
+  ...SwitchImageNotesSchema.shape,
+  ...HealthNotesSchema.shape,
+  ...VerifyUrlsNotesSchema.shape
+})
+type FullRollbackNotes = z.infer<typeof FullRollbackNotesSchema>
 
-const VERIFY_PROBE_TIMEOUT_MS = 5_000
+const fullRollbackRunbook = defineRunbook({
+  name: RUNBOOKS.fullRollback,
+  input: RecordedInputSchema,
+  notes: FullRollbackNotesSchema,
+  context: (input, deps: FullRollbackDeps) => {
+    const handle = deps.environments.get(input.environment)
+    return { deps, handle, service: handle.config.service, engine: deps.docker.forEnvironment(handle.name) }
+  },
+  steps: (input, { deps, handle, service, engine }) => [
+    input.flag !== null && disableFlagStep(deps, handle, { flag: input.flag, reason: input.reason }),
+    stopService(engine, service.container, input.stopTimeoutSeconds),
+    // One backup, taken by the database rollback under the migration lock, so no migration can
+    // slip in between the dump and the rollback scripts.
+    rollBackDatabase(input, deps.database),
+    input.image !== null &&
+      switchImage(engine, {
+        container: service.container,
+        image: input.image,
+        stopTimeoutSeconds: input.stopTimeoutSeconds
+      }),
+    startService(engine, service.container),
+    verifyServing(engine, service, input)
+  ],
+  result: (input, notes, { service }): FullRollbackResult => ({
+    environment: input.environment,
+    container: service.container,
+    flag: input.flag,
+    database: input.database,
+    toVersion: input.toVersion,
+    fromVersion: notes.get('fromVersion') ?? null,
+    backup: notes.get('backup') ?? null,
+    previousImage: notes.get('previousImage') ?? null,
+    image: input.image,
+    healthCheck: notes.get('health') ?? '',
+    verifiedUrls: notes.get('verifiedUrls') ?? []
+  })
+})
 
 /**
  * The seed's "Full Rollback with Database" as a resumable runbook: disable the flag (when one is
@@ -75,9 +119,11 @@ const VERIFY_PROBE_TIMEOUT_MS = 5_000
  */
 export class FullRollback {
   private readonly timings: EmergencyTimings
+  private readonly bound: BoundRunbook<RecordedInput, FullRollbackResult>
 
   constructor(private readonly deps: FullRollbackDeps) {
     this.timings = { ...DEFAULT_EMERGENCY_TIMINGS, ...deps.timings }
+    this.bound = fullRollbackRunbook.bind(deps)
   }
 
   async run(request: RunbookFullRollbackInput, options: RunOptions = {}): Promise<FullRollbackOutcome> {
@@ -93,187 +139,57 @@ export class FullRollback {
       ...(input.confirm === undefined ? {} : { confirm: input.confirm }),
       ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
     })
-    const recorded: RecordedInput = {
-      environment: handle.name,
-      toVersion: input.toVersion,
-      image: input.image ?? null,
-      flag: input.flag ?? null,
-      reason: input.reason.trim(),
-      database,
-      confirmation: input.confirmation ?? null,
-      stopTimeoutSeconds: input.stopTimeoutSeconds ?? this.timings.stopTimeoutSeconds,
-      healthTimeoutMs: this.timings.healthTimeoutMs,
-      pollIntervalMs: this.timings.pollIntervalMs
-    }
-    const run = await this.deps.runbooks.start(RUNBOOKS.fullRollback, recorded, options)
-    return { result: run.result as FullRollbackResult, run }
-  }
-
-  runbook(): RegisteredRunbook<RecordedInput, FullRollbackContext> {
-    return {
-      name: RUNBOOKS.fullRollback,
-      parseInput: (input) => RecordedInputSchema.parse(input),
-      build: (input) => this.build(input)
-    }
-  }
-
-  private build(input: RecordedInput): RunbookBuild<FullRollbackContext> {
-    const handle = this.deps.environments.get(input.environment)
-    const service = handle.config.service
-    const container = service.container
-    const context: FullRollbackContext = { input, handle, engine: this.deps.docker.forEnvironment(handle.name) }
-    const flag = input.flag
-    const image = input.image
-    const steps: Array<RunbookStep<FullRollbackContext>> = [
-      ...(flag === null
-        ? []
-        : [
-            {
-              name: `Disable ${flag} in ${handle.flagOrigin}`,
-              run: (c: FullRollbackContext, report: (message: string) => void, tools: { notes: RunNotes }) =>
-                disableFlag(
-                  {
-                    rollout: this.deps.rollout,
-                    handle: c.handle,
-                    flag,
-                    reason: input.reason,
-                    notes: tools.notes,
-                    now: () => this.deps.clock.now()
-                  },
-                  report
-                )
-            }
-          ]),
-      { name: `Stop container ${container}`, run: (c, _report, tools) => this.stop(c, tools.runId) },
-      // One backup, taken by the database rollback under the migration lock, so no migration can
-      // slip in between the dump and the rollback scripts.
+    return this.bound.start(
       {
-        name: `Back up and roll back database ${input.database} to version ${input.toVersion}`,
-        run: (_c, _report, tools) => this.rollBackDatabase(input, tools.notes)
-      },
-      ...(image === null
-        ? []
-        : [
-            {
-              name: `Switch container ${container} to image ${image}`,
-              run: (
-                c: FullRollbackContext,
-                report: (message: string) => void,
-                tools: { notes: RunNotes; runId: number }
-              ) =>
-                switchContainerImage(
-                  c.engine,
-                  {
-                    container,
-                    image,
-                    asideName: `${container}-rampart-run${tools.runId}`,
-                    stopTimeoutSeconds: input.stopTimeoutSeconds
-                  },
-                  tools.notes,
-                  report
-                )
-            }
-          ]),
-      {
-        name: `Start container ${container}`,
-        run: async (c) => {
-          const info = await c.engine.inspectContainer(container)
-          if (info === null)
-            throw new RampartError(
-              'failed',
-              `container ${container} does not exist on the Docker engine at ${c.engine.endpoint.display}`
-            )
-          if (info.state === 'running') return 'already running'
-          await c.engine.startContainer(container)
-          return 'started'
-        }
-      },
-      {
-        name: 'Verify: health and verify URLs',
-        cancellable: true,
-        run: async (c, report, tools) => {
-          const health = await waitUntilServing({ container, healthUrl: service.health_url }, c.engine, {
-            timeoutMs: input.healthTimeoutMs,
-            intervalMs: input.pollIntervalMs,
-            signal: tools.signal,
-            report
-          })
-          const verified = await verifyUrlsUntil(service.verify_urls, {
-            timeoutMs: input.healthTimeoutMs,
-            intervalMs: input.pollIntervalMs,
-            probeTimeoutMs: VERIFY_PROBE_TIMEOUT_MS,
-            signal: tools.signal
-          })
-          tools.notes.set('health', health.check)
-          tools.notes.set('verifiedUrls', verified)
-          return [`${health.check} answered after ${Math.round(health.waitedMs)} ms`, ...verified].join('; ')
-        }
-      }
-    ]
-    return {
-      context,
-      definition: {
-        runbook: RUNBOOKS.fullRollback,
         environment: handle.name,
-        flag,
-        reason: input.reason,
-        input,
-        steps,
-        result: (c, notes): FullRollbackResult => ({
-          environment: c.input.environment,
-          container,
-          flag,
-          database: c.input.database,
-          toVersion: c.input.toVersion,
-          fromVersion: notes.get<number>('fromVersion') ?? null,
-          backup: notes.get<BackupNote>('backup') ?? null,
-          previousImage: notes.get<string>(PREVIOUS_IMAGE_NOTE) ?? null,
-          image,
-          healthCheck: notes.get<string>('health') ?? '',
-          verifiedUrls: notes.get<string[]>('verifiedUrls') ?? []
-        })
-      }
-    }
+        toVersion: input.toVersion,
+        image: input.image ?? null,
+        flag: input.flag ?? null,
+        reason: input.reason.trim(),
+        database,
+        confirmation: input.confirmation ?? null,
+        stopTimeoutSeconds: input.stopTimeoutSeconds ?? this.timings.stopTimeoutSeconds,
+        healthTimeoutMs: this.timings.healthTimeoutMs,
+        pollIntervalMs: this.timings.pollIntervalMs
+      },
+      options
+    )
   }
 
-  /** Stopped or missing-because-it-is-being-switched both count as stopped. */
-  private async stop(context: FullRollbackContext, runId: number): Promise<string> {
-    const container = context.handle.config.service.container
-    const info = await context.engine.inspectContainer(container)
-    if (info === null) {
-      if ((await context.engine.inspectContainer(`${container}-rampart-run${runId}`)) !== null)
-        return `${container} is being replaced by this run; nothing to stop`
-      throw new RampartError(
-        'failed',
-        `container ${container} does not exist on the Docker engine at ${context.engine.endpoint.display}`
+  /** For the registry: how a recorded run is rebuilt. */
+  runbook(): BoundRunbook<RecordedInput, FullRollbackResult> {
+    return this.bound
+  }
+}
+
+/**
+ * Already at (or below) the target is done, with no backup (nothing is changed); otherwise the
+ * database service's rollback: pg_dump backup, rollback scripts, verification.
+ */
+function rollBackDatabase(input: RecordedInput, database: FullRollbackDatabase): Step<FullRollbackNotes> {
+  return {
+    name: `Back up and roll back database ${input.database} to version ${input.toVersion}`,
+    run: async ({ notes }) => {
+      const status = await database.status({ environment: input.environment })
+      if (status.currentVersion <= input.toVersion)
+        return (
+          `${status.database} is at version ${status.currentVersion}; ` +
+          `nothing above ${input.toVersion} to roll back`
+        )
+      if (notes.get('fromVersion') === undefined) notes.set('fromVersion', status.currentVersion)
+      const result = await database.rollback({
+        environment: input.environment,
+        toVersion: input.toVersion,
+        confirm: true,
+        ...(input.confirmation === null ? {} : { confirmation: input.confirmation })
+      })
+      const backup = { file: result.backup.file, sha256: result.backup.sha256, bytes: result.backup.bytes }
+      notes.set('backup', backup)
+      return (
+        `backed up to ${backup.file} (${backup.bytes} bytes, sha256 ${backup.sha256.slice(0, 12)}…); ` +
+        `rolled back ${result.rolledBack.map((migration) => migration.version).join(', ')}: ` +
+        `${status.database} now at version ${result.toVersion}`
       )
     }
-    if (info.state !== 'running' && info.state !== 'restarting' && info.state !== 'paused')
-      return `already stopped (${info.state})`
-    await context.engine.stopContainer(container, { timeoutSeconds: context.input.stopTimeoutSeconds })
-    return `stopped (stop timeout ${context.input.stopTimeoutSeconds} s)`
-  }
-
-  /**
-   * Already at (or below) the target is done, with no backup (nothing is changed); otherwise the
-   * database service's rollback: pg_dump backup, rollback scripts, verification.
-   */
-  private async rollBackDatabase(input: RecordedInput, notes: RunNotes): Promise<string> {
-    const status = await this.deps.database.status({ environment: input.environment })
-    if (status.currentVersion <= input.toVersion)
-      return `${status.database} is at version ${status.currentVersion}; nothing above ${input.toVersion} to roll back`
-    if (notes.get('fromVersion') === undefined) notes.set('fromVersion', status.currentVersion)
-    const result = await this.deps.database.rollback({
-      environment: input.environment,
-      toVersion: input.toVersion,
-      confirm: true,
-      ...(input.confirmation === null ? {} : { confirmation: input.confirmation })
-    })
-    const backup: BackupNote = { file: result.backup.file, sha256: result.backup.sha256, bytes: result.backup.bytes }
-    notes.set('backup', backup)
-    return (
-      `backed up to ${backup.file} (${backup.bytes} bytes, sha256 ${backup.sha256.slice(0, 12)}…); ` +
-      `rolled back ${result.rolledBack.map((migration) => migration.version).join(', ')}: ${status.database} now at version ${result.toVersion}`
-    )
   }
 }

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { RUNBOOKS } from '@shared/runbook-types'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import { createAppContext, type AppContext } from '@main/app/app-context'
-import type { StepTools } from '@main/runbooks/runbook-runner'
+import type { StepTools } from '@main/runbooks/runbook-definition'
 import type { EmergencyRollbackResult } from '@shared/runbook-types'
 import { captureLogLines } from '@main/docker/service-log-capture'
 import { connectTestEngine, waitFor } from '@test/support/docker-test-env'

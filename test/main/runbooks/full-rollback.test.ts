@@ -11,7 +11,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createAppContext, type AppContext } from '@main/app/app-context'
-import type { StepTools } from '@main/runbooks/runbook-runner'
+import type { StepTools } from '@main/runbooks/runbook-definition'
 import { NODE_FIXTURE_IMAGE } from '@test/support/docker-test-env'
 import { FIXTURE_PASSWORD, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
 import {

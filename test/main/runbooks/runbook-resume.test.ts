@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { HistoryStore } from '@main/history/history-store'
 import { ProgressBus } from '@main/runbooks/progress-bus'
-import { RunbookRegistry, type RegisteredRunbook } from '@main/runbooks/runbook-registry'
-import { RunbookRunner, type RunbookStep, type StepTools } from '@main/runbooks/runbook-runner'
+import type { RegisteredRunbook, RunbookStep, StepTools } from '@main/runbooks/runbook-definition'
+import { RunbookRegistry } from '@main/runbooks/runbook-registry'
+import { RunbookRunner } from '@main/runbooks/runbook-runner'
 
 const HOST = 'test-host'
 const DEAD_PID = 4_000_001

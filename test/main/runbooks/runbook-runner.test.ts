@@ -6,7 +6,8 @@ import { RampartError } from '@shared/errors'
 import type { RunbookProgress } from '@shared/runbook-types'
 import { HistoryStore } from '@main/history/history-store'
 import { ProgressBus } from '@main/runbooks/progress-bus'
-import { RunbookRunner, type RunbookStep } from '@main/runbooks/runbook-runner'
+import type { RunbookStep } from '@main/runbooks/runbook-definition'
+import { RunbookRunner } from '@main/runbooks/runbook-runner'
 
 describe('RunbookRunner', () => {
   let dir: string

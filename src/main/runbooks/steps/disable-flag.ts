@@ -1,19 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { z } from 'zod'
 import { RampartError } from '@shared/errors'
 import { describeFlagVariableProblem } from '@main/flags/core/flag-env-mapping'
 import type { EnvironmentHandle } from '@main/flags/environment-registry'
+import type { Clock } from '@main/platform/clock'
 import type { RolloutService } from '@main/rollouts/rollout-service'
-import type { RunNotes } from './runbook-runner'
+import type { Step, TypedNotes } from '../define-runbook'
 
 /** What the disable step leaves in the run's notes. */
-export interface FlagKillNote {
-  alreadyDisabled: boolean
-  at: string
+const FlagKillNoteSchema = z.object({
+  alreadyDisabled: z.boolean(),
+  at: z.string(),
   /** The 'kill' event that recorded the write, when this run wrote it. */
-  eventSeq: number | null
-}
+  eventSeq: z.number().int().nullable()
+})
+export type FlagKillNote = z.infer<typeof FlagKillNoteSchema>
 
 export const FLAG_KILL_NOTE = 'disabled'
+
+export const DisableFlagNotesSchema = z.object({ [FLAG_KILL_NOTE]: FlagKillNoteSchema })
+type DisableFlagNotes = z.infer<typeof DisableFlagNotesSchema>
 
 const ATTEMPTS = 40
 const RETRY_MS = 50
@@ -31,7 +37,7 @@ export async function disableFlag(
     handle: EnvironmentHandle
     flag: string
     reason: string
-    notes: RunNotes
+    notes: TypedNotes<DisableFlagNotes>
     now: () => Date
   },
   report: (message: string) => void
@@ -64,9 +70,15 @@ export async function disableFlag(
       } satisfies FlagKillNote)
       if (snapshot.unreadable !== undefined) {
         // The percentage shown may be a default standing in for an unreadable value: name what is wrong instead.
-        return `${flag} disabled in ${snapshot.origin} (recorded as event #${moved.event.seq}); still to fix by hand: ${snapshot.unreadable.map(describeFlagVariableProblem).join('; ')}`
+        return (
+          `${flag} disabled in ${snapshot.origin} (recorded as event #${moved.event.seq}); ` +
+          `still to fix by hand: ${snapshot.unreadable.map(describeFlagVariableProblem).join('; ')}`
+        )
       }
-      return `${flag} disabled in ${snapshot.origin} (was ${snapshot.state.rollout_percentage} %; recorded as event #${moved.event.seq})`
+      return (
+        `${flag} disabled in ${snapshot.origin} ` +
+        `(was ${snapshot.state.rollout_percentage} %; recorded as event #${moved.event.seq})`
+      )
     } catch (error) {
       if (!(error instanceof RampartError) || error.code !== 'conflict') throw error
       lastRefusal = error.message
@@ -78,4 +90,27 @@ export async function disableFlag(
     'conflict',
     `could not disable ${flag} in ${handle.flagOrigin} after ${ATTEMPTS} attempts: ${lastRefusal}`
   )
+}
+
+/** The step: "Disable F in ORIGIN", the first of both rollbacks. */
+export function disableFlagStep(
+  deps: { rollout: RolloutService; clock: Clock },
+  handle: EnvironmentHandle,
+  request: { flag: string; reason: string }
+): Step<DisableFlagNotes> {
+  return {
+    name: `Disable ${request.flag} in ${handle.flagOrigin}`,
+    run: ({ notes, report }) =>
+      disableFlag(
+        {
+          rollout: deps.rollout,
+          handle,
+          flag: request.flag,
+          reason: request.reason,
+          notes,
+          now: () => deps.clock.now()
+        },
+        report
+      )
+  }
 }

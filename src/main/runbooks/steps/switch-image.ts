@@ -1,8 +1,32 @@
+import { z } from 'zod'
 import { RampartError } from '@shared/errors'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import type { RunNotes } from './runbook-runner'
+import type { Step, TypedNotes } from '../define-runbook'
 
-export const PREVIOUS_IMAGE_NOTE = 'previousImage'
+export const SwitchImageNotesSchema = z.object({ previousImage: z.string() })
+type SwitchImageNotes = z.infer<typeof SwitchImageNotesSchema>
+
+/** Where a run keeps the old container while its replacement is created (the stop step looks for it too). */
+export function asideContainerName(container: string, runId: number): string {
+  return `${container}-rampart-run${runId}`
+}
+
+/** The step: "Switch container C to image I". */
+export function switchImage(
+  engine: DockerEngine,
+  request: { container: string; image: string; stopTimeoutSeconds: number }
+): Step<SwitchImageNotes> {
+  return {
+    name: `Switch container ${request.container} to image ${request.image}`,
+    run: ({ runId, notes, report }) =>
+      switchContainerImage(
+        engine,
+        { ...request, asideName: asideContainerName(request.container, runId) },
+        notes,
+        report
+      )
+  }
+}
 
 /**
  * Puts container `container` on another image with the same configuration: the old container is
@@ -11,10 +35,10 @@ export const PREVIOUS_IMAGE_NOTE = 'previousImage'
  * Every stage looks at Docker first, so a re-run after a crash continues where it stopped; the
  * image it replaced is noted for an undo.
  */
-export async function switchContainerImage(
+async function switchContainerImage(
   engine: DockerEngine,
   request: { container: string; image: string; asideName: string; stopTimeoutSeconds: number },
-  notes: RunNotes,
+  notes: TypedNotes<SwitchImageNotes>,
   report: (message: string) => void
 ): Promise<string> {
   const { container, image, asideName } = request
@@ -23,12 +47,13 @@ export async function switchContainerImage(
   if (current === null && aside === null) {
     throw new RampartError(
       'failed',
-      `container ${container} does not exist on the Docker engine at ${engine.endpoint.display}; there is nothing to switch to ${image}`
+      `container ${container} does not exist on the Docker engine at ${engine.endpoint.display}; ` +
+        `there is nothing to switch to ${image}`
     )
   }
   if (current !== null && aside === null) {
     if (current.image === image) return `already on ${image}`
-    if (notes.get(PREVIOUS_IMAGE_NOTE) === undefined) notes.set(PREVIOUS_IMAGE_NOTE, current.image)
+    if (notes.get('previousImage') === undefined) notes.set('previousImage', current.image)
     if (current.state === 'running' || current.state === 'restarting' || current.state === 'paused') {
       await engine.stopContainer(container, { timeoutSeconds: request.stopTimeoutSeconds })
     }
@@ -45,10 +70,11 @@ export async function switchContainerImage(
   if (current === null || current.image !== image) {
     throw new RampartError(
       'failed',
-      `container ${container} is on ${current?.image ?? 'nothing'}, not ${image}, while the previous container is still kept as ${asideName}; ` +
+      `container ${container} is on ${current?.image ?? 'nothing'}, not ${image}, ` +
+        `while the previous container is still kept as ${asideName}; ` +
         `look at both (docker ps -a) before running this again`
     )
   }
   await engine.removeContainer(asideName, { force: true })
-  return `${container} now on ${image} (was ${notes.get<string>(PREVIOUS_IMAGE_NOTE) ?? 'unknown'})`
+  return `${container} now on ${image} (was ${notes.get('previousImage') ?? 'unknown'})`
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EnvironmentRegistry } from '@main/flags/environment-registry'
-import { disableFlag, FLAG_KILL_NOTE, type FlagKillNote } from '@main/runbooks/flag-kill'
-import type { RunNotes } from '@main/runbooks/runbook-runner'
+import { disableFlag, FLAG_KILL_NOTE, type FlagKillNote } from '@main/runbooks/steps/disable-flag'
+import type { RunNotes } from '@main/runbooks/runbook-definition'
 import { seedEnvText, ServiceWorkspace } from '@test/fixtures/service-workspace'
 import { memoryNotes } from '@test/fixtures/memory-notes'
 
