@@ -60,7 +60,9 @@ export const layerRule = {
         if (pure && !PURE_PACKAGES.includes(specifier)) {
           context.report({
             node,
-            message: `${from.folder}/${PURE_FOLDER} is pure: "${specifier}" is not one of ${PURE_PACKAGES.join(', ')}; do I/O outside core/`
+            message:
+              `${from.folder}/${PURE_FOLDER} is pure: "${specifier}" is not one of ${PURE_PACKAGES.join(', ')}; ` +
+              'do I/O outside core/'
           })
         }
         return
@@ -70,14 +72,18 @@ export const layerRule = {
       if (!allowed.has(to.name)) {
         context.report({
           node,
-          message: `${from.folder} may not import ${to.folder} ("${specifier}"); the layer table (eslint/layer-table.mjs) allows ${[...allowed].join(', ')}`
+          message:
+            `${from.folder} may not import ${to.folder} ("${specifier}"); ` +
+            `the layer table (eslint/layer-table.mjs) allows ${[...allowed].join(', ')}`
         })
         return
       }
       if (pure && to.name !== 'shared' && !isPure(target, to)) {
         context.report({
           node,
-          message: `${from.folder}/${PURE_FOLDER} is pure: it may import src/shared and other core/ folders, not "${specifier}"`
+          message:
+            `${from.folder}/${PURE_FOLDER} is pure: ` +
+            `it may import src/shared and other core/ folders, not "${specifier}"`
         })
       }
     }
