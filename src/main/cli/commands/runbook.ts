@@ -46,7 +46,8 @@ export const runbookResumeCommand: CliCommand = {
   words: ['runbook', 'resume'],
   summary: 'Continue an interrupted, failed or cancelled run from the step that did not finish',
   usage:
-    'rampart runbook resume RUN_ID [--json]\n    The step that was running when the run was interrupted runs again (steps are written to be safe to repeat).',
+    'rampart runbook resume RUN_ID [--json]\n' +
+    '    The step that was running when the run was interrupted runs again (steps are written to be safe to repeat).',
   options: {},
   positionals: true,
   async run({ values, positionals }, io, runtime) {
@@ -87,7 +88,8 @@ function runIdArgument(positionals: string[], verb: string): number {
   const text = positionals[0]
   if (positionals.length !== 1 || text === undefined || !/^[1-9]\d{0,14}$/.test(text)) {
     throw new UsageError(
-      `runbook ${verb} needs one run number, e.g. "rampart runbook ${verb} 12" (see "rampart runbook list --interrupted")`
+      `runbook ${verb} needs one run number, e.g. "rampart runbook ${verb} 12" ` +
+        '(see "rampart runbook list --interrupted")'
     )
   }
   return Number(text)
