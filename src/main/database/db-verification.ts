@@ -104,7 +104,8 @@ export function verificationProblems(verification: DbVerification): string[] {
     ),
     ...verification.orphans.map(
       (orphan) =>
-        `orphaned rows: ${orphan.rows}${orphan.rows >= ORPHAN_COUNT_LIMIT ? '+' : ''} in ${orphan.table}(${orphan.columns.join(', ')}) ` +
+        `orphaned rows: ${orphan.rows}${orphan.rows >= ORPHAN_COUNT_LIMIT ? '+' : ''} ` +
+        `in ${orphan.table}(${orphan.columns.join(', ')}) ` +
         `with no parent in ${orphan.references}(${orphan.referencedColumns.join(', ')}) [${orphan.constraint}]`
     )
   ]
@@ -113,8 +114,11 @@ export function verificationProblems(verification: DbVerification): string[] {
 /** "12 foreign keys checked, no orphaned rows" and the like. */
 export function describeVerification(verification: DbVerification): string {
   const problems = verificationProblems(verification)
-  const checked = `${verification.foreignKeysChecked} foreign key${verification.foreignKeysChecked === 1 ? '' : 's'} checked`
-  if (problems.length === 0)
-    return `${checked}, no orphaned rows${verification.ledgerMissing ? ' (no migration history to compare the catalog with)' : ''}`
+  const keys = verification.foreignKeysChecked
+  const checked = `${keys} foreign key${keys === 1 ? '' : 's'} checked`
+  if (problems.length === 0) {
+    const uncompared = verification.ledgerMissing ? ' (no migration history to compare the catalog with)' : ''
+    return `${checked}, no orphaned rows${uncompared}`
+  }
   return `${problems.length} problem${problems.length === 1 ? '' : 's'} (${checked}): ${problems.join('; ')}`
 }

@@ -89,7 +89,8 @@ export class MigrationLedger {
   async record(row: NewLedgerRow): Promise<void> {
     await this.session.query(
       `INSERT INTO ${this.table}
-         (version, name, checksum, applied_at, applied_by, duration_ms, success, transactional, created_objects, dropped_objects)
+         (version, name, checksum, applied_at, applied_by, duration_ms, success, transactional,
+          created_objects, dropped_objects)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)`,
       [
         row.version,

@@ -290,7 +290,9 @@ function findForward(
     if (forward.name !== name) {
       problems.push({
         fileName: rollback.fileName,
-        message: `is a rollback for version ${version}, but that version's forward file is ${forward.fileName}; name them alike`
+        message:
+          `is a rollback for version ${version}, ` +
+          `but that version's forward file is ${forward.fileName}; name them alike`
       })
       return null
     }
@@ -308,7 +310,9 @@ function findForward(
   if (candidates.length > 1) {
     problems.push({
       fileName: rollback.fileName,
-      message: `could roll back any of ${candidates.map((forward) => forward.fileName).join(', ')}; rename it NNN_${name}.down.sql`
+      message:
+        `could roll back any of ${candidates.map((forward) => forward.fileName).join(', ')}; ` +
+        `rename it NNN_${name}.down.sql`
     })
     return null
   }
