@@ -95,7 +95,10 @@ export interface RunbookProgress {
   status: RunbookRunStatus | RunbookStepStatus | null
 }
 
-/** What a cancel request did: stopped at once (no live process), or asked the running process to stop at its next safe point. */
+/**
+ * What a cancel request did: stopped at once (no live process), or asked the running process to
+ * stop at its next safe point.
+ */
 export interface RunbookCancelResult {
   runId: number
   outcome: 'cancelled' | 'requested'

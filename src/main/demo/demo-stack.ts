@@ -484,7 +484,10 @@ export class DemoStack {
     return { environment, config }
   }
 
-  /** The environment's env file; with an HTTP flag source, .env beside the workspace (the service still starts from a file). */
+  /**
+   * The environment's env file; with an HTTP flag source, .env beside the workspace
+   * (the service still starts from a file).
+   */
   private envFilePath(config: EnvironmentConfig): string {
     const file = config.flag_source.kind === 'env-file' ? config.flag_source.path : '.env'
     return path.resolve(this.deps.workspace.baseDir, file)

@@ -25,7 +25,10 @@ export interface GuardWatchRequest {
   since?: string
   /** Settings over the environment's guards (a --guards file is a full set of them). */
   overrides?: Partial<GuardSettings>
-  /** Attribute events without `flags` with this state, fixed. Without it, the source's state, re-read after each window. */
+  /**
+   * Attribute events without `flags` with this state, fixed. Without it, the source's state,
+   * re-read after each window.
+   */
   flagState?: FlagState
 }
 
@@ -166,7 +169,10 @@ export class LiveGuardWatch {
     }
   }
 
-  /** Watches until the log ends for good or `signal` aborts; refused while another watch of this flag stores windows in the same history file. */
+  /**
+   * Watches until the log ends for good or `signal` aborts; refused while another watch of this
+   * flag stores windows in the same history file.
+   */
   async run(signal: AbortSignal): Promise<GuardWatchReport> {
     const { plan, deps, hooks } = this.setup
     const release = await this.takeWatchLock()

@@ -73,7 +73,10 @@ export interface GuardWindowFigures extends GuardWindowJson {
 export interface GuardWatchReport {
   counts: GuardCounts
   trips: number
-  /** `ended`: the log stream ended (the container stopped) and the open windows were decided; `aborted`: stopped from outside, open windows dropped. */
+  /**
+   * `ended`: the log stream ended (the container stopped) and the open windows were decided;
+   * `aborted`: stopped from outside, open windows dropped.
+   */
   stopped: 'ended' | 'aborted'
 }
 

@@ -140,7 +140,10 @@ export class RolloutOrchestrator {
     }
   }
 
-  /** Rollback or kill as `rampart`, from the state just read (a hand edit is recorded as drift, not a reason to stay exposed). */
+  /**
+   * Rollback or kill as `rampart`, from the state just read
+   * (a hand edit is recorded as drift, not a reason to stay exposed).
+   */
   private async automaticMove(
     plan: GuardWatchPlan,
     move: 'rollback' | 'kill',

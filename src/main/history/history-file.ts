@@ -209,7 +209,10 @@ function refuseNewer(file: string, version: number): void {
   }
 }
 
-/** Applies pending migrations in one IMMEDIATE transaction, re-reading the version inside it in case another process just did. */
+/**
+ * Applies pending migrations in one IMMEDIATE transaction, re-reading the version inside it in case
+ * another process just did.
+ */
 function migrate(file: string, db: Database.Database): void {
   if (pendingMigrations(db.pragma('user_version', { simple: true }) as number).length === 0) return
   db.transaction(() => {

@@ -55,7 +55,10 @@ interface Rig {
   orchestrator: RolloutOrchestrator
   moves: AppliedMoves
   notices: RolloutWatchNotice[]
-  /** Lines for window `index` (0: the window the watch starts in); the clock moves to that window's end, as if they had just been read. */
+  /**
+   * Lines for window `index` (0: the window the watch starts in); the clock moves to that window's
+   * end, as if they had just been read.
+   */
   window(index: number, traffic: WindowTraffic): void
   watch(windows?: number): Promise<RolloutWatchSummary>
   events(): HistoryEvent[]

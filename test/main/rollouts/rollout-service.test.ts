@@ -39,7 +39,10 @@ function percentageOf(state: unknown): unknown {
   return (state as { rollout_percentage?: unknown } | null)?.rollout_percentage
 }
 
-/** Looks at the rollout (Rampart's phase clock starts at first sight), lets guards pass for three windows, then waits them out. */
+/**
+ * Looks at the rollout (Rampart's phase clock starts at first sight), lets guards pass for three
+ * windows, then waits them out.
+ */
 async function passGuardsInCurrentPhase(context: AppContext): Promise<void> {
   await context.services.rollout.status(undefined, FLAG)
   workspace.recordPasses(3)

@@ -72,7 +72,10 @@ export function decodeFlagState(values: EnvValues, mapping: FlagEnvMapping): Fla
   return state
 }
 
-/** What a lenient read found: the state, with each unreadable field at its default, and what was unreadable (by line). */
+/**
+ * What a lenient read found: the state, with each unreadable field at its default, and what was
+ * unreadable (by line).
+ */
 export interface FlagStateReading {
   state: FlagState
   problems: FlagVariableProblem[]

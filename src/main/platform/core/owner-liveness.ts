@@ -4,7 +4,10 @@ export interface LivenessFacts {
   /** The host asking. */
   host: string
   nowEpochMs: number
-  /** A heartbeat older than this means the process stopped running the run (another host, a reused pid, a hung process). */
+  /**
+   * A heartbeat older than this means the process stopped running the run
+   * (another host, a reused pid, a hung process).
+   */
   staleAfterMs: number
   /** Whether the recorded pid exists, when it is on this host; null when it was not (or could not be) checked. */
   pidAlive: boolean | null

@@ -205,7 +205,8 @@ const lineEnding = fc.constantFrom<'\n' | '\r\n'>('\n', '\r\n')
 const indent = fc.constantFrom('', ' ', '\t', '  ')
 const commentText = fc.string({ maxLength: 12 }).filter((text) => !/[\r\n]/.test(text))
 const safeUnquoted = fc.stringMatching(/^[A-Za-z0-9_@%+=:,./-]{0,10}$/)
-// Unquoted values read by the parser may hold characters a writer would quote, as long as they cannot start a quote or comment.
+// Unquoted values read by the parser may hold characters a writer would quote, as long as they
+// cannot start a quote or comment.
 const readableUnquoted = fc.stringMatching(/^([A-Za-z0-9_@:,./-][A-Za-z0-9_@:,./#$'"-]{0,10})?$/)
 const lineFreeText = fc.string({ maxLength: 10 }).filter((text) => !/[\r\n]/.test(text))
 
