@@ -219,8 +219,9 @@ export class LiveGuardWatch {
         : `${holder.actor} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
     throw new RampartError(
       'conflict',
-      `the guards of ${plan.flag} in ${plan.environment} are already being watched by ${who}, storing every window in ${deps.history.path}; ` +
-        `a second watch would store each window twice. Follow that watch instead, or stop it first (lock file ${lockPath})`,
+      `the guards of ${plan.flag} in ${plan.environment} are already being watched by ${who}, ` +
+        `storing every window in ${deps.history.path}; a second watch would store each window twice. ` +
+        `Follow that watch instead, or stop it first (lock file ${lockPath})`,
       { lockHolder: holder } satisfies LockHeldDetail
     )
   }
@@ -249,7 +250,8 @@ async function readFlagState(handle: EnvironmentHandle, flag: string): Promise<F
     if (!(error instanceof RampartError)) throw error
     throw new RampartError(
       error.code,
-      `reading flag ${flag} of environment "${handle.name}" from ${handle.flagOrigin}, to attribute events that carry no "flags": ${error.message}`,
+      `reading flag ${flag} of environment "${handle.name}" from ${handle.flagOrigin}, ` +
+        `to attribute events that carry no "flags": ${error.message}`,
       {
         ...(typeof error.detail === 'object' && error.detail !== null ? error.detail : {}),
         flagStateUnreadable: true

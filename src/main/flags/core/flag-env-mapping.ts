@@ -214,7 +214,8 @@ function encodeUserList(field: keyof FlagState, value: unknown): string {
       throw fieldError(
         field,
         value,
-        `holds ${JSON.stringify(user)}; a user id must not be empty, start or end with white space, or hold a comma or line break`
+        `holds ${JSON.stringify(user)}; ` +
+          'a user id must not be empty, start or end with white space, or hold a comma or line break'
       )
     }
   }
