@@ -204,7 +204,8 @@ function refuseNewer(file: string, version: number): void {
     throw new RampartError(
       'refused',
       `The history file ${file} has schema version ${version}, but this Rampart supports up to version ` +
-        `${HISTORY_SCHEMA_VERSION}. It was written by a newer Rampart; upgrade Rampart to open it. The file was not changed.`
+        `${HISTORY_SCHEMA_VERSION}. It was written by a newer Rampart; upgrade Rampart to open it. ` +
+        'The file was not changed.'
     )
   }
 }

@@ -92,7 +92,9 @@ export class ServiceRestartApplier implements FlagChangeApplier {
       return {
         outcome: 'absent',
         container,
-        message: `no container ${container} on the Docker engine at ${engine.endpoint.display}; the service reads ${handle.flagOrigin} when it starts`,
+        message:
+          `no container ${container} on the Docker engine at ${engine.endpoint.display}; ` +
+          `the service reads ${handle.flagOrigin} when it starts`,
         durationMs: 0
       }
     }

@@ -25,7 +25,10 @@ export function runInterruption(process: RunbookProcess | null, facts: LivenessF
   if (Number.isNaN(heartbeatMs)) return `its heartbeat "${process.heartbeatAt}" is not a time`
   const silentMs = facts.nowEpochMs - heartbeatMs
   if (silentMs > facts.staleAfterMs) {
-    return `pid ${process.pid} on ${process.host} has not renewed its heartbeat for ${Math.round(silentMs / 1000)} s (since ${process.heartbeatAt})`
+    return (
+      `pid ${process.pid} on ${process.host} has not renewed its heartbeat ` +
+      `for ${Math.round(silentMs / 1000)} s (since ${process.heartbeatAt})`
+    )
   }
   return null
 }
