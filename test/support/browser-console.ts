@@ -49,7 +49,8 @@ export interface ConsoleSession {
 export async function openConsole(options: ConsoleOptions): Promise<ConsoleSession> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new Error(
-      `${RENDERER_DIR}/index.html is missing: run \`npx electron-vite build\` first (\`npm test\` does it before vitest)`
+      `${RENDERER_DIR}/index.html is missing: ` +
+        'run `npx electron-vite build` first (`npm test` does it before vitest)'
     )
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`)

@@ -92,7 +92,8 @@ describe('parsing', () => {
     const error = parseError(text)
     expect(error.code).toBe('bad_input')
     expect(error.message).toBe(
-      `FEATURE_LLM_HUB_WHITELIST in ${FILE} line 2 has an unterminated ${quote} quote (values must close their quote on the same line)`
+      `FEATURE_LLM_HUB_WHITELIST in ${FILE} line 2 has an unterminated ${quote} quote ` +
+        '(values must close their quote on the same line)'
     )
     expect(error.detail).toEqual({ file: FILE, line: 2, variable: 'FEATURE_LLM_HUB_WHITELIST' })
   })
