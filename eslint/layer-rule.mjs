@@ -40,7 +40,7 @@ function isPure(file, layer) {
   return layer !== null && file.startsWith(`${layer.folder}/${PURE_FOLDER}/`)
 }
 
-export const layerRule = {
+const layerRule = {
   meta: {
     type: 'problem',
     docs: { description: 'Imports follow the layer table in eslint/layer-table.mjs' },

@@ -9,7 +9,7 @@ export const DEMO_ENVIRONMENT = 'demo'
 export const DEMO_WINDOW_SECONDS = 2
 export const DEMO_BREACH_WINDOWS = 2
 /** Whitelisted, so the flag has users at 0 % too. */
-export const DEMO_TESTERS = Array.from({ length: 10 }, (_, index) => `tester-${index}@example.com`)
+const DEMO_TESTERS = Array.from({ length: 10 }, (_, index) => `tester-${index}@example.com`)
 
 export function demoEnvText(percentage: number): string {
   return [

@@ -167,4 +167,4 @@ function readFlagsFromEnvFile(path, mappings) {
   return flags
 }
 
-module.exports = { SEED_FLAGS, FIELDS, EnvFileError, parseEnvText, readFlagsFromEnvFile }
+module.exports = { SEED_FLAGS, EnvFileError, readFlagsFromEnvFile }

@@ -20,7 +20,7 @@ export function printRunbookProgress(io: CliIo, json: boolean): (progress: Runbo
   }
 }
 
-export function progressLine(progress: RunbookProgress): string | null {
+function progressLine(progress: RunbookProgress): string | null {
   const counter = progress.stepIndex === null ? '' : `[${progress.stepIndex + 1}/${progress.stepCount}] `
   const step = `${counter}${progress.step ?? ''}`
   const summary = progress.message === null ? '' : ` — ${progress.message}`

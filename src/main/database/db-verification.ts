@@ -19,7 +19,7 @@ import type { MigrationLedger } from './migration-ledger'
  */
 
 /** For every foreign key in the database, the rows whose parent is missing. */
-export async function findOrphans(
+async function findOrphans(
   session: PostgresSession
 ): Promise<{ foreignKeysChecked: number; orphans: OrphanFinding[] }> {
   const keys = await readForeignKeys(session)
@@ -42,10 +42,7 @@ export async function findOrphans(
 }
 
 /** The created and dropped objects of every successful migration in the ledger; null without a ledger. */
-export async function readLedgerObjects(
-  session: PostgresSession,
-  ledger: MigrationLedger
-): Promise<LedgerObjects[] | null> {
+async function readLedgerObjects(session: PostgresSession, ledger: MigrationLedger): Promise<LedgerObjects[] | null> {
   if (!(await ledger.exists())) return null
   const rows = await session.query<{
     version: number

@@ -2,7 +2,7 @@ import type { CatalogObject } from '@shared/migration-types'
 import type { MigrationLedgerRow } from './core/migration-status'
 import { quoteIdentifier, type PostgresSession } from './postgres-target'
 
-export const LEDGER_TABLE = 'rampart_schema_history'
+const LEDGER_TABLE = 'rampart_schema_history'
 
 /** A ledger row as the runner writes it. */
 export interface NewLedgerRow {

@@ -21,7 +21,7 @@ import { advisoryLockKey, type PostgresSession, type PostgresTarget } from './po
 import type { Clock } from '@main/platform/clock'
 
 /** The lock every Rampart migration run (and rollback, restore, repair) takes in the target database. */
-export const MIGRATION_LOCK_NAME = 'rampart.migrations'
+const MIGRATION_LOCK_NAME = 'rampart.migrations'
 export const MIGRATION_LOCK_KEY = advisoryLockKey(MIGRATION_LOCK_NAME)
 
 const DEFAULT_LOCK_WAIT_MS = 60_000

@@ -22,8 +22,8 @@ import { resolveSecretReference } from '@main/platform/secret-reference'
 import type { RunbookRunner } from '@main/runbooks/runbook-runner'
 import { postgresContainerSpec } from '@main/database/test-db-setup'
 
-export const DEMO_LABEL = 'rampart.demo'
-export const DEFAULT_DEMO_NODE_IMAGE = 'node:18-slim'
+const DEMO_LABEL = 'rampart.demo'
+const DEFAULT_DEMO_NODE_IMAGE = 'node:18-slim'
 
 // Kept on the service container so a second `up` can tell whether it was set up the same way.
 const PORT_LABEL = 'rampart.demo.port'

@@ -36,7 +36,7 @@ export function waitUntilServing(
     : waitForHealthUrl(service.healthUrl, wait)
 }
 
-export async function waitForHealthUrl(url: string, wait: ReadinessWait): Promise<ReadinessOutcome> {
+async function waitForHealthUrl(url: string, wait: ReadinessWait): Promise<ReadinessOutcome> {
   const started = performance.now()
   let last: HttpProbe | null = null
   for (let attempt = 1; ; attempt++) {
@@ -57,7 +57,7 @@ export async function waitForHealthUrl(url: string, wait: ReadinessWait): Promis
   }
 }
 
-export async function waitForContainerHealth(
+async function waitForContainerHealth(
   engine: DockerEngine,
   container: string,
   wait: ReadinessWait
@@ -101,7 +101,7 @@ export async function waitForContainerHealth(
 }
 
 /** Every verify URL must answer 2xx; they are asked at once, and every failure is named. */
-export async function checkVerifyUrls(
+async function checkVerifyUrls(
   urls: readonly string[],
   options: { timeoutMs: number; signal: AbortSignal }
 ): Promise<string[]> {

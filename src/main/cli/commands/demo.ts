@@ -8,7 +8,7 @@ import { UsageError } from '../usage-error'
 
 const MAX_PORT = 65_535
 
-export const demoUpCommand: CliCommand = {
+const demoUpCommand: CliCommand = {
   words: ['demo', 'up'],
   summary: 'Start Postgres and the demo ops-center service in containers on 127.0.0.1 (reuses what runs)',
   usage: [
@@ -43,7 +43,7 @@ export const demoUpCommand: CliCommand = {
   }
 }
 
-export const demoDownCommand: CliCommand = {
+const demoDownCommand: CliCommand = {
   words: ['demo', 'down'],
   summary: 'Remove the demo’s containers (only those labelled rampart.demo=1)',
   usage:
@@ -141,7 +141,7 @@ export function upLines(result: DemoUpResult): string[] {
   ]
 }
 
-export function downLines(result: DemoDownResult): string[] {
+function downLines(result: DemoDownResult): string[] {
   const lines =
     result.removed.length === 0
       ? [`nothing to remove for environment ${result.environment}`]

@@ -47,7 +47,7 @@ const SETTINGS_USAGE = [
   '  --lateness-seconds N how far behind the newest event a line may arrive and still count (default: one window)'
 ]
 
-export const guardsReplayCommand: CliCommand = {
+const guardsReplayCommand: CliCommand = {
   words: ['guards', 'replay'],
   summary: 'Run the guards over a saved log file, window by window',
   usage: [
@@ -92,7 +92,7 @@ export const guardsReplayCommand: CliCommand = {
   }
 }
 
-export const guardsWatchCommand: CliCommand = {
+const guardsWatchCommand: CliCommand = {
   words: ['guards', 'watch'],
   summary: "Follow a container's log and decide guard windows live, storing each in history",
   usage: [

@@ -26,7 +26,7 @@ export interface ContainerSpec {
   user?: string
 }
 
-export const MANAGED_LABEL = 'rampart.managed'
+const MANAGED_LABEL = 'rampart.managed'
 
 /** The engine's create body for `spec`, refusing what the engine would take but Rampart does not. */
 export function containerCreateBody(spec: ContainerSpec): Record<string, unknown> {

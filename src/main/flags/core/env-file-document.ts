@@ -1,6 +1,6 @@
 import { RampartError } from '@shared/errors'
 
-export type LineEnding = '\n' | '\r\n' | ''
+type LineEnding = '\n' | '\r\n' | ''
 export type ValueQuoting = 'none' | 'single' | 'double'
 
 /** `KEY=value`, kept as the exact pieces it was written in so untouched parts are re-emitted byte for byte. */
@@ -22,7 +22,7 @@ export interface EnvAssignmentLine {
   ending: LineEnding
 }
 
-export interface EnvTextLine {
+interface EnvTextLine {
   kind: 'blank' | 'comment'
   number: number
   text: string

@@ -8,7 +8,7 @@ export type FlagEnvMapping = { readonly [Field in keyof FlagState]: string }
 
 export { FLAG_STATE_FIELDS }
 
-export const SEED_FLAG = 'unified_llm_hub'
+const SEED_FLAG = 'unified_llm_hub'
 
 /** The seed's names, which do not follow the default pattern (`LLM_HUB`, not `UNIFIED_LLM_HUB`, after the first). */
 export const SEED_FLAG_ENV_MAPPING: FlagEnvMapping = {
