@@ -159,7 +159,8 @@ describe('rampart rollout', () => {
       expect(lines[0]).toMatch(/^unified_llm_hub: enabled -> disabled {2}\(recorded as #\d+ by cli-tester\)$/)
       expect(lines[1]).toMatch(
         new RegExp(
-          `^  still to fix by hand: FEATURE_LLM_HUB_ROLLOUT=25 percent in ${envFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line \\d+ is not a percentage`
+          `^  still to fix by hand: FEATURE_LLM_HUB_ROLLOUT=25 percent in ` +
+            `${envFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line \\d+ is not a percentage`
         )
       )
       expect(lines[2]).toMatch(/^ {2}service: not restarted/)

@@ -283,7 +283,9 @@ function findForward(
     if (forward === undefined) {
       problems.push({
         fileName: rollback.fileName,
-        message: `is a rollback for version ${version}, but there is no forward migration ${rollback.fileName.replace(/\.down\.sql$/, '.sql')}`
+        message:
+          `is a rollback for version ${version}, ` +
+          `but there is no forward migration ${rollback.fileName.replace(/\.down\.sql$/, '.sql')}`
       })
       return null
     }

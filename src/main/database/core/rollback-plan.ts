@@ -52,7 +52,8 @@ export function planRollback(
     }
     if (migration.rollback === null) {
       problems.push(
-        `${where.directory}/${migration.fileName} has no rollback file (${migration.fileName.replace(/\.sql$/, '.down.sql')} or rollback_${migration.name}.sql)`
+        `${where.directory}/${migration.fileName} has no rollback file ` +
+          `(${migration.fileName.replace(/\.sql$/, '.down.sql')} or rollback_${migration.name}.sql)`
       )
       continue
     }

@@ -143,7 +143,8 @@ describe('decoding a flag state from env values', () => {
       const error = decodeError(`FEATURE_LLM_HUB_START_DATE=${value}\n`)
       expect(error.message).toMatch(
         new RegExp(
-          `^FEATURE_LLM_HUB_START_DATE=${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} in ${FILE} line 1 is not a (date gate|real date|real timestamp): `
+          `^FEATURE_LLM_HUB_START_DATE=${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} in ${FILE} line 1 ` +
+            'is not a (date gate|real date|real timestamp): '
         )
       )
     }
