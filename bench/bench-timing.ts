@@ -21,6 +21,11 @@ export function runChecked(command: string, args: string[], options: SpawnSyncOp
   }
 }
 
+/** Each run's time in whole milliseconds, comma-separated, for a "runs:" line. */
+export function msList(values: number[]): string {
+  return values.map((ms) => ms.toFixed(0)).join(', ')
+}
+
 export function report(title: string, rows: Array<{ name: string; ms: number; baselineMs?: number }>): void {
   console.log(`\n${title}`)
   for (const row of rows) {

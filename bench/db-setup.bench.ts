@@ -16,7 +16,7 @@ import { systemClock } from '@main/platform/clock'
 import { DatabaseService } from '@main/database/database-service'
 import { ProgressBus } from '@main/runbooks/progress-bus'
 import { RunbookRunner } from '@main/runbooks/runbook-runner'
-import { report } from './bench-timing'
+import { msList, report } from './bench-timing'
 
 const RUNS = 3
 const image = process.env.RAMPART_FIXTURE_POSTGRES_IMAGE ?? 'rampart-fixture/postgres:15'
@@ -182,9 +182,7 @@ async function main(): Promise<void> {
       { name: 'docker exec … psql (drop, create, 001, 002, seeds)', ms: baseline },
       { name: 'rampart db setup service (10 recorded steps)', ms: median(rampartMs), baselineMs: baseline }
     ])
-    console.log(
-      `  runs: rampart ${rampartMs.map((ms) => ms.toFixed(0)).join(', ')} ms; docker exec psql ${plainMs.map((ms) => ms.toFixed(0)).join(', ')} ms`
-    )
+    console.log(`  runs: rampart ${msList(rampartMs)} ms; docker exec psql ${msList(plainMs)} ms`)
   } finally {
     history.close()
     rmSync(dir, { recursive: true, force: true })

@@ -23,7 +23,7 @@ import ts from 'typescript'
 import { ByteLineSplitter } from '@main/guards/core/byte-line-splitter'
 import { GuardSettingsSchema } from '@shared/schemas/guard-settings'
 import { replayGuardLog, type GuardReplayReport } from '@main/guards/guard-replay'
-import { report } from './bench-timing'
+import { msList, report } from './bench-timing'
 
 const LINES = 1_000_000
 const SMALL_LINES = 250_000
@@ -309,7 +309,9 @@ async function main(): Promise<void> {
     const cliTotal = median(cliRunsMs)
 
     report(
-      `guards replay, ${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB, ${expected.summary.windows} windows, ${expected.summary.unparsedLines} unparsed (median of ${RUNS}, alternating)`,
+      `guards replay, ${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB, ` +
+        `${expected.summary.windows} windows, ${expected.summary.unparsedLines} unparsed ` +
+        `(median of ${RUNS}, alternating)`,
       [
         { name: 'bare loop: stream + split + JSON.parse (baseline)', ms: baseline },
         { name: 'replayGuardLog in process', ms: replay, baselineMs: baseline },
@@ -319,27 +321,32 @@ async function main(): Promise<void> {
       ]
     )
     console.log(
-      `  throughput: baseline ${perSecond(LINES, baseline)}; in process ${perSecond(LINES, replay)}; CLI ${perSecond(LINES, cliTotal)}`
+      `  throughput: baseline ${perSecond(LINES, baseline)}; in process ${perSecond(LINES, replay)}; ` +
+        `CLI ${perSecond(LINES, cliTotal)}`
     )
     console.log(
-      `  runs: baseline ${bareMs.map((ms) => ms.toFixed(0)).join(', ')} ms; in process ${replayMs.map((ms) => ms.toFixed(0)).join(', ')} ms; ` +
-        `process baseline ${bareProcessMs.map((ms) => ms.toFixed(0)).join(', ')} ms; CLI ${cliRunsMs.map((ms) => ms.toFixed(0)).join(', ')} ms`
+      `  runs: baseline ${msList(bareMs)} ms; in process ${msList(replayMs)} ms; ` +
+        `process baseline ${msList(bareProcessMs)} ms; CLI ${msList(cliRunsMs)} ms`
     )
 
     const smallRss = cliPeakRssMiB(small, configFile)
     const bigRss = cliPeakRssMiB(big, configFile)
     console.log(
-      `  peak RSS of the CLI: ${smallRss.toFixed(1)} MiB for ${SMALL_LINES.toLocaleString('en')} lines, ${bigRss.toFixed(1)} MiB for ${LINES.toLocaleString('en')} lines (×${(bigRss / smallRss).toFixed(2)} for ×${LINES / SMALL_LINES} the lines)`
+      `  peak RSS of the CLI: ${smallRss.toFixed(1)} MiB for ${SMALL_LINES.toLocaleString('en')} lines, ` +
+        `${bigRss.toFixed(1)} MiB for ${LINES.toLocaleString('en')} lines ` +
+        `(×${(bigRss / smallRss).toFixed(2)} for ×${LINES / SMALL_LINES} the lines)`
     )
 
     const cliRate = (LINES / cliTotal) * 1000
     const inProcessRatio = replay / baseline
     const cliRatio = cliTotal / processBaseline
     console.log(
-      `  goal ≥ ${GOAL_LINES_PER_SECOND.toLocaleString('en')} lines/s (CLI, start-up included): ${cliRate >= GOAL_LINES_PER_SECOND ? 'met' : 'NOT met'}`
+      `  goal ≥ ${GOAL_LINES_PER_SECOND.toLocaleString('en')} lines/s (CLI, start-up included): ` +
+        `${cliRate >= GOAL_LINES_PER_SECOND ? 'met' : 'NOT met'}`
     )
     console.log(
-      `  goal ≤ ${GOAL_RATIO}× the bare loop: ${inProcessRatio <= GOAL_RATIO && cliRatio <= GOAL_RATIO ? 'met' : 'NOT met'} ` +
+      `  goal ≤ ${GOAL_RATIO}× the bare loop: ` +
+        `${inProcessRatio <= GOAL_RATIO && cliRatio <= GOAL_RATIO ? 'met' : 'NOT met'} ` +
         `(in process ${inProcessRatio.toFixed(2)}×, CLI against the bare loop as a process ${cliRatio.toFixed(2)}×)`
     )
     // Flat: four times the lines may not cost more than a quarter more memory.

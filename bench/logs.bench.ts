@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { DockerEngine } from '@main/docker/docker-engine'
-import { report } from './bench-timing'
+import { msList, report } from './bench-timing'
 
 const LINES = 500_000
 // Three by default; more (RAMPART_BENCH_RUNS) on a busy machine, where single runs vary widely.
@@ -20,7 +20,10 @@ const name = `rampart-bench-logs-${process.pid}`
 const WRITER = `
 const out = [];
 for (let i = 0; i < ${LINES}; i++) {
-  out.push(JSON.stringify({ timestamp: new Date(1761998400000 + i).toISOString(), event_type: 'API_CALL', user_id: 'user-' + (i % 5000), status_code: i % 50 === 0 ? 500 : 200, duration_ms: i % 700 }));
+  out.push(JSON.stringify({
+    timestamp: new Date(1761998400000 + i).toISOString(), event_type: 'API_CALL', user_id: 'user-' + (i % 5000),
+    status_code: i % 50 === 0 ? 500 : 200, duration_ms: i % 700
+  }));
   if (out.length === 2000) { process.stdout.write(out.join('\\n') + '\\n'); out.length = 0 }
 }
 process.stdout.write(out.length > 0 ? out.join('\\n') + '\\n' : '');`
@@ -99,7 +102,8 @@ async function main(): Promise<void> {
     const baseline = median(dockerMs)
     const measured = median(rampartMs)
     report(
-      `logs, ${LINES.toLocaleString('en')} lines, ${(expected.length / 1e6).toFixed(1)} MB (median of ${RUNS}, alternating)`,
+      `logs, ${LINES.toLocaleString('en')} lines, ${(expected.length / 1e6).toFixed(1)} MB ` +
+        `(median of ${RUNS}, alternating)`,
       [
         { name: 'docker logs > /dev/null (baseline)', ms: baseline },
         { name: 'rampart logs > /dev/null', ms: measured, baselineMs: baseline },
@@ -107,9 +111,7 @@ async function main(): Promise<void> {
         { name: '  of which node start-up (node -e 0)', ms: nodeStartMs, baselineMs: baseline }
       ]
     )
-    console.log(
-      `  runs: docker ${dockerMs.map((ms) => ms.toFixed(0)).join(', ')} ms; rampart ${rampartMs.map((ms) => ms.toFixed(0)).join(', ')} ms`
-    )
+    console.log(`  runs: docker ${msList(dockerMs)} ms; rampart ${msList(rampartMs)} ms`)
     const ratio = measured / baseline
     console.log(`  goal ≤ ${GOAL_RATIO}×: ${ratio <= GOAL_RATIO ? 'met' : 'NOT met'} (${ratio.toFixed(2)}×)`)
   } finally {

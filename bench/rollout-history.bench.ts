@@ -30,7 +30,8 @@ function workspace(name: string, windows: number): Workspace {
   // One transaction, not one fsync per window: only the file's contents matter here.
   const db = new Database(file)
   const insert = db.prepare(
-    'INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) VALUES (?, ?, ?, 60, ?, ?, ?)'
+    'INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) ' +
+      'VALUES (?, ?, ?, 60, ?, ?, ?)'
   )
   const figures = JSON.stringify({
     treatment: { requests: 320, failures: 3, error_rate: 0.009375, p95_ms: 165 },
@@ -91,7 +92,8 @@ async function main(): Promise<void> {
     const base = await measure(fresh)
     const grown = await measure(long)
     report(
-      `rollout reads and moves with ${WINDOWS.toLocaleString('en')} guard windows on file (${megabytes.toFixed(0)} MB) against a fresh history`,
+      `rollout reads and moves with ${WINDOWS.toLocaleString('en')} guard windows on file ` +
+        `(${megabytes.toFixed(0)} MB) against a fresh history`,
       [
         { name: 'rollout status in process, fresh history (baseline)', ms: base.statusMs },
         { name: 'rollout status in process, long history', ms: grown.statusMs, baselineMs: base.statusMs },

@@ -40,7 +40,7 @@ function isPure(file, layer) {
   return layer !== null && file.startsWith(`${layer.folder}/${PURE_FOLDER}/`)
 }
 
-export const layerRule = {
+const layerRule = {
   meta: {
     type: 'problem',
     docs: { description: 'Imports follow the layer table in eslint/layer-table.mjs' },
@@ -60,7 +60,9 @@ export const layerRule = {
         if (pure && !PURE_PACKAGES.includes(specifier)) {
           context.report({
             node,
-            message: `${from.folder}/${PURE_FOLDER} is pure: "${specifier}" is not one of ${PURE_PACKAGES.join(', ')}; do I/O outside core/`
+            message:
+              `${from.folder}/${PURE_FOLDER} is pure: "${specifier}" is not one of ${PURE_PACKAGES.join(', ')}; ` +
+              'do I/O outside core/'
           })
         }
         return
@@ -70,14 +72,18 @@ export const layerRule = {
       if (!allowed.has(to.name)) {
         context.report({
           node,
-          message: `${from.folder} may not import ${to.folder} ("${specifier}"); the layer table (eslint/layer-table.mjs) allows ${[...allowed].join(', ')}`
+          message:
+            `${from.folder} may not import ${to.folder} ("${specifier}"); ` +
+            `the layer table (eslint/layer-table.mjs) allows ${[...allowed].join(', ')}`
         })
         return
       }
       if (pure && to.name !== 'shared' && !isPure(target, to)) {
         context.report({
           node,
-          message: `${from.folder}/${PURE_FOLDER} is pure: it may import src/shared and other core/ folders, not "${specifier}"`
+          message:
+            `${from.folder}/${PURE_FOLDER} is pure: ` +
+            `it may import src/shared and other core/ folders, not "${specifier}"`
         })
       }
     }

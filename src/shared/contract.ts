@@ -48,7 +48,7 @@ import type { FlagEvaluationView, FlagView, RolloutStatusView, WorkspaceView } f
  * Every operation the console can perform, and every stream it can follow.
  * Main validates each input with these schemas: the renderer is untrusted.
  */
-export const IsoInstantSchema = z.iso.datetime({ offset: true })
+const IsoInstantSchema = z.iso.datetime({ offset: true })
 
 const environment = RequestedEnvironmentSchema.optional()
 
@@ -150,8 +150,8 @@ export const streams = {
   )
 } as const
 
-export type Contract = typeof contract
-export type Streams = typeof streams
+type Contract = typeof contract
+type Streams = typeof streams
 export type OperationName = keyof Contract
 export type StreamName = keyof Streams
 

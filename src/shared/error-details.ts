@@ -51,7 +51,10 @@ export interface FlagStateUnreadableDetail {
   flagStateUnreadable: true
 }
 
-/** A detail as it arrives: the shape's fields, each possibly missing or of another type, so each is checked before use. */
+/**
+ * A detail as it arrives: the shape's fields, each possibly missing or of another type, so each is
+ * checked before use.
+ */
 export type Unverified<Detail> = { [Field in keyof Detail]?: unknown }
 
 /** The error's detail read as `Detail`, or null when it carries no object. */

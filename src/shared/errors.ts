@@ -2,7 +2,7 @@
  * Errors cross every boundary (IPC, WebSocket, CLI) as `{ code, message, detail? }`.
  * The message is written for the operator; the detail is for the log.
  */
-export const ERROR_CODES = ['bad_input', 'conflict', 'refused', 'unreachable', 'failed'] as const
+const ERROR_CODES = ['bad_input', 'conflict', 'refused', 'unreachable', 'failed'] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
 export interface ContractError {
@@ -29,7 +29,7 @@ export class RampartError extends Error {
   }
 }
 
-export function isContractError(value: unknown): value is ContractError {
+function isContractError(value: unknown): value is ContractError {
   if (typeof value !== 'object' || value === null) return false
   const candidate = value as Record<string, unknown>
   return (

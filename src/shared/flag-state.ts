@@ -29,16 +29,8 @@ export type FlagState = z.infer<typeof FlagStateSchema>
 /** The six fields, in the API's order (the schema's). */
 export const FLAG_STATE_FIELDS = FlagStateSchema.keyof().options
 
-export const EVALUATION_REASONS = [
-  'disabled',
-  'blacklisted',
-  'whitelisted',
-  'before_start',
-  'after_end',
-  'in_rollout',
-  'outside_rollout'
-] as const
-export type EvaluationReason = (typeof EVALUATION_REASONS)[number]
+export type EvaluationReason =
+  'disabled' | 'blacklisted' | 'whitelisted' | 'before_start' | 'after_end' | 'in_rollout' | 'outside_rollout'
 
 export interface FlagEvaluation {
   enabled: boolean

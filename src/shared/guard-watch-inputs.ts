@@ -32,6 +32,4 @@ export const RolloutWatchInputSchema = z
   })
   .strict()
 
-export type GuardOverrides = z.infer<typeof GuardOverridesSchema>
-export type GuardWindowsInput = z.infer<typeof GuardWindowsInputSchema>
 export type RolloutWatchInput = z.infer<typeof RolloutWatchInputSchema>

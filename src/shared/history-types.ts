@@ -59,7 +59,7 @@ export interface HistoryEvent {
   hash: string
 }
 
-export type ChainProblemKind = 'edited' | 'missing' | 'reordered'
+type ChainProblemKind = 'edited' | 'missing' | 'reordered'
 
 export interface ChainProblem {
   /** The event the problem was found at (0 when it concerns the chain head record). */

@@ -70,7 +70,7 @@ export interface MigrationStatusReport {
   ledgerMissing: boolean
 }
 
-export type MigrationStep = 'connect' | 'lock' | 'ledger' | 'plan' | 'apply' | 'applied' | 'failed' | 'repair' | 'done'
+type MigrationStep = 'connect' | 'lock' | 'ledger' | 'plan' | 'apply' | 'applied' | 'failed' | 'repair' | 'done'
 
 export interface MigrationProgress {
   step: MigrationStep

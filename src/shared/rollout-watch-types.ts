@@ -41,7 +41,10 @@ export type RolloutWatchNotice =
   | {
       kind: 'action'
       action: GuardAction
-      /** applied: done; recorded: alert only; skipped: nothing to do (already at 0 % or disabled); failed: see message. */
+      /**
+       * applied: done; recorded: alert only; skipped: nothing to do (already at 0 % or disabled);
+       * failed: see message.
+       */
       outcome: 'applied' | 'recorded' | 'skipped' | 'failed'
       message: string
       /** The guard_trip event that asked for it. */

@@ -54,6 +54,3 @@ export const RunbookListInputSchema = z
 
 export type RollbackEmergencyInput = z.infer<typeof RollbackEmergencyInputSchema>
 export type RunbookFullRollbackInput = z.infer<typeof RunbookFullRollbackInputSchema>
-export type RunbookResumeInput = z.infer<typeof RunbookResumeInputSchema>
-export type RunbookCancelInput = z.infer<typeof RunbookCancelInputSchema>
-export type RunbookListInput = z.infer<typeof RunbookListInputSchema>

@@ -10,6 +10,10 @@ export const RUNBOOKS = {
   demoUp: 'demo-up',
   demoDown: 'demo-down'
 } as const
+/**
+ * @public Unused on this branch; defineRunbook (wt/runbooks, merging next) types its names with it.
+ * TODO(runbooks merge): drop the tag once defineRunbook lands.
+ */
 export type RunbookName = (typeof RUNBOOKS)[keyof typeof RUNBOOKS]
 
 /** A runbook's steps are recorded before and after they run, so an interrupted run can be shown and resumed. */
@@ -95,7 +99,10 @@ export interface RunbookProgress {
   status: RunbookRunStatus | RunbookStepStatus | null
 }
 
-/** What a cancel request did: stopped at once (no live process), or asked the running process to stop at its next safe point. */
+/**
+ * What a cancel request did: stopped at once (no live process), or asked the running process to
+ * stop at its next safe point.
+ */
 export interface RunbookCancelResult {
   runId: number
   outcome: 'cancelled' | 'requested'

@@ -150,120 +150,136 @@ function percentageOf(state: unknown): unknown {
 }
 
 describe('the console watches the guards of the rollout it shows', () => {
-  it('while another operator’s watch holds the flag’s guards, names them, and takes over within 10 s of it stopping', async () => {
-    // Bob's watch, on the same history file: the lock is his until he stops.
-    const bob = await createAppContext({
-      workspacePath: path.join(session.dir, 'rampart.config.yaml'),
-      env: { ...process.env, RAMPART_HOME: path.join(session.dir, 'home'), RAMPART_WORKSPACE: '' },
-      cwd: session.dir,
-      actor: 'bob'
-    })
-    const stop = new AbortController()
-    const bobNotices: RolloutWatchNotice[] = []
-    const bobWatch = bob.services.rolloutOrchestrator.watch(
-      { flag: FLAG },
-      (notice) => void bobNotices.push(notice),
-      stop.signal
-    )
-    try {
-      await waitFor(
-        'bob’s watch to start',
-        () => Promise.resolve(bobNotices.some((notice) => notice.kind === 'watching') ? true : undefined),
-        20_000,
-        50
+  it(
+    'while another operator’s watch holds the flag’s guards, ' +
+      'names them, and takes over within 10 s of it stopping',
+    async () => {
+      // Bob's watch, on the same history file: the lock is his until he stops.
+      const bob = await createAppContext({
+        workspacePath: path.join(session.dir, 'rampart.config.yaml'),
+        env: { ...process.env, RAMPART_HOME: path.join(session.dir, 'home'), RAMPART_WORKSPACE: '' },
+        cwd: session.dir,
+        actor: 'bob'
+      })
+      const stop = new AbortController()
+      const bobNotices: RolloutWatchNotice[] = []
+      const bobWatch = bob.services.rolloutOrchestrator.watch(
+        { flag: FLAG },
+        (notice) => void bobNotices.push(notice),
+        stop.signal
       )
-      await page().getByRole('button', { name: 'Rollout', exact: true }).click()
-      await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('held')
-      expect(await indicator().textContent()).toMatch(
-        new RegExp(
-          `^Guards are watched by bob \\(pid ${process.pid} on .+, since .+\\) — that watch takes the action on a trip; trying again every 10 s$`
+      try {
+        await waitFor(
+          'bob’s watch to start',
+          () => Promise.resolve(bobNotices.some((notice) => notice.kind === 'watching') ? true : undefined),
+          20_000,
+          50
         )
+        await page().getByRole('button', { name: 'Rollout', exact: true }).click()
+        await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('held')
+        expect(await indicator().textContent()).toMatch(
+          new RegExp(
+            `^Guards are watched by bob \\(pid ${process.pid} on .+, since .+\\) — ` +
+              'that watch takes the action on a trip; trying again every 10 s$'
+          )
+        )
+        expect(await panel().getByTestId('phase-now').textContent()).toBe('25 %')
+      } finally {
+        stop.abort()
+        await bobWatch
+        bob.close()
+      }
+      await expect.poll(() => indicator().getAttribute('data-state'), { timeout: 15_000, interval: 100 }).toBe('live')
+      expect(await indicator().textContent()).toBe(
+        `Guards watched live service ${names.service}: 2 s windows, decided 1 s after they end; on a trip: rollback`
       )
-      expect(await panel().getByTestId('phase-now').textContent()).toBe('25 %')
-    } finally {
-      stop.abort()
-      await bobWatch
-      bob.close()
     }
-    await expect.poll(() => indicator().getAttribute('data-state'), { timeout: 15_000, interval: 100 }).toBe('live')
-    expect(await indicator().textContent()).toBe(
-      `Guards watched live service ${names.service}: 2 s windows, decided 1 s after they end; on a trip: rollback`
-    )
-  })
+  )
 
-  it('shows the windows main decides as they arrive: the table grows, newest first, and the chart draws them', async () => {
-    await expect.poll(() => windowRows().count(), LIVE).toBeGreaterThanOrEqual(2)
-    const before = await windowRows().count()
-    await expect.poll(() => windowRows().count(), LIVE).toBeGreaterThan(before)
-    const newest = windowRows().first()
-    expect(await newest.getAttribute('data-decision')).toBe('pass')
-    const cells = await newest.locator('td').allTextContents()
-    // Window start, treatment requests / error rate / p95, control requests / error rate / p95, decision.
-    expect(cells).toHaveLength(8)
-    expect(cells[0]).toMatch(/^\d\d:\d\d:\d\d$/)
-    expect(Number(cells[1])).toBeGreaterThanOrEqual(20)
-    expect(cells[2]).toMatch(/^\d+\.\d %$/)
-    expect(cells[3]).toMatch(/^\d+ ms$/)
-    expect(Number(cells[4])).toBeGreaterThanOrEqual(20)
-    expect(await newest.locator('.guard-window-decision summary').textContent()).toBe('pass')
-    // The demo's baseline is 1 % failures, so a 2 s window may well have none: the rate is 0 or a fraction.
-    expect(await newest.locator('.guard-window-decision').getAttribute('title')).toMatch(
-      /^treatment error rate (0|0\.\d+) ≤ 0\.05\n/
-    )
-    const starts = await windowRows()
-      .locator('td:first-child')
-      .evaluateAll((tds) => tds.map((td) => Date.parse(td.getAttribute('title') ?? '')))
-    expect(starts).toEqual([...starts].sort((a, b) => b - a))
-    const chart = panel().getByTestId('guard-window-chart')
-    expect(await chart.locator('canvas').count()).toBe(1)
-    expect(await chart.locator('.u-legend').textContent()).toContain('Treatment error rate')
-    // The guards pass at 25 %: the status, read again after each window, says so.
-    await expect.poll(() => panel().getByTestId('guard-verdict').textContent(), LIVE).toBe('PASS')
-  })
+  it(
+    'shows the windows main decides as they arrive: ' + 'the table grows, newest first, and the chart draws them',
+    async () => {
+      await expect.poll(() => windowRows().count(), LIVE).toBeGreaterThanOrEqual(2)
+      const before = await windowRows().count()
+      await expect.poll(() => windowRows().count(), LIVE).toBeGreaterThan(before)
+      const newest = windowRows().first()
+      expect(await newest.getAttribute('data-decision')).toBe('pass')
+      const cells = await newest.locator('td').allTextContents()
+      // Window start, treatment requests / error rate / p95, control requests / error rate / p95, decision.
+      expect(cells).toHaveLength(8)
+      expect(cells[0]).toMatch(/^\d\d:\d\d:\d\d$/)
+      expect(Number(cells[1])).toBeGreaterThanOrEqual(20)
+      expect(cells[2]).toMatch(/^\d+\.\d %$/)
+      expect(cells[3]).toMatch(/^\d+ ms$/)
+      expect(Number(cells[4])).toBeGreaterThanOrEqual(20)
+      expect(await newest.locator('.guard-window-decision summary').textContent()).toBe('pass')
+      // The demo's baseline is 1 % failures, so a 2 s window may well have none: the rate is 0 or a fraction.
+      expect(await newest.locator('.guard-window-decision').getAttribute('title')).toMatch(
+        /^treatment error rate (0|0\.\d+) ≤ 0\.05\n/
+      )
+      const starts = await windowRows()
+        .locator('td:first-child')
+        .evaluateAll((tds) => tds.map((td) => Date.parse(td.getAttribute('title') ?? '')))
+      expect(starts).toEqual([...starts].sort((a, b) => b - a))
+      const chart = panel().getByTestId('guard-window-chart')
+      expect(await chart.locator('canvas').count()).toBe(1)
+      expect(await chart.locator('.u-legend').textContent()).toContain('Treatment error rate')
+      // The guards pass at 25 %: the status, read again after each window, says so.
+      await expect.poll(() => panel().getByTestId('guard-verdict').textContent(), LIVE).toBe('PASS')
+    }
+  )
 
-  it('on a 20 % treatment failure rate at 25 %, shows the automatic rollback to 0 % in a red banner and 0 % on the phase path', async () => {
-    await injectFaults({ treatment: { failure_rate: 0.2 } })
-    await expect.poll(() => banner().count(), LIVE).toBe(1)
-    expect(await banner().getAttribute('data-outcome')).toBe('applied')
-    expect(await banner().getAttribute('class')).toContain('guard-action-severe')
-    expect(await banner().locator('.guard-action-headline').textContent()).toMatch(
-      /^Guard trip at 25 %: rolled back to 0 % automatically at \d\d:\d\d:\d\d — treatment error rate 0\.\d+ > 0\.05; 2 breaches in a row \(breach_windows 2\): trip$/
-    )
-    expect(await banner().locator('.guard-action-message').first().textContent()).toMatch(
-      new RegExp(`^${FLAG} rolled back: 25 % -> 0 % \\(event #\\d+\\); .+ \\(trip event #\\d+, move event #\\d+\\)$`)
-    )
-    await expect.poll(() => panel().getByTestId('phase-now').textContent(), WAIT).toBe('0 %')
-    expect(await panel().locator('li[aria-current="step"]').textContent()).toBe('0 %')
+  it(
+    'on a 20 % treatment failure rate at 25 %, ' +
+      'shows the automatic rollback to 0 % in a red banner and 0 % on the phase path',
+    async () => {
+      await injectFaults({ treatment: { failure_rate: 0.2 } })
+      await expect.poll(() => banner().count(), LIVE).toBe(1)
+      expect(await banner().getAttribute('data-outcome')).toBe('applied')
+      expect(await banner().getAttribute('class')).toContain('guard-action-severe')
+      expect(await banner().locator('.guard-action-headline').textContent()).toMatch(
+        /^Guard trip at 25 %: rolled back to 0 % automatically at \d\d:\d\d:\d\d — treatment error rate 0\.\d+ > 0\.05; 2 breaches in a row \(breach_windows 2\): trip$/
+      )
+      expect(await banner().locator('.guard-action-message').first().textContent()).toMatch(
+        new RegExp(`^${FLAG} rolled back: 25 % -> 0 % \\(event #\\d+\\); .+ \\(trip event #\\d+, move event #\\d+\\)$`)
+      )
+      await expect.poll(() => panel().getByTestId('phase-now').textContent(), WAIT).toBe('0 %')
+      expect(await panel().locator('li[aria-current="step"]').textContent()).toBe('0 %')
 
-    // The trip is in the table; its reasons open from the decision.
-    const trip = windowRows().and(page().locator('[data-decision="trip"]'))
-    expect(await trip.count()).toBe(1)
-    await trip.locator('summary').click()
-    expect(await trip.locator('.guard-window-reasons li').allTextContents()).toContain(
-      '2 breaches in a row (breach_windows 2): trip'
-    )
-    expect(await indicator().getAttribute('data-state')).toBe('live')
-    // The header is sticky: from the top, so it does not cover the banner in the full-page picture.
-    await page().evaluate('window.scrollTo(0, 0)')
-    await session.screenshot('console-guard-watch')
-  })
+      // The trip is in the table; its reasons open from the decision.
+      const trip = windowRows().and(page().locator('[data-decision="trip"]'))
+      expect(await trip.count()).toBe(1)
+      await trip.locator('summary').click()
+      expect(await trip.locator('.guard-window-reasons li').allTextContents()).toContain(
+        '2 breaches in a row (breach_windows 2): trip'
+      )
+      expect(await indicator().getAttribute('data-state')).toBe('live')
+      // The header is sticky: from the top, so it does not cover the banner in the full-page picture.
+      await page().evaluate('window.scrollTo(0, 0)')
+      await session.screenshot('console-guard-watch')
+    }
+  )
 
-  it('leaves 0 % in the .env and in the service, and the trip and the rollback by rampart, run by the console’s operator, in history', async () => {
-    expect(session.readEnv()).toContain('FEATURE_LLM_HUB_ROLLOUT=0\n')
-    expect(await servedPercentage()).toBe(0)
-    const timeline = events().filter((event) => event.kind === 'guard_trip' || event.kind === 'rollback')
-    expect(
-      timeline.map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])
-    ).toEqual([
-      ['guard_trip', 'rampart', undefined, undefined],
-      ['rollback', 'rampart', 25, 0]
-    ])
-    const rollback = timeline[1]!
-    expect(rollback.reason).toMatch(/^guard trip: treatment error rate 0\.\d+ > 0\.05/)
-    expect(rollback.detail).toMatchObject({ move: 'rollback', runBy: ACTOR })
-    expect(rollback.outcome).toBe('applied')
-    expect(session.context.services.history.verify().ok).toBe(true)
-  })
+  it(
+    'leaves 0 % in the .env and in the service, ' +
+      'and the trip and the rollback by rampart, run by the console’s operator, in history',
+    async () => {
+      expect(session.readEnv()).toContain('FEATURE_LLM_HUB_ROLLOUT=0\n')
+      expect(await servedPercentage()).toBe(0)
+      const timeline = events().filter((event) => event.kind === 'guard_trip' || event.kind === 'rollback')
+      expect(
+        timeline.map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])
+      ).toEqual([
+        ['guard_trip', 'rampart', undefined, undefined],
+        ['rollback', 'rampart', 25, 0]
+      ])
+      const rollback = timeline[1]!
+      expect(rollback.reason).toMatch(/^guard trip: treatment error rate 0\.\d+ > 0\.05/)
+      expect(rollback.detail).toMatchObject({ move: 'rollback', runBy: ACTOR })
+      expect(rollback.outcome).toBe('applied')
+      expect(session.context.services.history.verify().ok).toBe(true)
+    }
+  )
 
   it('ran without console errors, warnings or Content-Security-Policy violations', () => {
     expect(session.consoleProblems).toEqual([])

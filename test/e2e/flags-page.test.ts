@@ -171,17 +171,20 @@ describe('the flags page in Chromium over browser mode', () => {
     expect(readFileSync(join(workspaceDir, '.env'), 'utf8')).toContain('FEATURE_UNIFIED_LLM_HUB=true')
   })
 
-  it('turns the flag off from the header with a reason: the page shows it off and the env file says false', async () => {
-    await page.getByLabel('Reason', { exact: true }).fill('e2e: error rate spike')
-    await page.getByRole('button', { name: 'Emergency rollback' }).click()
-    await expect.poll(() => card().getByTestId('flag-enabled').textContent(), WAIT).toBe('OFF')
-    // Without a Docker engine the run stops at the restart, after the flag-off step.
-    await expect
-      .poll(text('emergency-verdict'), WAIT)
-      .toMatch(/NOT SAFE: step 2 of 6, “Restart container ops-center-direct”, failed/)
-    expect(readFileSync(join(workspaceDir, '.env'), 'utf8')).toContain('FEATURE_UNIFIED_LLM_HUB=false')
-    await page.screenshot({ path: join(RESULTS_DIR, 'flags-page-killed.png'), fullPage: true })
-  })
+  it(
+    'turns the flag off from the header with a reason: ' + 'the page shows it off and the env file says false',
+    async () => {
+      await page.getByLabel('Reason', { exact: true }).fill('e2e: error rate spike')
+      await page.getByRole('button', { name: 'Emergency rollback' }).click()
+      await expect.poll(() => card().getByTestId('flag-enabled').textContent(), WAIT).toBe('OFF')
+      // Without a Docker engine the run stops at the restart, after the flag-off step.
+      await expect
+        .poll(text('emergency-verdict'), WAIT)
+        .toMatch(/NOT SAFE: step 2 of 6, “Restart container ops-center-direct”, failed/)
+      expect(readFileSync(join(workspaceDir, '.env'), 'utf8')).toContain('FEATURE_UNIFIED_LLM_HUB=false')
+      await page.screenshot({ path: join(RESULTS_DIR, 'flags-page-killed.png'), fullPage: true })
+    }
+  )
 
   it('keeps working after a reload, through the cookie, and shows the state that lives in main', async () => {
     await page.reload()

@@ -265,285 +265,312 @@ afterAll(async () => {
 }, 60_000)
 
 describe('live guards on the demo service', () => {
-  it(`at 10 % trips within breach_windows + 1 windows of the first full window after a 20 % treatment failure rate is injected`, async () => {
-    await setRolloutByHand(10)
-    const context = await openContext(newHome('live-guard'))
-    const decided: GuardWindowRecord[] = []
-    const stop = new AbortController()
-    const watching = context.services.guards.watch(
-      { flag: FLAG },
-      { onWindow: (_window, record) => void decided.push(record) },
-      stop.signal
-    )
-    await waitFor(
-      'two passing windows before the injection',
-      () => Promise.resolve(decided.filter((record) => record.decision === 'pass').length >= 2 ? true : undefined),
-      PHASE_TIMEOUT_MS,
-      50
-    )
-    const injectedAtMs = Date.now()
-    await injectFaults({ treatment: { failure_rate: 0.2 } })
-    await waitFor(
-      'a trip',
-      () => Promise.resolve(decided.some((record) => record.decision === 'trip') ? true : undefined),
-      PHASE_TIMEOUT_MS,
-      50
-    )
-    stop.abort()
-    expect((await watching).stopped).toBe('aborted')
+  it(
+    `at 10 % trips within breach_windows + 1 windows of the first full window ` +
+      `after a 20 % treatment failure rate is injected`,
+    async () => {
+      await setRolloutByHand(10)
+      const context = await openContext(newHome('live-guard'))
+      const decided: GuardWindowRecord[] = []
+      const stop = new AbortController()
+      const watching = context.services.guards.watch(
+        { flag: FLAG },
+        { onWindow: (_window, record) => void decided.push(record) },
+        stop.signal
+      )
+      await waitFor(
+        'two passing windows before the injection',
+        () => Promise.resolve(decided.filter((record) => record.decision === 'pass').length >= 2 ? true : undefined),
+        PHASE_TIMEOUT_MS,
+        50
+      )
+      const injectedAtMs = Date.now()
+      await injectFaults({ treatment: { failure_rate: 0.2 } })
+      await waitFor(
+        'a trip',
+        () => Promise.resolve(decided.some((record) => record.decision === 'trip') ? true : undefined),
+        PHASE_TIMEOUT_MS,
+        50
+      )
+      stop.abort()
+      expect((await watching).stopped).toBe('aborted')
 
-    const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
-    expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(
-      decided.map((record) => [record.windowStart, record.decision])
-    )
-    expectContiguous(stored)
-    const firstFull = stored.findIndex((record) => Date.parse(record.windowStart) >= injectedAtMs)
-    const trip = stored.findIndex((record) => record.decision === 'trip')
-    expect(firstFull).toBeGreaterThan(0)
-    // Windows that ended before the injection were healthy; the one it fell in may already breach.
-    expect(stored.slice(0, firstFull - 1).map((record) => record.decision)).not.toContain('breach')
-    expect(trip).toBeGreaterThanOrEqual(firstFull - 1)
-    expect(trip - firstFull + 1).toBeLessThanOrEqual(BREACH_WINDOWS + 1)
-    const tripFigures = stored[trip]!.figures as {
-      treatment: { requests: number; error_rate: number }
-      settings: { window_seconds: number; lateness_seconds: number }
+      const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
+      expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(
+        decided.map((record) => [record.windowStart, record.decision])
+      )
+      expectContiguous(stored)
+      const firstFull = stored.findIndex((record) => Date.parse(record.windowStart) >= injectedAtMs)
+      const trip = stored.findIndex((record) => record.decision === 'trip')
+      expect(firstFull).toBeGreaterThan(0)
+      // Windows that ended before the injection were healthy; the one it fell in may already breach.
+      expect(stored.slice(0, firstFull - 1).map((record) => record.decision)).not.toContain('breach')
+      expect(trip).toBeGreaterThanOrEqual(firstFull - 1)
+      expect(trip - firstFull + 1).toBeLessThanOrEqual(BREACH_WINDOWS + 1)
+      const tripFigures = stored[trip]!.figures as {
+        treatment: { requests: number; error_rate: number }
+        settings: { window_seconds: number; lateness_seconds: number }
+      }
+      expect(tripFigures.treatment.requests).toBeGreaterThanOrEqual(20)
+      expect(tripFigures.treatment.error_rate).toBeGreaterThan(0.05)
+      expect(tripFigures.settings).toMatchObject({ window_seconds: WINDOW_SECONDS, lateness_seconds: 1 })
+      expect(events(context).filter((event) => event.kind === 'guard_trip')).toEqual([
+        expect.objectContaining({
+          actor: 'rampart',
+          detail: expect.objectContaining({ window_start: stored[trip]!.windowStart, action: 'rollback' }) as unknown
+        })
+      ])
     }
-    expect(tripFigures.treatment.requests).toBeGreaterThanOrEqual(20)
-    expect(tripFigures.treatment.error_rate).toBeGreaterThan(0.05)
-    expect(tripFigures.settings).toMatchObject({ window_seconds: WINDOW_SECONDS, lateness_seconds: 1 })
-    expect(events(context).filter((event) => event.kind === 'guard_trip')).toEqual([
-      expect.objectContaining({
-        actor: 'rampart',
-        detail: expect.objectContaining({ window_start: stored[trip]!.windowStart, action: 'rollback' }) as unknown
-      })
-    ])
-  })
+  )
 
-  it('guards watch through the CLI prints each window in the replay format and a summary, and stops after --windows', async () => {
-    const home = newHome('guards-watch')
-    const run = await runCli(['guards', 'watch', names.service, '--flag', FLAG, '--windows', '2', '--json'], home)
-    expect(run.status, run.stderr).toBe(0)
-    const lines = run.stdout
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-    expect(lines.map((line) => Object.keys(line))).toEqual([
-      ['window_start', 'treatment', 'control', 'decision', 'reasons'],
-      ['window_start', 'treatment', 'control', 'decision', 'reasons'],
-      ['verdict', 'first_trip_window', 'windows', 'unparsed_lines']
-    ])
-    expect(Date.parse(lines[1]!.window_start as string) - Date.parse(lines[0]!.window_start as string)).toBe(WINDOW_MS)
-    expect(lines[2]).toMatchObject({ windows: 2, unparsed_lines: 0 })
-  })
+  it(
+    'guards watch through the CLI prints each window in the replay format and a summary, ' +
+      'and stops after --windows',
+    async () => {
+      const home = newHome('guards-watch')
+      const run = await runCli(['guards', 'watch', names.service, '--flag', FLAG, '--windows', '2', '--json'], home)
+      expect(run.status, run.stderr).toBe(0)
+      const lines = run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+      expect(lines.map((line) => Object.keys(line))).toEqual([
+        ['window_start', 'treatment', 'control', 'decision', 'reasons'],
+        ['window_start', 'treatment', 'control', 'decision', 'reasons'],
+        ['verdict', 'first_trip_window', 'windows', 'unparsed_lines']
+      ])
+      expect(Date.parse(lines[1]!.window_start as string) - Date.parse(lines[0]!.window_start as string)).toBe(
+        WINDOW_MS
+      )
+      expect(lines[2]).toMatchObject({ windows: 2, unparsed_lines: 0 })
+    }
+  )
 })
 
 describe('guarded rollouts through the rampart CLI', () => {
-  it('advances a healthy rollout 0 → 10 → 25 → 50 → 100 while rollout watch passes the guards of every phase across the restarts', async () => {
-    await setRolloutByHand(0)
-    const home = newHome('healthy')
-    const context = await openContext(home)
-    // The release owner looks at the rollout first: its phase (and the windows that count) start now.
-    await context.services.rollout.status(undefined, FLAG)
-    const watch = startWatch(home, 'bob')
-    await watch.waitFor(
-      'the start',
-      (notice): notice is Extract<RolloutWatchNotice, { kind: 'watching' }> => notice.kind === 'watching'
-    )
+  it(
+    'advances a healthy rollout 0 → 10 → 25 → 50 → 100 ' +
+      'while rollout watch passes the guards of every phase across the restarts',
+    async () => {
+      await setRolloutByHand(0)
+      const home = newHome('healthy')
+      const context = await openContext(home)
+      // The release owner looks at the rollout first: its phase (and the windows that count) start now.
+      await context.services.rollout.status(undefined, FLAG)
+      const watch = startWatch(home, 'bob')
+      await watch.waitFor(
+        'the start',
+        (notice): notice is Extract<RolloutWatchNotice, { kind: 'watching' }> => notice.kind === 'watching'
+      )
 
-    for (const target of [10, 25, 50, 100]) {
+      for (const target of [10, 25, 50, 100]) {
+        await waitForPass(context)
+        const run = await runCli(
+          [
+            'rollout',
+            'advance',
+            '--flag',
+            FLAG,
+            '--reason',
+            `guards green, on to ${target} %`,
+            ...(target === 100 ? ['--confirm', FLAG] : []),
+            '--json'
+          ],
+          home,
+          'alice'
+        )
+        expect(run.status, run.stderr).toBe(0)
+        const result = JSON.parse(run.stdout) as AppliedMoveResult
+        expect(result.state.rollout_percentage).toBe(target)
+        expect(result.service.outcome).toBe('restarted')
+        expect(await servedPercentage()).toBe(target)
+      }
+      // The guards followed the last restart too.
+      const atFull = await waitForPass(context)
+      expect(atFull.position).toEqual({ kind: 'phase', phase: 100 })
+      expect(await watch.stop()).toBe(0)
+
+      const moves = events(context).filter((event) => event.kind === 'phase_move')
+      expect(
+        moves.map((event) => [percentageOf(event.fromState), percentageOf(event.toState), event.actor, event.outcome])
+      ).toEqual([
+        [0, 10, 'alice', 'applied'],
+        [10, 25, 'alice', 'applied'],
+        [25, 50, 'alice', 'applied'],
+        [50, 100, 'alice', 'applied']
+      ])
+      expect(moves.map((event) => event.reason)).toEqual(
+        [10, 25, 50, 100].map((target) => `guards green, on to ${target} %`)
+      )
+      for (const move of moves) expect(move.guardSnapshot).toMatchObject({ verdict: 'pass', tripped: false })
+      expect(events(context).map((event) => event.kind)).not.toContain('guard_trip')
+      expect(watch.notices.filter((notice) => notice.kind === 'followed')).toHaveLength(4)
+      expect(watch.notices.at(-1)).toMatchObject({ kind: 'stopped', reason: 'aborted', trips: 0 })
+      const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
+      expect(stored.map((record) => record.windowStart)).toEqual(watch.windows().map((record) => record.windowStart))
+      expectContiguous(stored)
+      const verify = await runCli(['history', 'verify', '--json'], home)
+      expect(verify.status, verify.stderr).toBe(0)
+    }
+  )
+
+  it(
+    'trips at 25 % after an injected regression and is rolled back to 0 % automatically, ' +
+      'with every window and decision in history',
+    async () => {
+      await setRolloutByHand(10)
+      const home = newHome('trip')
+      const context = await openContext(home)
+      await context.services.rollout.status(undefined, FLAG)
+      const watch = startWatch(home, 'bob')
       await waitForPass(context)
-      const run = await runCli(
-        [
-          'rollout',
-          'advance',
-          '--flag',
-          FLAG,
-          '--reason',
-          `guards green, on to ${target} %`,
-          ...(target === 100 ? ['--confirm', FLAG] : []),
-          '--json'
-        ],
+      const advanced = await runCli(
+        ['rollout', 'advance', '--flag', FLAG, '--reason', 'guards green at 10 %', '--json'],
         home,
         'alice'
       )
-      expect(run.status, run.stderr).toBe(0)
-      const result = JSON.parse(run.stdout) as AppliedMoveResult
-      expect(result.state.rollout_percentage).toBe(target)
-      expect(result.service.outcome).toBe('restarted')
-      expect(await servedPercentage()).toBe(target)
-    }
-    // The guards followed the last restart too.
-    const atFull = await waitForPass(context)
-    expect(atFull.position).toEqual({ kind: 'phase', phase: 100 })
-    expect(await watch.stop()).toBe(0)
+      expect(advanced.status, advanced.stderr).toBe(0)
+      await waitForPass(context)
 
-    const moves = events(context).filter((event) => event.kind === 'phase_move')
-    expect(
-      moves.map((event) => [percentageOf(event.fromState), percentageOf(event.toState), event.actor, event.outcome])
-    ).toEqual([
-      [0, 10, 'alice', 'applied'],
-      [10, 25, 'alice', 'applied'],
-      [25, 50, 'alice', 'applied'],
-      [50, 100, 'alice', 'applied']
-    ])
-    expect(moves.map((event) => event.reason)).toEqual(
-      [10, 25, 50, 100].map((target) => `guards green, on to ${target} %`)
-    )
-    for (const move of moves) expect(move.guardSnapshot).toMatchObject({ verdict: 'pass', tripped: false })
-    expect(events(context).map((event) => event.kind)).not.toContain('guard_trip')
-    expect(watch.notices.filter((notice) => notice.kind === 'followed')).toHaveLength(4)
-    expect(watch.notices.at(-1)).toMatchObject({ kind: 'stopped', reason: 'aborted', trips: 0 })
-    const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
-    expect(stored.map((record) => record.windowStart)).toEqual(watch.windows().map((record) => record.windowStart))
-    expectContiguous(stored)
-    const verify = await runCli(['history', 'verify', '--json'], home)
-    expect(verify.status, verify.stderr).toBe(0)
-  })
-
-  it('trips at 25 % after an injected regression and is rolled back to 0 % automatically, with every window and decision in history', async () => {
-    await setRolloutByHand(10)
-    const home = newHome('trip')
-    const context = await openContext(home)
-    await context.services.rollout.status(undefined, FLAG)
-    const watch = startWatch(home, 'bob')
-    await waitForPass(context)
-    const advanced = await runCli(
-      ['rollout', 'advance', '--flag', FLAG, '--reason', 'guards green at 10 %', '--json'],
-      home,
-      'alice'
-    )
-    expect(advanced.status, advanced.stderr).toBe(0)
-    await waitForPass(context)
-
-    await injectFaults({ treatment: { failure_rate: 0.3 } })
-    const action = await watch.waitFor(
-      'the automatic action',
-      (notice): notice is Extract<RolloutWatchNotice, { kind: 'action' }> => notice.kind === 'action'
-    )
-    expect(action).toMatchObject({ action: 'rollback', outcome: 'applied', service: { outcome: 'restarted' } })
-    expect(readFileSync(envFile, 'utf8')).toContain('FEATURE_LLM_HUB_ROLLOUT=0\n')
-    expect(await servedPercentage()).toBe(0)
-    // The guards go on at 0 % after the restart that cleared the fault.
-    const restarted = await watch.waitFor(
-      'the log followed again after the restart',
-      (notice): notice is Extract<RolloutWatchNotice, { kind: 'followed' }> =>
-        notice.kind === 'followed' && watch.notices.indexOf(notice) > watch.notices.indexOf(action)
-    )
-    const sinceRestart = (): GuardWindowRecord[] =>
-      watch.windows().filter((record) => Date.parse(record.windowStart) >= Date.parse(restarted.startedAt))
-    await waitFor(
-      'two windows of the restarted service',
-      () => Promise.resolve(sinceRestart().length >= 2 ? true : undefined),
-      PHASE_TIMEOUT_MS,
-      50
-    )
-    expect(await watch.stop()).toBe(0)
-
-    const timeline = events(context).filter((event) => event.kind !== 'refused')
-    expect(
-      timeline.map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])
-    ).toEqual([
-      ['phase_move', 'alice', 10, 25],
-      ['guard_trip', 'rampart', undefined, undefined],
-      ['rollback', 'rampart', 25, 0]
-    ])
-    const [, trip, rollback] = timeline
-    expect(rollback!.reason).toMatch(/^guard trip: treatment error rate 0\.\d+ > 0\.05; 2 breaches in a row/)
-    expect(rollback!.detail).toMatchObject({ move: 'rollback', runBy: 'bob' })
-    expect(rollback!.guardSnapshot).toMatchObject({ verdict: 'trip', tripped: true })
-    expect(action).toMatchObject({ tripEventSeq: trip!.seq, eventSeq: rollback!.seq })
-
-    const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
-    expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(
-      watch.windows().map((record) => [record.windowStart, record.decision])
-    )
-    expectContiguous(stored)
-    const tripIndex = stored.findIndex((record) => record.decision === 'trip')
-    expect(stored[tripIndex]!.windowStart).toBe((trip!.detail as { window_start: string }).window_start)
-    expect(stored[tripIndex - 1]!.decision).toBe('breach')
-    expect(stored.filter((record) => record.decision === 'trip')).toHaveLength(1)
-    expect(sinceRestart().map((record) => record.decision)).not.toContain('breach')
-    expect(
-      context.services.store.operations
-        .listDockerActions({ container: names.service })
-        .filter((action) => action.action === 'restart' && action.outcome === 'succeeded').length
-    ).toBeGreaterThanOrEqual(2)
-    expect(context.services.history.verify().ok).toBe(true)
-  })
-
-  it('refuses the next advance after a hand edit to 37 % as drift, records it, and from 37 % offers only back, rollback and kill', async () => {
-    await setRolloutByHand(25)
-    const home = newHome('drift')
-    const context = await openContext(home)
-    await context.services.rollout.status(undefined, FLAG)
-    writeFileSync(envFile, demoEnvText(37))
-
-    const refused = await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', 'next phase'], home)
-    expect(refused.status).toBe(1)
-    expect(refused.stderr).toContain(`flag ${FLAG} changed since it was last read (rollout_percentage)`)
-    expect(events(context).filter((event) => event.kind === 'drift')).toEqual([
-      expect.objectContaining({
-        outcome: 'refused',
-        actor: 'alice',
-        fromState: expect.objectContaining({ rollout_percentage: 25 }) as unknown,
-        toState: expect.objectContaining({ rollout_percentage: 37 }) as unknown
-      })
-    ])
-
-    const status = await runCli(['rollout', 'status', '--flag', FLAG, '--json'], home)
-    expect(status.status, status.stderr).toBe(0)
-    const view = JSON.parse(status.stdout) as RolloutStatusView
-    expect(view.position).toMatchObject({ kind: 'drift', percentage: 37 })
-    expect(view.options.map((option) => [option.move, option.target])).toEqual([
-      ['back', { rollout_percentage: 25 }],
-      ['rollback', { rollout_percentage: 0 }],
-      ['kill', { enabled: false }]
-    ])
-    const again = await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', 'next phase'], home)
-    expect(again.status).toBe(1)
-    expect(again.stderr).toContain('37 % is off the path')
-
-    const back = await runCli(['rollout', 'back', '--flag', FLAG, '--reason', 'back onto the path', '--json'], home)
-    expect(back.status, back.stderr).toBe(0)
-    expect((JSON.parse(back.stdout) as AppliedMoveResult).state.rollout_percentage).toBe(25)
-    expect(await servedPercentage()).toBe(25)
-    expect(context.services.history.verify().ok).toBe(true)
-  })
-
-  it('lets exactly one of two operators advancing at once through, refuses the other clearly, and keeps the chain intact', async () => {
-    await setRolloutByHand(10)
-    const home = newHome('two-operators')
-    const context = await openContext(home)
-    await context.services.rollout.status(undefined, FLAG)
-    startWatch(home, 'bob')
-    await waitForPass(context)
-
-    const runs = await Promise.all(
-      (['alice', 'carol'] as const).map(async (actor) => ({
-        actor,
-        run: await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', `${actor}: guards green`], home, actor)
-      }))
-    )
-    expect(runs.map(({ run }) => run.status).sort()).toEqual([0, 1])
-    const applied = runs.find(({ run }) => run.status === 0)!
-    const refused = runs.find(({ run }) => run.status === 1)!
-    // Either it met the other's move lock, or it came a moment later and saw the phase the other had just entered.
-    expect(refused.run.stderr).toMatch(
-      new RegExp(
-        `another move of ${FLAG} in ${ENVIRONMENT} is being written right now by ${applied.actor} \\(pid \\d+|cannot advance ${FLAG} from 25 % to 50 %: guards have no verdict yet`
+      await injectFaults({ treatment: { failure_rate: 0.3 } })
+      const action = await watch.waitFor(
+        'the automatic action',
+        (notice): notice is Extract<RolloutWatchNotice, { kind: 'action' }> => notice.kind === 'action'
       )
-    )
-    const moves = events(context).filter((event) => event.kind === 'phase_move')
-    expect(
-      moves.map((event) => [event.actor, percentageOf(event.fromState), percentageOf(event.toState), event.outcome])
-    ).toEqual([[applied.actor, 10, 25, 'applied']])
-    expect(
-      events(context)
-        .filter((event) => event.kind === 'refused')
-        .map((event) => event.actor)
-    ).toEqual([refused.actor])
-    expect(readFileSync(envFile, 'utf8')).toContain('FEATURE_LLM_HUB_ROLLOUT=25\n')
-    const verify = await runCli(['history', 'verify', '--json'], home)
-    expect(verify.status, verify.stderr).toBe(0)
-  })
+      expect(action).toMatchObject({ action: 'rollback', outcome: 'applied', service: { outcome: 'restarted' } })
+      expect(readFileSync(envFile, 'utf8')).toContain('FEATURE_LLM_HUB_ROLLOUT=0\n')
+      expect(await servedPercentage()).toBe(0)
+      // The guards go on at 0 % after the restart that cleared the fault.
+      const restarted = await watch.waitFor(
+        'the log followed again after the restart',
+        (notice): notice is Extract<RolloutWatchNotice, { kind: 'followed' }> =>
+          notice.kind === 'followed' && watch.notices.indexOf(notice) > watch.notices.indexOf(action)
+      )
+      const sinceRestart = (): GuardWindowRecord[] =>
+        watch.windows().filter((record) => Date.parse(record.windowStart) >= Date.parse(restarted.startedAt))
+      await waitFor(
+        'two windows of the restarted service',
+        () => Promise.resolve(sinceRestart().length >= 2 ? true : undefined),
+        PHASE_TIMEOUT_MS,
+        50
+      )
+      expect(await watch.stop()).toBe(0)
+
+      const timeline = events(context).filter((event) => event.kind !== 'refused')
+      expect(
+        timeline.map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])
+      ).toEqual([
+        ['phase_move', 'alice', 10, 25],
+        ['guard_trip', 'rampart', undefined, undefined],
+        ['rollback', 'rampart', 25, 0]
+      ])
+      const [, trip, rollback] = timeline
+      expect(rollback!.reason).toMatch(/^guard trip: treatment error rate 0\.\d+ > 0\.05; 2 breaches in a row/)
+      expect(rollback!.detail).toMatchObject({ move: 'rollback', runBy: 'bob' })
+      expect(rollback!.guardSnapshot).toMatchObject({ verdict: 'trip', tripped: true })
+      expect(action).toMatchObject({ tripEventSeq: trip!.seq, eventSeq: rollback!.seq })
+
+      const stored = context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT)
+      expect(stored.map((record) => [record.windowStart, record.decision])).toEqual(
+        watch.windows().map((record) => [record.windowStart, record.decision])
+      )
+      expectContiguous(stored)
+      const tripIndex = stored.findIndex((record) => record.decision === 'trip')
+      expect(stored[tripIndex]!.windowStart).toBe((trip!.detail as { window_start: string }).window_start)
+      expect(stored[tripIndex - 1]!.decision).toBe('breach')
+      expect(stored.filter((record) => record.decision === 'trip')).toHaveLength(1)
+      expect(sinceRestart().map((record) => record.decision)).not.toContain('breach')
+      expect(
+        context.services.store.operations
+          .listDockerActions({ container: names.service })
+          .filter((action) => action.action === 'restart' && action.outcome === 'succeeded').length
+      ).toBeGreaterThanOrEqual(2)
+      expect(context.services.history.verify().ok).toBe(true)
+    }
+  )
+
+  it(
+    'refuses the next advance after a hand edit to 37 % as drift, ' +
+      'records it, and from 37 % offers only back, rollback and kill',
+    async () => {
+      await setRolloutByHand(25)
+      const home = newHome('drift')
+      const context = await openContext(home)
+      await context.services.rollout.status(undefined, FLAG)
+      writeFileSync(envFile, demoEnvText(37))
+
+      const refused = await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', 'next phase'], home)
+      expect(refused.status).toBe(1)
+      expect(refused.stderr).toContain(`flag ${FLAG} changed since it was last read (rollout_percentage)`)
+      expect(events(context).filter((event) => event.kind === 'drift')).toEqual([
+        expect.objectContaining({
+          outcome: 'refused',
+          actor: 'alice',
+          fromState: expect.objectContaining({ rollout_percentage: 25 }) as unknown,
+          toState: expect.objectContaining({ rollout_percentage: 37 }) as unknown
+        })
+      ])
+
+      const status = await runCli(['rollout', 'status', '--flag', FLAG, '--json'], home)
+      expect(status.status, status.stderr).toBe(0)
+      const view = JSON.parse(status.stdout) as RolloutStatusView
+      expect(view.position).toMatchObject({ kind: 'drift', percentage: 37 })
+      expect(view.options.map((option) => [option.move, option.target])).toEqual([
+        ['back', { rollout_percentage: 25 }],
+        ['rollback', { rollout_percentage: 0 }],
+        ['kill', { enabled: false }]
+      ])
+      const again = await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', 'next phase'], home)
+      expect(again.status).toBe(1)
+      expect(again.stderr).toContain('37 % is off the path')
+
+      const back = await runCli(['rollout', 'back', '--flag', FLAG, '--reason', 'back onto the path', '--json'], home)
+      expect(back.status, back.stderr).toBe(0)
+      expect((JSON.parse(back.stdout) as AppliedMoveResult).state.rollout_percentage).toBe(25)
+      expect(await servedPercentage()).toBe(25)
+      expect(context.services.history.verify().ok).toBe(true)
+    }
+  )
+
+  it(
+    'lets exactly one of two operators advancing at once through, ' +
+      'refuses the other clearly, and keeps the chain intact',
+    async () => {
+      await setRolloutByHand(10)
+      const home = newHome('two-operators')
+      const context = await openContext(home)
+      await context.services.rollout.status(undefined, FLAG)
+      startWatch(home, 'bob')
+      await waitForPass(context)
+
+      const runs = await Promise.all(
+        (['alice', 'carol'] as const).map(async (actor) => ({
+          actor,
+          run: await runCli(['rollout', 'advance', '--flag', FLAG, '--reason', `${actor}: guards green`], home, actor)
+        }))
+      )
+      expect(runs.map(({ run }) => run.status).sort()).toEqual([0, 1])
+      const applied = runs.find(({ run }) => run.status === 0)!
+      const refused = runs.find(({ run }) => run.status === 1)!
+      // Either it met the other's move lock, or it came a moment later and saw the phase the other had just entered.
+      expect(refused.run.stderr).toMatch(
+        new RegExp(
+          `another move of ${FLAG} in ${ENVIRONMENT} is being written right now by ${applied.actor} \\(pid \\d+|` +
+            `cannot advance ${FLAG} from 25 % to 50 %: guards have no verdict yet`
+        )
+      )
+      const moves = events(context).filter((event) => event.kind === 'phase_move')
+      expect(
+        moves.map((event) => [event.actor, percentageOf(event.fromState), percentageOf(event.toState), event.outcome])
+      ).toEqual([[applied.actor, 10, 25, 'applied']])
+      expect(
+        events(context)
+          .filter((event) => event.kind === 'refused')
+          .map((event) => event.actor)
+      ).toEqual([refused.actor])
+      expect(readFileSync(envFile, 'utf8')).toContain('FEATURE_LLM_HUB_ROLLOUT=25\n')
+      const verify = await runCli(['history', 'verify', '--json'], home)
+      expect(verify.status, verify.stderr).toBe(0)
+    }
+  )
 })

@@ -110,7 +110,8 @@ describe('interrupted runbooks at start', () => {
       /emergency-rollback run #1 for unified_llm_hub in local, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by night-shift \(“error spike at 03:10”\)/
     )
     expect(await run(1).getByTestId('interrupted-run-stop').textContent()).toBe(
-      `Did not finish step 1 of 6: “Disable ${FLAG} in ${session.envPath}” (running). Interrupted because pid ${deadPid} on ${hostname()} is gone.`
+      `Did not finish step 1 of 6: “Disable ${FLAG} in ${session.envPath}” (running). ` +
+        `Interrupted because pid ${deadPid} on ${hostname()} is gone.`
     )
     expect(await run(2).getByTestId('interrupted-run-stop').textContent()).toContain(
       `Did not finish step 2 of 6: “Restart container ${CONTAINER}” (running).`

@@ -59,7 +59,10 @@ function workspaceYaml(): string {
           end_date: FEATURE_LLM_HUB_END_DATE
     flags: [${FLAG}]
 `
-  return `version: 1\ndefault_environment: local\nenvironments:\n${environment('local', engineHost)}${environment('offline', offlineHost)}`
+  return (
+    'version: 1\ndefault_environment: local\nenvironments:\n' +
+    `${environment('local', engineHost)}${environment('offline', offlineHost)}`
+  )
 }
 
 beforeAll(async () => {
@@ -132,46 +135,49 @@ describe('the logs page in Chromium over browser mode', () => {
     expect(await status()).toContain('press Follow')
   })
 
-  it('follows the container: stdout and stderr lines appear as they are written, stderr red, timestamps dimmed', async () => {
-    await page().getByTestId('logs-follow').click()
-    await expect.poll(async () => (await rows()).join('\n'), WAIT).toMatch(/plain-err \d+/)
-    const shown = await rows()
-    expect(shown.some((text) => text.includes('plain-out '))).toBe(true)
-    expect(shown.some((text) => text.includes('"event_type":"API_CALL"'))).toBe(true)
-    expect(shown.some((text) => text.includes('"event_type":"ERROR"'))).toBe(true)
-    expect(shown.every((text) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /.test(text))).toBe(true)
-    // The container's own escape sequences are shown, not obeyed.
-    expect(shown.some((text) => /Z ␛\[2J␛\[31mescaped \d+$/.test(text))).toBe(true)
+  it(
+    'follows the container: stdout and stderr lines appear as they are written, ' + 'stderr red, timestamps dimmed',
+    async () => {
+      await page().getByTestId('logs-follow').click()
+      await expect.poll(async () => (await rows()).join('\n'), WAIT).toMatch(/plain-err \d+/)
+      const shown = await rows()
+      expect(shown.some((text) => text.includes('plain-out '))).toBe(true)
+      expect(shown.some((text) => text.includes('"event_type":"API_CALL"'))).toBe(true)
+      expect(shown.some((text) => text.includes('"event_type":"ERROR"'))).toBe(true)
+      expect(shown.every((text) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /.test(text))).toBe(true)
+      // The container's own escape sequences are shown, not obeyed.
+      expect(shown.some((text) => /Z ␛\[2J␛\[31mescaped \d+$/.test(text))).toBe(true)
 
-    // Lines keep arriving while the page follows.
-    const seen = lastNumber(shown, /plain-out (\d+)/)
-    await expect.poll(async () => lastNumber(await rows(), /plain-out (\d+)/), WAIT).toBeGreaterThan(seen + 3)
-    expect(await status()).toMatch(new RegExp(`^Following ${writer} in local: \\d+ lines so far\\.$`))
-    expect(engineConnections()).toBe(1)
+      // Lines keep arriving while the page follows.
+      const seen = lastNumber(shown, /plain-out (\d+)/)
+      await expect.poll(async () => lastNumber(await rows(), /plain-out (\d+)/), WAIT).toBeGreaterThan(seen + 3)
+      expect(await status()).toMatch(new RegExp(`^Following ${writer} in local: \\d+ lines so far\\.$`))
+      expect(engineConnections()).toBe(1)
 
-    // One snapshot of the DOM: the terminal keeps redrawing while lines arrive.
-    const colours = await terminalRows().evaluateAll((rowElements) => {
-      const stderrRow = rowElements.find((row) => row.textContent?.includes('plain-err'))
-      const stdoutRow = rowElements.find((row) => row.textContent?.includes('plain-out'))
-      const red = stderrRow?.querySelector('.xterm-fg-1')
-      return {
-        stderrRed: red?.textContent ?? null,
-        // The theme's red reaches the page only through the style sheets xterm writes at run time.
-        stderrColour: red ? red.ownerDocument.defaultView?.getComputedStyle(red).color : null,
-        stdoutRed: stdoutRow?.querySelector('.xterm-fg-1')?.textContent ?? null,
-        escapedRed:
-          rowElements.find((row) => row.textContent?.includes('escaped'))?.querySelector('.xterm-fg-1')?.textContent ??
-          null,
-        stdoutDim: stdoutRow?.querySelector('.xterm-dim')?.textContent ?? null
-      }
-    })
-    expect(colours.stderrRed).toMatch(/^plain-err \d+$/)
-    expect(colours.stderrColour).toBe('rgb(255, 123, 127)')
-    expect(colours.stdoutRed).toBeNull()
-    expect(colours.escapedRed).toBeNull()
-    expect(colours.stdoutDim).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
-    await session.screenshot('logs-page')
-  })
+      // One snapshot of the DOM: the terminal keeps redrawing while lines arrive.
+      const colours = await terminalRows().evaluateAll((rowElements) => {
+        const stderrRow = rowElements.find((row) => row.textContent?.includes('plain-err'))
+        const stdoutRow = rowElements.find((row) => row.textContent?.includes('plain-out'))
+        const red = stderrRow?.querySelector('.xterm-fg-1')
+        return {
+          stderrRed: red?.textContent ?? null,
+          // The theme's red reaches the page only through the style sheets xterm writes at run time.
+          stderrColour: red ? red.ownerDocument.defaultView?.getComputedStyle(red).color : null,
+          stdoutRed: stdoutRow?.querySelector('.xterm-fg-1')?.textContent ?? null,
+          escapedRed:
+            rowElements.find((row) => row.textContent?.includes('escaped'))?.querySelector('.xterm-fg-1')
+              ?.textContent ?? null,
+          stdoutDim: stdoutRow?.querySelector('.xterm-dim')?.textContent ?? null
+        }
+      })
+      expect(colours.stderrRed).toMatch(/^plain-err \d+$/)
+      expect(colours.stderrColour).toBe('rgb(255, 123, 127)')
+      expect(colours.stdoutRed).toBeNull()
+      expect(colours.escapedRed).toBeNull()
+      expect(colours.stdoutDim).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+      await session.screenshot('logs-page')
+    }
+  )
 
   it('stops on Stop: main closes the Docker stream and no further lines reach the terminal', async () => {
     await page().getByTestId('logs-stop').click()
@@ -195,19 +201,22 @@ describe('the logs page in Chromium over browser mode', () => {
     await session.screenshot('logs-page-errors')
   })
 
-  it('shows only lines containing the text filter, and says in words that a /regex/ is for the command line', async () => {
-    await page().getByTestId('logs-event-type').fill('')
-    await page().getByTestId('logs-grep').fill('plain-out')
-    await page().getByTestId('logs-follow').click()
-    await expect.poll(async () => (await rows()).length, WAIT).toBeGreaterThan(5)
-    expect((await rows()).every((text) => /plain-out \d+$/.test(text))).toBe(true)
+  it(
+    'shows only lines containing the text filter, ' + 'and says in words that a /regex/ is for the command line',
+    async () => {
+      await page().getByTestId('logs-event-type').fill('')
+      await page().getByTestId('logs-grep').fill('plain-out')
+      await page().getByTestId('logs-follow').click()
+      await expect.poll(async () => (await rows()).length, WAIT).toBeGreaterThan(5)
+      expect((await rows()).every((text) => /plain-out \d+$/.test(text))).toBe(true)
 
-    await page().getByTestId('logs-grep').fill('/plain-.*/')
-    await page().getByTestId('logs-follow').click()
-    await expect.poll(alert, WAIT).toContain('regular expressions are accepted only on the command line')
-    await waitFor('main to close the previous log stream', async () => (engineConnections() === 0 ? true : undefined))
-    await page().getByTestId('logs-grep').fill('')
-  })
+      await page().getByTestId('logs-grep').fill('/plain-.*/')
+      await page().getByTestId('logs-follow').click()
+      await expect.poll(alert, WAIT).toContain('regular expressions are accepted only on the command line')
+      await waitFor('main to close the previous log stream', async () => (engineConnections() === 0 ? true : undefined))
+      await page().getByTestId('logs-grep').fill('')
+    }
+  )
 
   it('says in words that a container does not exist', async () => {
     await page().getByTestId('logs-container').fill(missing)
@@ -215,7 +224,8 @@ describe('the logs page in Chromium over browser mode', () => {
     await expect
       .poll(alert, WAIT)
       .toBe(
-        `Could not follow the logs of ${missing}: No container named "${missing}" on the Docker engine at ${engineHost} (bad_input)`
+        `Could not follow the logs of ${missing}: ` +
+          `No container named "${missing}" on the Docker engine at ${engineHost} (bad_input)`
       )
     expect(await page().getByTestId('logs-stop').isDisabled()).toBe(true)
     await session.screenshot('logs-page-missing-container')

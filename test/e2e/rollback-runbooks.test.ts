@@ -144,16 +144,20 @@ describe('rollback runbooks with the built CLI', () => {
     expect(history.find((event) => event.outcome === 'verified_safe')?.detail.timeToSafeMs).toBe(result.timeToSafeMs)
   }, 120_000)
 
-  it('on a terminal-style run prints each step with ✓ and its duration, then the SAFE line with the time to safe', () => {
-    const run = rampart(['rollback', '--flag', FLAG, '--reason', 'again, text output'])
+  it(
+    'on a terminal-style run prints each step with ✓ and its duration, ' + 'then the SAFE line with the time to safe',
+    () => {
+      const run = rampart(['rollback', '--flag', FLAG, '--reason', 'again, text output'])
 
-    expect(run.status).toBe(0)
-    expect(run.stdout).toMatch(/✓ \[1\/6\] Disable unified_llm_hub in .+ {2}\d+ ms — unified_llm_hub is disabled/)
-    expect(run.stdout).toMatch(/\n {2}✓ \[2\/6\] Restart container .+ {2}\d+(\.\d)? m?s — restarted/)
-    expect(run.stdout).toMatch(
-      /\nSAFE: unified_llm_hub is disabled in demo, the service was restarted and verified .+ — time to safe \d+(\.\d)? m?s \(run #\d+\)\n$/
-    )
-  }, 120_000)
+      expect(run.status).toBe(0)
+      expect(run.stdout).toMatch(/✓ \[1\/6\] Disable unified_llm_hub in .+ {2}\d+ ms — unified_llm_hub is disabled/)
+      expect(run.stdout).toMatch(/\n {2}✓ \[2\/6\] Restart container .+ {2}\d+(\.\d)? m?s — restarted/)
+      expect(run.stdout).toMatch(
+        /\nSAFE: unified_llm_hub is disabled in demo, the service was restarted and verified .+ — time to safe \d+(\.\d)? m?s \(run #\d+\)\n$/
+      )
+    },
+    120_000
+  )
 
   it('Ctrl-C during the health wait stops at that safe point: recorded as cancelled, resumable, exit 1', async () => {
     // The same service, but a health URL where nothing listens: the wait would last its 30 s.
@@ -199,121 +203,125 @@ describe('rollback runbooks with the built CLI', () => {
     ])
   }, 120_000)
 
-  it('a full rollback killed with SIGKILL mid-way is listed as interrupted and `runbook resume` completes it', async () => {
-    writeFileSync(service.envFile, demoEnvText(50))
-    expect(rampart(['db', 'setup', '--json']).status).toBe(0)
+  it(
+    'a full rollback killed with SIGKILL mid-way is listed ' + 'as interrupted and `runbook resume` completes it',
+    async () => {
+      writeFileSync(service.envFile, demoEnvText(50))
+      expect(rampart(['db', 'setup', '--json']).status).toBe(0)
 
-    // Holding the migration lock parks the rollback step at a known point: waiting for it.
-    const holder = await postgres.targetFor(DATABASE).connect({ applicationName: 'e2e lock holder' })
-    expect(await holder.tryAdvisoryLock(MIGRATION_LOCK_KEY)).toBe(true)
-    const cli = startRampart([
-      'rollback',
-      '--full',
-      '--to',
-      '1',
-      '--image',
-      PREVIOUS_IMAGE,
-      '--flag',
-      FLAG,
-      '--reason',
-      'schema 002 corrupts keys',
-      '--confirm',
-      '--json'
-    ])
-    try {
-      await until('the rollback step to wait for the migration lock', () =>
-        cli.lines.find(
-          (line) => line.kind === 'step_progress' && (line.message ?? '').includes('waiting for the migration lock')
+      // Holding the migration lock parks the rollback step at a known point: waiting for it.
+      const holder = await postgres.targetFor(DATABASE).connect({ applicationName: 'e2e lock holder' })
+      expect(await holder.tryAdvisoryLock(MIGRATION_LOCK_KEY)).toBe(true)
+      const cli = startRampart([
+        'rollback',
+        '--full',
+        '--to',
+        '1',
+        '--image',
+        PREVIOUS_IMAGE,
+        '--flag',
+        FLAG,
+        '--reason',
+        'schema 002 corrupts keys',
+        '--confirm',
+        '--json'
+      ])
+      try {
+        await until('the rollback step to wait for the migration lock', () =>
+          cli.lines.find(
+            (line) => line.kind === 'step_progress' && (line.message ?? '').includes('waiting for the migration lock')
+          )
         )
-      )
-      cli.child.kill('SIGKILL')
-      expect(await cli.exited).toBeNull()
-    } finally {
-      await holder.advisoryUnlock(MIGRATION_LOCK_KEY)
-      await holder.close()
-    }
-    const runId = (
-      cli.lines.find(
-        (line) => line.kind === 'run_started' && (line as { runbook?: string }).runbook === 'full-rollback'
-      ) as { runId: number }
-    ).runId
+        cli.child.kill('SIGKILL')
+        expect(await cli.exited).toBeNull()
+      } finally {
+        await holder.advisoryUnlock(MIGRATION_LOCK_KEY)
+        await holder.close()
+      }
+      const runId = (
+        cli.lines.find(
+          (line) => line.kind === 'run_started' && (line as { runbook?: string }).runbook === 'full-rollback'
+        ) as { runId: number }
+      ).runId
 
-    const listed = rampart(['runbook', 'list', '--interrupted', '--json'])
-    expect(listed.status).toBe(0)
-    const interrupted = jsonLines(listed.stdout) as Array<{
-      id: number
-      runbook: string
-      resumable: boolean
-      interruption: string
-      steps: Array<{ name: string; status: string }>
-    }>
-    expect(interrupted.map((run) => [run.id, run.runbook, run.resumable])).toEqual([[runId, 'full-rollback', true]])
-    expect(interrupted[0]!.interruption).toMatch(/^pid \d+ on .+ is gone$/)
-    expect(interrupted[0]!.steps.map((step) => step.status)).toEqual([
-      'done',
-      'done',
-      'running',
-      'pending',
-      'pending',
-      'pending'
-    ])
-
-    const resumed = rampart(['runbook', 'resume', String(runId), '--json'])
-
-    expect(resumed.stderr).toBe('')
-    expect(resumed.status).toBe(0)
-    const view = (jsonLines(resumed.stdout) as Line[]).at(-1)!.result as {
-      status: string
-      steps: Array<{ name: string; status: string; attempts: number }>
-    }
-    expect(view.status).toBe('succeeded')
-    expect(view.steps.map((step) => [step.status, step.attempts])).toEqual([
-      ['done', 1],
-      ['done', 1],
-      ['done', 2],
-      ['done', 1],
-      ['done', 1],
-      ['done', 1]
-    ])
-    // The database: ledger and catalog at version 1.
-    const status = (jsonLines(rampart(['db', 'status', '--json']).stdout)[0] as Line).result as {
-      currentVersion: number
-    }
-    expect(status.currentVersion).toBe(1)
-    expect(
-      await postgres.targetFor(DATABASE).query(`SELECT tablename FROM pg_tables WHERE tablename LIKE 'llm_%'`)
-    ).toEqual([])
-    // The flag and the service: disabled in the file, the service on the previous image, serving it disabled.
-    expect(readFileSync(service.envFile, 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
-    const container = (await postgres.engine.inspectContainer(service.name))!
-    expect([container.image, container.state]).toEqual([PREVIOUS_IMAGE, 'running'])
-    expect(await getJson(`${service.baseUrl}/api/v1/features/${FLAG}`)).toMatchObject({ enabled: false })
-    // History: the interrupted step re-run on record, the first attempt's nested rollback closed, the chain intact.
-    const history = HistoryStore.open(path.join(dir, 'home', 'history.db'))
-    try {
-      const resumedEvent = history.events
-        .listEvents({ kinds: ['runbook'] })
-        .find((event) => event.outcome === 'resumed')
-      expect(resumedEvent?.detail).toMatchObject({
-        runId,
-        rerunStep: `Back up and roll back database ${DATABASE} to version 1`,
-        previousStatus: 'running'
-      })
-      const nested = history.runbooks.list().filter((run) => run.parent?.runId === runId)
-      expect(nested.map((run) => [run.runbook, run.status])).toEqual([
-        ['db-rollback', 'succeeded'],
-        ['db-rollback', 'cancelled']
+      const listed = rampart(['runbook', 'list', '--interrupted', '--json'])
+      expect(listed.status).toBe(0)
+      const interrupted = jsonLines(listed.stdout) as Array<{
+        id: number
+        runbook: string
+        resumable: boolean
+        interruption: string
+        steps: Array<{ name: string; status: string }>
+      }>
+      expect(interrupted.map((run) => [run.id, run.runbook, run.resumable])).toEqual([[runId, 'full-rollback', true]])
+      expect(interrupted[0]!.interruption).toMatch(/^pid \d+ on .+ is gone$/)
+      expect(interrupted[0]!.steps.map((step) => step.status)).toEqual([
+        'done',
+        'done',
+        'running',
+        'pending',
+        'pending',
+        'pending'
       ])
-      // The killed attempt's database operation is closed as interrupted at the next start; none stays open.
-      expect(history.operations.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)).toEqual([
-        'succeeded',
-        'interrupted'
+
+      const resumed = rampart(['runbook', 'resume', String(runId), '--json'])
+
+      expect(resumed.stderr).toBe('')
+      expect(resumed.status).toBe(0)
+      const view = (jsonLines(resumed.stdout) as Line[]).at(-1)!.result as {
+        status: string
+        steps: Array<{ name: string; status: string; attempts: number }>
+      }
+      expect(view.status).toBe('succeeded')
+      expect(view.steps.map((step) => [step.status, step.attempts])).toEqual([
+        ['done', 1],
+        ['done', 1],
+        ['done', 2],
+        ['done', 1],
+        ['done', 1],
+        ['done', 1]
       ])
-      expect(history.operations.listDbOperations({ status: 'running' })).toEqual([])
-      expect(history.events.verify().ok).toBe(true)
-    } finally {
-      history.close()
-    }
-    expect(jsonLines(rampart(['runbook', 'list', '--interrupted', '--json']).stdout)).toEqual([])
-  }, 240_000)
+      // The database: ledger and catalog at version 1.
+      const status = (jsonLines(rampart(['db', 'status', '--json']).stdout)[0] as Line).result as {
+        currentVersion: number
+      }
+      expect(status.currentVersion).toBe(1)
+      expect(
+        await postgres.targetFor(DATABASE).query(`SELECT tablename FROM pg_tables WHERE tablename LIKE 'llm_%'`)
+      ).toEqual([])
+      // The flag and the service: disabled in the file, the service on the previous image, serving it disabled.
+      expect(readFileSync(service.envFile, 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
+      const container = (await postgres.engine.inspectContainer(service.name))!
+      expect([container.image, container.state]).toEqual([PREVIOUS_IMAGE, 'running'])
+      expect(await getJson(`${service.baseUrl}/api/v1/features/${FLAG}`)).toMatchObject({ enabled: false })
+      // History: the interrupted step re-run on record, the first attempt's nested rollback closed, the chain intact.
+      const history = HistoryStore.open(path.join(dir, 'home', 'history.db'))
+      try {
+        const resumedEvent = history.events
+          .listEvents({ kinds: ['runbook'] })
+          .find((event) => event.outcome === 'resumed')
+        expect(resumedEvent?.detail).toMatchObject({
+          runId,
+          rerunStep: `Back up and roll back database ${DATABASE} to version 1`,
+          previousStatus: 'running'
+        })
+        const nested = history.runbooks.list().filter((run) => run.parent?.runId === runId)
+        expect(nested.map((run) => [run.runbook, run.status])).toEqual([
+          ['db-rollback', 'succeeded'],
+          ['db-rollback', 'cancelled']
+        ])
+        // The killed attempt's database operation is closed as interrupted at the next start; none stays open.
+        expect(history.operations.listDbOperations({ kind: 'rollback' }).map((operation) => operation.status)).toEqual([
+          'succeeded',
+          'interrupted'
+        ])
+        expect(history.operations.listDbOperations({ status: 'running' })).toEqual([])
+        expect(history.events.verify().ok).toBe(true)
+      } finally {
+        history.close()
+      }
+      expect(jsonLines(rampart(['runbook', 'list', '--interrupted', '--json']).stdout)).toEqual([])
+    },
+    240_000
+  )
 })

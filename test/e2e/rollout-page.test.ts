@@ -100,7 +100,8 @@ describe('the rollout page in Chromium over browser mode', () => {
       .poll(() => panel().getByTestId('move-outcome').textContent(), WAIT)
       .toMatch(/Done: unified_llm_hub ON 10 % → ON 25 %, recorded as event #\d+ by e2e/)
     expect(await panel().getByTestId('move-service').textContent()).toBe(
-      `Service: no container ${absentService} on the Docker engine at ${engineHost}; the service reads ${session.envPath} when it starts`
+      `Service: no container ${absentService} on the Docker engine at ${engineHost}; ` +
+        `the service reads ${session.envPath} when it starts`
     )
     expect(rolloutLine()).toBe('25')
     await expect.poll(phaseNow, WAIT).toBe('25 %')
@@ -130,25 +131,28 @@ describe('the rollout page in Chromium over browser mode', () => {
     expect(await panel().getByTestId('move-outcome').textContent()).toContain('ON 50 % → ON 100 %')
   })
 
-  it('refuses a move chosen before a hand edit of the .env to 37 as a conflict, says so, then shows the drift', async () => {
-    await panel().getByTestId('move-back').click()
-    session.writeEnv(session.readEnv().replace('FEATURE_LLM_HUB_ROLLOUT = 100 #', 'FEATURE_LLM_HUB_ROLLOUT = 37 #'))
-    await page().getByLabel('Reason for this move (recorded)').fill('e2e: step back')
-    await page().getByLabel('Reason for this move (recorded)').press('Enter')
+  it(
+    'refuses a move chosen before a hand edit of the .env to 37 as a conflict, ' + 'says so, then shows the drift',
+    async () => {
+      await panel().getByTestId('move-back').click()
+      session.writeEnv(session.readEnv().replace('FEATURE_LLM_HUB_ROLLOUT = 100 #', 'FEATURE_LLM_HUB_ROLLOUT = 37 #'))
+      await page().getByLabel('Reason for this move (recorded)').fill('e2e: step back')
+      await page().getByLabel('Reason for this move (recorded)').press('Enter')
 
-    await expect
-      .poll(() => panel().getByTestId('move-outcome').textContent(), WAIT)
-      .toContain('The flag changed since you looked; nothing was written.')
-    expect(await panel().getByTestId('move-outcome').textContent()).toContain(
-      'rollout_percentage: you saw 100, the source now holds 37'
-    )
-    expect(rolloutLine()).toBe('37')
-    await expect.poll(phaseNow, WAIT).toBe('37 % — off the path')
-    expect(await panel().locator('li[aria-current="step"]').textContent()).toBe('37 % drift')
-    expect(await panel().getByTestId('move-back').textContent()).toBe('Step back to 25 %')
-    expect(await panel().getByTestId('move-advance').count()).toBe(0)
-    await session.screenshot('rollout-page-drift')
-  })
+      await expect
+        .poll(() => panel().getByTestId('move-outcome').textContent(), WAIT)
+        .toContain('The flag changed since you looked; nothing was written.')
+      expect(await panel().getByTestId('move-outcome').textContent()).toContain(
+        'rollout_percentage: you saw 100, the source now holds 37'
+      )
+      expect(rolloutLine()).toBe('37')
+      await expect.poll(phaseNow, WAIT).toBe('37 % — off the path')
+      expect(await panel().locator('li[aria-current="step"]').textContent()).toBe('37 % drift')
+      expect(await panel().getByTestId('move-back').textContent()).toBe('Step back to 25 %')
+      expect(await panel().getByTestId('move-advance').count()).toBe(0)
+      await session.screenshot('rollout-page-drift')
+    }
+  )
 
   it('lists the moves and the drift on the history page, newest first, and says the chain is intact', async () => {
     await page().getByRole('button', { name: 'History', exact: true }).click()

@@ -41,7 +41,9 @@ describe('the layer table in npm run lint', () => {
   it('keeps core/ pure: no file system, and no part of a feature outside core/', async () => {
     const problems = await layerProblems(
       'src/main/flags/core/impure.ts',
-      "import { readFileSync } from 'node:fs'\nimport { FlagService } from '../flag-service'\nexport const both = [readFileSync, FlagService]\n"
+      "import { readFileSync } from 'node:fs'\n" +
+        "import { FlagService } from '../flag-service'\n" +
+        'export const both = [readFileSync, FlagService]\n'
     )
     expect(problems).toEqual([
       expect.stringContaining('src/main/flags/core is pure: "node:fs"'),
@@ -52,7 +54,9 @@ describe('the layer table in npm run lint', () => {
   it('lets core/ import shared and the core of a layer below', async () => {
     const problems = await layerProblems(
       'src/main/rollouts/core/pure.ts',
-      "import { RampartError } from '@shared/errors'\nimport { flagBucket } from '@main/flags/core/flag-bucket'\nexport const both = [RampartError, flagBucket]\n"
+      "import { RampartError } from '@shared/errors'\n" +
+        "import { flagBucket } from '@main/flags/core/flag-bucket'\n" +
+        'export const both = [RampartError, flagBucket]\n'
     )
     expect(problems).toEqual([])
   })

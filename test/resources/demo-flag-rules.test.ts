@@ -110,7 +110,8 @@ describe('the demo service flag rules (resources/demo/ops-center/flag-rules.js)'
             actual.bucket !== expected.bucket
           ) {
             mismatches.push(
-              `${JSON.stringify(user)} at ${new Date(at).toISOString()}: demo ${JSON.stringify(actual)}, core ${JSON.stringify(expected)}`
+              `${JSON.stringify(user)} at ${new Date(at).toISOString()}: ` +
+                `demo ${JSON.stringify(actual)}, core ${JSON.stringify(expected)}`
             )
           }
         }

@@ -191,36 +191,39 @@ describe('the demo ops-center service', () => {
     expect(body.started_at).toMatch(ISO_WITH_MS)
   })
 
-  it('writes API_CALL lines with the canonical fields, each user served what the flag rules give at that instant', async () => {
-    const text = envText({ rollout: '50', whitelist: 'admin@example.com', blacklist: 'user-0003@example.com' })
-    const service = await start(text)
-    const state: FlagState = (
-      await new EnvFileFlagSource({ path: service.envFile, flags: { [FLAG]: SEED_FLAG_ENV_MAPPING } }).read(FLAG)
-    ).state
-    await eventually('1,000 API_CALL lines', () => (apiCalls(service.events).length >= 1000 ? true : undefined))
-    const calls = apiCalls(service.events)
-    for (const call of calls) {
-      expect(Object.keys(call)).toEqual([
-        'timestamp',
-        'event_type',
-        'user_id',
-        'status_code',
-        'duration_ms',
-        'endpoint',
-        'method',
-        'flags'
-      ])
-      expect(call.timestamp).toMatch(ISO_WITH_MS)
-      expect(call.user_id).toMatch(/^(user-\d{4}@example\.com|admin@example\.com)$/)
-      expect(Number.isInteger(call.status_code) && Number.isInteger(call.duration_ms)).toBe(true)
-      const expected = evaluateFlag(FLAG, state, call.user_id as string, Date.parse(call.timestamp as string)).enabled
-      expect((call.flags as Record<string, boolean>)[FLAG]).toBe(expected)
+  it(
+    'writes API_CALL lines with the canonical fields, ' + 'each user served what the flag rules give at that instant',
+    async () => {
+      const text = envText({ rollout: '50', whitelist: 'admin@example.com', blacklist: 'user-0003@example.com' })
+      const service = await start(text)
+      const state: FlagState = (
+        await new EnvFileFlagSource({ path: service.envFile, flags: { [FLAG]: SEED_FLAG_ENV_MAPPING } }).read(FLAG)
+      ).state
+      await eventually('1,000 API_CALL lines', () => (apiCalls(service.events).length >= 1000 ? true : undefined))
+      const calls = apiCalls(service.events)
+      for (const call of calls) {
+        expect(Object.keys(call)).toEqual([
+          'timestamp',
+          'event_type',
+          'user_id',
+          'status_code',
+          'duration_ms',
+          'endpoint',
+          'method',
+          'flags'
+        ])
+        expect(call.timestamp).toMatch(ISO_WITH_MS)
+        expect(call.user_id).toMatch(/^(user-\d{4}@example\.com|admin@example\.com)$/)
+        expect(Number.isInteger(call.status_code) && Number.isInteger(call.duration_ms)).toBe(true)
+        const expected = evaluateFlag(FLAG, state, call.user_id as string, Date.parse(call.timestamp as string)).enabled
+        expect((call.flags as Record<string, boolean>)[FLAG]).toBe(expected)
+      }
+      const served = calls.map((call) => (call.flags as Record<string, boolean>)[FLAG])
+      expect(served).toContain(true)
+      expect(served).toContain(false)
+      expect(service.otherLines).toEqual([])
     }
-    const served = calls.map((call) => (call.flags as Record<string, boolean>)[FLAG])
-    expect(served).toContain(true)
-    expect(served).toContain(false)
-    expect(service.otherLines).toEqual([])
-  })
+  )
 
   it('writes FEATURE_FLAG evaluation lines with the flag, the outcome, the reason and the user', async () => {
     const service = await start(envText({ rollout: '50' }), { DEMO_FLAG_EVENT_EVERY: '5' })

@@ -184,54 +184,60 @@ describe('createContractClient', () => {
     expect(ends).toEqual([])
   })
 
-  it('ends a subscription the connection cannot carry with the unreachable error, after subscribe returned', async () => {
-    const { client, state, sent } = connectedClient()
-    state.up = false
-    const ends: unknown[] = []
-    const unsubscribe = client.subscribe(
-      'history.follow',
-      {},
-      { onBatch: () => undefined, onEnd: (error) => ends.push(error) }
-    )
-    expect(ends).toEqual([])
-    await settle()
-    expect(ends).toEqual([LOST])
-    state.up = true
-    unsubscribe()
-    expect(sent).toEqual([])
-  })
+  it(
+    'ends a subscription the connection cannot carry with the unreachable error, ' + 'after subscribe returned',
+    async () => {
+      const { client, state, sent } = connectedClient()
+      state.up = false
+      const ends: unknown[] = []
+      const unsubscribe = client.subscribe(
+        'history.follow',
+        {},
+        { onBatch: () => undefined, onEnd: (error) => ends.push(error) }
+      )
+      expect(ends).toEqual([])
+      await settle()
+      expect(ends).toEqual([LOST])
+      state.up = true
+      unsubscribe()
+      expect(sent).toEqual([])
+    }
+  )
 
-  it('on failAll resolves every pending call and ends every open stream with the error, after its queued batch', async () => {
-    const { client, lastSubscription } = connectedClient()
-    const pending = client.invoke('history.verify', {})
-    const ends: unknown[] = []
-    const batch = gate()
-    client.subscribe(
-      'history.follow',
-      {},
-      { onBatch: () => batch.promise, onEnd: (error) => ends.push(['slow', error]) }
-    )
-    const slow = lastSubscription()
-    client.subscribe('history.follow', {}, { onBatch: () => undefined, onEnd: (error) => ends.push(['idle', error]) })
-    client.receive({ t: 'batch', id: slow, items: [1] })
+  it(
+    'on failAll resolves every pending call and ends every open stream with the error, ' + 'after its queued batch',
+    async () => {
+      const { client, lastSubscription } = connectedClient()
+      const pending = client.invoke('history.verify', {})
+      const ends: unknown[] = []
+      const batch = gate()
+      client.subscribe(
+        'history.follow',
+        {},
+        { onBatch: () => batch.promise, onEnd: (error) => ends.push(['slow', error]) }
+      )
+      const slow = lastSubscription()
+      client.subscribe('history.follow', {}, { onBatch: () => undefined, onEnd: (error) => ends.push(['idle', error]) })
+      client.receive({ t: 'batch', id: slow, items: [1] })
 
-    client.failAll(LOST)
-    expect(await pending).toEqual({ ok: false, error: LOST })
-    await settle()
-    expect(ends).toEqual([['idle', LOST]])
-    batch.open()
-    await settle()
-    expect(ends).toEqual([
-      ['idle', LOST],
-      ['slow', LOST]
-    ])
+      client.failAll(LOST)
+      expect(await pending).toEqual({ ok: false, error: LOST })
+      await settle()
+      expect(ends).toEqual([['idle', LOST]])
+      batch.open()
+      await settle()
+      expect(ends).toEqual([
+        ['idle', LOST],
+        ['slow', LOST]
+      ])
 
-    // What the old connection still delivers belongs to nobody now.
-    client.receive({ t: 'result', id: 1, result: { ok: true, value: 'late' } })
-    client.receive({ t: 'end', id: slow, error: null })
-    await settle()
-    expect(ends).toHaveLength(2)
-  })
+      // What the old connection still delivers belongs to nobody now.
+      client.receive({ t: 'result', id: 1, result: { ok: true, value: 'late' } })
+      client.receive({ t: 'end', id: slow, error: null })
+      await settle()
+      expect(ends).toHaveLength(2)
+    }
+  )
 
   it('ignores messages for ids it does not know', async () => {
     const { client, sent } = connectedClient()

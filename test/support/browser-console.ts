@@ -14,9 +14,9 @@ import { createAppContext, type AppContext } from '@main/app/app-context'
 import { startBrowserServer, type BrowserServer } from '@main/transport/browser-server'
 import { contentSecurityPolicy } from '@main/electron/content-security-policy'
 
-export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
-export const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url))
-export const CHROMIUM = '/usr/bin/chromium'
+const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url))
+const CHROMIUM = '/usr/bin/chromium'
 /** For expect.poll: the page answers over a WebSocket and history is polled every 500 ms. */
 export const WAIT = { timeout: 20_000, interval: 50 }
 export const FLAG = 'unified_llm_hub'
@@ -49,7 +49,8 @@ export interface ConsoleSession {
 export async function openConsole(options: ConsoleOptions): Promise<ConsoleSession> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new Error(
-      `${RENDERER_DIR}/index.html is missing: run \`npx electron-vite build\` first (\`npm test\` does it before vitest)`
+      `${RENDERER_DIR}/index.html is missing: ` +
+        'run `npx electron-vite build` first (`npm test` does it before vitest)'
     )
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`)

@@ -19,7 +19,7 @@ import type { RunbookProgress } from '@shared/runbook-types'
 import { TEST_LABELS } from './docker-test-env'
 
 export const PROJECT_MIGRATIONS = fileURLToPath(new URL('../../migrations/', import.meta.url))
-export const PASSWORD_VARIABLE = 'RAMPART_TEST_PG_PASSWORD'
+const PASSWORD_VARIABLE = 'RAMPART_TEST_PG_PASSWORD'
 
 export interface BenchEnvironment {
   postgres: Record<string, unknown>

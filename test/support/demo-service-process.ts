@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const DEMO_SERVER = fileURLToPath(new URL('../../resources/demo/ops-center/server.js', import.meta.url))
+const DEMO_SERVER = fileURLToPath(new URL('../../resources/demo/ops-center/server.js', import.meta.url))
 export const DEMO_ENV_TEMPLATE = fileURLToPath(new URL('../../resources/demo/ops-center.env', import.meta.url))
 const START_TIMEOUT_MS = 15_000
 

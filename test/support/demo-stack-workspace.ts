@@ -9,7 +9,7 @@ export const DEMO_ENVIRONMENT = 'demo'
 export const DEMO_WINDOW_SECONDS = 2
 export const DEMO_BREACH_WINDOWS = 2
 /** Whitelisted, so the flag has users at 0 % too. */
-export const DEMO_TESTERS = Array.from({ length: 10 }, (_, index) => `tester-${index}@example.com`)
+const DEMO_TESTERS = Array.from({ length: 10 }, (_, index) => `tester-${index}@example.com`)
 
 export function demoEnvText(percentage: number): string {
   return [
@@ -44,8 +44,10 @@ export function demoWorkspaceYaml(options: DemoWorkspaceOptions): string {
     ...(options.verifyUrls === true ? [`      verify_urls: [${options.baseUrl}/admin/llm-provider-keys]`] : []),
     '    flag_source: { kind: env-file, path: ./.env }',
     `    flags: [${DEMO_FLAG}]`,
-    `    postgres: { container: ${options.postgresContainer}, image: "${POSTGRES_FIXTURE_IMAGE}", port: ${options.pgPort}, network: host, disposable: true }`,
-    `    guards: { window_seconds: ${DEMO_WINDOW_SECONDS}, lateness_seconds: 1, min_requests: 20, max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: ${DEMO_BREACH_WINDOWS}, action: rollback }`,
+    `    postgres: { container: ${options.postgresContainer}, image: "${POSTGRES_FIXTURE_IMAGE}", ` +
+      `port: ${options.pgPort}, network: host, disposable: true }`,
+    `    guards: { window_seconds: ${DEMO_WINDOW_SECONDS}, lateness_seconds: 1, min_requests: 20, ` +
+      `max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: ${DEMO_BREACH_WINDOWS}, action: rollback }`,
     '    rollout: { min_soak_seconds: 0 }',
     ''
   ].join('\n')

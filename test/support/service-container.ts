@@ -23,7 +23,7 @@ import {
   waitFor
 } from './docker-test-env'
 
-export const DEMO_SERVICE_DIR = fileURLToPath(new URL('../../resources/demo/ops-center/', import.meta.url))
+const DEMO_SERVICE_DIR = fileURLToPath(new URL('../../resources/demo/ops-center/', import.meta.url))
 
 /** The seed's flag block with the odd bits an env file has: comments, CRLF, `export`, quoting, spaces around `=`. */
 export function demoEnvText(percentage = 25, enabled = 'true'): string {

@@ -42,7 +42,8 @@ function parseEnvText(text, origin) {
     const head = ASSIGNMENT_HEAD.exec(content)
     if (head === null) {
       throw new EnvFileError(
-        `${origin} line ${number} is not a KEY=value assignment, a comment or a blank line: ${JSON.stringify(content.slice(0, 60))}`
+        `${origin} line ${number} is not a KEY=value assignment, a comment or a blank line: ` +
+          `${JSON.stringify(content.slice(0, 60))}`
       )
     }
     const key = head[3]
@@ -166,4 +167,4 @@ function readFlagsFromEnvFile(path, mappings) {
   return flags
 }
 
-module.exports = { SEED_FLAGS, FIELDS, EnvFileError, parseEnvText, readFlagsFromEnvFile }
+module.exports = { SEED_FLAGS, EnvFileError, readFlagsFromEnvFile }

@@ -49,4 +49,4 @@ function applyFaultChange(current, change, origin) {
   return next
 }
 
-module.exports = { COHORTS, DEFAULT_COHORT, FaultSettingsError, defaultFaults, applyFaultChange }
+module.exports = { FaultSettingsError, defaultFaults, applyFaultChange }

@@ -114,7 +114,8 @@ function gateOrThrow(flag, field, value, edge) {
   const instant = dateGateInstant(value, edge)
   if (instant === undefined) {
     throw new Error(
-      `flag ${flag}: ${field} ${JSON.stringify(value)} is not a date YYYY-MM-DD or an ISO 8601 timestamp with seconds and a zone`
+      `flag ${flag}: ${field} ${JSON.stringify(value)} ` +
+        'is not a date YYYY-MM-DD or an ISO 8601 timestamp with seconds and a zone'
     )
   }
   return instant

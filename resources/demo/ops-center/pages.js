@@ -16,11 +16,16 @@ ${body}
 `
 }
 
+/** " for USER", or nothing for an anonymous visitor. */
+function forUser(user) {
+  return user === null ? '' : ` for ${escapeHtml(user)}`
+}
+
 function oldProviderKeysPage(user) {
   return page(
     'LLM provider keys — ops-center',
     `<h1>LLM provider keys</h1>
-<p data-page="llm-provider-keys">The stable page${user === null ? '' : ` for ${escapeHtml(user)}`}.</p>
+<p data-page="llm-provider-keys">The stable page${forUser(user)}.</p>
 <table><tr><th>Provider</th><th>Key</th></tr><tr><td>openai</td><td>sk-…demo</td></tr></table>`
   )
 }
@@ -29,7 +34,7 @@ function llmHubPage(user, reason) {
   return page(
     'LLM hub — ops-center',
     `<h1>LLM hub</h1>
-<p data-page="llm-hub">The unified LLM hub${user === null ? '' : ` for ${escapeHtml(user)}`} (flag: ${escapeHtml(reason)}).</p>
+<p data-page="llm-hub">The unified LLM hub${forUser(user)} (flag: ${escapeHtml(reason)}).</p>
 <nav><a href="#provider_keys">Provider keys</a> · <a href="#models">Models</a> · <a href="#usage">Usage</a></nav>`
   )
 }

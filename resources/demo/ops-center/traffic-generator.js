@@ -133,4 +133,4 @@ class TrafficGenerator {
   }
 }
 
-module.exports = { TrafficGenerator, simulatedUsers, TICK_MS }
+module.exports = { TrafficGenerator, simulatedUsers }

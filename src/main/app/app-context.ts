@@ -44,7 +44,10 @@ export interface Services {
   /** Live runbook progress in this process. */
   progress: ProgressBus
   runbooks: RunbookRunner
-  /** The history file and all its records, for what reads them directly (the runbook list, tests); services get only the records they use. */
+  /**
+   * The history file and all its records, for what reads them directly (the runbook list, tests);
+   * services get only the records they use.
+   */
   store: HistoryStore
   /** The Docker engine of each environment (created without I/O, on first use). */
   docker: DockerEngines

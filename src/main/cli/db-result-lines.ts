@@ -11,9 +11,15 @@ import { describeCatalogObject } from '@main/database/core/catalog-presence'
 
 /** What `rampart db …` prints for people once the work is done (progress came before). */
 
+/** "1 init, 2 users": the migrations a run applied or rolled back. */
+function migrationList(migrations: ReadonlyArray<{ version: number; name: string }>): string {
+  return migrations.map((m) => `${m.version} ${m.name}`).join(', ')
+}
+
 export function statusLines(status: DbStatusResult): string[] {
   const lines = [
-    `${status.database} [${status.environment}]  version ${status.currentVersion}${status.ledgerMissing ? '  (no migration history table yet)' : ''}`
+    `${status.database} [${status.environment}]  version ${status.currentVersion}` +
+      `${status.ledgerMissing ? '  (no migration history table yet)' : ''}`
   ]
   for (const entry of status.entries) {
     const applied = entry.appliedAt === null ? '' : `  applied ${entry.appliedAt} by ${entry.appliedBy ?? '?'}`
@@ -37,7 +43,8 @@ export function setupLines(result: TestDbSetupResult): string[] {
 export function migrateLines(result: DbMigrateResult): string[] {
   if (result.upToDate) return [`${result.database} is up to date at version ${result.toVersion}`]
   return [
-    `${result.database}: version ${result.fromVersion} -> ${result.toVersion} (applied ${result.applied.map((m) => `${m.version} ${m.name}`).join(', ')})`
+    `${result.database}: version ${result.fromVersion} -> ${result.toVersion} ` +
+      `(applied ${migrationList(result.applied)})`
   ]
 }
 
@@ -48,7 +55,8 @@ export function repairLines(result: DbRepairResult): string[] {
 
 export function rollbackLines(result: DbRollbackResult): string[] {
   return [
-    `${result.database}: version ${result.fromVersion} -> ${result.toVersion} (rolled back ${result.rolledBack.map((m) => `${m.version} ${m.name}`).join(', ')})`,
+    `${result.database}: version ${result.fromVersion} -> ${result.toVersion} ` +
+      `(rolled back ${migrationList(result.rolledBack)})`,
     `  backup: ${result.backup.file}`,
     `  sha256: ${result.backup.sha256}`,
     `  restore with: rampart db restore --env ${result.environment} --backup ${result.backup.file}`,
@@ -58,20 +66,23 @@ export function rollbackLines(result: DbRollbackResult): string[] {
 
 export function restoreLines(result: DbRestoreResult): string[] {
   return [
-    `${result.database}: restored from ${result.backupFile} (${result.bytes} bytes, sha256 ${result.checksumVerified ? 'matches the record' : 'NOT checked (--force)'})`,
+    `${result.database}: restored from ${result.backupFile} ` +
+      `(${result.bytes} bytes, sha256 ${result.checksumVerified ? 'matches the record' : 'NOT checked (--force)'})`,
     ...verificationLines(result.verification)
   ]
 }
 
 export function verificationLines(verification: DbVerification): string[] {
   const lines = [
-    `  verification: ${verification.ok ? 'OK' : 'PROBLEMS'} (${verification.foreignKeysChecked} foreign keys checked${verification.ledgerMissing ? ', no migration history to compare' : ''})`
+    `  verification: ${verification.ok ? 'OK' : 'PROBLEMS'} (${verification.foreignKeysChecked} foreign keys checked` +
+      `${verification.ledgerMissing ? ', no migration history to compare' : ''})`
   ]
   for (const object of verification.remainingObjects) lines.push(`    still present: ${describeCatalogObject(object)}`)
   for (const object of verification.missingObjects) lines.push(`    missing: ${describeCatalogObject(object)}`)
   for (const orphan of verification.orphans) {
     lines.push(
-      `    orphaned: ${orphan.rows} row(s) in ${orphan.table}(${orphan.columns.join(', ')}) without ${orphan.references} [${orphan.constraint}]`
+      `    orphaned: ${orphan.rows} row(s) in ${orphan.table}(${orphan.columns.join(', ')}) ` +
+        `without ${orphan.references} [${orphan.constraint}]`
     )
   }
   return lines

@@ -6,5 +6,8 @@ import type { FlagEvaluation } from '@shared/flag-state'
  * `flagJson` is the flag name already JSON-encoded, once.
  */
 export function formatEvaluationLine(flagJson: string, user: string, result: FlagEvaluation): string {
-  return `{"flag":${flagJson},"user":${JSON.stringify(user)},"enabled":${result.enabled},"reason":"${result.reason}","bucket":${result.bucket}}`
+  return (
+    `{"flag":${flagJson},"user":${JSON.stringify(user)},` +
+    `"enabled":${result.enabled},"reason":"${result.reason}","bucket":${result.bucket}}`
+  )
 }

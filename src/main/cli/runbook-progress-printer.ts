@@ -20,15 +20,19 @@ export function printRunbookProgress(io: CliIo, json: boolean): (progress: Runbo
   }
 }
 
-export function progressLine(progress: RunbookProgress): string | null {
-  const step = `${progress.stepIndex === null ? '' : `[${progress.stepIndex + 1}/${progress.stepCount}] `}${progress.step ?? ''}`
-  const outcome = (mark: string): string =>
-    `  ${mark} ${step}  ${formatDuration(progress.durationMs)}${progress.message === null ? '' : ` — ${progress.message}`}`
+function progressLine(progress: RunbookProgress): string | null {
+  const counter = progress.stepIndex === null ? '' : `[${progress.stepIndex + 1}/${progress.stepCount}] `
+  const step = `${counter}${progress.step ?? ''}`
+  const summary = progress.message === null ? '' : ` — ${progress.message}`
+  const outcome = (mark: string): string => `  ${mark} ${step}  ${formatDuration(progress.durationMs)}${summary}`
   switch (progress.kind) {
     case 'run_started':
       return `${progress.runbook} (environment ${progress.environment}, run #${progress.runId})`
     case 'run_resumed':
-      return `${progress.runbook} (environment ${progress.environment}, run #${progress.runId}) resumed${progress.message === null ? '' : `: ${progress.message}`}`
+      return (
+        `${progress.runbook} (environment ${progress.environment}, run #${progress.runId}) resumed` +
+        `${progress.message === null ? '' : `: ${progress.message}`}`
+      )
     case 'step_started':
       return `  … ${step}`
     case 'step_progress':
@@ -42,7 +46,10 @@ export function progressLine(progress: RunbookProgress): string | null {
     case 'run_finished':
       if (progress.status === 'failed') return `${progress.runbook} failed`
       if (progress.status === 'cancelled')
-        return `${progress.runbook} ${progress.message ?? 'cancelled'}; continue it with: rampart runbook resume ${progress.runId}`
+        return (
+          `${progress.runbook} ${progress.message ?? 'cancelled'}; ` +
+          `continue it with: rampart runbook resume ${progress.runId}`
+        )
       return null
   }
 }

@@ -15,10 +15,13 @@ export function emergencyLines(result: EmergencyRollbackResult, run: RunbookRunV
     result.logLines.length === 0
       ? []
       : [`last ${result.logLines.length} log lines:`, ...result.logLines.map((line) => `  ${line}`)]
+  const restarted = result.restarted ? ', the service was restarted' : ''
+  const urls = result.verifiedUrls.length === 0 ? '' : `; ${result.verifiedUrls.join(', ')}`
   return [
     ...logs,
-    `SAFE: ${result.flag} is disabled in ${result.environment}${result.restarted ? ', the service was restarted' : ''} and verified (${result.healthCheck}` +
-      `${result.verifiedUrls.length === 0 ? '' : `; ${result.verifiedUrls.join(', ')}`}) — time to safe ${formatDuration(result.timeToSafeMs)} (run #${run.id})`
+    `SAFE: ${result.flag} is disabled in ${result.environment}${restarted} ` +
+      `and verified (${result.healthCheck}${urls}) ` +
+      `— time to safe ${formatDuration(result.timeToSafeMs)} (run #${run.id})`
   ]
 }
 
@@ -27,14 +30,11 @@ export function fullRollbackLines(result: FullRollbackResult, run: RunbookRunVie
     result.fromVersion === null
       ? `${result.database} at version ${result.toVersion} or below`
       : `${result.database} rolled back from ${result.fromVersion} to ${result.toVersion}`
-  const image =
-    result.image === null
-      ? ''
-      : `; ${result.container} on ${result.image}${result.previousImage === null ? '' : ` (was ${result.previousImage})`}`
+  const previous = result.previousImage === null ? '' : ` (was ${result.previousImage})`
+  const image = result.image === null ? '' : `; ${result.container} on ${result.image}${previous}`
+  const flag = result.flag === null ? '' : `; ${result.flag} disabled`
   const backup = result.backup === null ? '' : `; backup ${result.backup.file}`
-  return [
-    `DONE: ${database}${result.flag === null ? '' : `; ${result.flag} disabled`}${image}; ${result.healthCheck}${backup} (run #${run.id})`
-  ]
+  return [`DONE: ${database}${flag}${image}; ${result.healthCheck}${backup} (run #${run.id})`]
 }
 
 /** The closing line of any run, with what is specific to the two rollbacks. */
@@ -52,8 +52,9 @@ export function runLine(run: RunbookRunView, interruption?: string): string {
     next === undefined
       ? `all ${run.steps.length} steps done`
       : `step ${next.index + 1}/${run.steps.length} ${next.name} (${next.status})`
+  const status = interruption === undefined ? run.status : 'INTERRUPTED'
   return (
-    `#${run.id}  ${run.runbook}  [${run.environment}]  ${interruption === undefined ? run.status : 'INTERRUPTED'}  started ${run.startedAt} by ${run.actor}  ${where}` +
+    `#${run.id}  ${run.runbook}  [${run.environment}]  ${status}  started ${run.startedAt} by ${run.actor}  ${where}` +
     (interruption === undefined ? '' : `  — ${interruption}`)
   )
 }
@@ -63,9 +64,9 @@ export function interruptedNotice(runs: readonly InterruptedRunbookRun[]): strin
   if (runs.length === 0) return []
   return [
     `rampart: ${runs.length} interrupted runbook run${runs.length === 1 ? '' : 's'}:`,
-    ...runs.map(
-      (run) =>
-        `  ${runLine(run, run.interruption)}\n    ${run.resumable ? `resume: rampart runbook resume ${run.id}    or ` : ''}cancel: rampart runbook cancel ${run.id}`
-    )
+    ...runs.map((run) => {
+      const resume = run.resumable ? `resume: rampart runbook resume ${run.id}    or ` : ''
+      return `  ${runLine(run, run.interruption)}\n    ${resume}cancel: rampart runbook cancel ${run.id}`
+    })
   ]
 }

@@ -261,7 +261,8 @@ export class DatabaseService {
     if (config === undefined) {
       throw new RampartError(
         'bad_input',
-        `No environment "${resolved}" in ${workspace.file ?? 'the built-in default workspace'} (there are: ${Object.keys(workspace.environments).join(', ')})`
+        `No environment "${resolved}" in ${workspace.file ?? 'the built-in default workspace'} ` +
+          `(there are: ${Object.keys(workspace.environments).join(', ')})`
       )
     }
     const migrationsDirectory = path.isAbsolute(config.migrations)

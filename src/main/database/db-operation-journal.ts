@@ -94,14 +94,14 @@ export class DbOperationJournal {
   }
 }
 
-export function outcomeOf(error: unknown): 'refused' | 'failed' {
+function outcomeOf(error: unknown): 'refused' | 'failed' {
   return error instanceof RampartError &&
     (error.code === 'refused' || error.code === 'conflict' || error.code === 'bad_input')
     ? 'refused'
     : 'failed'
 }
 
-export function errorSummary(error: unknown): { code: string; message: string } {
+function errorSummary(error: unknown): { code: string; message: string } {
   return error instanceof RampartError
     ? { code: error.code, message: error.message }
     : { code: 'failed', message: error instanceof Error ? error.message : String(error) }

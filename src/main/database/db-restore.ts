@@ -105,7 +105,8 @@ export class DbRestore {
                 if (!s.verification.ok) {
                   throw new RampartError(
                     'failed',
-                    `${backupFile} was restored into ${target.describe()}, but verification found: ${verificationProblems(s.verification).join('; ')}`,
+                    `${backupFile} was restored into ${target.describe()}, ` +
+                      `but verification found: ${verificationProblems(s.verification).join('; ')}`,
                     { verification: s.verification }
                   )
                 }
@@ -165,23 +166,25 @@ export class DbRestore {
       if (force) return { sha256, bytes, verified: false }
       throw new RampartError(
         'refused',
-        `There is no record of a backup ${request.backupFile} in the history file ${this.deps.history.path}, so its checksum cannot be checked; nothing was restored${override}`
+        `There is no record of a backup ${request.backupFile} in the history file ${this.deps.history.path}, ` +
+          `so its checksum cannot be checked; nothing was restored${override}`
       )
     }
     if (recorded.backupSha256 !== sha256) {
       if (force) return { sha256, bytes, verified: false }
       throw new RampartError(
         'refused',
-        `The backup ${request.backupFile} has changed since it was taken: its SHA-256 is ${sha256}, the one recorded ` +
-          `(operation #${recorded.id}, ${recorded.startedAt}) is ${recorded.backupSha256}. Nothing was restored${override}`,
+        `The backup ${request.backupFile} has changed since it was taken: its SHA-256 is ${sha256}, ` +
+          `the one recorded (operation #${recorded.id}, ${recorded.startedAt}) is ${recorded.backupSha256}. ` +
+          `Nothing was restored${override}`,
         { recorded: recorded.backupSha256, actual: sha256 }
       )
     }
     if ((recorded.environment !== request.environment || recorded.database !== request.target.describe()) && !force) {
       throw new RampartError(
         'refused',
-        `The backup ${request.backupFile} is of ${recorded.database} in environment "${recorded.environment}", not of ` +
-          `${request.target.describe()} in "${request.environment}"; nothing was restored${override}`
+        `The backup ${request.backupFile} is of ${recorded.database} in environment "${recorded.environment}", ` +
+          `not of ${request.target.describe()} in "${request.environment}"; nothing was restored${override}`
       )
     }
     return { sha256, bytes, verified: true }

@@ -201,7 +201,8 @@ export class DbRollback {
     if (created === null) {
       throw new RampartError(
         'conflict',
-        `Version ${step.version} (${step.fileName}) is no longer in the migration history of ${request.target.describe()}; nothing more was rolled back`
+        `Version ${step.version} (${step.fileName}) is no longer in the migration history of ` +
+          `${request.target.describe()}; nothing more was rolled back`
       )
     }
     const file = `${request.migrationsDirectory}/${step.rollback.fileName}`
@@ -216,8 +217,9 @@ export class DbRollback {
       if (remaining.length > 0) {
         throw new RampartError(
           'failed',
-          `${file} ran, but ${remaining.length} object${remaining.length === 1 ? '' : 's'} that ${step.fileName} created would remain: ` +
-            `${remaining.map(describeCatalogObject).join('; ')}. The transaction was rolled back: schema, data and history are unchanged.${backup}`,
+          `${file} ran, but ${remaining.length} object${remaining.length === 1 ? '' : 's'} ` +
+            `that ${step.fileName} created would remain: ${remaining.map(describeCatalogObject).join('; ')}. ` +
+            `The transaction was rolled back: schema, data and history are unchanged.${backup}`,
           { version: step.version, remaining }
         )
       }
@@ -237,7 +239,10 @@ export class DbRollback {
     state.rolledBack.push(rolledBack)
     state.removed.push(...created)
     operation.note({ rolledBack: state.rolledBack })
-    return `ran ${step.rollback.fileName} and removed version ${step.version} from the history; ${created.length} objects gone`
+    return (
+      `ran ${step.rollback.fileName} and removed version ${step.version} from the history; ` +
+      `${created.length} objects gone`
+    )
   }
 
   private async verify(request: DbRollbackRequest, state: RollbackState, operation: TrackedOperation): Promise<string> {
@@ -247,7 +252,8 @@ export class DbRollback {
     if (!verification.ok) {
       throw new RampartError(
         'failed',
-        `The rollback of ${request.target.describe()} is committed, but verification found: ${verificationProblems(verification).join('; ')}. ` +
+        `The rollback of ${request.target.describe()} is committed, ` +
+          `but verification found: ${verificationProblems(verification).join('; ')}. ` +
           `To go back, restore the backup: rampart db restore --backup ${state.backup?.file ?? '(none)'}`,
         { verification }
       )
@@ -280,7 +286,8 @@ function rollbackFailure(
   if (phase === 'commit') {
     return new RampartError(
       'failed',
-      `The connection failed while committing the rollback of ${step.fileName} (${cause}); whether it took effect is unknown: run \`rampart db status\`.${backup}`
+      `The connection failed while committing the rollback of ${step.fileName} (${cause}); ` +
+        `whether it took effect is unknown: run \`rampart db status\`.${backup}`
     )
   }
   const position = typeof pgError.position === 'string' ? Number(pgError.position) : NaN
@@ -289,7 +296,8 @@ function rollbackFailure(
   const sqlstate = typeof pgError.code === 'string' ? ` (SQLSTATE ${pgError.code})` : ''
   return new RampartError(
     'failed',
-    `Rollback script ${file} failed${where}: ${cause}${sqlstate}. Its transaction was rolled back: schema, data and history are unchanged.${backup}`,
+    `Rollback script ${file} failed${where}: ${cause}${sqlstate}. ` +
+      `Its transaction was rolled back: schema, data and history are unchanged.${backup}`,
     { version: step.version, file: step.rollback.fileName }
   )
 }

@@ -19,7 +19,7 @@ import type { MigrationLedger } from './migration-ledger'
  */
 
 /** For every foreign key in the database, the rows whose parent is missing. */
-export async function findOrphans(
+async function findOrphans(
   session: PostgresSession
 ): Promise<{ foreignKeysChecked: number; orphans: OrphanFinding[] }> {
   const keys = await readForeignKeys(session)
@@ -42,10 +42,7 @@ export async function findOrphans(
 }
 
 /** The created and dropped objects of every successful migration in the ledger; null without a ledger. */
-export async function readLedgerObjects(
-  session: PostgresSession,
-  ledger: MigrationLedger
-): Promise<LedgerObjects[] | null> {
+async function readLedgerObjects(session: PostgresSession, ledger: MigrationLedger): Promise<LedgerObjects[] | null> {
   if (!(await ledger.exists())) return null
   const rows = await session.query<{
     version: number
@@ -104,7 +101,8 @@ export function verificationProblems(verification: DbVerification): string[] {
     ),
     ...verification.orphans.map(
       (orphan) =>
-        `orphaned rows: ${orphan.rows}${orphan.rows >= ORPHAN_COUNT_LIMIT ? '+' : ''} in ${orphan.table}(${orphan.columns.join(', ')}) ` +
+        `orphaned rows: ${orphan.rows}${orphan.rows >= ORPHAN_COUNT_LIMIT ? '+' : ''} ` +
+        `in ${orphan.table}(${orphan.columns.join(', ')}) ` +
         `with no parent in ${orphan.references}(${orphan.referencedColumns.join(', ')}) [${orphan.constraint}]`
     )
   ]
@@ -113,8 +111,11 @@ export function verificationProblems(verification: DbVerification): string[] {
 /** "12 foreign keys checked, no orphaned rows" and the like. */
 export function describeVerification(verification: DbVerification): string {
   const problems = verificationProblems(verification)
-  const checked = `${verification.foreignKeysChecked} foreign key${verification.foreignKeysChecked === 1 ? '' : 's'} checked`
-  if (problems.length === 0)
-    return `${checked}, no orphaned rows${verification.ledgerMissing ? ' (no migration history to compare the catalog with)' : ''}`
+  const keys = verification.foreignKeysChecked
+  const checked = `${keys} foreign key${keys === 1 ? '' : 's'} checked`
+  if (problems.length === 0) {
+    const uncompared = verification.ledgerMissing ? ' (no migration history to compare the catalog with)' : ''
+    return `${checked}, no orphaned rows${uncompared}`
+  }
   return `${problems.length} problem${problems.length === 1 ? '' : 's'} (${checked}): ${problems.join('; ')}`
 }

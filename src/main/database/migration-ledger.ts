@@ -2,7 +2,7 @@ import type { CatalogObject } from '@shared/migration-types'
 import type { MigrationLedgerRow } from './core/migration-status'
 import { quoteIdentifier, type PostgresSession } from './postgres-target'
 
-export const LEDGER_TABLE = 'rampart_schema_history'
+const LEDGER_TABLE = 'rampart_schema_history'
 
 /** A ledger row as the runner writes it. */
 export interface NewLedgerRow {
@@ -89,7 +89,8 @@ export class MigrationLedger {
   async record(row: NewLedgerRow): Promise<void> {
     await this.session.query(
       `INSERT INTO ${this.table}
-         (version, name, checksum, applied_at, applied_by, duration_ms, success, transactional, created_objects, dropped_objects)
+         (version, name, checksum, applied_at, applied_by, duration_ms, success, transactional,
+          created_objects, dropped_objects)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)`,
       [
         row.version,

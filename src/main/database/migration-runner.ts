@@ -21,7 +21,7 @@ import { advisoryLockKey, type PostgresSession, type PostgresTarget } from './po
 import type { Clock } from '@main/platform/clock'
 
 /** The lock every Rampart migration run (and rollback, restore, repair) takes in the target database. */
-export const MIGRATION_LOCK_NAME = 'rampart.migrations'
+const MIGRATION_LOCK_NAME = 'rampart.migrations'
 export const MIGRATION_LOCK_KEY = advisoryLockKey(MIGRATION_LOCK_NAME)
 
 const DEFAULT_LOCK_WAIT_MS = 60_000
@@ -179,7 +179,8 @@ export class MigrationRunner {
               message:
                 entry.state === 'failed'
                   ? `${entry.file ?? entry.name}: failed attempt removed from the history; migrate will run it again`
-                  : `version ${entry.version} (${entry.name}): removed from the history, its file being gone; its objects stay in the database`
+                  : `version ${entry.version} (${entry.name}): removed from the history, its file being gone; ` +
+                    'its objects stay in the database'
             })
           }
         }
@@ -219,7 +220,9 @@ export class MigrationRunner {
         onWait: ({ waitedMs, holder }) =>
           progress({
             step: 'lock',
-            message: `waiting for the migration lock held by ${describeHolder(holder)} (${Math.round(waitedMs / 1000)} s of ${Math.round(waitMs / 1000)} s)`
+            message:
+              `waiting for the migration lock held by ${describeHolder(holder)} ` +
+              `(${Math.round(waitedMs / 1000)} s of ${Math.round(waitMs / 1000)} s)`
           })
       })
       if (!lock.acquired) {
@@ -261,7 +264,9 @@ export class MigrationRunner {
       step: 'applied',
       version: migration.version,
       durationMs: appliedMigration.durationMs,
-      message: `${migration.fileName} applied in ${Math.round(appliedMigration.durationMs)} ms, ${appliedMigration.created.length} objects created`
+      message:
+        `${migration.fileName} applied in ${Math.round(appliedMigration.durationMs)} ms, ` +
+        `${appliedMigration.created.length} objects created`
     })
     return appliedMigration
   }
@@ -379,7 +384,8 @@ export class MigrationRunner {
       return new RampartError(
         'unreachable',
         `Lost the connection to Postgres at ${this.options.target.describe()} while applying ${file} (${cause}). ` +
-          `${unknownOutcome} Migrations before it stay applied. Run \`rampart db migrate\` again once the database is back.`,
+          `${unknownOutcome} Migrations before it stay applied. ` +
+          'Run `rampart db migrate` again once the database is back.',
         { version: migration.version, file: migration.fileName }
       )
     }
@@ -391,7 +397,8 @@ export class MigrationRunner {
     const state = migration.transactional
       ? 'Its transaction was rolled back: the schema and the history are as they were before it.'
       : 'It ran outside a transaction and may have left something behind (an INVALID index, for one); ' +
-        'a failed row is recorded and blocks further migrations until you check the database and run `rampart db repair`.'
+        'a failed row is recorded and blocks further migrations ' +
+        'until you check the database and run `rampart db repair`.'
     return new RampartError(
       'failed',
       `Migration ${file} failed${where}: ${cause} (SQLSTATE ${sqlstate}).${hint} ${state}`,

@@ -68,7 +68,8 @@ export async function dumpDatabase(source: ContainerDatabase, file: string): Pro
     if (result.exitCode !== 0) {
       throw new RampartError(
         'failed',
-        `pg_dump of "${source.database}" in container ${source.container} exited with code ${result.exitCode}: ${tail(result.stderr)}`,
+        `pg_dump of "${source.database}" in container ${source.container} ` +
+          `exited with code ${result.exitCode}: ${tail(result.stderr)}`,
         { exitCode: result.exitCode }
       )
     }
@@ -115,7 +116,8 @@ export async function restoreDatabase(target: ContainerDatabase, file: string): 
   if (result.exitCode !== 0) {
     throw new RampartError(
       'failed',
-      `pg_restore of ${file} into "${target.database}" in container ${target.container} exited with code ${result.exitCode}; ` +
+      `pg_restore of ${file} into "${target.database}" in container ${target.container} ` +
+        `exited with code ${result.exitCode}; ` +
         `its single transaction was rolled back, so the database is as it was: ${tail(result.stderr)}`,
       { exitCode: result.exitCode }
     )

@@ -161,7 +161,8 @@ export class PostgresTarget {
         if (elapsedMs + delay > options.timeoutMs) {
           throw new RampartError(
             'unreachable',
-            `Postgres at ${this.describe(options.database)} did not answer SELECT 1 within ${Math.round(options.timeoutMs / 1000)} s ` +
+            `Postgres at ${this.describe(options.database)} ` +
+              `did not answer SELECT 1 within ${Math.round(options.timeoutMs / 1000)} s ` +
               `(${attempt} attempts). Last error: ${message}`,
             { attempts: attempt, elapsedMs }
           )
@@ -397,7 +398,8 @@ function connectFailure(target: string, error: unknown): RampartError {
     case '28P01':
       return new RampartError(
         'refused',
-        `Postgres at ${target} refused the password for the user (${message}); check the password variable the workspace names`,
+        `Postgres at ${target} refused the password for the user (${message}); ` +
+          'check the password variable the workspace names',
         detail
       )
     case '28000':
@@ -409,13 +411,15 @@ function connectFailure(target: string, error: unknown): RampartError {
     case '3D000':
       return new RampartError(
         'unreachable',
-        `The database at ${target} does not exist (${message}); create it first (\`rampart db setup\` for a test database)`,
+        `The database at ${target} does not exist (${message}); ` +
+          'create it first (`rampart db setup` for a test database)',
         detail
       )
     case 'ECONNREFUSED':
       return new RampartError(
         'unreachable',
-        `Nothing accepts connections at ${target} (connection refused); is the Postgres container running and its port published?`,
+        `Nothing accepts connections at ${target} (connection refused); ` +
+          'is the Postgres container running and its port published?',
         detail
       )
     default:

@@ -139,14 +139,18 @@ export class TestDbSetup {
             }
           })
           s.serverVersion = ready.serverVersion
-          return `${admin.describe()} answered SELECT 1 after ${ready.attempts} attempt${ready.attempts === 1 ? '' : 's'} (PostgreSQL ${ready.serverVersion})`
+          return (
+            `${admin.describe()} answered SELECT 1 after ${ready.attempts} attempt${ready.attempts === 1 ? '' : 's'} ` +
+            `(PostgreSQL ${ready.serverVersion})`
+          )
         }
       },
       {
         name: `Terminate connections to ${database}`,
         run: async () => {
           const rows = await admin.query<{ terminated: number }>(
-            'SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+            'SELECT count(pg_terminate_backend(pid))::int AS terminated ' +
+              'FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
             [database]
           )
           const terminated = rows[0]?.terminated ?? 0
@@ -195,9 +199,12 @@ export class TestDbSetup {
         run: async (s, report) => {
           const result = await runner.migrate({ onProgress: (progress) => report(progress.message) })
           s.appliedVersions.push(...result.applied.map((migration) => migration.version))
+          const applied = result.applied.map(
+            (migration) => `${String(migration.version).padStart(3, '0')}_${migration.name}`
+          )
           return result.upToDate
             ? `nothing more to apply; at version ${result.toVersion}`
-            : `applied ${result.applied.map((migration) => `${String(migration.version).padStart(3, '0')}_${migration.name}`).join(', ')}; now at version ${result.toVersion}`
+            : `applied ${applied.join(', ')}; now at version ${result.toVersion}`
         }
       },
       {
@@ -358,6 +365,7 @@ function scriptFailure(seed: SeedFile, error: unknown): RampartError {
   const sqlstate = typeof pgError.code === 'string' ? ` (SQLSTATE ${pgError.code})` : ''
   return new RampartError(
     'failed',
-    `Seed file ${seed.path} failed${where}: ${error instanceof Error ? error.message : String(error)}${sqlstate}. Its transaction was rolled back.`
+    `Seed file ${seed.path} failed${where}: ${error instanceof Error ? error.message : String(error)}${sqlstate}. ` +
+      'Its transaction was rolled back.'
   )
 }

@@ -22,8 +22,8 @@ import { resolveSecretReference } from '@main/platform/secret-reference'
 import type { RunbookRunner } from '@main/runbooks/runbook-runner'
 import { postgresContainerSpec } from '@main/database/test-db-setup'
 
-export const DEMO_LABEL = 'rampart.demo'
-export const DEFAULT_DEMO_NODE_IMAGE = 'node:18-slim'
+const DEMO_LABEL = 'rampart.demo'
+const DEFAULT_DEMO_NODE_IMAGE = 'node:18-slim'
 
 // Kept on the service container so a second `up` can tell whether it was set up the same way.
 const PORT_LABEL = 'rampart.demo.port'
@@ -133,7 +133,8 @@ export class DemoStack {
                 onAttempt: (attempt) => {
                   if (attempt.attempt % 10 === 0)
                     report(
-                      `not yet (${attempt.attempt} attempts, ${Math.round(attempt.elapsedMs / 1000)} s): ${attempt.error}`
+                      `not yet (${attempt.attempt} attempts, ${Math.round(attempt.elapsedMs / 1000)} s): ` +
+                        `${attempt.error}`
                     )
                 }
               })
@@ -145,7 +146,8 @@ export class DemoStack {
             name: `demo service container ${plan.serviceSpec.name}`,
             run: async (_, report) => {
               state.serviceStatus = await this.ensureContainer(plan, plan.serviceSpec, report)
-              return `${describeStatus(plan.serviceSpec.name, plan.serviceSpec.image, state.serviceStatus)} (host network, ${url})`
+              const { name, image } = plan.serviceSpec
+              return `${describeStatus(name, image, state.serviceStatus)} (host network, ${url})`
             }
           },
           {
@@ -205,8 +207,9 @@ export class DemoStack {
         this.record(engine, environment, name, 'remove', 'refused', { reason: `no ${DEMO_LABEL}=1 label` })
         throw new RampartError(
           'refused',
-          `A container named "${name}" exists on the Docker engine at ${engine.endpoint.display} but was not created by rampart demo ` +
-            `(it has no ${DEMO_LABEL}=1 label); demo down removes only what demo up created, so it leaves it and everything else alone. ` +
+          `A container named "${name}" exists on the Docker engine at ${engine.endpoint.display} ` +
+            `but was not created by rampart demo (it has no ${DEMO_LABEL}=1 label); ` +
+            'demo down removes only what demo up created, so it leaves it and everything else alone. ' +
             `Remove it yourself if you mean to (docker rm -f ${name}).`,
           { container: name, labels: info.labels }
         )
@@ -321,8 +324,9 @@ export class DemoStack {
       })
       throw new RampartError(
         'refused',
-        `A container named "${info.name}" already exists on the Docker engine at ${engine.endpoint.display} and was not created by rampart demo ` +
-          `(it has no ${DEMO_LABEL}=1 label); demo up will not touch it. Remove or rename it, or set service.container of environment "${environment}" to another name.`,
+        `A container named "${info.name}" already exists on the Docker engine at ${engine.endpoint.display} ` +
+          `and was not created by rampart demo (it has no ${DEMO_LABEL}=1 label); demo up will not touch it. ` +
+          `Remove or rename it, or set service.container of environment "${environment}" to another name.`,
         { container: info.name }
       )
     }
@@ -332,7 +336,8 @@ export class DemoStack {
       throw new RampartError(
         'refused',
         `The demo service "${info.name}" is already set up with port ${port ?? '?'} and env file ${envFile ?? '?'}, ` +
-          `not port ${wanted.port} and ${wanted.envFile}; run "rampart demo down --env ${environment}" first to change them`,
+          `not port ${wanted.port} and ${wanted.envFile}; ` +
+          `run "rampart demo down --env ${environment}" first to change them`,
         { container: info.name }
       )
     }
@@ -441,7 +446,8 @@ export class DemoStack {
           const how = info === null ? 'was removed' : `exited with code ${info.exitCode}`
           throw new RampartError(
             'failed',
-            `The demo service ${serviceSpec.name} ${how} before ${url} answered.${await this.logTail(engine, serviceSpec.name)}`
+            `The demo service ${serviceSpec.name} ${how} before ${url} answered.` +
+              `${await this.logTail(engine, serviceSpec.name)}`
           )
         }
         report(`waiting for ${url} (${Math.round((Date.now() - started) / 1000)} s)`)
@@ -478,13 +484,17 @@ export class DemoStack {
     if (config === undefined) {
       throw new RampartError(
         'bad_input',
-        `No environment "${environment}" in ${workspace.file ?? 'the built-in default workspace'} (there are: ${Object.keys(workspace.environments).join(', ')})`
+        `No environment "${environment}" in ${workspace.file ?? 'the built-in default workspace'} ` +
+          `(there are: ${Object.keys(workspace.environments).join(', ')})`
       )
     }
     return { environment, config }
   }
 
-  /** The environment's env file; with an HTTP flag source, .env beside the workspace (the service still starts from a file). */
+  /**
+   * The environment's env file; with an HTTP flag source, .env beside the workspace
+   * (the service still starts from a file).
+   */
   private envFilePath(config: EnvironmentConfig): string {
     const file = config.flag_source.kind === 'env-file' ? config.flag_source.path : '.env'
     return path.resolve(this.deps.workspace.baseDir, file)
@@ -608,7 +618,8 @@ function refuseRemoteEngine(engine: DockerEngine, environment: string): void {
   if (!local) {
     throw new RampartError(
       'refused',
-      `demo up mounts the demo service's files from this machine, but environment "${environment}" uses the Docker engine at ${display}; ` +
+      "demo up mounts the demo service's files from this machine, " +
+        `but environment "${environment}" uses the Docker engine at ${display}; ` +
         'run it against a local engine (unset docker.host / DOCKER_HOST)'
     )
   }

@@ -54,7 +54,8 @@ export class DockerImages {
     if (failure !== undefined) {
       throw new RampartError(
         'failed',
-        `Pulling ${ref} on the Docker engine at ${client.endpoint.display} failed: ${failure.errorDetail?.message ?? failure.error}`
+        `Pulling ${ref} on the Docker engine at ${client.endpoint.display} failed: ` +
+          `${failure.errorDetail?.message ?? failure.error}`
       )
     }
   }

@@ -36,7 +36,7 @@ export function waitUntilServing(
     : waitForHealthUrl(service.healthUrl, wait)
 }
 
-export async function waitForHealthUrl(url: string, wait: ReadinessWait): Promise<ReadinessOutcome> {
+async function waitForHealthUrl(url: string, wait: ReadinessWait): Promise<ReadinessOutcome> {
   const started = performance.now()
   let last: HttpProbe | null = null
   for (let attempt = 1; ; attempt++) {
@@ -47,7 +47,8 @@ export async function waitForHealthUrl(url: string, wait: ReadinessWait): Promis
     if (waitedMs >= wait.timeoutMs) {
       throw new RampartError(
         'failed',
-        `health URL ${url} did not answer 200 within ${formatSeconds(wait.timeoutMs)} (${attempt} attempts; last: ${describeProbe(last)})`,
+        `health URL ${url} did not answer 200 within ${formatSeconds(wait.timeoutMs)} ` +
+          `(${attempt} attempts; last: ${describeProbe(last)})`,
         { url, attempts: attempt, lastStatus: last.status, lastError: last.error }
       )
     }
@@ -56,7 +57,7 @@ export async function waitForHealthUrl(url: string, wait: ReadinessWait): Promis
   }
 }
 
-export async function waitForContainerHealth(
+async function waitForContainerHealth(
   engine: DockerEngine,
   container: string,
   wait: ReadinessWait
@@ -84,13 +85,15 @@ export async function waitForContainerHealth(
     if (info.state === 'exited' || info.state === 'dead') {
       throw new RampartError(
         'failed',
-        `container ${container} ${info.state} with exit code ${info.exitCode} instead of starting; see: rampart logs ${container}`
+        `container ${container} ${info.state} with exit code ${info.exitCode} instead of starting; ` +
+          `see: rampart logs ${container}`
       )
     }
     if (waitedMs >= wait.timeoutMs) {
       throw new RampartError(
         'failed',
-        `container ${container} is ${info.state}${info.health === null ? '' : `, health ${info.health}`} after ${formatSeconds(wait.timeoutMs)}, not healthy`
+        `container ${container} is ${info.state}${info.health === null ? '' : `, health ${info.health}`} ` +
+          `after ${formatSeconds(wait.timeoutMs)}, not healthy`
       )
     }
     await sleep(wait.intervalMs, undefined, { signal: wait.signal })
@@ -98,7 +101,7 @@ export async function waitForContainerHealth(
 }
 
 /** Every verify URL must answer 2xx; they are asked at once, and every failure is named. */
-export async function checkVerifyUrls(
+async function checkVerifyUrls(
   urls: readonly string[],
   options: { timeoutMs: number; signal: AbortSignal }
 ): Promise<string[]> {
@@ -110,7 +113,8 @@ export async function checkVerifyUrls(
   if (failed.length > 0) {
     throw new RampartError(
       'failed',
-      `verify URL${failed.length === 1 ? '' : 's'} failed: ${failed.map((probe) => `${probe.url} ${describeProbe(probe)}`).join('; ')}`,
+      `verify URL${failed.length === 1 ? '' : 's'} failed: ` +
+        failed.map((probe) => `${probe.url} ${describeProbe(probe)}`).join('; '),
       { failed }
     )
   }

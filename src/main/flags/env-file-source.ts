@@ -108,7 +108,8 @@ export class EnvFileFlagSource implements FlagSource {
       const known = Object.keys(this.flags)
       throw new RampartError(
         'bad_input',
-        `flag "${flag}" has no variables mapped in env file ${this.path} (mapped flags: ${known.length > 0 ? known.join(', ') : 'none'})`
+        `flag "${flag}" has no variables mapped in env file ${this.path} ` +
+          `(mapped flags: ${known.length > 0 ? known.join(', ') : 'none'})`
       )
     }
     return this.flags[flag]!
@@ -295,7 +296,8 @@ function rejectBadMapping(flag: string, mapping: FlagEnvMapping, path: string): 
     if (other !== undefined) {
       throw new RampartError(
         'bad_input',
-        `flag "${flag}" in env file ${path}: ${other} and ${field} both map to ${variable}; each field needs its own variable`
+        `flag "${flag}" in env file ${path}: ${other} and ${field} both map to ${variable}; ` +
+          'each field needs its own variable'
       )
     }
     seen.set(variable, field)

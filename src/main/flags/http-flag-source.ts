@@ -147,7 +147,8 @@ export class HttpFlagSource implements FlagSource {
       throw new RampartError(
         'refused',
         `the flag API at ${this.origin} cannot set ${readOnly.join(', ')} of flag ${flag}: ` +
-          'through it only enabled and rollout_percentage can be changed; change the others where the service keeps them',
+          'through it only enabled and rollout_percentage can be changed; ' +
+          'change the others where the service keeps them',
         { readOnly }
       )
     }
@@ -165,8 +166,9 @@ export class HttpFlagSource implements FlagSource {
     if (written.state.enabled !== wanted.enabled || written.state.rollout_percentage !== wanted.rollout_percentage) {
       throw new RampartError(
         'failed',
-        `flag API ${this.origin} accepted the change of flag ${flag} but reads back enabled=${written.state.enabled}, ` +
-          `rollout_percentage=${written.state.rollout_percentage} (wanted enabled=${wanted.enabled}, rollout_percentage=${wanted.rollout_percentage})`,
+        `flag API ${this.origin} accepted the change of flag ${flag} ` +
+          `but reads back enabled=${written.state.enabled}, rollout_percentage=${written.state.rollout_percentage} ` +
+          `(wanted enabled=${wanted.enabled}, rollout_percentage=${wanted.rollout_percentage})`,
         { wanted, state: written.state }
       )
     }

@@ -25,7 +25,10 @@ export interface GuardWatchRequest {
   since?: string
   /** Settings over the environment's guards (a --guards file is a full set of them). */
   overrides?: Partial<GuardSettings>
-  /** Attribute events without `flags` with this state, fixed. Without it, the source's state, re-read after each window. */
+  /**
+   * Attribute events without `flags` with this state, fixed. Without it, the source's state,
+   * re-read after each window.
+   */
   flagState?: FlagState
 }
 
@@ -166,7 +169,10 @@ export class LiveGuardWatch {
     }
   }
 
-  /** Watches until the log ends for good or `signal` aborts; refused while another watch of this flag stores windows in the same history file. */
+  /**
+   * Watches until the log ends for good or `signal` aborts; refused while another watch of this
+   * flag stores windows in the same history file.
+   */
   async run(signal: AbortSignal): Promise<GuardWatchReport> {
     const { plan, deps, hooks } = this.setup
     const release = await this.takeWatchLock()
@@ -213,8 +219,9 @@ export class LiveGuardWatch {
         : `${holder.actor} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
     throw new RampartError(
       'conflict',
-      `the guards of ${plan.flag} in ${plan.environment} are already being watched by ${who}, storing every window in ${deps.history.path}; ` +
-        `a second watch would store each window twice. Follow that watch instead, or stop it first (lock file ${lockPath})`,
+      `the guards of ${plan.flag} in ${plan.environment} are already being watched by ${who}, ` +
+        `storing every window in ${deps.history.path}; a second watch would store each window twice. ` +
+        `Follow that watch instead, or stop it first (lock file ${lockPath})`,
       { lockHolder: holder } satisfies LockHeldDetail
     )
   }
@@ -243,7 +250,8 @@ async function readFlagState(handle: EnvironmentHandle, flag: string): Promise<F
     if (!(error instanceof RampartError)) throw error
     throw new RampartError(
       error.code,
-      `reading flag ${flag} of environment "${handle.name}" from ${handle.flagOrigin}, to attribute events that carry no "flags": ${error.message}`,
+      `reading flag ${flag} of environment "${handle.name}" from ${handle.flagOrigin}, ` +
+        `to attribute events that carry no "flags": ${error.message}`,
       {
         ...(typeof error.detail === 'object' && error.detail !== null ? error.detail : {}),
         flagStateUnreadable: true

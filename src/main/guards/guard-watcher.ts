@@ -7,7 +7,6 @@ import { GuardEngine, type GuardCounts, type GuardWindow } from './core/guard-en
 import { guardWindowJson, type GuardWindowJson } from './core/guard-replay-format'
 import { parseLogLine } from './core/log-event'
 import type { Clock } from '@main/platform/clock'
-import type { LogService } from '@main/docker/log-service'
 
 /**
  * Live guards: a container's log lines through the guard engine, every decided window stored in
@@ -29,7 +28,7 @@ export interface Ticker {
   every(intervalMs: number, tick: () => void): () => void
 }
 
-export const intervalTicker: Ticker = {
+const intervalTicker: Ticker = {
   every(intervalMs, tick) {
     const timer = setInterval(tick, intervalMs)
     return () => clearInterval(timer)
@@ -73,7 +72,10 @@ export interface GuardWindowFigures extends GuardWindowJson {
 export interface GuardWatchReport {
   counts: GuardCounts
   trips: number
-  /** `ended`: the log stream ended (the container stopped) and the open windows were decided; `aborted`: stopped from outside, open windows dropped. */
+  /**
+   * `ended`: the log stream ended (the container stopped) and the open windows were decided;
+   * `aborted`: stopped from outside, open windows dropped.
+   */
   stopped: 'ended' | 'aborted'
 }
 
@@ -205,7 +207,7 @@ export class GuardWatcher {
   }
 }
 
-export function guardWindowFigures(
+function guardWindowFigures(
   window: GuardWindow,
   settings: GuardThresholds,
   latenessSeconds: number
@@ -216,24 +218,4 @@ export function guardWindowFigures(
     breach_streak: window.breachStreak,
     settings: { ...guardThresholdsOf(settings), lateness_seconds: latenessSeconds }
   }
-}
-
-export interface ContainerWatchRequest {
-  environment?: string
-  container: string
-  /** ISO 8601 instant, Unix seconds or a duration back from now; without it, only new lines. */
-  since?: string
-}
-
-/** A container's log, followed, with Docker's timestamps (used when a line has no `timestamp`). */
-export function containerLineSource(logs: LogService, request: ContainerWatchRequest): GuardLineSource {
-  return (signal) =>
-    logs.read({
-      environment: request.environment,
-      container: request.container,
-      follow: true,
-      timestamps: true,
-      ...(request.since === undefined ? { tail: 0 } : { since: request.since }),
-      signal
-    })
 }

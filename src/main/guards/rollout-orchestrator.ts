@@ -118,7 +118,9 @@ export class RolloutOrchestrator {
           return {
             ...base,
             outcome: 'recorded',
-            message: `guard trip recorded as event #${trip.event.seq}; the environment's action is alert, so nothing was moved`,
+            message:
+              `guard trip recorded as event #${trip.event.seq}; ` +
+              "the environment's action is alert, so nothing was moved",
             eventSeq: null,
             service: null
           }
@@ -140,7 +142,10 @@ export class RolloutOrchestrator {
     }
   }
 
-  /** Rollback or kill as `rampart`, from the state just read (a hand edit is recorded as drift, not a reason to stay exposed). */
+  /**
+   * Rollback or kill as `rampart`, from the state just read
+   * (a hand edit is recorded as drift, not a reason to stay exposed).
+   */
   private async automaticMove(
     plan: GuardWatchPlan,
     move: 'rollback' | 'kill',
@@ -181,7 +186,9 @@ export class RolloutOrchestrator {
         return {
           ...base,
           outcome: 'applied',
-          message: `${plan.flag} ${move === 'kill' ? 'killed' : 'rolled back'}: ${state.rollout_percentage} % -> ${to} (event #${result.event.seq}); ${result.service.message}`,
+          message:
+            `${plan.flag} ${move === 'kill' ? 'killed' : 'rolled back'}: ${state.rollout_percentage} % -> ${to} ` +
+            `(event #${result.event.seq}); ${result.service.message}`,
           eventSeq: result.event.seq,
           service: result.service
         }
@@ -212,7 +219,9 @@ export class RolloutOrchestrator {
     return {
       ...base,
       outcome: 'applied',
-      message: `${plan.flag} killed by emergency rollback run #${run.id}: safe ${result.timeToSafeMs} ms after the intent (${result.healthCheck})`,
+      message:
+        `${plan.flag} killed by emergency rollback run #${run.id}: ` +
+        `safe ${result.timeToSafeMs} ms after the intent (${result.healthCheck})`,
       eventSeq: null,
       service: {
         outcome: result.restarted ? 'restarted' : 'not_needed',

@@ -44,7 +44,8 @@ interface EventRow {
 type EventFields = Omit<HistoryEvent, 'seq' | 'at' | 'prevHash' | 'hash'>
 
 const EVENT_COLUMNS =
-  'seq, at, kind, actor, flag, environment, reason, from_state, to_state, guard_snapshot, outcome, detail, prev_hash, hash'
+  'seq, at, kind, actor, flag, environment, reason, from_state, to_state, guard_snapshot, outcome, detail, ' +
+  'prev_hash, hash'
 
 /**
  * The append-only, hash-chained events of the history file: every recorded action, in seq order,

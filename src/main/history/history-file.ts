@@ -204,12 +204,16 @@ function refuseNewer(file: string, version: number): void {
     throw new RampartError(
       'refused',
       `The history file ${file} has schema version ${version}, but this Rampart supports up to version ` +
-        `${HISTORY_SCHEMA_VERSION}. It was written by a newer Rampart; upgrade Rampart to open it. The file was not changed.`
+        `${HISTORY_SCHEMA_VERSION}. It was written by a newer Rampart; upgrade Rampart to open it. ` +
+        'The file was not changed.'
     )
   }
 }
 
-/** Applies pending migrations in one IMMEDIATE transaction, re-reading the version inside it in case another process just did. */
+/**
+ * Applies pending migrations in one IMMEDIATE transaction, re-reading the version inside it in case
+ * another process just did.
+ */
 function migrate(file: string, db: Database.Database): void {
   if (pendingMigrations(db.pragma('user_version', { simple: true }) as number).length === 0) return
   db.transaction(() => {

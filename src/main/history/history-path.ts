@@ -1,7 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 
-export const HISTORY_FILE_NAME = 'history.db'
+const HISTORY_FILE_NAME = 'history.db'
 const APP_FOLDER = 'Rampart'
 
 /**

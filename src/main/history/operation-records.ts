@@ -302,7 +302,8 @@ export class OperationRecords {
       const code = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : undefined
       throw new RampartError(
         'failed',
-        `Could not ${what} the history file ${this.file.path}: ${error instanceof Error ? error.message : String(error)}`,
+        `Could not ${what} the history file ${this.file.path}: ` +
+          `${error instanceof Error ? error.message : String(error)}`,
         { code }
       )
     }

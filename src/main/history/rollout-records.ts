@@ -18,7 +18,10 @@ interface RolloutRow {
   state: string
 }
 
-/** The current state of each rollout (one row per flag and environment), beside the events that tell how it got there. */
+/**
+ * The current state of each rollout (one row per flag and environment), beside the events that tell
+ * how it got there.
+ */
 export class RolloutRecords {
   constructor(
     private readonly file: HistoryFile,

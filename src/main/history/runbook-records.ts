@@ -134,7 +134,8 @@ export class RunbookRecords {
   finish(runId: number, status: Exclude<RunbookRunStatus, 'running'>, result: unknown): void {
     this.db
       .prepare(
-        `UPDATE runbook_runs SET status = ?, finished_at = ?, detail = json_set(COALESCE(detail, '{}'), '$.result', json(?)) WHERE id = ?`
+        'UPDATE runbook_runs SET status = ?, finished_at = ?, ' +
+          "detail = json_set(COALESCE(detail, '{}'), '$.result', json(?)) WHERE id = ?"
       )
       .run(status, this.now().toISOString(), JSON.stringify(result ?? null), runId)
   }
@@ -253,7 +254,8 @@ export class RunbookRecords {
   private view(row: RunRow): RunbookRunView {
     const steps = this.db
       .prepare<[number], StepRow>(
-        'SELECT step_index, name, status, started_at, finished_at, detail FROM runbook_steps WHERE run_id = ? ORDER BY step_index'
+        'SELECT step_index, name, status, started_at, finished_at, detail FROM runbook_steps ' +
+          'WHERE run_id = ? ORDER BY step_index'
       )
       .all(row.id)
       .map(stepView)

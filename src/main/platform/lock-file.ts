@@ -64,7 +64,10 @@ export class LockFile {
     return true
   }
 
-  /** Removes the lock only while it is still ours, so a lock taken over as stale is not removed from under its new holder. */
+  /**
+   * Removes the lock only while it is still ours, so a lock taken over as stale is not removed from
+   * under its new holder.
+   */
   private async release(token: string): Promise<void> {
     const holder = await this.readContent()
     if (holder?.token === token) await unlink(this.path).catch(() => undefined)

@@ -76,7 +76,8 @@ export class ServiceRestartApplier implements FlagChangeApplier {
       new RampartError(
         code,
         `the change to ${request.flag} is written to ${handle.flagOrigin} and recorded (event #${request.eventSeq}), ` +
-          `but the service has not picked it up: ${why.replace(/[.?!]$/, '')}. Restart it by hand (docker restart ${container}) and check ${service.health_url ?? 'its health'}`,
+          `but the service has not picked it up: ${why.replace(/[.?!]$/, '')}. ` +
+          `Restart it by hand (docker restart ${container}) and check ${service.health_url ?? 'its health'}`,
         { eventSeq: request.eventSeq, container } satisfies UnappliedMoveDetail
       )
     let info
@@ -92,7 +93,9 @@ export class ServiceRestartApplier implements FlagChangeApplier {
       return {
         outcome: 'absent',
         container,
-        message: `no container ${container} on the Docker engine at ${engine.endpoint.display}; the service reads ${handle.flagOrigin} when it starts`,
+        message:
+          `no container ${container} on the Docker engine at ${engine.endpoint.display}; ` +
+          `the service reads ${handle.flagOrigin} when it starts`,
         durationMs: 0
       }
     }

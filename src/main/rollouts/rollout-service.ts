@@ -173,7 +173,8 @@ export class RolloutService {
     } catch (error) {
       throw new RampartError(
         'failed',
-        `cannot take the move lock ${handle.moveLock.path} for ${request.flag} in ${handle.name}: ${error instanceof Error ? error.message : String(error)}`
+        `cannot take the move lock ${handle.moveLock.path} for ${request.flag} in ${handle.name}: ` +
+          `${error instanceof Error ? error.message : String(error)}`
       )
     }
     if (attempt.acquired) return attempt.release
@@ -238,7 +239,8 @@ export class RolloutService {
       this.deps.history.events.appendEvent({
         ...base,
         kind: 'drift',
-        reason: `state changed outside this ${request.expected ? 'view' : 'console'}: ${plan.conflict.fields.join(', ')}`,
+        reason:
+          `state changed outside this ${request.expected ? 'view' : 'console'}: ` + plan.conflict.fields.join(', '),
         fromState: plan.conflict.expected,
         toState: plan.conflict.current,
         outcome: 'refused',

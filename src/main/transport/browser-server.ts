@@ -29,7 +29,7 @@ export interface BrowserServer {
   close(): Promise<void>
 }
 
-export const DEFAULT_BROWSER_HOST = '127.0.0.1'
+const DEFAULT_BROWSER_HOST = '127.0.0.1'
 const WEBSOCKET_PATH = '/ws'
 // A contract message is small; a larger one is a mistake or an attack.
 const MAX_MESSAGE_BYTES = 1024 * 1024

@@ -39,7 +39,7 @@ export type StreamProducers = {
 }
 
 /** Renders a zod failure as one sentence naming each field. */
-export function describeInvalidInput(name: string, error: z.ZodError): RampartError {
+function describeInvalidInput(name: string, error: z.ZodError): RampartError {
   return new RampartError('bad_input', `Invalid input for ${name}: ${describeIssues(error)}`, { issues: error.issues })
 }
 

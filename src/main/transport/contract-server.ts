@@ -9,7 +9,7 @@ import {
   type Subscription
 } from './contract-dispatch'
 
-export type Dispose = () => void
+type Dispose = () => void
 
 /**
  * One peer of the contract, whatever carries it: a WebSocket, or one page's web contents over
@@ -127,7 +127,7 @@ export function serveContract(connection: ContractConnection, options: ContractS
 }
 
 /** The envelope only: each operation's input is validated by dispatch against the contract. */
-export function parseClientMessage(value: unknown): ClientMessage | null {
+function parseClientMessage(value: unknown): ClientMessage | null {
   if (typeof value !== 'object' || value === null) return null
   const message = value as Record<string, unknown>
   const id = message.id

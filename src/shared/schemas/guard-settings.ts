@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /** What a trip does: roll the flag back to 0 %, kill it, or only record an alert. */
-export const GUARD_ACTIONS = ['rollback', 'kill', 'alert'] as const
+const GUARD_ACTIONS = ['rollback', 'kill', 'alert'] as const
 export type GuardAction = (typeof GUARD_ACTIONS)[number]
 
 /**
@@ -38,7 +38,7 @@ export const GuardSettingsSchema = z
 export type GuardSettings = z.infer<typeof GuardSettingsSchema>
 
 /** The five thresholds a window is judged by: the settings without lateness (when) and action (what then). */
-export const GuardThresholdsSchema = ResolvedGuardSettingsSchema.omit({ lateness_seconds: true, action: true })
+const GuardThresholdsSchema = ResolvedGuardSettingsSchema.omit({ lateness_seconds: true, action: true })
 export type GuardThresholds = z.infer<typeof GuardThresholdsSchema>
 
 /** window_seconds, min_requests, max_error_rate, max_latency_degradation, breach_windows: in the schema's order. */

@@ -64,7 +64,8 @@ beforeAll(async () => {
       'environments:',
       '  local:',
       `    service: { container: ${names.service}, health_url: "http://127.0.0.1:${port}/health" }`,
-      `    postgres: { container: ${names.postgres}, image: "${POSTGRES_FIXTURE_IMAGE}", port: ${pgPort}, network: host, password: "\${CLI_DEMO_PG_PASSWORD}" }`,
+      `    postgres: { container: ${names.postgres}, image: "${POSTGRES_FIXTURE_IMAGE}", port: ${pgPort}, ` +
+        'network: host, password: "${CLI_DEMO_PG_PASSWORD}" }',
       ''
     ].join('\n')
   )

@@ -87,43 +87,46 @@ async function expectedLines(file: string): Promise<unknown[]> {
 }
 
 describe('rampart guards replay --json', () => {
-  it('prints every window from the first event to the last with the contract fields in order, then the summary', async () => {
-    const events = generateTrace({
-      seed: 41,
-      flagState: flagState(),
-      windowSeconds: 10,
-      windows: 7,
-      requestsPerWindow: (window) => (window === 3 ? 0 : 500),
-      treatment: (window) => (window >= 4 ? FAILING : HEALTHY)
-    })
-    const file = writeLog([...traceLines(events, 4), 'not a log line'])
-    const run = replayJson()
-    expect(run.stderr).toBe('')
-    expect(run.status).toBe(0)
-    const lines = jsonLines(run.stdout) as Array<Record<string, unknown>>
-    expect(lines).toHaveLength(8)
-    for (const line of lines.slice(0, -1)) {
-      expect(Object.keys(line)).toEqual(WINDOW_KEYS)
-      expect(Object.keys(line.treatment as object)).toEqual(COHORT_KEYS)
-      expect(Object.keys(line.control as object)).toEqual(COHORT_KEYS)
+  it(
+    'prints every window from the first event to the last with the contract fields in order, ' + 'then the summary',
+    async () => {
+      const events = generateTrace({
+        seed: 41,
+        flagState: flagState(),
+        windowSeconds: 10,
+        windows: 7,
+        requestsPerWindow: (window) => (window === 3 ? 0 : 500),
+        treatment: (window) => (window >= 4 ? FAILING : HEALTHY)
+      })
+      const file = writeLog([...traceLines(events, 4), 'not a log line'])
+      const run = replayJson()
+      expect(run.stderr).toBe('')
+      expect(run.status).toBe(0)
+      const lines = jsonLines(run.stdout) as Array<Record<string, unknown>>
+      expect(lines).toHaveLength(8)
+      for (const line of lines.slice(0, -1)) {
+        expect(Object.keys(line)).toEqual(WINDOW_KEYS)
+        expect(Object.keys(line.treatment as object)).toEqual(COHORT_KEYS)
+        expect(Object.keys(line.control as object)).toEqual(COHORT_KEYS)
+      }
+      expect(lines.slice(0, -1).map((line) => line.window_start)).toEqual(
+        [0, 1, 2, 3, 4, 5, 6].map((index) => new Date(TRACE_START_MS + index * 10_000).toISOString())
+      )
+      expect(lines[3]).toMatchObject({
+        treatment: { requests: 0, failures: 0, error_rate: null, p95_ms: null },
+        decision: 'hold'
+      })
+      const summary = lines.at(-1)!
+      expect(Object.keys(summary)).toEqual(SUMMARY_KEYS)
+      expect(summary).toEqual({
+        verdict: 'trip',
+        first_trip_window: new Date(TRACE_START_MS + 5 * 10_000).toISOString(),
+        windows: 7,
+        unparsed_lines: 1
+      })
+      expect(lines).toEqual(await expectedLines(file))
     }
-    expect(lines.slice(0, -1).map((line) => line.window_start)).toEqual(
-      [0, 1, 2, 3, 4, 5, 6].map((index) => new Date(TRACE_START_MS + index * 10_000).toISOString())
-    )
-    expect(lines[3]).toMatchObject({
-      treatment: { requests: 0, failures: 0, error_rate: null, p95_ms: null },
-      decision: 'hold'
-    })
-    const summary = lines.at(-1)!
-    expect(Object.keys(summary)).toEqual(SUMMARY_KEYS)
-    expect(summary).toEqual({
-      verdict: 'trip',
-      first_trip_window: new Date(TRACE_START_MS + 5 * 10_000).toISOString(),
-      windows: 7,
-      unparsed_lines: 1
-    })
-    expect(lines).toEqual(await expectedLines(file))
-  })
+  )
 
   it('says pass when windows had enough data and none tripped', () => {
     writeLog(

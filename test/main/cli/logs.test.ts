@@ -56,7 +56,10 @@ async function exited(name: string): Promise<void> {
   )
 }
 
-/** The engine the tests use, and a history folder of the test's own: the person's RAMPART_WORKSPACE and history never leak in. */
+/**
+ * The engine the tests use, and a history folder of the test's own: the person's RAMPART_WORKSPACE
+ * and history never leak in.
+ */
 function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = { RAMPART_HOME: join(dir, 'home') }
   if (process.env.DOCKER_HOST !== undefined) env.DOCKER_HOST = process.env.DOCKER_HOST

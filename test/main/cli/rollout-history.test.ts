@@ -140,28 +140,33 @@ describe('rampart rollout', () => {
     expect(jsonError(run).code).toBe('conflict')
   })
 
-  it('kills past a percentage mistyped by hand, says what is still to fix, and shows no percentage it could not read', () => {
-    const envFile = path.join(dir, '.env')
-    writeFileSync(
-      envFile,
-      seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 percent #')
-    )
-    const status = rampart('rollout', 'status', '--flag', FLAG)
-    expect(status.status).toBe(2)
-    expect(status.stderr).toContain(`FEATURE_LLM_HUB_ROLLOUT=25 percent in ${envFile} line`)
-
-    const lines = expectOk(
-      rampart('rollout', 'kill', '--flag', FLAG, '--reason', 'incident 4714', '--no-restart')
-    ).stdout.split('\n')
-    expect(lines[0]).toMatch(/^unified_llm_hub: enabled -> disabled {2}\(recorded as #\d+ by cli-tester\)$/)
-    expect(lines[1]).toMatch(
-      new RegExp(
-        `^  still to fix by hand: FEATURE_LLM_HUB_ROLLOUT=25 percent in ${envFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line \\d+ is not a percentage`
+  it(
+    'kills past a percentage mistyped by hand, ' +
+      'says what is still to fix, and shows no percentage it could not read',
+    () => {
+      const envFile = path.join(dir, '.env')
+      writeFileSync(
+        envFile,
+        seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 percent #')
       )
-    )
-    expect(lines[2]).toMatch(/^ {2}service: not restarted/)
-    expect(readFileSync(envFile, 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
-  })
+      const status = rampart('rollout', 'status', '--flag', FLAG)
+      expect(status.status).toBe(2)
+      expect(status.stderr).toContain(`FEATURE_LLM_HUB_ROLLOUT=25 percent in ${envFile} line`)
+
+      const lines = expectOk(
+        rampart('rollout', 'kill', '--flag', FLAG, '--reason', 'incident 4714', '--no-restart')
+      ).stdout.split('\n')
+      expect(lines[0]).toMatch(/^unified_llm_hub: enabled -> disabled {2}\(recorded as #\d+ by cli-tester\)$/)
+      expect(lines[1]).toMatch(
+        new RegExp(
+          `^  still to fix by hand: FEATURE_LLM_HUB_ROLLOUT=25 percent in ` +
+            `${envFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line \\d+ is not a percentage`
+        )
+      )
+      expect(lines[2]).toMatch(/^ {2}service: not restarted/)
+      expect(readFileSync(envFile, 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
+    }
+  )
 
   it('exits 2 when a move has no --reason', () => {
     const run = rampart('rollout', 'kill', '--flag', FLAG)

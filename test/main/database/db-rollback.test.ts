@@ -86,14 +86,18 @@ async function insertHubRows(db: PostgresTarget): Promise<void> {
     INSERT INTO llm_providers (slug, display_name, api_base_url) VALUES ('openai', 'OpenAI', 'https://api.openai.com/v1');
     INSERT INTO llm_provider_keys (provider_id, organization_id, label, encrypted_key, key_prefix)
       SELECT p.id, o.id, 'main', '\\x00ff'::bytea, 'sk-ab' FROM llm_providers p, organizations o;
-    INSERT INTO llm_models (provider_id, model_key, display_name, context_window) SELECT id, 'gpt-x', 'GPT X', 128000 FROM llm_providers;
-    INSERT INTO llm_usage_log (request_id, model_id, status) SELECT '11111111-2222-3333-4444-555555555555', id, 'success' FROM llm_models;`)
+    INSERT INTO llm_models (provider_id, model_key, display_name, context_window)
+      SELECT id, 'gpt-x', 'GPT X', 128000 FROM llm_providers;
+    INSERT INTO llm_usage_log (request_id, model_id, status)
+      SELECT '11111111-2222-3333-4444-555555555555', id, 'success' FROM llm_models;`)
 }
 
 async function hubRows(db: PostgresTarget): Promise<Record<string, number>> {
   const rows = await db.query<{ providers: number; keys: number; models: number; usage: number }>(
-    `SELECT (SELECT count(*) FROM llm_providers)::int AS providers, (SELECT count(*) FROM llm_provider_keys)::int AS keys,
-            (SELECT count(*) FROM llm_models)::int AS models, (SELECT count(*) FROM llm_usage_log)::int AS usage`
+    `SELECT (SELECT count(*) FROM llm_providers)::int AS providers,
+            (SELECT count(*) FROM llm_provider_keys)::int AS keys,
+            (SELECT count(*) FROM llm_models)::int AS models,
+            (SELECT count(*) FROM llm_usage_log)::int AS usage`
   )
   return rows[0]!
 }
@@ -268,43 +272,48 @@ describe('db restore', () => {
 })
 
 describe('db verify', () => {
-  it('passes on a migrated database, then finds orphaned rows and an object the history says should exist', async () => {
-    const { bench, db } = await setUp()
-    await bench.service.migrate({})
-    await insertHubRows(db)
-    expect(await bench.service.verify({})).toMatchObject({
-      ok: true,
-      orphans: [],
-      missingObjects: [],
-      ledgerMissing: false
-    })
+  it(
+    'passes on a migrated database, ' + 'then finds orphaned rows and an object the history says should exist',
+    async () => {
+      const { bench, db } = await setUp()
+      await bench.service.migrate({})
+      await insertHubRows(db)
+      expect(await bench.service.verify({})).toMatchObject({
+        ok: true,
+        orphans: [],
+        missingObjects: [],
+        ledgerMissing: false
+      })
 
-    // A superuser can switch the FK triggers off; that is how orphans happen in real life too.
-    await db.query(`
+      // A superuser can switch the FK triggers off; that is how orphans happen in real life too.
+      await db.query(`
       ALTER TABLE llm_provider_keys DISABLE TRIGGER ALL;
-      INSERT INTO llm_provider_keys (provider_id, label, encrypted_key, key_prefix) VALUES (999, 'ghost', '\\x00'::bytea, 'sk-zz');
+      INSERT INTO llm_provider_keys (provider_id, label, encrypted_key, key_prefix)
+        VALUES (999, 'ghost', '\\x00'::bytea, 'sk-zz');
       ALTER TABLE llm_provider_keys ENABLE TRIGGER ALL;
       DROP INDEX llm_usage_log_user_created_idx;`)
 
-    const verification = await bench.service.verify({})
+      const verification = await bench.service.verify({})
 
-    expect(verification.ok).toBe(false)
-    expect(verification.orphans).toEqual([
-      {
-        constraint: 'llm_provider_keys_provider_id_fkey',
-        table: 'public.llm_provider_keys',
-        columns: ['provider_id'],
-        references: 'public.llm_providers',
-        referencedColumns: ['id'],
-        rows: 1
-      }
-    ])
-    expect(verification.missingObjects).toEqual([
-      { kind: 'index', schema: 'public', name: 'llm_usage_log_user_created_idx', table: 'llm_usage_log' }
-    ])
-    expect(bench.history.operations.listDbOperations({ kind: 'verify' }).map((record) => record.status)).toEqual([
-      'failed',
-      'succeeded'
-    ])
-  }, 60_000)
+      expect(verification.ok).toBe(false)
+      expect(verification.orphans).toEqual([
+        {
+          constraint: 'llm_provider_keys_provider_id_fkey',
+          table: 'public.llm_provider_keys',
+          columns: ['provider_id'],
+          references: 'public.llm_providers',
+          referencedColumns: ['id'],
+          rows: 1
+        }
+      ])
+      expect(verification.missingObjects).toEqual([
+        { kind: 'index', schema: 'public', name: 'llm_usage_log_user_created_idx', table: 'llm_usage_log' }
+      ])
+      expect(bench.history.operations.listDbOperations({ kind: 'verify' }).map((record) => record.status)).toEqual([
+        'failed',
+        'succeeded'
+      ])
+    },
+    60_000
+  )
 })

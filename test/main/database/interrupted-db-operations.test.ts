@@ -46,31 +46,35 @@ async function operationOfKilledProcess(): Promise<{ id: number; pid: number }> 
 }
 
 describe('closeInterruptedDbOperations', () => {
-  it('closes the operation of a process killed in the middle of it, once, with an event; the chain still verifies', async () => {
-    const killed = await operationOfKilledProcess()
-    const store = HistoryStore.open(file)
-    try {
-      expect(store.operations.listDbOperations({ status: 'running' })).toMatchObject([
-        { id: killed.id, owner: { pid: killed.pid, host: os.hostname() } }
-      ])
-      const closed = closeInterruptedDbOperations({ history: store })
-      expect(closed).toMatchObject([
-        {
-          id: killed.id,
-          status: 'interrupted',
-          detail: { toVersion: 4, interruption: `pid ${killed.pid} on ${os.hostname()} is gone` }
-        }
-      ])
-      expect(closeInterruptedDbOperations({ history: store })).toEqual([])
-      const events = store.events.listEvents({ kinds: ['db_operation'] })
-      expect(
-        events.map((event) => [event.actor, event.outcome, (event.detail as { startedBy: string }).startedBy])
-      ).toEqual([['rampart', 'interrupted', 'killed-dev']])
-      expect(store.events.verify()).toMatchObject({ ok: true })
-    } finally {
-      store.close()
-    }
-  }, 30_000)
+  it(
+    'closes the operation of a process killed in the middle of it, once, with an event; ' + 'the chain still verifies',
+    async () => {
+      const killed = await operationOfKilledProcess()
+      const store = HistoryStore.open(file)
+      try {
+        expect(store.operations.listDbOperations({ status: 'running' })).toMatchObject([
+          { id: killed.id, owner: { pid: killed.pid, host: os.hostname() } }
+        ])
+        const closed = closeInterruptedDbOperations({ history: store })
+        expect(closed).toMatchObject([
+          {
+            id: killed.id,
+            status: 'interrupted',
+            detail: { toVersion: 4, interruption: `pid ${killed.pid} on ${os.hostname()} is gone` }
+          }
+        ])
+        expect(closeInterruptedDbOperations({ history: store })).toEqual([])
+        const events = store.events.listEvents({ kinds: ['db_operation'] })
+        expect(
+          events.map((event) => [event.actor, event.outcome, (event.detail as { startedBy: string }).startedBy])
+        ).toEqual([['rampart', 'interrupted', 'killed-dev']])
+        expect(store.events.verify()).toMatchObject({ ok: true })
+      } finally {
+        store.close()
+      }
+    },
+    30_000
+  )
 
   it('leaves an operation whose process still runs, and one owned by another host', () => {
     const store = HistoryStore.open(file)

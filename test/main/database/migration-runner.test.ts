@@ -86,7 +86,8 @@ async function ledger(
 
 async function tableNames(target: PostgresTarget): Promise<string[]> {
   const rows = await target.query<{ name: string }>(
-    "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1"
+    'SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ' +
+      "WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1"
   )
   return rows.map((row) => row.name)
 }
@@ -102,58 +103,62 @@ async function rejection(promise: Promise<unknown>): Promise<RampartError> {
 }
 
 describe('migrate: the project migrations', () => {
-  it('applies migrations/ to a fresh database: tables, foreign keys, check constraints, indexes, checksummed history', async () => {
-    freshScratch()
-    const target = await freshDatabase()
-    const steps: MigrationProgress[] = []
-    const result = await runner(target, MIGRATIONS_DIR).migrate({ onProgress: (progress) => steps.push(progress) })
+  it(
+    'applies migrations/ to a fresh database: ' +
+      'tables, foreign keys, check constraints, indexes, checksummed history',
+    async () => {
+      freshScratch()
+      const target = await freshDatabase()
+      const steps: MigrationProgress[] = []
+      const result = await runner(target, MIGRATIONS_DIR).migrate({ onProgress: (progress) => steps.push(progress) })
 
-    expect(result.applied.map((migration) => migration.version)).toEqual([1, 2])
-    expect(await tableNames(target)).toEqual([
-      'llm_models',
-      'llm_provider_keys',
-      'llm_providers',
-      'llm_tier_rules',
-      'llm_usage_log',
-      'organizations',
-      'rampart_schema_history',
-      'subscriptions',
-      'users'
-    ])
-    const constraints = await target.query<{ conname: string; contype: string; referenced: string | null }>(
-      `SELECT conname, contype, confrelid::regclass::text AS referenced FROM pg_constraint
+      expect(result.applied.map((migration) => migration.version)).toEqual([1, 2])
+      expect(await tableNames(target)).toEqual([
+        'llm_models',
+        'llm_provider_keys',
+        'llm_providers',
+        'llm_tier_rules',
+        'llm_usage_log',
+        'organizations',
+        'rampart_schema_history',
+        'subscriptions',
+        'users'
+      ])
+      const constraints = await target.query<{ conname: string; contype: string; referenced: string | null }>(
+        `SELECT conname, contype, confrelid::regclass::text AS referenced FROM pg_constraint
         WHERE conrelid = 'llm_provider_keys'::regclass ORDER BY conname`
-    )
-    expect(constraints).toContainEqual({
-      conname: 'llm_provider_keys_provider_id_fkey',
-      contype: 'f',
-      referenced: 'llm_providers'
-    })
-    expect(constraints).toContainEqual({ conname: 'llm_provider_keys_status_check', contype: 'c', referenced: '-' })
-    const indexes = await target.query<{ indexname: string }>(
-      "SELECT indexname FROM pg_indexes WHERE tablename = 'llm_usage_log' ORDER BY 1"
-    )
-    expect(indexes.map((row) => row.indexname)).toEqual([
-      'llm_usage_log_model_created_idx',
-      'llm_usage_log_org_created_idx',
-      'llm_usage_log_pkey',
-      'llm_usage_log_provider_key_idx',
-      'llm_usage_log_request_id_key',
-      'llm_usage_log_user_created_idx'
-    ])
+      )
+      expect(constraints).toContainEqual({
+        conname: 'llm_provider_keys_provider_id_fkey',
+        contype: 'f',
+        referenced: 'llm_providers'
+      })
+      expect(constraints).toContainEqual({ conname: 'llm_provider_keys_status_check', contype: 'c', referenced: '-' })
+      const indexes = await target.query<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'llm_usage_log' ORDER BY 1"
+      )
+      expect(indexes.map((row) => row.indexname)).toEqual([
+        'llm_usage_log_model_created_idx',
+        'llm_usage_log_org_created_idx',
+        'llm_usage_log_pkey',
+        'llm_usage_log_provider_key_idx',
+        'llm_usage_log_request_id_key',
+        'llm_usage_log_user_created_idx'
+      ])
 
-    const rows = await ledger(target)
-    const expected = ['001_baseline.sql', '002_llm_management_tables.sql'].map((file) =>
-      createHash('sha256')
-        .update(readFileSync(path.join(MIGRATIONS_DIR, file)))
-        .digest('hex')
-    )
-    expect(rows).toEqual([
-      { version: 1, name: 'baseline', checksum: expected[0], success: true },
-      { version: 2, name: 'llm_management_tables', checksum: expected[1], success: true }
-    ])
-    expect(steps.filter((step) => step.step === 'applied').map((step) => step.version)).toEqual([1, 2])
-  })
+      const rows = await ledger(target)
+      const expected = ['001_baseline.sql', '002_llm_management_tables.sql'].map((file) =>
+        createHash('sha256')
+          .update(readFileSync(path.join(MIGRATIONS_DIR, file)))
+          .digest('hex')
+      )
+      expect(rows).toEqual([
+        { version: 1, name: 'baseline', checksum: expected[0], success: true },
+        { version: 2, name: 'llm_management_tables', checksum: expected[1], success: true }
+      ])
+      expect(steps.filter((step) => step.step === 'applied').map((step) => step.version)).toEqual([1, 2])
+    }
+  )
 
   it('enforces the provider key check constraint and foreign key', async () => {
     freshScratch()
@@ -168,7 +173,8 @@ describe('migrate: the project migrations', () => {
     )
     await expect(badStatus).rejects.toMatchObject({ constraint: 'llm_provider_keys_status_check' })
     const orphan = target.query(
-      `INSERT INTO llm_provider_keys (provider_id, label, encrypted_key, key_prefix) VALUES (999, 'main', '\\x00', 'sk-abc')`
+      'INSERT INTO llm_provider_keys (provider_id, label, encrypted_key, key_prefix) ' +
+        `VALUES (999, 'main', '\\x00', 'sk-abc')`
     )
     await expect(orphan).rejects.toMatchObject({ constraint: 'llm_provider_keys_provider_id_fkey' })
   })
@@ -218,7 +224,8 @@ describe('migrate: the project migrations', () => {
     await runner(target, MIGRATIONS_DIR).migrate()
     const counts = async (): Promise<unknown> =>
       target.query(
-        'SELECT (SELECT count(*) FROM llm_tier_rules)::int AS rules, (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM subscriptions)::int AS subscriptions'
+        'SELECT (SELECT count(*) FROM llm_tier_rules)::int AS rules, (SELECT count(*) FROM users)::int AS users, ' +
+          '(SELECT count(*) FROM subscriptions)::int AS subscriptions'
       )
     for (const seed of ['tier_rules.sql', 'test_users.sql']) {
       await target.withSession((session) =>
@@ -416,7 +423,9 @@ describe('migrate: two runs at once', () => {
   // migration lock stays inside its migration until the test has seen the other one wait.
   const GATE = 4242
   const gated = {
-    '001_gated.sql': `CREATE TABLE applied_once (version int PRIMARY KEY);\nINSERT INTO applied_once VALUES (1);\nSELECT pg_advisory_xact_lock(${GATE});\n`,
+    '001_gated.sql':
+      'CREATE TABLE applied_once (version int PRIMARY KEY);\nINSERT INTO applied_once VALUES (1);\n' +
+      `SELECT pg_advisory_xact_lock(${GATE});\n`,
     '002_after.sql': 'INSERT INTO applied_once VALUES (2);\n'
   }
 
@@ -503,7 +512,8 @@ describe('migrate: Postgres killed in the middle', () => {
     const target = await freshDatabase()
     const dir = migrationsDir({
       '001_committed.sql':
-        "CREATE TABLE kill_probe (id int PRIMARY KEY, note text);\nINSERT INTO kill_probe VALUES (1, 'committed before the kill');\n" +
+        'CREATE TABLE kill_probe (id int PRIMARY KEY, note text);\n' +
+        "INSERT INTO kill_probe VALUES (1, 'committed before the kill');\n" +
         'CREATE TABLE sleep_gate (armed boolean NOT NULL);\nINSERT INTO sleep_gate VALUES (true);\n',
       '002_slow.sql':
         'CREATE TABLE half_done (id int);\nINSERT INTO half_done VALUES (1);\n' +
@@ -518,7 +528,8 @@ describe('migrate: Postgres killed in the middle', () => {
     await waitFor('002_slow.sql to be sleeping inside its transaction', async () => {
       if (!steps.some((entry) => entry.step === 'apply' && entry.version === 2)) return undefined
       const rows = await fixture.admin.query(
-        "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%' AND application_name LIKE 'rampart migrate%'",
+        "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' " +
+          "AND query LIKE '%pg_sleep%' AND application_name LIKE 'rampart migrate%'",
         [target.database]
       )
       return rows.length > 0 ? true : undefined

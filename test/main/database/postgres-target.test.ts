@@ -40,25 +40,28 @@ describe('PostgresTarget', () => {
     expect(ready.serverVersion).toMatch(/^15\./)
   })
 
-  it('retries a port where nothing listens, reporting each attempt, then fails as unreachable naming the target', async () => {
-    const port = await freePort()
-    const target = new PostgresTarget({
-      host: '127.0.0.1',
-      port,
-      user: 'u',
-      password: 'p',
-      database: 'd',
-      connectTimeoutMs: 500
-    })
-    const attempts: number[] = []
-    const error = await rejection(
-      target.waitUntilReady({ timeoutMs: 600, onAttempt: (attempt) => attempts.push(attempt.attempt) })
-    )
-    expect(error.code).toBe('unreachable')
-    expect(error.message).toContain(`Postgres at u@127.0.0.1:${port}/d did not answer SELECT 1`)
-    expect(error.message).toContain('connection refused')
-    expect(attempts.length).toBeGreaterThan(1)
-  })
+  it(
+    'retries a port where nothing listens, reporting each attempt, ' + 'then fails as unreachable naming the target',
+    async () => {
+      const port = await freePort()
+      const target = new PostgresTarget({
+        host: '127.0.0.1',
+        port,
+        user: 'u',
+        password: 'p',
+        database: 'd',
+        connectTimeoutMs: 500
+      })
+      const attempts: number[] = []
+      const error = await rejection(
+        target.waitUntilReady({ timeoutMs: 600, onAttempt: (attempt) => attempts.push(attempt.attempt) })
+      )
+      expect(error.code).toBe('unreachable')
+      expect(error.message).toContain(`Postgres at u@127.0.0.1:${port}/d did not answer SELECT 1`)
+      expect(error.message).toContain('connection refused')
+      expect(attempts.length).toBeGreaterThan(1)
+    }
+  )
 
   it('stops at once on a wrong password, never printing it', async () => {
     const target = new PostgresTarget({ ...fixture.admin.settings, password: 'wrong-password-123' })

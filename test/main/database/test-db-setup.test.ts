@@ -102,39 +102,45 @@ const STEP_NAMES = [
 describe('test-database setup (setup_test_db.sh as a runbook)', () => {
   let first: TestDbSetupResult
 
-  it('from nothing: creates and starts the container, waits for SELECT 1, creates the database, migrates, seeds', async () => {
-    expect(await engine.inspectContainer(container)).toBeNull()
-    const { service, history, progress } = bench({ postgres: postgres() })
+  it(
+    'from nothing: creates and starts the container, ' + 'waits for SELECT 1, creates the database, migrates, seeds',
+    async () => {
+      expect(await engine.inspectContainer(container)).toBeNull()
+      const { service, history, progress } = bench({ postgres: postgres() })
 
-    first = await service.setup({})
+      first = await service.setup({})
 
-    const info = await engine.inspectContainer(container)
-    expect(info?.state).toBe('running')
-    expect(info?.labels).toMatchObject({ 'rampart.managed': '1', 'rampart.test': '1' })
-    expect(first.containerCreated).toBe(true)
-    expect(first.run.steps.map((step) => [step.name, step.status])).toEqual(STEP_NAMES.map((name) => [name, 'done']))
-    expect(first.run.steps.every((step) => step.durationMs !== null)).toBe(true)
-    expect(first.baselineVersion).toBe(1)
-    expect(first.appliedVersions).toEqual([1, 2])
-    expect(first.seeds).toEqual(['seeds/tier_rules.sql', 'seeds/test_users.sql'])
+      const info = await engine.inspectContainer(container)
+      expect(info?.state).toBe('running')
+      expect(info?.labels).toMatchObject({ 'rampart.managed': '1', 'rampart.test': '1' })
+      expect(first.containerCreated).toBe(true)
+      expect(first.run.steps.map((step) => [step.name, step.status])).toEqual(STEP_NAMES.map((name) => [name, 'done']))
+      expect(first.run.steps.every((step) => step.durationMs !== null)).toBe(true)
+      expect(first.baselineVersion).toBe(1)
+      expect(first.appliedVersions).toEqual([1, 2])
+      expect(first.seeds).toEqual(['seeds/tier_rules.sql', 'seeds/test_users.sql'])
 
-    const db = target('unicorn_test')
-    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM llm_tier_rules'))[0]?.n).toBe(6)
-    const emails = (await db.query<{ email: string }>('SELECT email FROM users ORDER BY email')).map((row) => row.email)
-    expect(emails).toContain('admin@example.com')
-    expect(emails).toContain('admin@your-domain.com')
-    expect(
-      (await db.query<{ version: number }>('SELECT version FROM rampart_schema_history ORDER BY version')).map(
-        (row) => row.version
+      const db = target('unicorn_test')
+      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM llm_tier_rules'))[0]?.n).toBe(6)
+      const emails = (await db.query<{ email: string }>('SELECT email FROM users ORDER BY email')).map(
+        (row) => row.email
       )
-    ).toEqual([1, 2])
+      expect(emails).toContain('admin@example.com')
+      expect(emails).toContain('admin@your-domain.com')
+      expect(
+        (await db.query<{ version: number }>('SELECT version FROM rampart_schema_history ORDER BY version')).map(
+          (row) => row.version
+        )
+      ).toEqual([1, 2])
 
-    // Every step visible live, and the operation recorded.
-    expect(progress.filter((item) => item.kind === 'step_done').map((item) => item.step)).toEqual(STEP_NAMES)
-    const [setupRecord] = history.operations.listDbOperations({ kind: 'setup' })
-    expect(setupRecord?.status).toBe('succeeded')
-    expect(setupRecord?.database).toBe(`${USER}@127.0.0.1:${port}/unicorn_test`)
-  }, 240_000)
+      // Every step visible live, and the operation recorded.
+      expect(progress.filter((item) => item.kind === 'step_done').map((item) => item.step)).toEqual(STEP_NAMES)
+      const [setupRecord] = history.operations.listDbOperations({ kind: 'setup' })
+      expect(setupRecord?.status).toBe('succeeded')
+      expect(setupRecord?.database).toBe(`${USER}@127.0.0.1:${port}/unicorn_test`)
+    },
+    240_000
+  )
 
   it('shows the connection string without the password, naming its variable instead', () => {
     expect(first.connectionString).toBe(`postgresql://${USER}@127.0.0.1:${port}/unicorn_test`)
@@ -206,24 +212,29 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
     ).toBe(true)
   })
 
-  it('quotes names as identifiers: a database named x"; DROP DATABASE postgres; -- is created as named, postgres survives', async () => {
-    const { service } = bench({ postgres: postgres({ database: INJECTION }) })
+  it(
+    'quotes names as identifiers: a database named x"; ' +
+      'DROP DATABASE postgres; -- is created as named, postgres survives',
+    async () => {
+      const { service } = bench({ postgres: postgres({ database: INJECTION }) })
 
-    const result = await service.setup({})
-    const again = await service.setup({})
+      const result = await service.setup({})
+      const again = await service.setup({})
 
-    const names = (await target('postgres').query<{ datname: string }>('SELECT datname FROM pg_database')).map(
-      (row) => row.datname
-    )
-    expect(names).toContain(INJECTION)
-    expect(names).toContain('postgres')
-    expect(names).toContain('unicorn_test')
-    expect(result.connectionString).toBe(
-      `postgresql://${USER}@127.0.0.1:${port}/x%22%3B%20DROP%20DATABASE%20postgres%3B%20--`
-    )
-    expect(again.appliedVersions).toEqual([1, 2])
-    expect((await target(INJECTION).query<{ n: number }>('SELECT count(*)::int AS n FROM llm_tier_rules'))[0]?.n).toBe(
-      6
-    )
-  }, 120_000)
+      const names = (await target('postgres').query<{ datname: string }>('SELECT datname FROM pg_database')).map(
+        (row) => row.datname
+      )
+      expect(names).toContain(INJECTION)
+      expect(names).toContain('postgres')
+      expect(names).toContain('unicorn_test')
+      expect(result.connectionString).toBe(
+        `postgresql://${USER}@127.0.0.1:${port}/x%22%3B%20DROP%20DATABASE%20postgres%3B%20--`
+      )
+      expect(again.appliedVersions).toEqual([1, 2])
+      expect(
+        (await target(INJECTION).query<{ n: number }>('SELECT count(*)::int AS n FROM llm_tier_rules'))[0]?.n
+      ).toBe(6)
+    },
+    120_000
+  )
 })

@@ -100,7 +100,8 @@ describe('demo up output', () => {
       }
     } as DemoUpResult
     expect(upLines(result)).toContain(
-      "  postgres  unicorn@127.0.0.1:5432/unicorn_test   unicorn-postgresql, postgres:16 (running; not the demo's own, demo down leaves it)"
+      '  postgres  unicorn@127.0.0.1:5432/unicorn_test   unicorn-postgresql, postgres:16 ' +
+        "(running; not the demo's own, demo down leaves it)"
     )
   })
 })

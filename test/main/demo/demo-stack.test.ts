@@ -74,15 +74,18 @@ beforeAll(async () => {
       '  demo:',
       `    service: { container: ${names.service}, health_url: "http://127.0.0.1:${port}/health" }`,
       '    flag_source: { kind: env-file, path: ./config/demo.env }',
-      `    postgres: { container: ${names.postgres}, image: "${POSTGRES_FIXTURE_IMAGE}", port: ${pgPort}, network: host, password: "\${DEMO_TEST_PG_PASSWORD}", disposable: true }`,
+      `    postgres: { container: ${names.postgres}, image: "${POSTGRES_FIXTURE_IMAGE}", port: ${pgPort}, ` +
+        'network: host, password: "${DEMO_TEST_PG_PASSWORD}", disposable: true }',
       '  other:',
       `    service: { container: ${names.foreign} }`,
       '    flag_source: { kind: env-file, path: ./other.env }',
-      `    postgres: { container: ${names.otherPostgres}, image: "${POSTGRES_FIXTURE_IMAGE}", network: host, password: "\${DEMO_TEST_PG_PASSWORD}" }`,
+      `    postgres: { container: ${names.otherPostgres}, image: "${POSTGRES_FIXTURE_IMAGE}", ` +
+        'network: host, password: "${DEMO_TEST_PG_PASSWORD}" }',
       '  broken:',
       `    service: { container: ${names.brokenService} }`,
       '    flag_source: { kind: env-file, path: ./broken.env }',
-      `    postgres: { container: ${names.brokenPostgres}, image: "${POSTGRES_FIXTURE_IMAGE}", port: ${brokenPgPort}, network: host, password: "\${DEMO_TEST_PG_PASSWORD}" }`,
+      `    postgres: { container: ${names.brokenPostgres}, image: "${POSTGRES_FIXTURE_IMAGE}", ` +
+        `port: ${brokenPgPort}, network: host, password: "\${DEMO_TEST_PG_PASSWORD}" }`,
       ''
     ].join('\n')
   )
@@ -137,7 +140,8 @@ function up(): ReturnType<DemoStack['up']> {
 
 describe('DemoStack against the real engine', () => {
   it(
-    'brings up Postgres and the service on 127.0.0.1, creating the env file from the template, with a progress line per step',
+    'brings up Postgres and the service on 127.0.0.1, creating the env file from the template, ' +
+      'with a progress line per step',
     async () => {
       const result = await up()
       expect(result.envFile).toEqual({ path: envFile, created: true })
@@ -260,34 +264,41 @@ describe('DemoStack against the real engine', () => {
     expect(JSON.stringify(actions)).not.toContain(PG_PASSWORD)
   })
 
-  it('refuses up and down for a container of the service’s name that demo up did not create, and leaves it', async () => {
-    await engine.createContainer({
-      name: names.foreign,
-      image: NODE_FIXTURE_IMAGE,
-      env: {},
-      cmd: ['node', '-e', '0'],
-      network: 'host',
-      labels: TEST_LABELS
-    })
-    const refusedUp = await failure(stack.up({ environment: 'other', nodeImage: NODE_FIXTURE_IMAGE }))
-    expect(refusedUp.code).toBe('refused')
-    expect(refusedUp.message).toContain(`A container named "${names.foreign}" already exists`)
-    const refusedDown = await failure(stack.down({ environment: 'other' }))
-    expect(refusedDown.code).toBe('refused')
-    expect(refusedDown.message).toContain(`A container named "${names.foreign}" exists`)
-    expect(refusedDown.message).toContain('no rampart.demo=1 label')
-    expect(await engine.inspectContainer(names.foreign)).not.toBeNull()
-    expect(await engine.inspectContainer(names.otherPostgres)).toBeNull()
-  })
+  it(
+    'refuses up and down for a container of the service’s name that demo up did not create, ' + 'and leaves it',
+    async () => {
+      await engine.createContainer({
+        name: names.foreign,
+        image: NODE_FIXTURE_IMAGE,
+        env: {},
+        cmd: ['node', '-e', '0'],
+        network: 'host',
+        labels: TEST_LABELS
+      })
+      const refusedUp = await failure(stack.up({ environment: 'other', nodeImage: NODE_FIXTURE_IMAGE }))
+      expect(refusedUp.code).toBe('refused')
+      expect(refusedUp.message).toContain(`A container named "${names.foreign}" already exists`)
+      const refusedDown = await failure(stack.down({ environment: 'other' }))
+      expect(refusedDown.code).toBe('refused')
+      expect(refusedDown.message).toContain(`A container named "${names.foreign}" exists`)
+      expect(refusedDown.message).toContain('no rampart.demo=1 label')
+      expect(await engine.inspectContainer(names.foreign)).not.toBeNull()
+      expect(await engine.inspectContainer(names.otherPostgres)).toBeNull()
+    }
+  )
 
-  it('stops at the env file step when a flag value is unreadable, naming the variable and line, and creates nothing', async () => {
-    const error = await failure(stack.up({ environment: 'broken', nodeImage: NODE_FIXTURE_IMAGE }))
-    expect(error.message).toContain(
-      `FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(dir, 'broken.env')} line 2 is not a percentage`
-    )
-    expect(await engine.inspectContainer(names.brokenService)).toBeNull()
-    expect(await engine.inspectContainer(names.brokenPostgres)).toBeNull()
-  })
+  it(
+    'stops at the env file step when a flag value is unreadable, ' +
+      'naming the variable and line, and creates nothing',
+    async () => {
+      const error = await failure(stack.up({ environment: 'broken', nodeImage: NODE_FIXTURE_IMAGE }))
+      expect(error.message).toContain(
+        `FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(dir, 'broken.env')} line 2 is not a percentage`
+      )
+      expect(await engine.inspectContainer(names.brokenService)).toBeNull()
+      expect(await engine.inspectContainer(names.brokenPostgres)).toBeNull()
+    }
+  )
 
   it('refuses to create the service on a port another process holds, naming the port', async () => {
     const holder = createServer()
@@ -298,7 +309,8 @@ describe('DemoStack against the real engine', () => {
       const error = await failure(stack.up({ environment: 'broken', nodeImage: NODE_FIXTURE_IMAGE, port: busy }))
       expect(error.code).toBe('refused')
       expect(error.message).toBe(
-        `Port ${busy} on 127.0.0.1 is in use by another process, so it cannot serve the demo service (choose another with --port)`
+        `Port ${busy} on 127.0.0.1 is in use by another process, ` +
+          'so it cannot serve the demo service (choose another with --port)'
       )
     } finally {
       await new Promise((resolve) => holder.close(resolve))

@@ -72,7 +72,8 @@ describe('DockerEngine lifecycle', () => {
       const fs = require('fs');
       console.log('FOO=' + process.env.FOO);
       console.log('greeting=' + fs.readFileSync('/data/greeting.txt', 'utf8'));
-      try { fs.writeFileSync('/data/written', 'x'); console.log('write=ok') } catch (error) { console.log('write=' + error.code) }
+      try { fs.writeFileSync('/data/written', 'x'); console.log('write=ok') }
+      catch (error) { console.log('write=' + error.code) }
       require('http').createServer((req, res) => res.end('pong')).listen(${port}, '127.0.0.1');`
     const containerSpec = containers.spec('create', script, {
       env: { FOO: 'bar' },

@@ -106,7 +106,8 @@ describe('an unreachable engine', () => {
       [
         '-e',
         `const s = require('net').createServer(); s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () =>
-           process.stdout.write(s.address().port + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)))`
+           process.stdout.write(s.address().port + '\\n', () =>
+             Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)))`
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] }
     )

@@ -75,7 +75,12 @@ describe('DockerEngine.exec', () => {
   it('streams 20 MiB of stdout to a Writable byte for byte', async () => {
     const script = `
       const chunk = Buffer.alloc(65536); let i = 0;
-      (function write() { while (i < 320) { chunk.fill(i % 251); i++; if (!process.stdout.write(Buffer.from(chunk))) return process.stdout.once('drain', write) } })()`
+      (function write() {
+        while (i < 320) {
+          chunk.fill(i % 251); i++;
+          if (!process.stdout.write(Buffer.from(chunk))) return process.stdout.once('drain', write)
+        }
+      })()`
     const expected = createHash('sha256')
     for (let i = 0; i < 320; i += 1) expected.update(Buffer.alloc(65536, i % 251))
     const file = join(dir, 'exec-output.bin')

@@ -28,7 +28,8 @@ process.stdout.write('out-3\\r\\n');
 process.stderr.write('err-2\\n');
 process.stdout.write('out-last-no-newline');
 `
-const COUNTER = `let i = 0; const t = setInterval(() => { console.log('line-' + (++i)); if (i === 10) clearInterval(t) }, 150)`
+const COUNTER = `let i = 0;
+const t = setInterval(() => { console.log('line-' + (++i)); if (i === 10) clearInterval(t) }, 150)`
 const TICKER = `let i = 0; setInterval(() => console.log('tick ' + (++i)), 100)`
 
 let engine: DockerEngine
@@ -66,11 +67,15 @@ describe('DockerEngine.logs', () => {
     expect(lines.every((line) => line.timestamp === null)).toBe(true)
   })
 
-  it('with timestamps, gives each line its RFC 3339 time and joins the partial messages of a long line under the first one', async () => {
-    const lines = await readAll(writer, { timestamps: true })
-    expect(texts(lines, 'stdout')).toEqual([UTF8_LINE, LONG_LINE, 'out-3', 'out-last-no-newline'])
-    for (const line of lines) expect(line.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/)
-  })
+  it(
+    'with timestamps, gives each line its RFC 3339 time ' +
+      'and joins the partial messages of a long line under the first one',
+    async () => {
+      const lines = await readAll(writer, { timestamps: true })
+      expect(texts(lines, 'stdout')).toEqual([UTF8_LINE, LONG_LINE, 'out-3', 'out-last-no-newline'])
+      for (const line of lines) expect(line.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/)
+    }
+  )
 
   it('returns only the last N lines with tail', async () => {
     expect(texts(await readAll(counter, { tail: 3 }), 'stdout')).toEqual(['line-8', 'line-9', 'line-10'])

@@ -42,7 +42,8 @@ beforeAll(async () => {
     cmd: [
       'node',
       '-e',
-      `let i = 0; setInterval(() => console.log(JSON.stringify({ event_type: i % 2 ? 'ERROR' : 'API_CALL', n: ++i })), 50)`
+      `let i = 0;
+      setInterval(() => console.log(JSON.stringify({ event_type: i % 2 ? 'ERROR' : 'API_CALL', n: ++i })), 50)`
     ],
     network: 'host',
     labels: TEST_LABELS
@@ -64,24 +65,27 @@ function engineConnections(): number {
 }
 
 describe('logsFollowProducer', () => {
-  it('pushes filtered, timestamped batches and stops, closing the connection, when the subscriber goes away', async () => {
-    const abort = new AbortController()
-    const received: LogLine[] = []
-    const sink: StreamSink<LogLine> = {
-      signal: abort.signal,
-      push: async (items) => {
-        received.push(...items)
-        if (received.length >= 4) abort.abort()
+  it(
+    'pushes filtered, timestamped batches and stops, ' + 'closing the connection, when the subscriber goes away',
+    async () => {
+      const abort = new AbortController()
+      const received: LogLine[] = []
+      const sink: StreamSink<LogLine> = {
+        signal: abort.signal,
+        push: async (items) => {
+          received.push(...items)
+          if (received.length >= 4) abort.abort()
+        }
       }
+      await logsFollowProducer(context.services)({ container: ticker, tail: 0, eventType: 'ERROR' }, sink)
+      expect(received.length).toBeGreaterThanOrEqual(4)
+      for (const line of received) {
+        expect(JSON.parse(line.text)).toMatchObject({ event_type: 'ERROR' })
+        expect(line.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/)
+      }
+      await waitFor('the engine connection to close', async () => (engineConnections() === 0 ? true : undefined))
     }
-    await logsFollowProducer(context.services)({ container: ticker, tail: 0, eventType: 'ERROR' }, sink)
-    expect(received.length).toBeGreaterThanOrEqual(4)
-    for (const line of received) {
-      expect(JSON.parse(line.text)).toMatchObject({ event_type: 'ERROR' })
-      expect(line.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/)
-    }
-    await waitFor('the engine connection to close', async () => (engineConnections() === 0 ? true : undefined))
-  })
+  )
 
   it('does not push the next batch until the sink has made room', async () => {
     const abort = new AbortController()

@@ -191,7 +191,8 @@ describe('writing', () => {
     const { revision } = await flags.read('new_checkout')
     await flags.write('new_checkout', { rollout_percentage: 10, whitelist_users: ['qa@example.com'] }, revision)
     expect(fs.readFileSync(envPath, 'utf8')).toBe(
-      '# flags\r\nFEATURE_NEW_CHECKOUT=true\r\nFEATURE_NEW_CHECKOUT_ROLLOUT=10\r\nFEATURE_NEW_CHECKOUT_WHITELIST=qa@example.com\r\n'
+      '# flags\r\nFEATURE_NEW_CHECKOUT=true\r\nFEATURE_NEW_CHECKOUT_ROLLOUT=10\r\n' +
+        'FEATURE_NEW_CHECKOUT_WHITELIST=qa@example.com\r\n'
     )
   })
 
@@ -369,22 +370,25 @@ describe('conflicts and failures', () => {
     expect((await flags.read(FLAG)).state).toMatchObject({ enabled: true, rollout_percentage: 10 })
   })
 
-  it('refuses, and removes its temporary file, when the file is edited elsewhere while the write is under way', async () => {
-    fs.writeFileSync(envPath, SEED_ENV_DEVELOPMENT_TEXT)
-    const edited = SEED_ENV_DEVELOPMENT_TEXT.replace('FEATURE_UNIFIED_LLM_HUB=true', 'FEATURE_UNIFIED_LLM_HUB=false')
-    const editWhileWriting: EnvFileSystem = {
-      ...fsPromises,
-      open: (async (path: string, ...rest: unknown[]) => {
-        if (path !== envPath && path.startsWith(`${folder}/`)) fs.writeFileSync(envPath, edited)
-        return (fsPromises.open as (...args: unknown[]) => Promise<fsPromises.FileHandle>)(path, ...rest)
-      }) as EnvFileSystem['open']
+  it(
+    'refuses, and removes its temporary file, ' + 'when the file is edited elsewhere while the write is under way',
+    async () => {
+      fs.writeFileSync(envPath, SEED_ENV_DEVELOPMENT_TEXT)
+      const edited = SEED_ENV_DEVELOPMENT_TEXT.replace('FEATURE_UNIFIED_LLM_HUB=true', 'FEATURE_UNIFIED_LLM_HUB=false')
+      const editWhileWriting: EnvFileSystem = {
+        ...fsPromises,
+        open: (async (path: string, ...rest: unknown[]) => {
+          if (path !== envPath && path.startsWith(`${folder}/`)) fs.writeFileSync(envPath, edited)
+          return (fsPromises.open as (...args: unknown[]) => Promise<fsPromises.FileHandle>)(path, ...rest)
+        }) as EnvFileSystem['open']
+      }
+      const flags = source(editWhileWriting)
+      const error = await rejection(flags.write(FLAG, { rollout_percentage: 10 }, (await flags.read(FLAG)).revision))
+      expect(error.code).toBe('conflict')
+      expect(fs.readFileSync(envPath, 'utf8')).toBe(edited)
+      expect(folderEntries()).toEqual(['.env'])
     }
-    const flags = source(editWhileWriting)
-    const error = await rejection(flags.write(FLAG, { rollout_percentage: 10 }, (await flags.read(FLAG)).revision))
-    expect(error.code).toBe('conflict')
-    expect(fs.readFileSync(envPath, 'utf8')).toBe(edited)
-    expect(folderEntries()).toEqual(['.env'])
-  })
+  )
 
   it('reports a failed rename, removes its temporary file and leaves the original untouched', async () => {
     fs.writeFileSync(envPath, MIXED_ENV_TEXT)

@@ -61,12 +61,15 @@ describe('EnvironmentRegistry', () => {
     expect(error.message).toBe(`No environment "prod" in ${FILE} (there are: local, staging, remote)`)
   })
 
-  it('builds an HTTP flag source for kind http, with its URL as origin and a move lock beside the workspace file', () => {
-    const remote = new EnvironmentRegistry(WORKSPACE, {}).get('remote')
-    expect(remote.flagSource.kind).toBe('http')
-    expect(remote.flagOrigin).toBe('https://ops.example.com')
-    expect(remote.moveLock.path).toBe(path.join('/srv/ops', '.rampart-remote-flags.lock'))
-  })
+  it(
+    'builds an HTTP flag source for kind http, ' + 'with its URL as origin and a move lock beside the workspace file',
+    () => {
+      const remote = new EnvironmentRegistry(WORKSPACE, {}).get('remote')
+      expect(remote.flagSource.kind).toBe('http')
+      expect(remote.flagOrigin).toBe('https://ops.example.com')
+      expect(remote.moveLock.path).toBe(path.join('/srv/ops', '.rampart-remote-flags.lock'))
+    }
+  )
 
   it('accepts a declared flag and refuses an undeclared one, naming the declared ones', () => {
     const registry = new EnvironmentRegistry(WORKSPACE)

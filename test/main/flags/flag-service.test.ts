@@ -64,15 +64,18 @@ describe('FlagService.list', () => {
     })
   })
 
-  it('shows a bad value in the .env as an error in words naming file, line and variable, instead of throwing', async () => {
-    workspace = new ServiceWorkspace({ envText: seedEnvText('ten') })
-    const context = await workspace.open()
-    const [view] = await context.services.flags.list()
-    expect(view).toMatchObject({ flag: FLAG, state: null, writable: null, position: null, origin: workspace.envPath })
-    expect(view!.error?.code).toBe('bad_input')
-    expect(view!.error?.message).toContain(`FEATURE_LLM_HUB_ROLLOUT=ten in ${workspace.envPath} line 6`)
-    expect(view!.error?.message).toContain('is not a percentage')
-  })
+  it(
+    'shows a bad value in the .env as an error in words naming file, line and variable, ' + 'instead of throwing',
+    async () => {
+      workspace = new ServiceWorkspace({ envText: seedEnvText('ten') })
+      const context = await workspace.open()
+      const [view] = await context.services.flags.list()
+      expect(view).toMatchObject({ flag: FLAG, state: null, writable: null, position: null, origin: workspace.envPath })
+      expect(view!.error?.code).toBe('bad_input')
+      expect(view!.error?.message).toContain(`FEATURE_LLM_HUB_ROLLOUT=ten in ${workspace.envPath} line 6`)
+      expect(view!.error?.message).toContain('is not a percentage')
+    }
+  )
 
   it('shows a missing .env as an error in words', async () => {
     workspace = new ServiceWorkspace()

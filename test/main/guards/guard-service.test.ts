@@ -132,67 +132,74 @@ describe('GuardService.prepare', () => {
 })
 
 describe('GuardService watch', () => {
-  it('stores every window and re-reads the flag state after each one, so events without flags follow a move', async () => {
-    const users = Array.from({ length: 200 }, (_, index) => `user-${index}@example.com`)
-    const expectedTreatment = (percentage: number): number => {
-      const evaluate = compileFlag(FLAG, {
-        enabled: true,
-        rollout_percentage: percentage,
-        whitelist_users: ['admin@example.com'],
-        blacklist_users: [],
-        start_date: '2025-10-27',
-        end_date: null
-      })
-      return users.filter((user) => evaluate(user, workspace.clock.now().getTime()).enabled).length
+  it(
+    'stores every window and re-reads the flag state after each one, ' + 'so events without flags follow a move',
+    async () => {
+      const users = Array.from({ length: 200 }, (_, index) => `user-${index}@example.com`)
+      const expectedTreatment = (percentage: number): number => {
+        const evaluate = compileFlag(FLAG, {
+          enabled: true,
+          rollout_percentage: percentage,
+          whitelist_users: ['admin@example.com'],
+          blacklist_users: [],
+          start_date: '2025-10-27',
+          end_date: null
+        })
+        return users.filter((user) => evaluate(user, workspace.clock.now().getTime()).enabled).length
+      }
+      const startMs = workspace.clock.now().getTime()
+      const at = (index: number): number => startMs + index * WINDOW_MS
+      const closing = (index: number): string[] =>
+        windowLines(FLAG, at(index), WINDOW_MS, { treatment: 0, control: 1, withoutFlags: true })
+      const stop = new AbortController()
+      const decided: number[] = []
+      const watching = service().watch(
+        { flag: FLAG },
+        { onWindow: (window) => void decided.push(window.treatment.requests) },
+        stop.signal
+      )
+      feed.push(windowLines(FLAG, at(0), WINDOW_MS, { treatment: 0, control: 200, withoutFlags: true, users }))
+      feed.push(closing(1))
+      await until(() => decided.length === 1)
+      workspace.writeEnv(seedEnvText(50))
+      // The next decided window re-reads the file; lines after it are judged at 50 %.
+      feed.push(closing(2))
+      await until(() => decided.length === 2)
+      feed.push(windowLines(FLAG, at(3), WINDOW_MS, { treatment: 0, control: 200, withoutFlags: true, users }))
+      feed.push(closing(4))
+      await until(() => decided.length === 4)
+      stop.abort()
+      await watching
+
+      expect(decided[0]).toBe(expectedTreatment(10))
+      expect(decided[3]).toBe(expectedTreatment(50))
+      expect(expectedTreatment(50)).toBeGreaterThan(expectedTreatment(10))
+      expect(
+        context.services.store.guardWindows.listGuardWindows(FLAG, 'local').map((record) => record.windowStart)
+      ).toEqual([0, 1, 2, 3].map((index) => new Date(at(index)).toISOString()))
     }
-    const startMs = workspace.clock.now().getTime()
-    const at = (index: number): number => startMs + index * WINDOW_MS
-    const closing = (index: number): string[] =>
-      windowLines(FLAG, at(index), WINDOW_MS, { treatment: 0, control: 1, withoutFlags: true })
-    const stop = new AbortController()
-    const decided: number[] = []
-    const watching = service().watch(
-      { flag: FLAG },
-      { onWindow: (window) => void decided.push(window.treatment.requests) },
-      stop.signal
-    )
-    feed.push(windowLines(FLAG, at(0), WINDOW_MS, { treatment: 0, control: 200, withoutFlags: true, users }))
-    feed.push(closing(1))
-    await until(() => decided.length === 1)
-    workspace.writeEnv(seedEnvText(50))
-    // The next decided window re-reads the file; lines after it are judged at 50 %.
-    feed.push(closing(2))
-    await until(() => decided.length === 2)
-    feed.push(windowLines(FLAG, at(3), WINDOW_MS, { treatment: 0, control: 200, withoutFlags: true, users }))
-    feed.push(closing(4))
-    await until(() => decided.length === 4)
-    stop.abort()
-    await watching
+  )
 
-    expect(decided[0]).toBe(expectedTreatment(10))
-    expect(decided[3]).toBe(expectedTreatment(50))
-    expect(expectedTreatment(50)).toBeGreaterThan(expectedTreatment(10))
-    expect(
-      context.services.store.guardWindows.listGuardWindows(FLAG, 'local').map((record) => record.windowStart)
-    ).toEqual([0, 1, 2, 3].map((index) => new Date(at(index)).toISOString()))
-  })
+  it(
+    'refuses a second watch of the same flag while the first stores windows, ' +
+      'naming who holds it, and allows one after it ends',
+    async () => {
+      const stop = new AbortController()
+      const first = service().watch({ flag: FLAG }, {}, stop.signal)
+      await until(() => existsSync(`${context.historyPath}.guards-watch.local.${FLAG}.lock`))
+      const second = await refusal((await service().prepare({ flag: FLAG })).run(new AbortController().signal))
+      expect(second.message).toMatch(
+        /already being watched by tester \(pid \d+ on .*\), storing every window in .*history\.db; a second watch would store each window twice/
+      )
+      stop.abort()
+      await first
 
-  it('refuses a second watch of the same flag while the first stores windows, naming who holds it, and allows one after it ends', async () => {
-    const stop = new AbortController()
-    const first = service().watch({ flag: FLAG }, {}, stop.signal)
-    await until(() => existsSync(`${context.historyPath}.guards-watch.local.${FLAG}.lock`))
-    const second = await refusal((await service().prepare({ flag: FLAG })).run(new AbortController().signal))
-    expect(second.message).toMatch(
-      /already being watched by tester \(pid \d+ on .*\), storing every window in .*history\.db; a second watch would store each window twice/
-    )
-    stop.abort()
-    await first
-
-    const again = new AbortController()
-    const third = service().watch({ flag: FLAG }, {}, again.signal)
-    again.abort()
-    expect((await third).stopped).toBe('aborted')
-  })
+      const again = new AbortController()
+      const third = service().watch({ flag: FLAG }, {}, again.signal)
+      again.abort()
+      expect((await third).stopped).toBe('aborted')
+    }
+  )
 })
 
 /** Waits (without a clock) until the watch's asynchronous work has caught up. */

@@ -21,7 +21,8 @@ import {
 } from '@test/support/docker-test-env'
 
 const PRINTER =
-  'const run = Math.random().toString(36).slice(2); let n = 0; setInterval(() => console.log(JSON.stringify({ run, n: n++ })), 20); process.on("SIGTERM", () => process.exit(0))'
+  'const run = Math.random().toString(36).slice(2); let n = 0; ' +
+  'setInterval(() => console.log(JSON.stringify({ run, n: n++ })), 20); process.on("SIGTERM", () => process.exit(0))'
 
 let engine: DockerEngine
 let engines: DockerEngines

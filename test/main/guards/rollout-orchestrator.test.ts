@@ -55,7 +55,10 @@ interface Rig {
   orchestrator: RolloutOrchestrator
   moves: AppliedMoves
   notices: RolloutWatchNotice[]
-  /** Lines for window `index` (0: the window the watch starts in); the clock moves to that window's end, as if they had just been read. */
+  /**
+   * Lines for window `index` (0: the window the watch starts in); the clock moves to that window's
+   * end, as if they had just been read.
+   */
   window(index: number, traffic: WindowTraffic): void
   watch(windows?: number): Promise<RolloutWatchSummary>
   events(): HistoryEvent[]
@@ -114,44 +117,48 @@ function actions(notices: RolloutWatchNotice[]): Array<Extract<RolloutWatchNotic
 }
 
 describe('RolloutOrchestrator.watch: a trip takes the environment action', () => {
-  it('rolls back to 0 % as rampart on a trip at 25 %, applies it to the service, and reports every window and the action in order', async () => {
-    const r = await rig()
-    const watching = r.watch(3)
-    r.window(0, HEALTHY)
-    r.window(1, FAILING)
-    r.window(2, FAILING)
-    r.window(3, HEALTHY)
-    const summary = await watching
+  it(
+    'rolls back to 0 % as rampart on a trip at 25 %, ' +
+      'applies it to the service, and reports every window and the action in order',
+    async () => {
+      const r = await rig()
+      const watching = r.watch(3)
+      r.window(0, HEALTHY)
+      r.window(1, FAILING)
+      r.window(2, FAILING)
+      r.window(3, HEALTHY)
+      const summary = await watching
 
-    expect(percentageIn(workspace!.readEnv())).toBe('0')
-    expect(
-      r.notices.map((notice) => (notice.kind === 'window' ? `window:${notice.window.decision}` : notice.kind))
-    ).toEqual(['watching', 'window:pass', 'window:breach', 'window:trip', 'action', 'stopped'])
-    const trip = r.events().find((event) => event.kind === 'guard_trip')!
-    const rollback = r.events().find((event) => event.kind === 'rollback')!
-    expect(rollback).toMatchObject({
-      actor: 'rampart',
-      outcome: 'applied',
-      fromState: { rollout_percentage: 25 },
-      toState: { rollout_percentage: 0 },
-      detail: { move: 'rollback', runBy: 'tester' }
-    })
-    expect(rollback.reason).toMatch(/^guard trip: treatment error rate 0\.3 > 0\.05; 2 breaches in a row/)
-    expect(rollback.guardSnapshot).toMatchObject({ verdict: 'trip', tripped: true })
-    expect(rollback.seq).toBeGreaterThan(trip.seq)
-    expect(actions(r.notices)).toEqual([
-      expect.objectContaining({
-        action: 'rollback',
+      expect(percentageIn(workspace!.readEnv())).toBe('0')
+      expect(
+        r.notices.map((notice) => (notice.kind === 'window' ? `window:${notice.window.decision}` : notice.kind))
+      ).toEqual(['watching', 'window:pass', 'window:breach', 'window:trip', 'action', 'stopped'])
+      const trip = r.events().find((event) => event.kind === 'guard_trip')!
+      const rollback = r.events().find((event) => event.kind === 'rollback')!
+      expect(rollback).toMatchObject({
+        actor: 'rampart',
         outcome: 'applied',
-        tripEventSeq: trip.seq,
-        eventSeq: rollback.seq,
-        service: expect.objectContaining({ outcome: 'restarted' })
+        fromState: { rollout_percentage: 25 },
+        toState: { rollout_percentage: 0 },
+        detail: { move: 'rollback', runBy: 'tester' }
       })
-    ])
-    expect(r.applier.requests).toEqual([{ environment: 'local', flag: FLAG, eventSeq: rollback.seq }])
-    expect(summary).toMatchObject({ windows: 3, trips: 1, reason: 'window_limit' })
-    expect(r.context.services.history.verify().ok).toBe(true)
-  })
+      expect(rollback.reason).toMatch(/^guard trip: treatment error rate 0\.3 > 0\.05; 2 breaches in a row/)
+      expect(rollback.guardSnapshot).toMatchObject({ verdict: 'trip', tripped: true })
+      expect(rollback.seq).toBeGreaterThan(trip.seq)
+      expect(actions(r.notices)).toEqual([
+        expect.objectContaining({
+          action: 'rollback',
+          outcome: 'applied',
+          tripEventSeq: trip.seq,
+          eventSeq: rollback.seq,
+          service: expect.objectContaining({ outcome: 'restarted' })
+        })
+      ])
+      expect(r.applier.requests).toEqual([{ environment: 'local', flag: FLAG, eventSeq: rollback.seq }])
+      expect(summary).toMatchObject({ windows: 3, trips: 1, reason: 'window_limit' })
+      expect(r.context.services.history.verify().ok).toBe(true)
+    }
+  )
 
   it('leaves the trip with the phase it happened in: after the rollback the guards at 0 % start afresh', async () => {
     const r = await rig()

@@ -158,29 +158,32 @@ describe('EventLog tamper detection', () => {
 })
 
 describe('EventLog under SIGKILL', () => {
-  it('keeps every acknowledged write and a verifiable chain when the writer is killed mid-burst, three times over', async () => {
-    const rounds = 3
-    const minimumAcks = 200
-    for (let round = 1; round <= rounds; round++) {
-      const run = await runWriterUntilKilled(scratch.file, round, minimumAcks)
-      expect(run.signal, `writer exited by itself; stderr:\n${run.stderr}`).toBe('SIGKILL')
-      expect(run.acks.length).toBeGreaterThanOrEqual(minimumAcks)
+  it(
+    'keeps every acknowledged write and a verifiable chain when the writer is killed mid-burst, ' + 'three times over',
+    async () => {
+      const rounds = 3
+      const minimumAcks = 200
+      for (let round = 1; round <= rounds; round++) {
+        const run = await runWriterUntilKilled(scratch.file, round, minimumAcks)
+        expect(run.signal, `writer exited by itself; stderr:\n${run.stderr}`).toBe('SIGKILL')
+        expect(run.acks.length).toBeGreaterThanOrEqual(minimumAcks)
 
-      const store = HistoryStore.open(scratch.file)
-      try {
-        for (const ack of run.acks) {
-          const event = store.events.getEvent(ack.seq)
-          expect(event?.reason, `acknowledged seq ${ack.seq} of round ${round}`).toBe(
-            `round ${round} write ${ack.counter}`
-          )
-          expect(event?.detail).toEqual({ round, counter: ack.counter })
+        const store = HistoryStore.open(scratch.file)
+        try {
+          for (const ack of run.acks) {
+            const event = store.events.getEvent(ack.seq)
+            expect(event?.reason, `acknowledged seq ${ack.seq} of round ${round}`).toBe(
+              `round ${round} write ${ack.counter}`
+            )
+            expect(event?.detail).toEqual({ round, counter: ack.counter })
+          }
+          expect(store.events.verify()).toMatchObject({ ok: true })
+        } finally {
+          store.close()
         }
-        expect(store.events.verify()).toMatchObject({ ok: true })
-      } finally {
-        store.close()
       }
     }
-  })
+  )
 })
 
 interface WriterRun {

@@ -103,21 +103,25 @@ describe('HistoryStore.open on files it cannot use as they are', () => {
     expect(store.events.listEvents()).toEqual([])
   })
 
-  it('in a file past the full-check size, checks all but the guard windows at open; `storageProblems` finds damage there', () => {
-    const damaged = grownHistory('guard_windows')
-    const store = scratch.open(undefined, () => FIXED_NOW)
-    expect(store.recoveredFrom).toBeUndefined()
-    expect(store.events.verify()).toMatchObject({ ok: true, count: 50 })
-    expect(store.events.storageProblems().length).toBeGreaterThan(0)
-    expect(() => store.guardWindows.listGuardWindows('f', 'production')).toThrow(
-      /history file .+ database disk image is malformed; the file is damaged: `rampart history verify` says where/
-    )
-    expect(
-      readFileSync(file)
-        .subarray(damaged.offset, damaged.offset + 16)
-        .equals(Buffer.alloc(16, 0xa5))
-    ).toBe(true)
-  })
+  it(
+    'in a file past the full-check size, ' +
+      'checks all but the guard windows at open; `storageProblems` finds damage there',
+    () => {
+      const damaged = grownHistory('guard_windows')
+      const store = scratch.open(undefined, () => FIXED_NOW)
+      expect(store.recoveredFrom).toBeUndefined()
+      expect(store.events.verify()).toMatchObject({ ok: true, count: 50 })
+      expect(store.events.storageProblems().length).toBeGreaterThan(0)
+      expect(() => store.guardWindows.listGuardWindows('f', 'production')).toThrow(
+        /history file .+ database disk image is malformed; the file is damaged: `rampart history verify` says where/
+      )
+      expect(
+        readFileSync(file)
+          .subarray(damaged.offset, damaged.offset + 16)
+          .equals(Buffer.alloc(16, 0xa5))
+      ).toBe(true)
+    }
+  )
 
   it('in a file past the full-check size, still moves it aside when the events are damaged', () => {
     grownHistory('events')
@@ -150,7 +154,8 @@ function grownHistory(table: 'guard_windows' | 'events'): { offset: number } {
   store.close()
   const db = scratch.raw()
   const insert = db.prepare(
-    'INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) VALUES (?, ?, ?, 60, ?, ?, ?)'
+    'INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at) ' +
+      'VALUES (?, ?, ?, 60, ?, ?, ?)'
   )
   const figures = JSON.stringify({
     treatment: { requests: 320, failures: 3 },

@@ -114,40 +114,44 @@ describe('OperationRecords database operations', () => {
 })
 
 describe('OperationRecords interrupted database operations', () => {
-  it('closes a running record once, keeping its detail, with one chained event that tells who started it and why it ended', () => {
-    const { id } = store.operations.startDbOperation({
-      kind: 'migrate',
-      environment: 'local',
-      database: 'db',
-      actor: 'dev',
-      detail: { toVersion: 3 }
-    })
-    clock = new Date(Date.UTC(2025, 10, 3, 12, 1, 0))
-    const closed = store.operations.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')
-    expect(closed).toMatchObject({
-      id,
-      status: 'interrupted',
-      finishedAt: '2025-11-03T12:01:00.000Z',
-      detail: { toVersion: 3, interruption: 'pid 4242 on workstation-7 is gone' }
-    })
-    expect(store.operations.interruptDbOperation(id, 'again', 'rampart')).toBeNull()
-    const events = store.events.listEvents({ kinds: ['db_operation'] })
-    expect(events).toHaveLength(1)
-    expect(events[0]).toMatchObject({
-      actor: 'rampart',
-      environment: 'local',
-      outcome: 'interrupted',
-      detail: {
-        operation: 'migrate',
-        operationId: id,
+  it(
+    'closes a running record once, keeping its detail, ' +
+      'with one chained event that tells who started it and why it ended',
+    () => {
+      const { id } = store.operations.startDbOperation({
+        kind: 'migrate',
+        environment: 'local',
         database: 'db',
-        startedBy: 'dev',
-        startedAt: '2025-11-03T12:00:00.000Z',
-        interruption: 'pid 4242 on workstation-7 is gone'
-      }
-    })
-    expect(store.events.verify()).toMatchObject({ ok: true })
-  })
+        actor: 'dev',
+        detail: { toVersion: 3 }
+      })
+      clock = new Date(Date.UTC(2025, 10, 3, 12, 1, 0))
+      const closed = store.operations.interruptDbOperation(id, 'pid 4242 on workstation-7 is gone', 'rampart')
+      expect(closed).toMatchObject({
+        id,
+        status: 'interrupted',
+        finishedAt: '2025-11-03T12:01:00.000Z',
+        detail: { toVersion: 3, interruption: 'pid 4242 on workstation-7 is gone' }
+      })
+      expect(store.operations.interruptDbOperation(id, 'again', 'rampart')).toBeNull()
+      const events = store.events.listEvents({ kinds: ['db_operation'] })
+      expect(events).toHaveLength(1)
+      expect(events[0]).toMatchObject({
+        actor: 'rampart',
+        environment: 'local',
+        outcome: 'interrupted',
+        detail: {
+          operation: 'migrate',
+          operationId: id,
+          database: 'db',
+          startedBy: 'dev',
+          startedAt: '2025-11-03T12:00:00.000Z',
+          interruption: 'pid 4242 on workstation-7 is gone'
+        }
+      })
+      expect(store.events.verify()).toMatchObject({ ok: true })
+    }
+  )
 
   it('leaves a finished record and writes no event for it', () => {
     const { id } = store.operations.startDbOperation({
@@ -170,7 +174,8 @@ describe('OperationRecords interrupted database operations', () => {
     raw.pragma('user_version = 1')
     raw
       .prepare(
-        `INSERT INTO db_operations (kind, environment, database, actor, status, started_at) VALUES ('rollback', 'local', 'db', 'ops', 'running', '2025-11-01T00:00:00.000Z')`
+        'INSERT INTO db_operations (kind, environment, database, actor, status, started_at) ' +
+          "VALUES ('rollback', 'local', 'db', 'ops', 'running', '2025-11-01T00:00:00.000Z')"
       )
       .run()
     raw.close()

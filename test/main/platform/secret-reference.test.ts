@@ -26,7 +26,8 @@ describe('resolveSecretReference', () => {
     expect(caught).toBeInstanceOf(RampartError)
     expect((caught as RampartError).code).toBe('bad_input')
     expect((caught as RampartError).message).toBe(
-      'environment "local" postgres.password refers to ${PG_PASSWORD}, but the environment variable PG_PASSWORD is not set. ' +
+      'environment "local" postgres.password refers to ${PG_PASSWORD}, ' +
+        'but the environment variable PG_PASSWORD is not set. ' +
         'Set PG_PASSWORD, or give a default as ${PG_PASSWORD:-value}.'
     )
   })

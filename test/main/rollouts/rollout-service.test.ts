@@ -39,7 +39,10 @@ function percentageOf(state: unknown): unknown {
   return (state as { rollout_percentage?: unknown } | null)?.rollout_percentage
 }
 
-/** Looks at the rollout (Rampart's phase clock starts at first sight), lets guards pass for three windows, then waits them out. */
+/**
+ * Looks at the rollout (Rampart's phase clock starts at first sight), lets guards pass for three
+ * windows, then waits them out.
+ */
 async function passGuardsInCurrentPhase(context: AppContext): Promise<void> {
   await context.services.rollout.status(undefined, FLAG)
   workspace.recordPasses(3)
@@ -107,28 +110,34 @@ describe('RolloutService.status', () => {
 })
 
 describe('RolloutService.move: advance', () => {
-  it('refuses to advance without guard data, records the refusal with every unmet precondition, and leaves the file alone', async () => {
-    const context = await workspace.open()
-    const before = workspace.readEnv()
-    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'looks fine' }))
-    expect(error.code).toBe('refused')
-    expect(error.message).toContain('guards have no verdict yet')
-    expect(error.detail).toEqual({ unmet: ['guards have no verdict yet, not pass'] })
-    expect(workspace.readEnv()).toBe(before)
-    expect(existsSync(`${workspace.envPath}.rampart-lock`)).toBe(false)
+  it(
+    'refuses to advance without guard data, ' +
+      'records the refusal with every unmet precondition, and leaves the file alone',
+    async () => {
+      const context = await workspace.open()
+      const before = workspace.readEnv()
+      const error = await rejection(
+        context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'looks fine' })
+      )
+      expect(error.code).toBe('refused')
+      expect(error.message).toContain('guards have no verdict yet')
+      expect(error.detail).toEqual({ unmet: ['guards have no verdict yet, not pass'] })
+      expect(workspace.readEnv()).toBe(before)
+      expect(existsSync(`${workspace.envPath}.rampart-lock`)).toBe(false)
 
-    const [refused] = events(context)
-    expect(refused).toMatchObject({
-      kind: 'refused',
-      actor: 'tester',
-      flag: FLAG,
-      environment: 'local',
-      reason: 'looks fine',
-      outcome: 'refused',
-      detail: { move: 'advance', unmet: ['guards have no verdict yet, not pass'] }
-    })
-    expect(percentageOf(refused!.fromState)).toBe(10)
-  })
+      const [refused] = events(context)
+      expect(refused).toMatchObject({
+        kind: 'refused',
+        actor: 'tester',
+        flag: FLAG,
+        environment: 'local',
+        reason: 'looks fine',
+        outcome: 'refused',
+        detail: { move: 'advance', unmet: ['guards have no verdict yet, not pass'] }
+      })
+      expect(percentageOf(refused!.fromState)).toBe(10)
+    }
+  )
 
   it('lists every unmet precondition at once', async () => {
     workspace.writeEnv(seedEnvText(10, 'false'))
@@ -181,36 +190,42 @@ describe('RolloutService.move: advance', () => {
     expect(result.state.rollout_percentage).toBe(25)
   })
 
-  it('advances 10 → 25 on passing guards, changing only FEATURE_LLM_HUB_ROLLOUT and recording who, why, from, to and the guards', async () => {
-    const context = await workspace.open()
-    await passGuardsInCurrentPhase(context)
-    const before = workspace.readEnv()
+  it(
+    'advances 10 → 25 on passing guards, ' +
+      'changing only FEATURE_LLM_HUB_ROLLOUT and recording who, why, from, to and the guards',
+    async () => {
+      const context = await workspace.open()
+      await passGuardsInCurrentPhase(context)
+      const before = workspace.readEnv()
 
-    const result = await context.services.rollout.move({
-      flag: FLAG,
-      move: 'advance',
-      reason: 'error rate flat for 3 windows'
-    })
+      const result = await context.services.rollout.move({
+        flag: FLAG,
+        move: 'advance',
+        reason: 'error rate flat for 3 windows'
+      })
 
-    expect(result.state).toMatchObject({ enabled: true, rollout_percentage: 25 })
-    expect(workspace.readEnv()).toBe(before.replace('FEATURE_LLM_HUB_ROLLOUT = 10 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 #'))
-    expect(result.event).toMatchObject({
-      kind: 'phase_move',
-      actor: 'tester',
-      flag: FLAG,
-      environment: 'local',
-      reason: 'error rate flat for 3 windows',
-      outcome: 'applied',
-      at: workspace.clock.iso(),
-      detail: { move: 'advance', source: 'env-file', origin: workspace.envPath }
-    })
-    expect(percentageOf(result.event.fromState)).toBe(10)
-    expect(percentageOf(result.event.toState)).toBe(25)
-    expect(result.event.guardSnapshot).toMatchObject({ verdict: 'pass', tripped: false })
-    expect(events(context).at(-1)).toEqual(result.event)
-    expect(context.services.history.verify().ok).toBe(true)
-    expect(existsSync(`${workspace.envPath}.rampart-lock`)).toBe(false)
-  })
+      expect(result.state).toMatchObject({ enabled: true, rollout_percentage: 25 })
+      expect(workspace.readEnv()).toBe(
+        before.replace('FEATURE_LLM_HUB_ROLLOUT = 10 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 #')
+      )
+      expect(result.event).toMatchObject({
+        kind: 'phase_move',
+        actor: 'tester',
+        flag: FLAG,
+        environment: 'local',
+        reason: 'error rate flat for 3 windows',
+        outcome: 'applied',
+        at: workspace.clock.iso(),
+        detail: { move: 'advance', source: 'env-file', origin: workspace.envPath }
+      })
+      expect(percentageOf(result.event.fromState)).toBe(10)
+      expect(percentageOf(result.event.toState)).toBe(25)
+      expect(result.event.guardSnapshot).toMatchObject({ verdict: 'pass', tripped: false })
+      expect(events(context).at(-1)).toEqual(result.event)
+      expect(context.services.history.verify().ok).toBe(true)
+      expect(existsSync(`${workspace.envPath}.rampart-lock`)).toBe(false)
+    }
+  )
 
   it('does not count guard windows of the previous phase towards the next advance', async () => {
     const context = await workspace.open()
@@ -350,27 +365,33 @@ describe('RolloutService.move: back, rollback, kill', () => {
     expect(status.options[0]!.unmet).toContain('flag is disabled')
   })
 
-  it('kills past a bad value typed by hand into another variable: only the enabled line changes, and the record names what is left to fix', async () => {
-    const handEdited = seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25% #')
-    expect(handEdited).not.toBe(seedEnvText(25))
-    workspace.writeEnv(handEdited)
-    const context = await workspace.open()
-    const before = workspace.readEnv()
-    const back = await rejection(context.services.rollout.move({ flag: FLAG, move: 'back', reason: 'too many errors' }))
-    expect(back.code).toBe('bad_input')
-    expect(back.message).toMatch(/^FEATURE_LLM_HUB_ROLLOUT=25% in .+\.env line \d+ is not a percentage/)
+  it(
+    'kills past a bad value typed by hand into another variable: ' +
+      'only the enabled line changes, and the record names what is left to fix',
+    async () => {
+      const handEdited = seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25% #')
+      expect(handEdited).not.toBe(seedEnvText(25))
+      workspace.writeEnv(handEdited)
+      const context = await workspace.open()
+      const before = workspace.readEnv()
+      const back = await rejection(
+        context.services.rollout.move({ flag: FLAG, move: 'back', reason: 'too many errors' })
+      )
+      expect(back.code).toBe('bad_input')
+      expect(back.message).toMatch(/^FEATURE_LLM_HUB_ROLLOUT=25% in .+\.env line \d+ is not a percentage/)
 
-    const result = await context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident 4712' })
-    expect(workspace.readEnv()).toBe(
-      before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n')
-    )
-    expect(result.state.enabled).toBe(false)
-    expect(result.event).toMatchObject({ kind: 'kill', reason: 'incident 4712', outcome: 'applied' })
-    expect((result.event.detail as { unreadable: string[] }).unreadable).toEqual([
-      expect.stringMatching(/^FEATURE_LLM_HUB_ROLLOUT=25% in .+ line \d+ is not a percentage/)
-    ])
-    expect(context.services.history.verify().ok).toBe(true)
-  })
+      const result = await context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident 4712' })
+      expect(workspace.readEnv()).toBe(
+        before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n')
+      )
+      expect(result.state.enabled).toBe(false)
+      expect(result.event).toMatchObject({ kind: 'kill', reason: 'incident 4712', outcome: 'applied' })
+      expect((result.event.detail as { unreadable: string[] }).unreadable).toEqual([
+        expect.stringMatching(/^FEATURE_LLM_HUB_ROLLOUT=25% in .+ line \d+ is not a percentage/)
+      ])
+      expect(context.services.history.verify().ok).toBe(true)
+    }
+  )
 
   it('refuses a move without a reason', async () => {
     const context = await workspace.open()
@@ -382,48 +403,52 @@ describe('RolloutService.move: back, rollback, kill', () => {
 })
 
 describe('RolloutService.move: drift', () => {
-  it('detects a hand edit to 37 between moves as drift, refuses, records it, and then offers only back, rollback and kill', async () => {
-    const context = await workspace.open()
-    await passGuardsInCurrentPhase(context)
-    await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 25' })
-    workspace.writeEnv(workspace.readEnv().replace('FEATURE_LLM_HUB_ROLLOUT = 25', 'FEATURE_LLM_HUB_ROLLOUT = 37'))
-    workspace.recordPasses(3)
-    workspace.clock.advanceSeconds(180)
+  it(
+    'detects a hand edit to 37 between moves as drift, refuses, ' +
+      'records it, and then offers only back, rollback and kill',
+    async () => {
+      const context = await workspace.open()
+      await passGuardsInCurrentPhase(context)
+      await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 25' })
+      workspace.writeEnv(workspace.readEnv().replace('FEATURE_LLM_HUB_ROLLOUT = 25', 'FEATURE_LLM_HUB_ROLLOUT = 37'))
+      workspace.recordPasses(3)
+      workspace.clock.advanceSeconds(180)
 
-    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
-    expect(error.code).toBe('conflict')
-    expect(error.message).toContain('rollout_percentage')
-    expect(percentageOf((error.detail as MoveConflictDetail).expected)).toBe(25)
-    expect(percentageOf((error.detail as MoveConflictDetail).current)).toBe(37)
+      const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
+      expect(error.code).toBe('conflict')
+      expect(error.message).toContain('rollout_percentage')
+      expect(percentageOf((error.detail as MoveConflictDetail).expected)).toBe(25)
+      expect(percentageOf((error.detail as MoveConflictDetail).current)).toBe(37)
 
-    const drift = events(context).at(-1)!
-    expect(drift).toMatchObject({
-      kind: 'drift',
-      actor: 'tester',
-      outcome: 'refused',
-      detail: { move: 'advance', fields: ['rollout_percentage'] }
-    })
-    expect(percentageOf(drift.fromState)).toBe(25)
-    expect(percentageOf(drift.toState)).toBe(37)
-    expect(workspace.readEnv()).toContain('FEATURE_LLM_HUB_ROLLOUT = 37')
+      const drift = events(context).at(-1)!
+      expect(drift).toMatchObject({
+        kind: 'drift',
+        actor: 'tester',
+        outcome: 'refused',
+        detail: { move: 'advance', fields: ['rollout_percentage'] }
+      })
+      expect(percentageOf(drift.fromState)).toBe(25)
+      expect(percentageOf(drift.toState)).toBe(37)
+      expect(workspace.readEnv()).toContain('FEATURE_LLM_HUB_ROLLOUT = 37')
 
-    const status = await context.services.rollout.status(undefined, FLAG)
-    expect(status.position).toEqual({ kind: 'drift', percentage: 37, phaseBelow: 25 })
-    expect(status.options.map((option) => [option.move, option.target])).toEqual([
-      ['back', { rollout_percentage: 25 }],
-      ['rollback', { rollout_percentage: 0 }],
-      ['kill', { enabled: false }]
-    ])
+      const status = await context.services.rollout.status(undefined, FLAG)
+      expect(status.position).toEqual({ kind: 'drift', percentage: 37, phaseBelow: 25 })
+      expect(status.options.map((option) => [option.move, option.target])).toEqual([
+        ['back', { rollout_percentage: 25 }],
+        ['rollback', { rollout_percentage: 0 }],
+        ['kill', { enabled: false }]
+      ])
 
-    const advance = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
-    expect(advance.code).toBe('refused')
-    expect(advance.message).toContain('37 % is off the path')
+      const advance = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
+      expect(advance.code).toBe('refused')
+      expect(advance.message).toContain('37 % is off the path')
 
-    const back = await context.services.rollout.move({ flag: FLAG, move: 'back', reason: 'back onto the path' })
-    expect(back.state.rollout_percentage).toBe(25)
-    expect(percentageOf(back.event.fromState)).toBe(37)
-    expect(context.services.history.verify().ok).toBe(true)
-  })
+      const back = await context.services.rollout.move({ flag: FLAG, move: 'back', reason: 'back onto the path' })
+      expect(back.state.rollout_percentage).toBe(25)
+      expect(percentageOf(back.event.fromState)).toBe(37)
+      expect(context.services.history.verify().ok).toBe(true)
+    }
+  )
 
   it('refuses a move when the state the operator was looking at is not the one in the file', async () => {
     const context = await workspace.open()
@@ -457,61 +482,68 @@ describe('RolloutService.move: drift', () => {
 })
 
 describe('RolloutService.move: two operators at once', () => {
-  it('lets exactly one of two simultaneous moves through, refuses the other as a conflict, and keeps the chain intact', async () => {
-    const alice = await workspace.open('alice')
-    const bob = await workspace.open('bob')
-    await alice.services.rollout.status(undefined, FLAG)
+  it(
+    'lets exactly one of two simultaneous moves through, ' +
+      'refuses the other as a conflict, and keeps the chain intact',
+    async () => {
+      const alice = await workspace.open('alice')
+      const bob = await workspace.open('bob')
+      await alice.services.rollout.status(undefined, FLAG)
 
-    const outcomes = await Promise.allSettled([
-      alice.services.rollout.move({ flag: FLAG, move: 'back', reason: 'alice steps back' }),
-      bob.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'bob kills' })
-    ])
+      const outcomes = await Promise.allSettled([
+        alice.services.rollout.move({ flag: FLAG, move: 'back', reason: 'alice steps back' }),
+        bob.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'bob kills' })
+      ])
 
-    const applied = outcomes.filter((outcome) => outcome.status === 'fulfilled')
-    const refused = outcomes.filter((outcome) => outcome.status === 'rejected')
-    expect(applied).toHaveLength(1)
-    expect(refused).toHaveLength(1)
-    const error = (refused[0] as PromiseRejectedResult).reason as RampartError
-    expect(error).toBeInstanceOf(RampartError)
-    expect(error.code).toBe('conflict')
-
-    const winner = (applied[0] as PromiseFulfilledResult<{ state: FlagState; event: HistoryEvent }>).value
-    expect((await alice.services.flags.get(undefined, FLAG)).state).toEqual(winner.state)
-    const history = alice.services.history.list({ flag: FLAG })
-    expect(history.filter((event) => event.outcome === 'applied')).toEqual([winner.event])
-    expect(alice.services.history.verify().ok).toBe(true)
-    expect(bob.services.history.verify().ok).toBe(true)
-  })
-
-  it('refuses a move while another process is writing the same env file, naming who, and records the refusal', async () => {
-    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
-    try {
-      writeFileSync(
-        `${workspace.envPath}.rampart-lock`,
-        JSON.stringify({
-          actor: 'carol',
-          pid: other.pid,
-          host: os.hostname(),
-          since: workspace.clock.iso(),
-          token: 'carol'
-        })
-      )
-      const context = await workspace.open()
-      const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident' }))
+      const applied = outcomes.filter((outcome) => outcome.status === 'fulfilled')
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected')
+      expect(applied).toHaveLength(1)
+      expect(refused).toHaveLength(1)
+      const error = (refused[0] as PromiseRejectedResult).reason as RampartError
+      expect(error).toBeInstanceOf(RampartError)
       expect(error.code).toBe('conflict')
-      expect(error.message).toContain(`carol (pid ${other.pid}`)
-      expect(error.message).toContain(`${workspace.envPath}.rampart-lock`)
-      expect(workspace.readEnv()).toBe(seedEnvText(10))
-      expect(events(context).at(-1)).toMatchObject({
-        kind: 'refused',
-        outcome: 'refused',
-        actor: 'tester',
-        detail: { move: 'kill' }
-      })
-    } finally {
-      other.kill('SIGKILL')
+
+      const winner = (applied[0] as PromiseFulfilledResult<{ state: FlagState; event: HistoryEvent }>).value
+      expect((await alice.services.flags.get(undefined, FLAG)).state).toEqual(winner.state)
+      const history = alice.services.history.list({ flag: FLAG })
+      expect(history.filter((event) => event.outcome === 'applied')).toEqual([winner.event])
+      expect(alice.services.history.verify().ok).toBe(true)
+      expect(bob.services.history.verify().ok).toBe(true)
     }
-  })
+  )
+
+  it(
+    'refuses a move while another process is writing the same env file, ' + 'naming who, and records the refusal',
+    async () => {
+      const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
+      try {
+        writeFileSync(
+          `${workspace.envPath}.rampart-lock`,
+          JSON.stringify({
+            actor: 'carol',
+            pid: other.pid,
+            host: os.hostname(),
+            since: workspace.clock.iso(),
+            token: 'carol'
+          })
+        )
+        const context = await workspace.open()
+        const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident' }))
+        expect(error.code).toBe('conflict')
+        expect(error.message).toContain(`carol (pid ${other.pid}`)
+        expect(error.message).toContain(`${workspace.envPath}.rampart-lock`)
+        expect(workspace.readEnv()).toBe(seedEnvText(10))
+        expect(events(context).at(-1)).toMatchObject({
+          kind: 'refused',
+          outcome: 'refused',
+          actor: 'tester',
+          detail: { move: 'kill' }
+        })
+      } finally {
+        other.kill('SIGKILL')
+      }
+    }
+  )
 
   it('lets the second operator move after the first has finished, from the new state', async () => {
     const alice = await workspace.open('alice')

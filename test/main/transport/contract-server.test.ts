@@ -177,21 +177,24 @@ describe('serveContract', () => {
     expect(peer.closedWith).toEqual([])
   })
 
-  it('ignores refused acknowledgements and unsubscriptions, and drops a refused malformed message without closing', async () => {
-    const stream = controlledStream()
-    const peer = serve(recordingHandlers([]), stream.producers)
-    peer.fromPeer({ t: 'subscribe', id: 3, name: 'history.follow', input: {} })
-    await settle()
-    for (const item of [1, 2, 3]) stream.push(item)
-    peer.fromPeer({ t: 'ack', id: 3 }, REFUSED)
-    peer.fromPeer({ t: 'unsubscribe', id: 3 }, REFUSED)
-    peer.fromPeer('garbage', REFUSED)
-    expect(peer.sent.filter((message) => message.t === 'batch')).toHaveLength(2)
-    expect(peer.closedWith).toEqual([])
+  it(
+    'ignores refused acknowledgements and unsubscriptions, ' + 'and drops a refused malformed message without closing',
+    async () => {
+      const stream = controlledStream()
+      const peer = serve(recordingHandlers([]), stream.producers)
+      peer.fromPeer({ t: 'subscribe', id: 3, name: 'history.follow', input: {} })
+      await settle()
+      for (const item of [1, 2, 3]) stream.push(item)
+      peer.fromPeer({ t: 'ack', id: 3 }, REFUSED)
+      peer.fromPeer({ t: 'unsubscribe', id: 3 }, REFUSED)
+      peer.fromPeer('garbage', REFUSED)
+      expect(peer.sent.filter((message) => message.t === 'batch')).toHaveLength(2)
+      expect(peer.closedWith).toEqual([])
 
-    peer.fromPeer({ t: 'ack', id: 3 })
-    expect(peer.sent.filter((message) => message.t === 'batch')).toHaveLength(3)
-  })
+      peer.fromPeer({ t: 'ack', id: 3 })
+      expect(peer.sent.filter((message) => message.t === 'batch')).toHaveLength(3)
+    }
+  )
 
   it('sends batches in order, the next only after an acknowledgement, coalescing what came meanwhile', async () => {
     const stream = controlledStream()

@@ -83,18 +83,21 @@ describe('workspace discovery', () => {
     expect(findWorkspaceFile({ cwd: dir, env: { RAMPART_WORKSPACE: '' } })).toBe(local)
   })
 
-  it('refuses a named file that does not exist, naming it and where the name came from, instead of falling back', () => {
-    writeWorkspace(path.join(dir, WORKSPACE_FILE_NAME), 'from_cwd')
-    const fromEnv = thrown(() => loadWorkspace({ cwd: dir, env: { RAMPART_WORKSPACE: 'missing.yaml' } }))
-    expect(fromEnv.code).toBe('bad_input')
-    expect(fromEnv.message).toContain(path.join(dir, 'missing.yaml'))
-    expect(fromEnv.message).toContain('RAMPART_WORKSPACE')
-    expect(fromEnv.message).toContain('does not exist')
+  it(
+    'refuses a named file that does not exist, ' + 'naming it and where the name came from, instead of falling back',
+    () => {
+      writeWorkspace(path.join(dir, WORKSPACE_FILE_NAME), 'from_cwd')
+      const fromEnv = thrown(() => loadWorkspace({ cwd: dir, env: { RAMPART_WORKSPACE: 'missing.yaml' } }))
+      expect(fromEnv.code).toBe('bad_input')
+      expect(fromEnv.message).toContain(path.join(dir, 'missing.yaml'))
+      expect(fromEnv.message).toContain('RAMPART_WORKSPACE')
+      expect(fromEnv.message).toContain('does not exist')
 
-    const fromOption = thrown(() => loadWorkspace({ cwd: dir, env: {}, explicitPath: 'gone.yaml' }))
-    expect(fromOption.message).toContain(path.join(dir, 'gone.yaml'))
-    expect(fromOption.message).toContain('--workspace')
-  })
+      const fromOption = thrown(() => loadWorkspace({ cwd: dir, env: {}, explicitPath: 'gone.yaml' }))
+      expect(fromOption.message).toContain(path.join(dir, 'gone.yaml'))
+      expect(fromOption.message).toContain('--workspace')
+    }
+  )
 
   it('refuses a named path that is a folder, naming it', () => {
     mkdirSync(path.join(dir, 'conf'))

@@ -36,7 +36,8 @@ export const dbCommands: CliCommand[] = [
     word: 'setup',
     summary: 'Fresh test database: container, drop, create, migrations, seeds, test users',
     usage:
-      'rampart db setup [--env NAME] [--json]\nRefused unless the environment’s postgres.disposable is true and it is not protected.',
+      'rampart db setup [--env NAME] [--json]\n' +
+      'Refused unless the environment’s postgres.disposable is true and it is not protected.',
     run: async (database, { values }) => {
       const result = await database.setup({ environment: optionalString(values, 'env') })
       return { result, lines: setupLines(result) }
@@ -59,7 +60,10 @@ export const dbCommands: CliCommand[] = [
   dbCommand({
     word: 'rollback',
     summary: 'Back up, then roll back the newest migration (or down to --to VERSION)',
-    usage: `rampart db rollback [--to VERSION] --confirm [DBNAME] [--env NAME] [--json]\n  --to VERSION  roll back every applied migration above VERSION (0: all)\n${CONFIRM_HELP}`,
+    usage:
+      'rampart db rollback [--to VERSION] --confirm [DBNAME] [--env NAME] [--json]\n' +
+      '  --to VERSION  roll back every applied migration above VERSION (0: all)\n' +
+      CONFIRM_HELP,
     options: { to: { type: 'string' }, confirm: { type: 'boolean', default: false } },
     positionals: true,
     run: async (database, args) => {
@@ -75,7 +79,10 @@ export const dbCommands: CliCommand[] = [
   dbCommand({
     word: 'restore',
     summary: 'Restore a backup taken by rollback (its checksum must match the record)',
-    usage: `rampart db restore --backup FILE --confirm [DBNAME] [--force] [--env NAME] [--json]\n  --force  restore even if the file's checksum is unknown or differs from the recorded one\n${CONFIRM_HELP}`,
+    usage:
+      'rampart db restore --backup FILE --confirm [DBNAME] [--force] [--env NAME] [--json]\n' +
+      "  --force  restore even if the file's checksum is unknown or differs from the recorded one\n" +
+      CONFIRM_HELP,
     options: {
       backup: { type: 'string' },
       force: { type: 'boolean', default: false },

@@ -8,16 +8,19 @@ import { UsageError } from '../usage-error'
 
 const MAX_PORT = 65_535
 
-export const demoUpCommand: CliCommand = {
+const demoUpCommand: CliCommand = {
   words: ['demo', 'up'],
   summary: 'Start Postgres and the demo ops-center service in containers on 127.0.0.1 (reuses what runs)',
   usage: [
-    'rampart demo up [--env NAME] [--port N] [--pg-port N] [--image-node REF] [--image-postgres REF] [--rps N] [--users N] [--seed TEXT] [--json]',
-    '  --port            the service on 127.0.0.1 (default: the port of the environment’s flag API or health URL, else 8084)',
+    'rampart demo up [--env NAME] [--port N] [--pg-port N] [--image-node REF] [--image-postgres REF] ' +
+      '[--rps N] [--users N] [--seed TEXT] [--json]',
+    '  --port            the service on 127.0.0.1 ' +
+      '(default: the port of the environment’s flag API or health URL, else 8084)',
     '  --pg-port         Postgres on 127.0.0.1 when demo up creates it (default: postgres.port)',
     '  --image-node      the service’s image (default: RAMPART_DEMO_NODE_IMAGE, else node:18-slim)',
     '  --image-postgres  Postgres’s image (default: postgres.image)',
-    '  --rps, --users, --seed  the service’s own traffic: requests per second (50), simulated users (2000), a seed for repeatable runs',
+    '  --rps, --users, --seed  the service’s own traffic: ' +
+      'requests per second (50), simulated users (2000), a seed for repeatable runs',
     'The environment’s env file is mounted at /config/.env (created from resources/demo/ops-center.env when missing).',
     'RAMPART_DEMO_LABELS=key=value,… adds labels to the containers it creates (tests mark theirs rampart.test=1).'
   ].join('\n'),
@@ -40,11 +43,12 @@ export const demoUpCommand: CliCommand = {
   }
 }
 
-export const demoDownCommand: CliCommand = {
+const demoDownCommand: CliCommand = {
   words: ['demo', 'down'],
   summary: 'Remove the demo’s containers (only those labelled rampart.demo=1)',
   usage:
-    'rampart demo down [--env NAME] [--json]\nA container with the service’s name that demo up did not create is refused, never removed.',
+    'rampart demo down [--env NAME] [--json]\n' +
+    'A container with the service’s name that demo up did not create is refused, never removed.',
   options: {},
   async run({ values, positionals }, io, runtime) {
     if (positionals.length > 0) throw new UsageError(`demo down takes no arguments, got: ${positionals.join(' ')}`)
@@ -121,21 +125,23 @@ export function upLines(result: DemoUpResult): string[] {
   const { service, postgres, envFile } = result
   const env = result.environment
   const pgNote = postgres.demoOwned ? postgres.status : `${postgres.status}; not the demo's own, demo down leaves it`
+  const pgAddress = `${postgres.user}@127.0.0.1:${postgres.port}/${postgres.database}`
+  const envFileNote = envFile.created ? ' (created from resources/demo/ops-center.env)' : ''
   return [
     `demo is up (environment ${env})`,
     `  service   ${service.url}   ${service.container}, ${service.image} (${service.status})`,
     `  health    ${service.healthUrl}`,
     `  pages     ${service.url}/admin/llm-provider-keys (old)   ${service.url}/admin/llm-hub?user_id=U (new)`,
     `  flag API  ${service.url}/api/v1/features/`,
-    `  env file  ${envFile.path}${envFile.created ? ' (created from resources/demo/ops-center.env)' : ''}; the service reads it at start`,
-    `  postgres  ${postgres.user}@127.0.0.1:${postgres.port}/${postgres.database}   ${postgres.container}, ${postgres.image} (${pgNote})`,
+    `  env file  ${envFile.path}${envFileNote}; the service reads it at start`,
+    `  postgres  ${pgAddress}   ${postgres.container}, ${postgres.image} (${pgNote})`,
     `  faults    curl -X POST ${service.url}/demo/faults -d '{"treatment":{"failure_rate":0.2}}'`,
     `  logs      rampart logs ${service.container} --follow --event-type API_CALL`,
     `  stop      rampart demo down --env ${env}`
   ]
 }
 
-export function downLines(result: DemoDownResult): string[] {
+function downLines(result: DemoDownResult): string[] {
   const lines =
     result.removed.length === 0
       ? [`nothing to remove for environment ${result.environment}`]

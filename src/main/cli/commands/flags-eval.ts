@@ -14,7 +14,8 @@ export const flagsEvalCommand: CliCommand = {
   words: ['flags', 'eval'],
   summary: 'Evaluate a flag for users, exactly as the service would',
   usage:
-    'rampart flags eval --flag F [--flag-config FILE.json] (--user U ... | --users-file FILE) [--at ISO8601] [--json]\n' +
+    'rampart flags eval --flag F [--flag-config FILE.json] (--user U ... | --users-file FILE) ' +
+    '[--at ISO8601] [--json]\n' +
     '  Without --flag-config the state is read from the workspace environment (--env).',
   options: {
     flag: { type: 'string' },

@@ -35,22 +35,25 @@ const SETTINGS_OPTIONS: OptionSpecs = {
 
 const DEFAULT_SETTINGS = GuardSettingsSchema.parse({})
 const FILE_FIELDS = [...GUARD_THRESHOLD_KEYS, 'action']
+const DEFAULT_VALUES = GUARD_THRESHOLD_KEYS.map((field) => DEFAULT_SETTINGS[field]).join(', ')
 
 // The field list wraps after its fourth name.
 const SETTINGS_USAGE = [
   `  --guards FILE.json   guard settings (${FILE_FIELDS.slice(0, 4).join(', ')},`,
-  `                       ${FILE_FIELDS.slice(4).join(', ')}); fields not in the file take the defaults ${GUARD_THRESHOLD_KEYS.map((field) => DEFAULT_SETTINGS[field]).join(', ')}`,
+  `                       ${FILE_FIELDS.slice(4).join(', ')}); ` +
+    `fields not in the file take the defaults ${DEFAULT_VALUES}`,
   `  ${THRESHOLD_OPTIONS.map(({ option, value }) => `--${option} ${value}`).join(', ')}`,
   '                       override single settings',
   '  --lateness-seconds N how far behind the newest event a line may arrive and still count (default: one window)'
 ]
 
-export const guardsReplayCommand: CliCommand = {
+const guardsReplayCommand: CliCommand = {
   words: ['guards', 'replay'],
   summary: 'Run the guards over a saved log file, window by window',
   usage: [
     'rampart guards replay --log FILE.jsonl --flag F [--flag-config FILE.json] [--guards FILE.json] [--json]',
-    '  --flag-config FILE.json  the flag state that attributes events without "flags" (default: the workspace\'s current state)',
+    '  --flag-config FILE.json  the flag state that attributes events without "flags" ' +
+      "(default: the workspace's current state)",
     ...SETTINGS_USAGE,
     '  --json  one line per window {"window_start","treatment","control","decision","reasons"}, then',
     '          {"verdict","first_trip_window","windows","unparsed_lines"}',
@@ -89,11 +92,12 @@ export const guardsReplayCommand: CliCommand = {
   }
 }
 
-export const guardsWatchCommand: CliCommand = {
+const guardsWatchCommand: CliCommand = {
   words: ['guards', 'watch'],
   summary: "Follow a container's log and decide guard windows live, storing each in history",
   usage: [
-    'rampart guards watch CONTAINER --flag F [--env NAME] [--since T] [--flag-config FILE.json] [--guards FILE.json] [--windows N] [--json]',
+    'rampart guards watch CONTAINER --flag F [--env NAME] [--since T] [--flag-config FILE.json] [--guards FILE.json] ' +
+      '[--windows N] [--json]',
     "  Settings default to the environment's guards; a trip is recorded as a guard_trip event.",
     '  --since T     also judge lines since T (ISO 8601, Unix seconds or 10m); default: from now on',
     '  --windows N   stop after N decided windows (default: until Ctrl-C or the container stops for good;',
@@ -157,7 +161,9 @@ export const guardsWatchCommand: CliCommand = {
             onTrip: async (trip) => {
               if (!json)
                 await out.line(
-                  `guard trip recorded as history event #${trip.event.seq}; the environment's action is "${trip.action}" (not taken by guards watch; rampart rollout watch takes it)`
+                  `guard trip recorded as history event #${trip.event.seq}; ` +
+                    `the environment's action is "${trip.action}" ` +
+                    '(not taken by guards watch; rampart rollout watch takes it)'
                 )
             },
             onRefollow: (notice) => {
@@ -172,7 +178,8 @@ export const guardsWatchCommand: CliCommand = {
       const { settings, environment } = watch.plan
       if (!json) {
         await out.line(
-          `watching ${container} [${environment}] for flag ${flagName}: ${settings.window_seconds} s windows, decided ${settings.lateness_seconds} s after they end`
+          `watching ${container} [${environment}] for flag ${flagName}: ` +
+            `${settings.window_seconds} s windows, decided ${settings.lateness_seconds} s after they end`
         )
         await out.line(GUARD_TABLE_HEADER)
         await out.flush()
@@ -207,7 +214,8 @@ async function flagStateFor(
     if (!(error instanceof RampartError)) throw error
     throw new RampartError(
       error.code,
-      `reading flag ${flagName} from the workspace, to attribute events that carry no "flags" (or give --flag-config FILE.json): ${error.message}`,
+      `reading flag ${flagName} from the workspace, to attribute events that carry no "flags" ` +
+        `(or give --flag-config FILE.json): ${error.message}`,
       error.detail
     )
   }

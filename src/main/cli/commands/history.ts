@@ -72,11 +72,9 @@ export const historyExportCommand: CliCommand = {
     try {
       writeFileSync(target, text, { flag: 'wx' })
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      throw new RampartError(
-        code === 'EEXIST' ? 'bad_input' : 'failed',
-        `cannot write ${target}: ${code === 'EEXIST' ? 'it already exists (not overwritten)' : (error as Error).message}`
-      )
+      const exists = (error as NodeJS.ErrnoException).code === 'EEXIST'
+      const why = exists ? 'it already exists (not overwritten)' : (error as Error).message
+      throw new RampartError(exists ? 'bad_input' : 'failed', `cannot write ${target}: ${why}`)
     }
     if (flag(values, 'json')) io.stdout.write(`${JSON.stringify({ exported: events.length, file: target, format })}\n`)
     else io.stdout.write(`exported ${events.length} events to ${target}\n`)
@@ -92,11 +90,14 @@ export const historyVerifyCommand: CliCommand = {
     const services = await runtime.services()
     const report = services.history.verify()
     const storage = services.history.storageProblems()
-    if (flag(values, 'json'))
-      io.stdout.write(
-        `${JSON.stringify({ file: services.history.path, ...report, storage: { ok: storage.length === 0, problems: storage } })}\n`
-      )
-    else {
+    if (flag(values, 'json')) {
+      const result = {
+        file: services.history.path,
+        ...report,
+        storage: { ok: storage.length === 0, problems: storage }
+      }
+      io.stdout.write(`${JSON.stringify(result)}\n`)
+    } else {
       if (report.ok)
         io.stdout.write(
           `${services.history.path}: ${report.count} events, chain intact (head ${report.headHash.slice(0, 12)})\n`
@@ -124,5 +125,7 @@ export const historyVerifyCommand: CliCommand = {
 
 function describeEvent(event: HistoryEvent): string {
   const where = event.flag === null ? '' : ` ${event.flag}${event.environment === null ? '' : `[${event.environment}]`}`
-  return `#${event.seq} ${event.at} ${event.kind}${where} by ${event.actor}${event.outcome === null ? '' : ` (${event.outcome})`}${event.reason === null ? '' : ` — ${event.reason}`}`
+  const outcome = event.outcome === null ? '' : ` (${event.outcome})`
+  const reason = event.reason === null ? '' : ` — ${event.reason}`
+  return `#${event.seq} ${event.at} ${event.kind}${where} by ${event.actor}${outcome}${reason}`
 }

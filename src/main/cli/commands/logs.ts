@@ -10,7 +10,8 @@ export const logsCommand: CliCommand = {
   words: ['logs'],
   summary: "Show a container's logs (follow, tail, since, grep, event type)",
   usage: [
-    'rampart logs CONTAINER [--follow] [--since T] [--tail N|all] [--grep TEXT|/REGEX/] [--event-type T[,T…]] [--timestamps] [--env NAME] [--json]',
+    'rampart logs CONTAINER [--follow] [--since T] [--tail N|all] [--grep TEXT|/REGEX/] [--event-type T[,T…]] ' +
+      '[--timestamps] [--env NAME] [--json]',
     '  --since   an ISO 8601 instant (2025-11-01T12:00:00Z), Unix seconds, or a duration back from now (10m, 1h30m)',
     '  --grep    a substring, or a regular expression as /pattern/flags (flags i, m, s, u)',
     '  --event-type  keeps JSON lines whose event_type is one of those given (API_CALL,ERROR); drops other lines',
@@ -121,5 +122,9 @@ async function writeText(batches: AsyncIterable<LogLine[]>, io: CliIo, follow: b
 
 // The timestamp is inlined: parseDockerTimestamp only admits digits, "-", ":", ".", "T", "Z" and "+".
 function jsonLine(containerJson: string, line: LogLine): string {
-  return `{"container":${containerJson},"stream":"${line.stream}","timestamp":${line.timestamp === null ? 'null' : `"${line.timestamp}"`},"text":${JSON.stringify(line.text)}}`
+  const timestamp = line.timestamp === null ? 'null' : `"${line.timestamp}"`
+  return (
+    `{"container":${containerJson},"stream":"${line.stream}",` +
+    `"timestamp":${timestamp},"text":${JSON.stringify(line.text)}}`
+  )
 }

@@ -5,17 +5,20 @@ import { emergencyLines, fullRollbackLines } from '../runbook-run-lines'
 import { runRunbookCommand } from '../runbook-command-frame'
 import { UsageError } from '../usage-error'
 
-const USAGE = `rampart rollback --flag F --reason TEXT [--stop-timeout S] [--env NAME] [--json]
-    The emergency rollback: record the intent, disable F in its source, restart the service
-    container (env-file source), wait for health, check the verify URLs, capture the last 50
-    log lines, and print the time from intent to verified safe.
-rampart rollback --full --to VERSION [--image TAG] [--flag F] --reason TEXT --confirm [DBNAME] [--stop-timeout S] [--env NAME] [--json]
-    The full rollback with database: disable F (when given), stop the service, back up the
-    database, roll its migrations back to VERSION (0: all), run the service from image TAG
-    (when given), start it and verify. --confirm alone is the explicit yes; in a protected
-    environment the database name must follow it.
-Both are recorded runbooks: if one is interrupted, "rampart runbook resume RUN_ID" continues it.
-Ctrl-C stops at the next safe point (resumable); a second Ctrl-C stops at once.`
+const USAGE = [
+  'rampart rollback --flag F --reason TEXT [--stop-timeout S] [--env NAME] [--json]',
+  '    The emergency rollback: record the intent, disable F in its source, restart the service',
+  '    container (env-file source), wait for health, check the verify URLs, capture the last 50',
+  '    log lines, and print the time from intent to verified safe.',
+  'rampart rollback --full --to VERSION [--image TAG] [--flag F] --reason TEXT --confirm [DBNAME] ' +
+    '[--stop-timeout S] [--env NAME] [--json]',
+  '    The full rollback with database: disable F (when given), stop the service, back up the',
+  '    database, roll its migrations back to VERSION (0: all), run the service from image TAG',
+  '    (when given), start it and verify. --confirm alone is the explicit yes; in a protected',
+  '    environment the database name must follow it.',
+  'Both are recorded runbooks: if one is interrupted, "rampart runbook resume RUN_ID" continues it.',
+  'Ctrl-C stops at the next safe point (resumable); a second Ctrl-C stops at once.'
+].join('\n')
 
 /** `rampart rollback`: the two rollback procedures of the seed, one command for the on-call engineer. */
 export const rollbackCommand: CliCommand = {

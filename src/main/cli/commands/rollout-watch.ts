@@ -60,8 +60,10 @@ function describeNotice(notice: RolloutWatchNotice): string[] {
     case 'watching': {
       const { settings } = notice
       return [
-        `watching ${notice.flag} [${notice.environment}] in container ${notice.container}: ${settings.window_seconds} s windows, decided ${settings.lateness_seconds} s after they end; ` +
-          `min ${settings.min_requests} treatment requests, max error rate ${settings.max_error_rate}, trip after ${settings.breach_windows} breaches; on a trip: ${settings.action}`,
+        `watching ${notice.flag} [${notice.environment}] in container ${notice.container}: ` +
+          `${settings.window_seconds} s windows, decided ${settings.lateness_seconds} s after they end; ` +
+          `min ${settings.min_requests} treatment requests, max error rate ${settings.max_error_rate}, ` +
+          `trip after ${settings.breach_windows} breaches; on a trip: ${settings.action}`,
         GUARD_TABLE_HEADER
       ]
     }
@@ -71,7 +73,8 @@ function describeNotice(notice: RolloutWatchNotice): string[] {
       return [`${notice.container} restarted (started ${notice.startedAt}); following its log again`]
     case 'action':
       return [
-        `${notice.outcome === 'failed' ? 'ACTION FAILED' : 'action'} ${notice.action} (${notice.outcome}) for trip event #${notice.tripEventSeq}: ${notice.message}`
+        `${notice.outcome === 'failed' ? 'ACTION FAILED' : 'action'} ${notice.action} (${notice.outcome}) ` +
+          `for trip event #${notice.tripEventSeq}: ${notice.message}`
       ]
     case 'stopped':
       return [`stopped (${notice.reason}): ${notice.windows} windows, ${notice.trips} trips`]

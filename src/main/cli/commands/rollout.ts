@@ -32,7 +32,8 @@ function moveCommand(move: RolloutMove): CliCommand {
     words: ['rollout', move],
     summary: MOVE_SUMMARIES[move],
     usage: [
-      `rampart rollout ${move} --flag F --reason TEXT${move === 'advance' ? ' [--confirm F]' : ''} [--env NAME] [--no-restart] [--json]`,
+      `rampart rollout ${move} --flag F --reason TEXT${move === 'advance' ? ' [--confirm F]' : ''} ` +
+        '[--env NAME] [--no-restart] [--json]',
       '  With an env-file flag source the service reads the file at start, so its container is restarted',
       '  and its health awaited after the move; --no-restart leaves that for its next start.'
     ].join('\n'),
@@ -61,7 +62,8 @@ function moveCommand(move: RolloutMove): CliCommand {
         const unreadable = (result.event.detail as { unreadable?: string[] } | null)?.unreadable ?? []
         const exposure = unreadable.length > 0 ? describeEnabled : describeExposure
         await out.line(
-          `${result.event.flag}: ${exposure(from)} -> ${exposure(result.state)}  (recorded as #${result.event.seq} by ${result.event.actor})`
+          `${result.event.flag}: ${exposure(from)} -> ${exposure(result.state)}  ` +
+            `(recorded as #${result.event.seq} by ${result.event.actor})`
         )
         for (const problem of unreadable) await out.line(`  still to fix by hand: ${problem}`)
         await out.line(`  service: ${result.service.message}`)
@@ -90,15 +92,16 @@ function describeStatus(status: RolloutStatusView): string[] {
       ? `${status.position.percentage}% — DRIFT: off the path 0 → 10 → 25 → 50 → 100`
       : `${status.position.phase}%`
   const lines = [
-    `${status.flag} [${status.environment}${status.protected ? ', protected' : ''}]  ${status.state.enabled ? 'ENABLED' : 'DISABLED'}  ${position}`,
-    `  guards: ${status.guard.verdict}${status.guard.tripped ? ' (TRIPPED)' : ''}; phase entered ${status.phaseEnteredAt ?? 'unknown'}; soak ${status.minSoakSeconds} s`,
+    `${status.flag} [${status.environment}${status.protected ? ', protected' : ''}]  ` +
+      `${status.state.enabled ? 'ENABLED' : 'DISABLED'}  ${position}`,
+    `  guards: ${status.guard.verdict}${status.guard.tripped ? ' (TRIPPED)' : ''}; ` +
+      `phase entered ${status.phaseEnteredAt ?? 'unknown'}; soak ${status.minSoakSeconds} s`,
     '  moves:'
   ]
   for (const option of status.options) {
     const target = 'enabled' in option.target ? 'disabled' : `${option.target.rollout_percentage}%`
-    lines.push(
-      `    ${option.move.padEnd(8)} -> ${target.padEnd(8)} ${option.available ? 'open' : `blocked: ${option.unmet.join('; ')}`}`
-    )
+    const availability = option.available ? 'open' : `blocked: ${option.unmet.join('; ')}`
+    lines.push(`    ${option.move.padEnd(8)} -> ${target.padEnd(8)} ${availability}`)
   }
   return lines
 }

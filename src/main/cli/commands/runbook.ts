@@ -6,7 +6,7 @@ import { finishedRunLines, runLine } from '../runbook-run-lines'
 import { runRunbookCommand, showInterrupted } from '../runbook-command-frame'
 import { UsageError } from '../usage-error'
 
-export const runbookListCommand: CliCommand = {
+const runbookListCommand: CliCommand = {
   words: ['runbook', 'list'],
   summary: 'Recorded runbook runs, newest first (--interrupted: those whose process is gone)',
   usage: `rampart runbook list [--interrupted] [--status ${RUNBOOK_RUN_STATUSES.join('|')}] [--limit N] [--json]
@@ -42,11 +42,12 @@ export const runbookListCommand: CliCommand = {
   }
 }
 
-export const runbookResumeCommand: CliCommand = {
+const runbookResumeCommand: CliCommand = {
   words: ['runbook', 'resume'],
   summary: 'Continue an interrupted, failed or cancelled run from the step that did not finish',
   usage:
-    'rampart runbook resume RUN_ID [--json]\n    The step that was running when the run was interrupted runs again (steps are written to be safe to repeat).',
+    'rampart runbook resume RUN_ID [--json]\n' +
+    '    The step that was running when the run was interrupted runs again (steps are written to be safe to repeat).',
   options: {},
   positionals: true,
   async run({ values, positionals }, io, runtime) {
@@ -64,7 +65,7 @@ export const runbookResumeCommand: CliCommand = {
   }
 }
 
-export const runbookCancelCommand: CliCommand = {
+const runbookCancelCommand: CliCommand = {
   words: ['runbook', 'cancel'],
   summary: 'Cancel a run: an interrupted one at once, a running one at its next safe point',
   usage: 'rampart runbook cancel RUN_ID [--reason TEXT] [--json]\n    A cancelled run can still be resumed later.',
@@ -87,7 +88,8 @@ function runIdArgument(positionals: string[], verb: string): number {
   const text = positionals[0]
   if (positionals.length !== 1 || text === undefined || !/^[1-9]\d{0,14}$/.test(text)) {
     throw new UsageError(
-      `runbook ${verb} needs one run number, e.g. "rampart runbook ${verb} 12" (see "rampart runbook list --interrupted")`
+      `runbook ${verb} needs one run number, e.g. "rampart runbook ${verb} 12" ` +
+        '(see "rampart runbook list --interrupted")'
     )
   }
   return Number(text)

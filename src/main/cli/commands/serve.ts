@@ -33,9 +33,9 @@ export const serveCommand: CliCommand = {
     })
     const warning = context.services.history.warning
     if (flag(values, 'json')) {
-      io.stdout.write(
-        `${JSON.stringify({ url: server.url, origin: server.origin, workspace: context.workspace.file ?? 'built-in default', history: context.historyPath, warning })}\n`
-      )
+      const workspace = context.workspace.file ?? 'built-in default'
+      const started = { url: server.url, origin: server.origin, workspace, history: context.historyPath, warning }
+      io.stdout.write(`${JSON.stringify(started)}\n`)
     } else {
       if (warning !== null) io.stderr.write(`rampart: ${warning}\n`)
       io.stdout.write(

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto'
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 const MAX_NAME_CHARS = 80
 
-export const BACKUP_EXTENSION = '.dump'
+const BACKUP_EXTENSION = '.dump'
 
 export function backupFileName(database: string, at: Date): string {
   return `${safeFilePart(database)}-${compactUtc(at)}${BACKUP_EXTENSION}`

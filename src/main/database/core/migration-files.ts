@@ -35,7 +35,7 @@ export interface Migration {
   rollback: MigrationScript | null
 }
 
-export interface MigrationFileProblem {
+interface MigrationFileProblem {
   fileName: string
   line?: number
   message: string
@@ -46,7 +46,7 @@ export interface MigrationSetResult {
   problems: MigrationFileProblem[]
 }
 
-export const NO_TRANSACTION_HEADER = '-- rampart:no-transaction'
+const NO_TRANSACTION_HEADER = '-- rampart:no-transaction'
 
 const FORWARD_NAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_-]*)\.sql$/
 const DOWN_NAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_-]*)\.down\.sql$/
@@ -179,7 +179,7 @@ export function requireMigrationSet(files: readonly MigrationSourceFile[], direc
   return migrations
 }
 
-export function describeProblem(directory: string, problem: MigrationFileProblem): string {
+function describeProblem(directory: string, problem: MigrationFileProblem): string {
   const where = problem.line === undefined ? '' : ` line ${problem.line}`
   return `${joinPath(directory, problem.fileName)}${where}: ${problem.message}`
 }
@@ -201,7 +201,7 @@ export function migrationChecksum(bytes: Uint8Array): string {
 }
 
 /** Reads the header and enforces the rules: no transaction control, and one statement without a transaction. */
-export function analyseScript(fileName: string, text: string, problems: MigrationFileProblem[]): MigrationScript {
+function analyseScript(fileName: string, text: string, problems: MigrationFileProblem[]): MigrationScript {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text
   const lines = body.split('\n')
   const transactional = !HEADER_LINE.test((lines[0] ?? '').replace(/\r$/, ''))
@@ -283,14 +283,18 @@ function findForward(
     if (forward === undefined) {
       problems.push({
         fileName: rollback.fileName,
-        message: `is a rollback for version ${version}, but there is no forward migration ${rollback.fileName.replace(/\.down\.sql$/, '.sql')}`
+        message:
+          `is a rollback for version ${version}, ` +
+          `but there is no forward migration ${rollback.fileName.replace(/\.down\.sql$/, '.sql')}`
       })
       return null
     }
     if (forward.name !== name) {
       problems.push({
         fileName: rollback.fileName,
-        message: `is a rollback for version ${version}, but that version's forward file is ${forward.fileName}; name them alike`
+        message:
+          `is a rollback for version ${version}, ` +
+          `but that version's forward file is ${forward.fileName}; name them alike`
       })
       return null
     }
@@ -308,7 +312,9 @@ function findForward(
   if (candidates.length > 1) {
     problems.push({
       fileName: rollback.fileName,
-      message: `could roll back any of ${candidates.map((forward) => forward.fileName).join(', ')}; rename it NNN_${name}.down.sql`
+      message:
+        `could roll back any of ${candidates.map((forward) => forward.fileName).join(', ')}; ` +
+        `rename it NNN_${name}.down.sql`
     })
     return null
   }

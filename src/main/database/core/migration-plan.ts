@@ -36,7 +36,8 @@ export function planMigrate(
   if (stranded.length > 0) {
     throw new RampartError(
       'refused',
-      `${stranded.map((migration) => migration.fileName).join(', ')} ${stranded.length === 1 ? 'is' : 'are'} pending but ` +
+      `${stranded.map((migration) => migration.fileName).join(', ')} ` +
+        `${stranded.length === 1 ? 'is' : 'are'} pending but ` +
         `numbered below version ${report.currentVersion}, which is already applied. Give ` +
         `${stranded.length === 1 ? 'it a version' : 'them versions'} above ${report.currentVersion}.`
     )

@@ -63,7 +63,8 @@ export function migrationStatus(
     blockedReason:
       reasons.length === 0
         ? null
-        : `Migrations are blocked until repaired:\n${reasons.map((reason) => `  ${reason}`).join('\n')}\n${REPAIR_HINT}`,
+        : `Migrations are blocked until repaired:\n${reasons.map((reason) => `  ${reason}`).join('\n')}\n` +
+          REPAIR_HINT,
     ledgerMissing: ledger === null
   }
 }
@@ -87,11 +88,14 @@ function blockingReason(entry: MigrationStatusEntry, row: MigrationLedgerRow | u
       return `${entry.file}${renamed} ${edited}`
     }
     case 'missing':
-      return `version ${entry.version} (${entry.name}) is in the history, applied on ${entry.appliedAt}, but its file is gone`
+      return (
+        `version ${entry.version} (${entry.name}) is in the history, applied on ${entry.appliedAt}, ` +
+        'but its file is gone'
+      )
     case 'failed':
       return (
-        `${entry.file ?? `version ${entry.version} (${entry.name}, file gone)`} failed on ${entry.appliedAt} outside a ` +
-        `transaction and may be partly applied; check the database by hand`
+        `${entry.file ?? `version ${entry.version} (${entry.name}, file gone)`} ` +
+        `failed on ${entry.appliedAt} outside a transaction and may be partly applied; check the database by hand`
       )
     default:
       return null

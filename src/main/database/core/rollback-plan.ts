@@ -36,7 +36,8 @@ export function planRollback(
   if (toVersion !== undefined && toVersion >= report.currentVersion) {
     throw new RampartError(
       'bad_input',
-      `${where.database} is at version ${report.currentVersion}; rolling back to ${toVersion} would undo nothing (give a version below ${report.currentVersion}, or 0 for all)`
+      `${where.database} is at version ${report.currentVersion}; rolling back to ${toVersion} would undo nothing ` +
+        `(give a version below ${report.currentVersion}, or 0 for all)`
     )
   }
   const range = toVersion === undefined ? applied.slice(0, 1) : applied.filter((entry) => entry.version > toVersion)
@@ -51,13 +52,15 @@ export function planRollback(
     }
     if (migration.rollback === null) {
       problems.push(
-        `${where.directory}/${migration.fileName} has no rollback file (${migration.fileName.replace(/\.sql$/, '.down.sql')} or rollback_${migration.name}.sql)`
+        `${where.directory}/${migration.fileName} has no rollback file ` +
+          `(${migration.fileName.replace(/\.sql$/, '.down.sql')} or rollback_${migration.name}.sql)`
       )
       continue
     }
     if (!migration.rollback.transactional) {
       problems.push(
-        `${where.directory}/${migration.rollback.fileName} opts out of the transaction; a rollback always runs in one, so remove its first-line header`
+        `${where.directory}/${migration.rollback.fileName} opts out of the transaction; ` +
+          'a rollback always runs in one, so remove its first-line header'
       )
       continue
     }

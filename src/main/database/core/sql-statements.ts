@@ -17,7 +17,7 @@ export interface SqlStatement {
   leadingWords: string[]
 }
 
-export interface UnterminatedToken {
+interface UnterminatedToken {
   kind: 'string' | 'identifier' | 'comment' | 'dollar-quote'
   /** 1-based line where it opened. */
   line: number

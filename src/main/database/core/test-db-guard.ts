@@ -16,20 +16,23 @@ export function refuseUnsafeTestDbSetup(environment: string, config: Environment
   if (config.protected) {
     throw new RampartError(
       'refused',
-      `Test-database setup drops and recreates "${database}"; environment "${environment}" is protected (protected: true in ${source}), so it is refused`
+      `Test-database setup drops and recreates "${database}"; ` +
+        `environment "${environment}" is protected (protected: true in ${source}), so it is refused`
     )
   }
   if (!config.postgres.disposable) {
     throw new RampartError(
       'refused',
-      `Test-database setup drops and recreates "${database}", which environment "${environment}" does not mark disposable ` +
+      `Test-database setup drops and recreates "${database}", ` +
+        `which environment "${environment}" does not mark disposable ` +
         `(set postgres.disposable: true in ${source} only for a database you can lose)`
     )
   }
   if (MAINTENANCE_DATABASES.has(database)) {
     throw new RampartError(
       'refused',
-      `Environment "${environment}" names "${database}" as its test database; setup will not drop a database the cluster itself needs (${source} postgres.database)`
+      `Environment "${environment}" names "${database}" as its test database; ` +
+        `setup will not drop a database the cluster itself needs (${source} postgres.database)`
     )
   }
   for (const [field, name] of [
@@ -39,7 +42,8 @@ export function refuseUnsafeTestDbSetup(environment: string, config: Environment
     if (new TextEncoder().encode(name).length > MAX_IDENTIFIER_BYTES) {
       throw new RampartError(
         'bad_input',
-        `postgres.${field} "${name}" in ${source} is longer than Postgres's ${MAX_IDENTIFIER_BYTES}-byte limit for names`
+        `postgres.${field} "${name}" in ${source} ` +
+          `is longer than Postgres's ${MAX_IDENTIFIER_BYTES}-byte limit for names`
       )
     }
     if (name.includes('\0')) throw new RampartError('bad_input', `postgres.${field} in ${source} holds a NUL character`)

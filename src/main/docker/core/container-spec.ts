@@ -26,7 +26,7 @@ export interface ContainerSpec {
   user?: string
 }
 
-export const MANAGED_LABEL = 'rampart.managed'
+const MANAGED_LABEL = 'rampart.managed'
 
 /** The engine's create body for `spec`, refusing what the engine would take but Rampart does not. */
 export function containerCreateBody(spec: ContainerSpec): Record<string, unknown> {
@@ -36,7 +36,8 @@ export function containerCreateBody(spec: ContainerSpec): Record<string, unknown
   if (spec.network === 'host' && ports.length > 0) {
     throw new RampartError(
       'bad_input',
-      `container ${spec.name}: ports cannot be published with host networking (the container already listens on the host)`
+      `container ${spec.name}: ports cannot be published with host networking ` +
+        '(the container already listens on the host)'
     )
   }
   for (const [key] of Object.entries(spec.env)) {

@@ -133,7 +133,8 @@ export class FrameDemuxer {
         byte.toString(16).padStart(2, '0')
       ).join(' ')
       throw new Error(
-        `not a Docker multiplexed stream: frame header at byte ${this.offset + at} is ${shown} (is the container a TTY?)`
+        `not a Docker multiplexed stream: frame header at byte ${this.offset + at} is ${shown} ` +
+          '(is the container a TTY?)'
       )
     }
     this.stream = kind === 2 ? 'stderr' : 'stdout'

@@ -25,6 +25,7 @@ export function parseLogSince(text: string, now: Date, option = '--since'): Date
   }
   throw new RampartError(
     'bad_input',
-    `${option} ${JSON.stringify(text)} is not an ISO 8601 instant with a zone (2025-11-01T12:00:00Z), Unix seconds, or a duration such as 10m or 1h30m`
+    `${option} ${JSON.stringify(text)} is not an ISO 8601 instant with a zone (2025-11-01T12:00:00Z), ` +
+      'Unix seconds, or a duration such as 10m or 1h30m'
   )
 }

@@ -66,7 +66,8 @@ export function parseInstant(value: string): InstantResult {
   if (!TIMESTAMP.test(value)) {
     return {
       ok: false,
-      message: `"${value}" is not an ISO 8601 timestamp: expected e.g. 2025-10-27T09:30:00Z or 2025-10-27T09:30:00+02:00`
+      message:
+        `"${value}" is not an ISO 8601 timestamp: ` + 'expected e.g. 2025-10-27T09:30:00Z or 2025-10-27T09:30:00+02:00'
     }
   }
   return parseTimestamp(value, 'end')
@@ -109,7 +110,8 @@ function calendarProblem(year: number, month: number, day: number): string | nul
   if (month < 1 || month > 12) return `month ${String(month).padStart(2, '0')} is out of range 01..12`
   const daysInMonth = new Date(utcEpochMs(year, month + 1, 1, 0, 0, 0, 0) - MS_PER_DAY).getUTCDate()
   if (day < 1 || day > daysInMonth) {
-    return `day ${String(day).padStart(2, '0')} does not exist: ${MONTH_NAMES[month - 1]} ${year} has ${daysInMonth} days`
+    const shownDay = String(day).padStart(2, '0')
+    return `day ${shownDay} does not exist: ${MONTH_NAMES[month - 1]} ${year} has ${daysInMonth} days`
   }
   return null
 }

@@ -1,6 +1,6 @@
 import { RampartError } from '@shared/errors'
 
-export type LineEnding = '\n' | '\r\n' | ''
+type LineEnding = '\n' | '\r\n' | ''
 export type ValueQuoting = 'none' | 'single' | 'double'
 
 /** `KEY=value`, kept as the exact pieces it was written in so untouched parts are re-emitted byte for byte. */
@@ -22,7 +22,7 @@ export interface EnvAssignmentLine {
   ending: LineEnding
 }
 
-export interface EnvTextLine {
+interface EnvTextLine {
   kind: 'blank' | 'comment'
   number: number
   text: string
@@ -177,7 +177,8 @@ export class EnvFileDocument implements EnvValues {
     }
     throw new RampartError(
       'bad_input',
-      `the new value of ${key} for ${this.origin} holds both a single quote and a $ or backtick; it cannot be written so that shells and dotenv readers agree`,
+      `the new value of ${key} for ${this.origin} holds both a single quote and a $ or backtick; ` +
+        'it cannot be written so that shells and dotenv readers agree',
       { file: this.origin, variable: key }
     )
   }
@@ -293,7 +294,8 @@ function parseQuotedValue(text: string, at: LinePosition): Omit<ParsedValue, 'sp
   if (close === -1) {
     throw new RampartError(
       'bad_input',
-      `${at.key} in ${at.origin} line ${at.number} has an unterminated ${quote} quote (values must close their quote on the same line)`,
+      `${at.key} in ${at.origin} line ${at.number} has an unterminated ${quote} quote ` +
+        '(values must close their quote on the same line)',
       { file: at.origin, line: at.number, variable: at.key }
     )
   }
@@ -329,7 +331,8 @@ function rejectDuplicateKeys(lines: readonly EnvLine[], origin: string): void {
     if (first !== undefined) {
       throw new RampartError(
         'bad_input',
-        `${line.key} is set twice in ${origin} (line ${first} and line ${line.number}); readers disagree on which wins, so remove one`,
+        `${line.key} is set twice in ${origin} (line ${first} and line ${line.number}); ` +
+          'readers disagree on which wins, so remove one',
         { file: origin, line: line.number, variable: line.key, firstLine: first }
       )
     }

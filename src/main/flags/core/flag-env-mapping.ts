@@ -8,7 +8,7 @@ export type FlagEnvMapping = { readonly [Field in keyof FlagState]: string }
 
 export { FLAG_STATE_FIELDS }
 
-export const SEED_FLAG = 'unified_llm_hub'
+const SEED_FLAG = 'unified_llm_hub'
 
 /** The seed's names, which do not follow the default pattern (`LLM_HUB`, not `UNIFIED_LLM_HUB`, after the first). */
 export const SEED_FLAG_ENV_MAPPING: FlagEnvMapping = {
@@ -72,7 +72,10 @@ export function decodeFlagState(values: EnvValues, mapping: FlagEnvMapping): Fla
   return state
 }
 
-/** What a lenient read found: the state, with each unreadable field at its default, and what was unreadable (by line). */
+/**
+ * What a lenient read found: the state, with each unreadable field at its default, and what was
+ * unreadable (by line).
+ */
 export interface FlagStateReading {
   state: FlagState
   problems: FlagVariableProblem[]
@@ -211,7 +214,8 @@ function encodeUserList(field: keyof FlagState, value: unknown): string {
       throw fieldError(
         field,
         value,
-        `holds ${JSON.stringify(user)}; a user id must not be empty, start or end with white space, or hold a comma or line break`
+        `holds ${JSON.stringify(user)}; ` +
+          'a user id must not be empty, start or end with white space, or hold a comma or line break'
       )
     }
   }

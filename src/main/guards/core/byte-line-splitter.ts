@@ -13,7 +13,7 @@
 const NEWLINE = 0x0a
 const CARRIAGE_RETURN = 13
 
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024
+const DEFAULT_MAX_LINE_BYTES = 1024 * 1024
 
 export class ByteLineSplitter {
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true })

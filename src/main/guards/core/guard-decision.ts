@@ -61,7 +61,9 @@ export function decideWindow(
     const factor = 1 + settings.max_latency_degradation
     const slower = treatment.p95Ms > factor * control.p95Ms
     const [shownTreatment, shownControl] = formatLatencies(treatment.p95Ms, control.p95Ms, factor, slower)
-    const comparison = `treatment p95 ${shownTreatment} ms ${slower ? '>' : '≤'} ${trimmed(factor, 6)} × control p95 ${shownControl} ms`
+    const comparison =
+      `treatment p95 ${shownTreatment} ms ${slower ? '>' : '≤'} ` +
+      `${trimmed(factor, 6)} × control p95 ${shownControl} ms`
     if (slower) breaches.push(comparison)
     else passes.push(comparison)
   }

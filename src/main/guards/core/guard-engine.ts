@@ -32,7 +32,10 @@ export interface GuardWindow {
 
 export interface GuardEngineConfig {
   flag: string
-  /** For events without `flags[flag]`: evaluated for the event's user at the event's time. null: such events are unattributed. */
+  /**
+   * For events without `flags[flag]`: evaluated for the event's user at the event's time.
+   * null: such events are unattributed.
+   */
   flagState: FlagState | null
   settings: GuardThresholds
   /** How far behind the newest event an event may arrive and still count; default one window. */

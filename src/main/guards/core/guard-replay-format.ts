@@ -7,7 +7,7 @@ import type { GuardReplaySummary } from './guard-replay-summary'
  * "The command line"): the field names and their order are fixed here and nowhere else.
  */
 
-export interface CohortFiguresJson {
+interface CohortFiguresJson {
   requests: number
   failures: number
   error_rate: number | null

@@ -11,7 +11,8 @@ export function renderHistoryReport(events: readonly HistoryEvent[], chain: Chai
   lines.push(
     chain.ok
       ? `Chain verified: ${chain.count} event(s), head ${chain.headHash.slice(0, 16)}.`
-      : `**Chain broken**: ${chain.problems.map((problem) => `#${problem.seq} ${problem.kind}`).join(', ')}. Entries below may have been edited or removed.`
+      : `**Chain broken**: ${chain.problems.map((problem) => `#${problem.seq} ${problem.kind}`).join(', ')}. ` +
+          'Entries below may have been edited or removed.'
   )
   const groups = new Map<string, HistoryEvent[]>()
   for (const event of events) {
@@ -29,9 +30,17 @@ export function renderHistoryReport(events: readonly HistoryEvent[], chain: Chai
       '|---|---|---|---|---|---|---|---|'
     )
     for (const event of group) {
-      lines.push(
-        `| ${event.seq} | ${event.at} | ${event.kind} | ${cell(event.actor)} | ${exposure(event.fromState)} | ${exposure(event.toState)} | ${cell(event.outcome ?? '')} | ${cell(event.reason ?? '')} |`
-      )
+      const cells = [
+        event.seq,
+        event.at,
+        event.kind,
+        cell(event.actor),
+        exposure(event.fromState),
+        exposure(event.toState),
+        cell(event.outcome ?? ''),
+        cell(event.reason ?? '')
+      ]
+      lines.push(`| ${cells.join(' | ')} |`)
     }
   }
   return `${lines.join('\n')}\n`

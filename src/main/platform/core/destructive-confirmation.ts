@@ -21,21 +21,24 @@ export function requireConfirmation(request: ConfirmationRequest): void {
   if (confirmation !== undefined && confirmation !== database) {
     throw new RampartError(
       'refused',
-      `The confirmation "${confirmation}" does not match the database "${database}" of environment "${environment}"; nothing was done (${action})`
+      `The confirmation "${confirmation}" does not match the database "${database}" ` +
+        `of environment "${environment}"; nothing was done (${action})`
     )
   }
   if (request.protected) {
     if (confirmation === database) return
     throw new RampartError(
       'refused',
-      `Environment "${environment}" is protected: ${action} of database "${database}" needs the database name typed as confirmation ` +
+      `Environment "${environment}" is protected: ` +
+        `${action} of database "${database}" needs the database name typed as confirmation ` +
         `(on the command line: --confirm ${database}); nothing was done`
     )
   }
   if (request.confirm === true || confirmation === database) return
   throw new RampartError(
     'refused',
-    `${capitalise(action)} of database "${database}" in environment "${environment}" changes it; confirm explicitly (on the command line: --confirm); nothing was done`
+    `${capitalise(action)} of database "${database}" in environment "${environment}" changes it; ` +
+      'confirm explicitly (on the command line: --confirm); nothing was done'
   )
 }
 

@@ -4,7 +4,10 @@ export interface LivenessFacts {
   /** The host asking. */
   host: string
   nowEpochMs: number
-  /** A heartbeat older than this means the process stopped running the run (another host, a reused pid, a hung process). */
+  /**
+   * A heartbeat older than this means the process stopped running the run
+   * (another host, a reused pid, a hung process).
+   */
   staleAfterMs: number
   /** Whether the recorded pid exists, when it is on this host; null when it was not (or could not be) checked. */
   pidAlive: boolean | null
@@ -22,7 +25,10 @@ export function runInterruption(process: RunbookProcess | null, facts: LivenessF
   if (Number.isNaN(heartbeatMs)) return `its heartbeat "${process.heartbeatAt}" is not a time`
   const silentMs = facts.nowEpochMs - heartbeatMs
   if (silentMs > facts.staleAfterMs) {
-    return `pid ${process.pid} on ${process.host} has not renewed its heartbeat for ${Math.round(silentMs / 1000)} s (since ${process.heartbeatAt})`
+    return (
+      `pid ${process.pid} on ${process.host} has not renewed its heartbeat ` +
+      `for ${Math.round(silentMs / 1000)} s (since ${process.heartbeatAt})`
+    )
   }
   return null
 }

@@ -6,7 +6,7 @@ import { differingFields } from '@main/flags/core/flag-state-difference'
 import { nextPhase, previousPhase, rolloutPosition, ROLLOUT_PATH_TEXT } from '@main/flags/core/rollout-position'
 
 /** What a move writes: a percentage for advance/back/rollback, `enabled: false` for kill. */
-export type RolloutTarget = { rollout_percentage: number } | { enabled: false }
+type RolloutTarget = { rollout_percentage: number } | { enabled: false }
 
 export interface OfferedMove {
   move: RolloutMove

@@ -3,22 +3,6 @@
  * which moves are offered from there, and whether a requested move may be written. It lives in
  * three files (position, state difference, move plan); this module is the one place callers import.
  */
-export {
-  isRolloutPhase,
-  nextPhase,
-  previousPhase,
-  rolloutPosition,
-  ROLLOUT_PATH_TEXT,
-  type RolloutPosition
-} from '@main/flags/core/rollout-position'
+export { isRolloutPhase, nextPhase, previousPhase, rolloutPosition } from '@main/flags/core/rollout-position'
 export { differingFields } from '@main/flags/core/flag-state-difference'
-export {
-  allowedMoves,
-  planMove,
-  type GuardSnapshot,
-  type MovePlan,
-  type MoveRefusal,
-  type MoveRequest,
-  type OfferedMove,
-  type RolloutTarget
-} from './rollout-move-plan'
+export { allowedMoves, planMove, type GuardSnapshot, type MoveRefusal, type MoveRequest } from './rollout-move-plan'

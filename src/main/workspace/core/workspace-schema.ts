@@ -17,7 +17,7 @@ const SecretReferenceSchema = z
 
 const VarNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
 
-export const FlagEnvMappingSchema = z
+const FlagEnvMappingSchema = z
   .object({
     enabled: VarNameSchema,
     rollout_percentage: VarNameSchema,

@@ -1,4 +1,4 @@
-export const PAGES = ['flags', 'rollout', 'history', 'logs'] as const
+const PAGES = ['flags', 'rollout', 'history', 'logs'] as const
 export type PageName = (typeof PAGES)[number]
 
 const TITLES: Record<PageName, string> = { flags: 'Flags', rollout: 'Rollout', history: 'History', logs: 'Logs' }

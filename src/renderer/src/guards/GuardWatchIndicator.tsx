@@ -1,7 +1,10 @@
 import { RETRY_MS, type GuardWatchLink } from './useRolloutWatch'
 import { secondsText } from '@renderer/format/duration-text'
 
-/** Whether this console is watching the flag's guards (and so takes the automatic action on a trip), and if not, why. */
+/**
+ * Whether this console is watching the flag's guards (and so takes the automatic action on a trip),
+ * and if not, why.
+ */
 export function GuardWatchIndicator({ link }: { link: GuardWatchLink }) {
   const retry = `trying again every ${secondsText(RETRY_MS / 1000)}`
   switch (link.kind) {

@@ -4,7 +4,10 @@ import { countText, errorRateText, latencyText } from './guard-figure-text'
 
 const ROWS_SHOWN = 10
 
-/** The latest decided windows, newest first: each cohort's figures and main's decision, its reasons on hover or opened. */
+/**
+ * The latest decided windows, newest first: each cohort's figures and main's decision, its reasons
+ * on hover or opened.
+ */
 export function GuardWindowTable({ windows }: { windows: readonly GuardWindowRow[] }) {
   const shown = windows.slice(-ROWS_SHOWN).reverse()
   return (

@@ -3,7 +3,7 @@ import type { RolloutWatchNotice } from '@shared/rollout-watch-types'
 import { guardWindowRow, type GuardWindowRow } from './guard-window-row'
 import { useRolloutWatch, type GuardWatchLink } from './useRolloutWatch'
 
-export type ActionNotice = Extract<RolloutWatchNotice, { kind: 'action' }>
+type ActionNotice = Extract<RolloutWatchNotice, { kind: 'action' }>
 
 /** An automatic action as the panel shows it: main's notice, and the trip that led to it. */
 export interface GuardActionView {

@@ -25,7 +25,7 @@ export function logBatchText(lines: readonly LogLine[]): string {
 }
 
 /** Docker's nanosecond RFC 3339 timestamp cut to milliseconds: the rest only widens every row. */
-export function timestampText(timestamp: string): string {
+function timestampText(timestamp: string): string {
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(timestamp)
   if (match === null) return timestamp
   const [, seconds, fraction = '', zone] = match
@@ -34,7 +34,7 @@ export function timestampText(timestamp: string): string {
 }
 
 /** The line with every control character replaced by a visible stand-in. */
-export function visibleText(text: string): string {
+function visibleText(text: string): string {
   return text.replace(CONTROL, (char) => {
     const code = char.charCodeAt(0)
     if (code < 0x20) return String.fromCharCode(0x2400 + code)

@@ -1,7 +1,7 @@
 import type { RunbookProgress, RunbookRunStatus, RunbookRunView, RunbookStepStatus } from '@shared/runbook-types'
 
 /** One line of a runbook as the console shows it live. */
-export interface RunbookStepRow {
+interface RunbookStepRow {
   index: number
   name: string
   status: RunbookStepStatus

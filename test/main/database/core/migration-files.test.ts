@@ -168,7 +168,8 @@ describe('buildMigrationSet: the no-transaction header and transaction control',
 
   it('accepts one statement after the header, with strings, comments and dollar quotes holding semicolons', () => {
     const sql =
-      '-- rampart:no-transaction\r\n/* build it; online */\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "idx;x" ON a (x) WHERE note <> \'a;b\' -- ok;\n;\n-- trailing; comment\n'
+      '-- rampart:no-transaction\r\n/* build it; online */\n' +
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS "idx;x" ON a (x) WHERE note <> \'a;b\' -- ok;\n;\n-- trailing; comment\n'
     expect(buildMigrationSet([file('002_b.sql', sql)]).problems).toEqual([])
   })
 
@@ -206,7 +207,8 @@ describe('buildMigrationSet: the no-transaction header and transaction control',
 
   it('allows ROLLBACK TO SAVEPOINT and BEGIN inside a function body', () => {
     const sql =
-      'SAVEPOINT s;\nROLLBACK TO SAVEPOINT s;\nDO $$ BEGIN PERFORM 1; COMMIT; END $$;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;'
+      'SAVEPOINT s;\nROLLBACK TO SAVEPOINT s;\nDO $$ BEGIN PERFORM 1; COMMIT; END $$;\n' +
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;'
     expect(problemsOf([file('003_ok.sql', sql)])).toEqual([])
   })
 

@@ -19,8 +19,10 @@ const keys: ForeignKeyDescription = {
 describe('orphanCountQuery', () => {
   it('counts child rows with a set key and no parent row, bounded', () => {
     expect(orphanCountQuery(keys, quoteIdentifier, 1000)).toBe(
-      'SELECT count(*)::int AS orphans FROM (SELECT 1 FROM "public"."llm_provider_keys" AS child WHERE child."provider_id" IS NOT NULL ' +
-        'AND NOT EXISTS (SELECT 1 FROM "public"."llm_providers" AS parent WHERE parent."id" = child."provider_id") LIMIT 1000) AS orphan'
+      'SELECT count(*)::int AS orphans FROM (SELECT 1 FROM "public"."llm_provider_keys" AS child ' +
+        'WHERE child."provider_id" IS NOT NULL AND NOT EXISTS ' +
+        '(SELECT 1 FROM "public"."llm_providers" AS parent WHERE parent."id" = child."provider_id") ' +
+        'LIMIT 1000) AS orphan'
     )
   })
 

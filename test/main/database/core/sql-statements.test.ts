@@ -58,7 +58,8 @@ describe('splitSqlStatements', () => {
 
   it('keeps the BEGIN ATOMIC … END body of a SQL-standard function together', () => {
     const sql =
-      'CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\n  SELECT 2;\nEND;\nSELECT 3'
+      'CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql\n' +
+      'BEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\n  SELECT 2;\nEND;\nSELECT 3'
     const statements = texts(sql)
     expect(statements).toHaveLength(2)
     expect(statements[1]).toBe('SELECT 3')

@@ -283,28 +283,31 @@ function framesFor(messages: Message[]): { wire: Uint8Array; expected: LogLine[]
 }
 
 describe('LogLineAssembler', () => {
-  it('joins partial messages into one line with the first part’s timestamp, per stream, however the bytes are cut', () => {
-    const messageArbitrary = fc.record({
-      stream: fc.constantFrom('stdout' as const, 'stderr' as const),
-      text: lineArbitrary,
-      parts: fc.integer({ min: 1, max: 3 })
-    })
-    fc.assert(
-      fc.property(fc.array(messageArbitrary, { maxLength: 15 }), cutsArbitrary, (messages, cuts) => {
-        // Docker never interleaves another message of the same stream inside a partial line;
-        // the other stream may interleave, which the per-stream state handles.
-        const { wire, expected } = framesFor(messages)
-        const assembler = new LogLineAssembler({ timestamps: true })
-        const demuxer = new FrameDemuxer()
-        const lines: LogLine[] = []
-        for (const chunk of cutAt(wire, cuts))
-          for (const frame of demuxer.push(chunk)) assembler.pushFrame(frame, lines)
-        assembler.end(lines)
-        expect(lines).toEqual(expected)
-      }),
-      { numRuns: 300 }
-    )
-  })
+  it(
+    'joins partial messages into one line with the first part’s timestamp, ' + 'per stream, however the bytes are cut',
+    () => {
+      const messageArbitrary = fc.record({
+        stream: fc.constantFrom('stdout' as const, 'stderr' as const),
+        text: lineArbitrary,
+        parts: fc.integer({ min: 1, max: 3 })
+      })
+      fc.assert(
+        fc.property(fc.array(messageArbitrary, { maxLength: 15 }), cutsArbitrary, (messages, cuts) => {
+          // Docker never interleaves another message of the same stream inside a partial line;
+          // the other stream may interleave, which the per-stream state handles.
+          const { wire, expected } = framesFor(messages)
+          const assembler = new LogLineAssembler({ timestamps: true })
+          const demuxer = new FrameDemuxer()
+          const lines: LogLine[] = []
+          for (const chunk of cutAt(wire, cuts))
+            for (const frame of demuxer.push(chunk)) assembler.pushFrame(frame, lines)
+          assembler.end(lines)
+          expect(lines).toEqual(expected)
+        }),
+        { numRuns: 300 }
+      )
+    }
+  )
 
   it('gives each line of a multi-line frame the frame’s timestamp', () => {
     const lines: LogLine[] = []

@@ -92,7 +92,8 @@ describe('parsing', () => {
     const error = parseError(text)
     expect(error.code).toBe('bad_input')
     expect(error.message).toBe(
-      `FEATURE_LLM_HUB_WHITELIST in ${FILE} line 2 has an unterminated ${quote} quote (values must close their quote on the same line)`
+      `FEATURE_LLM_HUB_WHITELIST in ${FILE} line 2 has an unterminated ${quote} quote ` +
+        '(values must close their quote on the same line)'
     )
     expect(error.detail).toEqual({ file: FILE, line: 2, variable: 'FEATURE_LLM_HUB_WHITELIST' })
   })
@@ -205,7 +206,8 @@ const lineEnding = fc.constantFrom<'\n' | '\r\n'>('\n', '\r\n')
 const indent = fc.constantFrom('', ' ', '\t', '  ')
 const commentText = fc.string({ maxLength: 12 }).filter((text) => !/[\r\n]/.test(text))
 const safeUnquoted = fc.stringMatching(/^[A-Za-z0-9_@%+=:,./-]{0,10}$/)
-// Unquoted values read by the parser may hold characters a writer would quote, as long as they cannot start a quote or comment.
+// Unquoted values read by the parser may hold characters a writer would quote, as long as they
+// cannot start a quote or comment.
 const readableUnquoted = fc.stringMatching(/^([A-Za-z0-9_@:,./-][A-Za-z0-9_@:,./#$'"-]{0,10})?$/)
 const lineFreeText = fc.string({ maxLength: 10 }).filter((text) => !/[\r\n]/.test(text))
 

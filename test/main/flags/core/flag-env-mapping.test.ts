@@ -143,7 +143,8 @@ describe('decoding a flag state from env values', () => {
       const error = decodeError(`FEATURE_LLM_HUB_START_DATE=${value}\n`)
       expect(error.message).toMatch(
         new RegExp(
-          `^FEATURE_LLM_HUB_START_DATE=${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} in ${FILE} line 1 is not a (date gate|real date|real timestamp): `
+          `^FEATURE_LLM_HUB_START_DATE=${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} in ${FILE} line 1 ` +
+            'is not a (date gate|real date|real timestamp): '
         )
       )
     }
@@ -260,7 +261,8 @@ describe('lenient reads', () => {
     ])
     // The strict read refuses the same text with the same problems, in one message.
     expect(decodeError(text).message).toBe(
-      `FEATURE_LLM_HUB_ROLLOUT=25% in ${FILE} line 2 ${reading.problems[0]!.problem}; FEATURE_LLM_HUB_END_DATE=2025-02-30 in ${FILE} line 4 ${reading.problems[1]!.problem}`
+      `FEATURE_LLM_HUB_ROLLOUT=25% in ${FILE} line 2 ${reading.problems[0]!.problem}; ` +
+        `FEATURE_LLM_HUB_END_DATE=2025-02-30 in ${FILE} line 4 ${reading.problems[1]!.problem}`
     )
   })
 

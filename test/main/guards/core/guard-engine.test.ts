@@ -316,13 +316,17 @@ describe('guard engine input', () => {
     expect(run.windows).toEqual(sorted.windows)
   })
 
-  it('counts an event with a timestamp far beyond the others as unparsed instead of deciding thousands of empty windows', () => {
-    const lines = traceLines(events)
-    const far = apiCallLine({ ...events[10]!, timestampMs: TRACE_START_MS + (MAX_WINDOW_GAP + 10) * WINDOW_MS }, true)
-    const run = replay([...lines.slice(0, 20), far, ...lines.slice(20)])
-    expect(run.counts.unparsed).toBe(1)
-    expect(run.windows).toEqual(sorted.windows)
-  })
+  it(
+    'counts an event with a timestamp far beyond the others ' +
+      'as unparsed instead of deciding thousands of empty windows',
+    () => {
+      const lines = traceLines(events)
+      const far = apiCallLine({ ...events[10]!, timestampMs: TRACE_START_MS + (MAX_WINDOW_GAP + 10) * WINDOW_MS }, true)
+      const run = replay([...lines.slice(0, 20), far, ...lines.slice(20)])
+      expect(run.counts.unparsed).toBe(1)
+      expect(run.windows).toEqual(sorted.windows)
+    }
+  )
 
   it('ignores events other than API_CALL for the figures but lets them move time on', () => {
     const lines = traceLines(events, 3)

@@ -21,8 +21,10 @@ function window(decision: GuardWindow['decision'], offset = 0): GuardWindow {
 describe('guards replay JSON lines', () => {
   it('writes a window with the contract fields in the contract order and nothing else', () => {
     expect(formatGuardWindowLine(window('breach'))).toBe(
-      '{"window_start":"2025-11-01T12:00:00.000Z","treatment":{"requests":120,"failures":12,"error_rate":0.1,"p95_ms":480},' +
-        '"control":{"requests":0,"failures":0,"error_rate":null,"p95_ms":null},"decision":"breach","reasons":["treatment error rate 0.1 > 0.05"]}'
+      '{"window_start":"2025-11-01T12:00:00.000Z",' +
+        '"treatment":{"requests":120,"failures":12,"error_rate":0.1,"p95_ms":480},' +
+        '"control":{"requests":0,"failures":0,"error_rate":null,"p95_ms":null},' +
+        '"decision":"breach","reasons":["treatment error rate 0.1 > 0.05"]}'
     )
   })
 
