@@ -85,11 +85,6 @@ export default tseslint.config(
     rules: { 'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }] }
   },
   {
-    // TODO(runbooks merge): remove once defineRunbook lands
-    files: ['src/main/runbooks/**', 'test/main/runbooks/**'],
-    rules: { 'max-len': 'off' }
-  },
-  {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: { ...globals.node } },
     rules: { '@typescript-eslint/no-require-imports': 'off' }

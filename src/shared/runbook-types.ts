@@ -10,10 +10,6 @@ export const RUNBOOKS = {
   demoUp: 'demo-up',
   demoDown: 'demo-down'
 } as const
-/**
- * @public Unused on this branch; defineRunbook (wt/runbooks, merging next) types its names with it.
- * TODO(runbooks merge): drop the tag once defineRunbook lands.
- */
 export type RunbookName = (typeof RUNBOOKS)[keyof typeof RUNBOOKS]
 
 /** A runbook's steps are recorded before and after they run, so an interrupted run can be shown and resumed. */

@@ -8,7 +8,7 @@ export class UsageError extends RampartError {
   }
 }
 
-/** DESIGN.md: 0 on success, 2 on bad usage or bad input, 1 on an operational failure. */
+/** docs/design.md "The command line": 0 on success, 2 on bad usage or bad input, 1 on an operational failure. */
 export function exitCodeFor(error: unknown): 1 | 2 {
   return error instanceof RampartError && error.code === 'bad_input' ? 2 : 1
 }

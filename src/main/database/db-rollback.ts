@@ -52,10 +52,11 @@ interface RollbackState {
 }
 
 /**
- * DESIGN.md's rollback: confirmation, then under the migration lock a pg_dump backup, then for
- * each migration (newest first) its rollback script and the removal of its ledger row in one
- * transaction that commits only when every object the migration created is gone, then a check
- * that no row is orphaned. Each step is a recorded runbook step.
+ * The design's rollback (docs/design.md "Database operations"): confirmation, then under the
+ * migration lock a pg_dump backup, then for each migration (newest first) its rollback script
+ * and the removal of its ledger row in one transaction that commits only when every object the
+ * migration created is gone, then a check that no row is orphaned. Each step is a recorded
+ * runbook step.
  */
 export class DbRollback {
   private readonly journal: DbOperationJournal

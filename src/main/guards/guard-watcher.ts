@@ -39,7 +39,7 @@ export interface GuardTrip {
   window: GuardWindow
   /** The stored guard_trip event. */
   event: HistoryEvent
-  /** What the environment says to do about it (DESIGN.md: rollback, kill or alert). */
+  /** What the environment says to do about it (docs/design.md "Guards": rollback, kill or alert). */
   action: GuardAction
 }
 

@@ -32,7 +32,7 @@ export interface FlagChangeApplier {
 }
 
 /**
- * The service reads its env file at start (DESIGN.md "Sources"), so a change written there is
+ * The service reads its env file at start (docs/design.md "Feature flags → Sources"), so a change written there is
  * applied by restarting its container and waiting until it serves again; the HTTP API applies a
  * change at once. A container that is not there or not running is left alone: it reads the file
  * when it starts. Each restart is recorded as a Docker action.

@@ -21,7 +21,7 @@ import { verifyServing } from './steps/verify-serving'
 import { HealthNotesSchema } from './steps/wait-for-health'
 
 /** What the full rollback needs of the database feature (wired in by the app, which sits above both). */
-export interface FullRollbackDatabase {
+interface FullRollbackDatabase {
   status(input: DbStatusInput): Promise<DbStatusResult>
   rollback(input: DbRollbackInput): Promise<DbRollbackResult>
 }

@@ -138,7 +138,8 @@ export class RunbookRunner {
       throw new RampartError(
         'refused',
         `Run #${runId} (${recorded.runbook}) cannot be resumed: "${recorded.runbook}" is not a resumable runbook ` +
-          `(resumable: ${this.deps.registry?.names().join(', ') || 'none'}). Run it again from the start, and cancel this one: rampart runbook cancel ${runId}`
+          `(resumable: ${this.deps.registry?.names().join(', ') || 'none'}). ` +
+          `Run it again from the start, and cancel this one: rampart runbook cancel ${runId}`
       )
     }
     let input: unknown
@@ -147,7 +148,8 @@ export class RunbookRunner {
     } catch (error) {
       throw new RampartError(
         'bad_input',
-        `Run #${runId} (${recorded.runbook}) cannot be resumed: its recorded input does not fit this version: ${toContractError(error).message}`
+        `Run #${runId} (${recorded.runbook}) cannot be resumed: its recorded input does not fit this version: ` +
+          toContractError(error).message
       )
     }
     const build = await registered.build(input)
@@ -156,8 +158,10 @@ export class RunbookRunner {
     if (names.join('\n') !== recordedNames.join('\n')) {
       throw new RampartError(
         'refused',
-        `Run #${runId} (${recorded.runbook}) cannot be resumed: it was recorded with the steps [${recordedNames.join(' | ')}], ` +
-          `but from its input this version builds [${names.join(' | ')}] (the workspace or Rampart changed). Cancel it: rampart runbook cancel ${runId}`
+        `Run #${runId} (${recorded.runbook}) cannot be resumed: ` +
+          `it was recorded with the steps [${recordedNames.join(' | ')}], ` +
+          `but from its input this version builds [${names.join(' | ')}] (the workspace or Rampart changed). ` +
+          `Cancel it: rampart runbook cancel ${runId}`
       )
     }
 
@@ -203,7 +207,10 @@ export class RunbookRunner {
     })
   }
 
-  /** Runs recorded as running whose process is gone, newest first; a child whose parent is also listed is left to the parent's resume. */
+  /**
+   * Runs recorded as running whose process is gone, newest first; a child whose parent is also
+   * listed is left to the parent's resume.
+   */
   listInterrupted(): InterruptedRunbookRun[] {
     const found: InterruptedRunbookRun[] = []
     for (const run of this.deps.history.runbooks.list({ status: 'running', limit: 1000 })) {
@@ -250,7 +257,9 @@ export class RunbookRunner {
       return {
         runId,
         outcome: 'requested',
-        message: `run #${runId} is running in pid ${run.process?.pid ?? '?'} on ${run.process?.host ?? '?'}; asked it to stop at its next safe point`
+        message:
+          `run #${runId} is running in pid ${run.process?.pid ?? '?'} on ${run.process?.host ?? '?'}; ` +
+          'asked it to stop at its next safe point'
       }
     }
     this.closeRun(run, 'cancelled', { cancelledBy: cancel.by, reason: cancel.reason, interruption })
@@ -455,7 +464,9 @@ export class RunbookRunner {
     if (run.parent !== null) {
       return {
         code: 'refused',
-        message: `Run #${run.id} (${run.runbook}) ran inside step ${run.parent.stepIndex + 1} of run #${run.parent.runId}; resume that one: rampart runbook resume ${run.parent.runId}`
+        message:
+          `Run #${run.id} (${run.runbook}) ran inside step ${run.parent.stepIndex + 1} of run #${run.parent.runId}; ` +
+          `resume that one: rampart runbook resume ${run.parent.runId}`
       }
     }
     if (run.status === 'succeeded')
@@ -470,7 +481,9 @@ export class RunbookRunner {
       return {
         code: 'conflict',
         message:
-          `Run #${run.id} (${run.runbook}) is still running: pid ${run.process?.pid ?? '?'} on ${run.process?.host ?? '?'}, heartbeat at ${run.process?.heartbeatAt ?? '?'}. ` +
+          `Run #${run.id} (${run.runbook}) is still running: ` +
+          `pid ${run.process?.pid ?? '?'} on ${run.process?.host ?? '?'}, ` +
+          `heartbeat at ${run.process?.heartbeatAt ?? '?'}. ` +
           `Wait for it, or cancel it: rampart runbook cancel ${run.id}`
       }
     }
@@ -564,7 +577,8 @@ function cancelError(runId: number, cancel: CancelRequest): RampartError {
 function lostError(runId: number, step: string): RampartError {
   return new RampartError(
     'conflict',
-    `run #${runId} was taken over by another process (it was taken for interrupted and resumed there); this process stopped at ${step} without recording more`,
+    `run #${runId} was taken over by another process (it was taken for interrupted and resumed there); ` +
+      `this process stopped at ${step} without recording more`,
     { runId } satisfies RunbookRunStoppedDetail
   )
 }

@@ -35,7 +35,7 @@ const WEBSOCKET_PATH = '/ws'
 const MAX_MESSAGE_BYTES = 1024 * 1024
 
 /**
- * Serves the renderer build and the contract over a WebSocket (DESIGN.md "Browser mode").
+ * Serves the renderer build and the contract over a WebSocket (docs/design.md "Browser mode").
  * Everything needs the per-start token: the page takes it from `?token=` and sets an
  * HttpOnly cookie, assets need the cookie, and the WebSocket needs the token (query or
  * cookie) and an Origin equal to the served origin.

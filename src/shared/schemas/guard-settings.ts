@@ -23,7 +23,7 @@ export const ResolvedGuardSettingsSchema = z
 
 const setting = ResolvedGuardSettingsSchema.shape
 
-/** The workspace's `guards` block (DESIGN.md "Guard engine"); lateness absent means one window. */
+/** The workspace's `guards` block (docs/design.md "Guards"); lateness absent means one window. */
 export const GuardSettingsSchema = z
   .object({
     window_seconds: setting.window_seconds.default(60),

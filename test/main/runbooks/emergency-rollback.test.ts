@@ -58,19 +58,26 @@ describe('emergency rollback on the demo service container', () => {
     )
   }, 60_000)
 
-  it('restarts the container, so the service serves the flag disabled, and verifies health and the old page', async () => {
-    const startedBefore = (await engine.inspectContainer(service.name))!.startedAt
-    const { result } = await app.services.emergencyRollback.run({ flag: 'unified_llm_hub', reason: 'error rate 12 %' })
+  it(
+    'restarts the container, so the service serves the ' + 'flag disabled, and verifies health and the old page',
+    async () => {
+      const startedBefore = (await engine.inspectContainer(service.name))!.startedAt
+      const { result } = await app.services.emergencyRollback.run({
+        flag: 'unified_llm_hub',
+        reason: 'error rate 12 %'
+      })
 
-    expect((await engine.inspectContainer(service.name))!.startedAt).not.toBe(startedBefore)
-    expect(result.restarted).toBe(true)
-    expect(await getJson(`${service.baseUrl}/api/v1/features/unified_llm_hub`)).toMatchObject({
-      enabled: false,
-      config: { enabled: false }
-    })
-    expect(result.healthCheck).toBe(service.healthUrl)
-    expect(result.verifiedUrls).toEqual([`${service.verifyUrl} 200`])
-  }, 60_000)
+      expect((await engine.inspectContainer(service.name))!.startedAt).not.toBe(startedBefore)
+      expect(result.restarted).toBe(true)
+      expect(await getJson(`${service.baseUrl}/api/v1/features/unified_llm_hub`)).toMatchObject({
+        enabled: false,
+        config: { enabled: false }
+      })
+      expect(result.healthCheck).toBe(service.healthUrl)
+      expect(result.verifiedUrls).toEqual([`${service.verifyUrl} 200`])
+    },
+    60_000
+  )
 
   it('captures the last 50 log lines and records the time from intent to verified safe in the result', async () => {
     // The container's log outlives the restart: once it holds more than 50 lines, exactly 50 are captured.
@@ -92,28 +99,32 @@ describe('emergency rollback on the demo service container', () => {
     expect(app.services.store.runbooks.get(run.id)?.result).toEqual(result)
   }, 60_000)
 
-  it('puts intent, run, kill and verified-safe on the chain with actor and reason, and the chain verifies', async () => {
-    const { result, run } = await app.services.emergencyRollback.run({
-      flag: 'unified_llm_hub',
-      reason: 'error rate 12 %'
-    })
+  it(
+    'puts intent, run, kill and verified-safe on the chain ' + 'with actor and reason, and the chain verifies',
+    async () => {
+      const { result, run } = await app.services.emergencyRollback.run({
+        flag: 'unified_llm_hub',
+        reason: 'error rate 12 %'
+      })
 
-    const events = app.services.store.events.listEvents({ kinds: ['kill', 'runbook'] })
-    expect(events.map((event) => [event.kind, event.outcome])).toEqual([
-      ['kill', 'intent'],
-      ['runbook', 'started'],
-      ['kill', 'applied'],
-      ['kill', 'verified_safe'],
-      ['runbook', 'succeeded']
-    ])
-    expect(events.every((event) => event.actor === 'on-call' && event.reason === 'error rate 12 %')).toBe(true)
-    expect(events[3]!.detail).toMatchObject({
-      runId: run.id,
-      timeToSafeMs: result.timeToSafeMs,
-      intentSeq: events[0]!.seq
-    })
-    expect(app.services.store.events.verify().ok).toBe(true)
-  }, 60_000)
+      const events = app.services.store.events.listEvents({ kinds: ['kill', 'runbook'] })
+      expect(events.map((event) => [event.kind, event.outcome])).toEqual([
+        ['kill', 'intent'],
+        ['runbook', 'started'],
+        ['kill', 'applied'],
+        ['kill', 'verified_safe'],
+        ['runbook', 'succeeded']
+      ])
+      expect(events.every((event) => event.actor === 'on-call' && event.reason === 'error rate 12 %')).toBe(true)
+      expect(events[3]!.detail).toMatchObject({
+        runId: run.id,
+        timeToSafeMs: result.timeToSafeMs,
+        intentSeq: events[0]!.seq
+      })
+      expect(app.services.store.events.verify().ok).toBe(true)
+    },
+    60_000
+  )
 
   it('runs every step twice without harm: one write, one restart, one verified-safe event', async () => {
     const intent = app.services.store.events.appendEvent({

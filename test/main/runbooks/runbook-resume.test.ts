@@ -140,21 +140,24 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
     })
   })
 
-  it('resumes from the interrupted step: done steps are not run again, the interrupted one is re-run and counted', async () => {
-    const runId = await crashedRun(['one', 'two', 'three'], 'two')
-    work.runs = []
+  it(
+    'resumes from the interrupted step: done steps are not ' + 'run again, the interrupted one is re-run and counted',
+    async () => {
+      const runId = await crashedRun(['one', 'two', 'three'], 'two')
+      work.runs = []
 
-    const view = await runnerAs(LIVE_PID).resume(runId)
+      const view = await runnerAs(LIVE_PID).resume(runId)
 
-    expect(view.status).toBe('succeeded')
-    expect(work.runs).toEqual(['two', 'three'])
-    expect(view.steps.map((step) => [step.name, step.status, step.attempts])).toEqual([
-      ['one', 'done', 1],
-      ['two', 'done', 2],
-      ['three', 'done', 1]
-    ])
-    expect(view.process?.pid).toBe(LIVE_PID)
-  })
+      expect(view.status).toBe('succeeded')
+      expect(work.runs).toEqual(['two', 'three'])
+      expect(view.steps.map((step) => [step.name, step.status, step.attempts])).toEqual([
+        ['one', 'done', 1],
+        ['two', 'done', 2],
+        ['three', 'done', 1]
+      ])
+      expect(view.process?.pid).toBe(LIVE_PID)
+    }
+  )
 
   it('records the resume in history with the step that was re-run, and the chain still verifies', async () => {
     const runId = await crashedRun(['one', 'two'], 'two')
@@ -252,26 +255,29 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
     })
   })
 
-  it('cancels between steps: the running step finishes, the next stays pending, and resume continues from it', async () => {
-    let release!: () => void
-    work.behaviour.set('one', () => new Promise<string>((resolve) => (release = () => resolve('one ok'))))
-    const runner = runnerAs(LIVE_PID)
-    const attempt = runner.start('test-runbook', { steps: ['one', 'two'], label: 'x' })
-    const run = await eventually(() => history.runbooks.list()[0])
-    await eventually(() => (release === undefined ? undefined : true))
-    expect(runner.cancel(run.id, { reason: 'changed my mind' }).outcome).toBe('requested')
-    release()
-    await expect(attempt).rejects.toMatchObject({ detail: { status: 'cancelled' } })
-    const cancelled = history.runbooks.get(run.id)!
-    expect(cancelled.status).toBe('cancelled')
-    expect(cancelled.steps.map((step) => step.status)).toEqual(['done', 'pending'])
+  it(
+    'cancels between steps: the running step finishes, the ' + 'next stays pending, and resume continues from it',
+    async () => {
+      let release!: () => void
+      work.behaviour.set('one', () => new Promise<string>((resolve) => (release = () => resolve('one ok'))))
+      const runner = runnerAs(LIVE_PID)
+      const attempt = runner.start('test-runbook', { steps: ['one', 'two'], label: 'x' })
+      const run = await eventually(() => history.runbooks.list()[0])
+      await eventually(() => (release === undefined ? undefined : true))
+      expect(runner.cancel(run.id, { reason: 'changed my mind' }).outcome).toBe('requested')
+      release()
+      await expect(attempt).rejects.toMatchObject({ detail: { status: 'cancelled' } })
+      const cancelled = history.runbooks.get(run.id)!
+      expect(cancelled.status).toBe('cancelled')
+      expect(cancelled.steps.map((step) => step.status)).toEqual(['done', 'pending'])
 
-    work.behaviour.delete('one')
-    work.runs = []
-    const resumed = await runner.resume(run.id)
-    expect(resumed.status).toBe('succeeded')
-    expect(work.runs).toEqual(['two'])
-  })
+      work.behaviour.delete('one')
+      work.runs = []
+      const resumed = await runner.resume(run.id)
+      expect(resumed.status).toBe('succeeded')
+      expect(work.runs).toEqual(['two'])
+    }
+  )
 
   it('cancels inside a cancellable wait and records the step as cancelled', async () => {
     work.behaviour.set('wait-for-health', (tools) => untilAborted(tools.signal))
@@ -331,34 +337,38 @@ describe('RunbookRunner resume, interruption and cancellation', () => {
     await expect(runner.resume(runId)).resolves.toMatchObject({ status: 'succeeded' })
   })
 
-  it('records a run started inside a step as its child; resuming the parent closes the child an earlier attempt left running', async () => {
-    const runner = runnerAs(DEAD_PID)
-    work.behaviour.set('nested', async () => {
-      await runner.run(
-        { runbook: 'inner', environment: 'local', steps: [{ name: 'inner hang', run: () => forever() }] },
-        {}
-      )
-    })
-    void runner.start('test-runbook', { steps: ['one', 'nested'], label: 'x' }).catch(() => undefined)
-    const child = await eventually(() => history.runbooks.list().find((candidate) => candidate.runbook === 'inner'))
-    const parentId = child.parent!.runId
-    expect(child.parent).toEqual({ runId: parentId, stepIndex: 1 })
-    // The child dies with its parent: only the parent is offered for resume.
-    expect(
-      runnerAs(LIVE_PID)
-        .listInterrupted()
-        .map((run) => run.id)
-    ).toEqual([parentId])
-    await expect(runnerAs(LIVE_PID).resume(child.id)).rejects.toMatchObject({
-      message: expect.stringContaining(`rampart runbook resume ${parentId}`)
-    })
+  it(
+    'records a run started inside a step as its child; resuming ' +
+      'the parent closes the child an earlier attempt left running',
+    async () => {
+      const runner = runnerAs(DEAD_PID)
+      work.behaviour.set('nested', async () => {
+        await runner.run(
+          { runbook: 'inner', environment: 'local', steps: [{ name: 'inner hang', run: () => forever() }] },
+          {}
+        )
+      })
+      void runner.start('test-runbook', { steps: ['one', 'nested'], label: 'x' }).catch(() => undefined)
+      const child = await eventually(() => history.runbooks.list().find((candidate) => candidate.runbook === 'inner'))
+      const parentId = child.parent!.runId
+      expect(child.parent).toEqual({ runId: parentId, stepIndex: 1 })
+      // The child dies with its parent: only the parent is offered for resume.
+      expect(
+        runnerAs(LIVE_PID)
+          .listInterrupted()
+          .map((run) => run.id)
+      ).toEqual([parentId])
+      await expect(runnerAs(LIVE_PID).resume(child.id)).rejects.toMatchObject({
+        message: expect.stringContaining(`rampart runbook resume ${parentId}`)
+      })
 
-    work.behaviour.set('nested', async () => 'nested ok')
-    await runnerAs(LIVE_PID).resume(parentId)
+      work.behaviour.set('nested', async () => 'nested ok')
+      await runnerAs(LIVE_PID).resume(parentId)
 
-    expect(history.runbooks.get(child.id)).toMatchObject({
-      status: 'cancelled',
-      result: { supersededBy: { runId: parentId, stepIndex: 1 } }
-    })
-  })
+      expect(history.runbooks.get(child.id)).toMatchObject({
+        status: 'cancelled',
+        result: { supersededBy: { runId: parentId, stepIndex: 1 } }
+      })
+    }
+  )
 })

@@ -222,7 +222,7 @@ async function flagStateFor(
 }
 
 /**
- * The --guards file (a full set of settings: fields it lacks take DESIGN's defaults, not the
+ * The --guards file (a full set of settings: fields it lacks take the design's defaults, not the
  * environment's), then the single options on top. Applied over the defaults (replay) or the
  * environment's guards (watch).
  */

@@ -11,7 +11,7 @@ export type FlagEvaluator = (user: string | null | undefined, atEpochMs: number)
  * normalised ids and the date gates become instants, once. Throws a `bad_input`
  * RampartError naming the field when the state holds a malformed date or percentage.
  *
- * Rules, first match wins (DESIGN.md "Feature flags → Evaluation"): disabled, blacklisted,
+ * Rules, first match wins (docs/design.md "Feature flags → Evaluation"): disabled, blacklisted,
  * whitelisted, before_start, after_end, no user (in only at 100), bucket within the
  * percentage, otherwise outside the rollout.
  */

@@ -1,7 +1,7 @@
 import type { GuardThresholds } from '@shared/schemas/guard-settings'
 
 /**
- * The verdict on one guard window (DESIGN.md "Guard engine"), from the two cohorts' figures and
+ * The verdict on one guard window (docs/design.md "Guards"), from the two cohorts' figures and
  * the number of breaches in a row before it. Pure: the engine and tests call it alike.
  */
 

@@ -5,7 +5,7 @@ import { decideWindow, type CohortFigures, type GuardDecision } from './guard-de
 import type { ParsedLogLine } from './log-event'
 
 /**
- * The guard engine (DESIGN.md "Guard engine"): log events in, decided windows out, the same for
+ * The guard engine (docs/design.md "Guards"): log events in, decided windows out, the same for
  * a replayed file and a live stream. Pure and clock-free: time is the events' own.
  *
  * Windows are tumbling, aligned to multiples of window_seconds since the epoch. A window stays
@@ -223,7 +223,7 @@ export class GuardEngine {
     while (this.nextStartMs <= lastStartMs) this.decideNext(out)
   }
 
-  /** true: treatment, false: control, null: unattributed (DESIGN.md: `flags` first, else evaluation). */
+  /** true: treatment, false: control, null: unattributed (docs/design.md "Guards": `flags` first, else evaluation). */
   private cohortOf(
     flags: Readonly<Record<string, unknown>> | null,
     userId: string | null,

@@ -3,7 +3,7 @@ import type { GuardWindow } from './guard-engine'
 import type { GuardReplaySummary } from './guard-replay-summary'
 
 /**
- * The JSON lines of `rampart guards replay --json`, a contract other tools read (DESIGN.md
+ * The JSON lines of `rampart guards replay --json`, a contract other tools read (docs/design.md
  * "The command line"): the field names and their order are fixed here and nowhere else.
  */
 

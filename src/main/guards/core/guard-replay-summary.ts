@@ -1,6 +1,6 @@
 import type { GuardWindow } from './guard-engine'
 
-/** The last line of `rampart guards replay` (DESIGN.md "The command line"). */
+/** The last line of `rampart guards replay` (docs/design.md "The command line"). */
 export interface GuardReplaySummary {
   verdict: 'pass' | 'hold' | 'trip'
   /** The first window decided `trip`, epoch ms; null when none tripped. */

@@ -2,7 +2,7 @@ import { parseDockerTimestamp } from '@main/docker/core/docker-log-frames'
 import { parseLogTimestampMs } from './log-timestamp'
 
 /**
- * One line of the service's structured log (DESIGN.md "Structured log events and guards"):
+ * One line of the service's structured log (docs/design.md "Structured log events"):
  * a JSON object, optionally behind Docker's RFC 3339 timestamp prefix and a space.
  *
  * Runs once per line of a replayed log, so it does one JSON.parse and reads the fields by

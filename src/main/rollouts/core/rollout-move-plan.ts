@@ -158,7 +158,7 @@ function unmetForAdvance(input: MoveRequest, target: RolloutTarget): string[] {
 
 /**
  * The soak counts from when the phase was entered, or from when the guards last started
- * passing if that is later: DESIGN asks for guards `pass` on enough data for the soak time,
+ * passing if that is later: the design asks for guards `pass` on enough data for the soak time,
  * so time spent in the phase while the guards held or breached does not count.
  */
 function unmetSoak(input: MoveRequest): string | null {

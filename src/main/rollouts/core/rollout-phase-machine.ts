@@ -1,5 +1,5 @@
 /**
- * The rollout phase machine (DESIGN.md "Rollout phases"): where a percentage sits on the path,
+ * The rollout phase machine (docs/design.md "Rollouts"): where a percentage sits on the path,
  * which moves are offered from there, and whether a requested move may be written. It lives in
  * three files (position, state difference, move plan); this module is the one place callers import.
  */

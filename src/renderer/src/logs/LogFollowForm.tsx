@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react'
 import type { WorkspaceView } from '@shared/views'
 import type { LogsFollowRequest } from './useLogFollow'
 
-// Suggestions only (DESIGN's canonical types); main filters, and accepts any name or a list.
+// Suggestions only (the canonical types of docs/design.md); main filters, and accepts any name or a list.
 const EVENT_TYPES = ['API_CALL', 'ERROR', 'PAGE_VIEW', 'FEATURE_USAGE', 'FEATURE_FLAG', 'METRIC']
 const DEFAULT_TAIL = '200'
 

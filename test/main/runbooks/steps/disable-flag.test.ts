@@ -34,21 +34,24 @@ async function kill(notes: RunNotes, reports: string[]): Promise<string> {
 }
 
 describe('disableFlag, the emergency rollback’s first step', () => {
-  it('disables a flag whose percentage was mistyped by hand, says what is still to fix, and records the kill', async () => {
-    workspace.writeEnv(
-      seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 percent #')
-    )
-    const before = workspace.readEnv()
-    const notes = memoryNotes()
-    const message = await kill(notes, [])
-    expect(workspace.readEnv()).toBe(
-      before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n')
-    )
-    expect(message).toMatch(
-      /^unified_llm_hub disabled in .+\.env \(recorded as event #\d+\); still to fix by hand: FEATURE_LLM_HUB_ROLLOUT=25 percent in .+ line \d+ is not a percentage/
-    )
-    expect(notes.get<FlagKillNote>(FLAG_KILL_NOTE)).toMatchObject({ alreadyDisabled: false })
-  })
+  it(
+    'disables a flag whose percentage was mistyped by hand, ' + 'says what is still to fix, and records the kill',
+    async () => {
+      workspace.writeEnv(
+        seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 percent #')
+      )
+      const before = workspace.readEnv()
+      const notes = memoryNotes()
+      const message = await kill(notes, [])
+      expect(workspace.readEnv()).toBe(
+        before.replace('export FEATURE_UNIFIED_LLM_HUB=true\n', 'export FEATURE_UNIFIED_LLM_HUB=false\n')
+      )
+      expect(message).toMatch(
+        /^unified_llm_hub disabled in .+\.env \(recorded as event #\d+\); still to fix by hand: FEATURE_LLM_HUB_ROLLOUT=25 percent in .+ line \d+ is not a percentage/
+      )
+      expect(notes.get<FlagKillNote>(FLAG_KILL_NOTE)).toMatchObject({ alreadyDisabled: false })
+    }
+  )
 
   it('run again, finds the flag disabled despite the bad value and writes nothing', async () => {
     workspace.writeEnv(

@@ -52,16 +52,20 @@ describe('switchImage', () => {
     await service?.remove()
   })
 
-  it('recreates the container on the image, configured as before, notes the old image, then finds it done', async () => {
-    expect(await run()).toBe(`${service.name} now on ${PREVIOUS_IMAGE} (was ${NODE_FIXTURE_IMAGE})`)
+  it(
+    'recreates the container on the image, configured ' + 'as before, notes the old image, then finds it done',
+    async () => {
+      expect(await run()).toBe(`${service.name} now on ${PREVIOUS_IMAGE} (was ${NODE_FIXTURE_IMAGE})`)
 
-    const container = (await engine.inspectContainer(service.name))!
-    expect([container.image, container.labels['rampart.test']]).toEqual([PREVIOUS_IMAGE, '1'])
-    expect(await engine.inspectContainer(asideContainerName(service.name, RUN_ID))).toBeNull()
-    expect(notes.all()).toEqual({ previousImage: NODE_FIXTURE_IMAGE })
-    expect(reports).toHaveLength(2)
-    expect(await run()).toBe(`already on ${PREVIOUS_IMAGE}`)
-  }, 60_000)
+      const container = (await engine.inspectContainer(service.name))!
+      expect([container.image, container.labels['rampart.test']]).toEqual([PREVIOUS_IMAGE, '1'])
+      expect(await engine.inspectContainer(asideContainerName(service.name, RUN_ID))).toBeNull()
+      expect(notes.all()).toEqual({ previousImage: NODE_FIXTURE_IMAGE })
+      expect(reports).toHaveLength(2)
+      expect(await run()).toBe(`already on ${PREVIOUS_IMAGE}`)
+    },
+    60_000
+  )
 
   it('continues after a crash that left only the renamed-aside container: creates the new one like it', async () => {
     // What an attempt that died right after the rename leaves: the note, and the old container aside.
