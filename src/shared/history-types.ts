@@ -7,6 +7,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  */
 export const HISTORY_EVENT_KINDS = [
   'phase_move',
+  'enable',
+  'adopt',
   'guard_trip',
   'drift',
   'rollback',

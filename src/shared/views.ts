@@ -63,6 +63,8 @@ export interface MoveOption {
   unmet: string[]
   /** Typing the flag name is required (reaching 100 %). */
   needsConfirmation: boolean
+  /** For advance: the rule that opens the way out of this phase, in words (the gate out of 0 % differs). */
+  rule: string | null
 }
 
 export interface RolloutStatusView {

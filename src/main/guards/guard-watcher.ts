@@ -197,6 +197,8 @@ export class GuardWatcher {
         environment,
         reason: `guards tripped in the window from ${figures.window_start}: ${window.reasons.join('; ')}`,
         guardSnapshot: figures,
+        // Recorded before the action is taken; the action's own event (by rampart) tells how it went.
+        outcome: 'tripped',
         detail: { window_start: figures.window_start, window_seconds: window.windowSeconds, action }
       })
       this.trips += 1

@@ -1,11 +1,14 @@
 import type { LockHeldDetail, MoveConflictDetail, MoveRefusedDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import { FlagStateSchema, type FlagState } from '@shared/flag-state'
+import type { HistoryEventKind } from '@shared/history-types'
 import type { RolloutMove } from '@shared/rollout-types'
 import type { GuardStatusView, MoveOption, RolloutMoveResult, RolloutStatusView } from '@shared/views'
 import { judgedWithThresholds, summarizeGuardWindows } from './core/guard-status'
 import { describeFlagVariableProblem } from '@main/flags/core/flag-env-mapping'
 import {
+  ADVANCE_GATE_TEXT,
+  advanceGate,
   allowedMoves,
   differingFields,
   planMove,
@@ -75,7 +78,14 @@ export class RolloutService {
       protected: handle.config.protected,
       state: snapshot.state,
       position: positionView(snapshot.state.rollout_percentage),
-      options: this.options(handle, flag, snapshot.state, guard, phase.countsFrom),
+      options: this.options(
+        handle,
+        flag,
+        snapshot.state,
+        guard,
+        phase.countsFrom,
+        this.memory(handle.name, flag)?.state
+      ),
       guard: guardView(guard, this.lastWindowAt(handle.name, flag)),
       phaseEnteredAt: phase.enteredAt,
       minSoakSeconds: handle.config.rollout.min_soak_seconds,
@@ -103,7 +113,9 @@ export class RolloutService {
     const snapshot = await handle.flagSource.read(request.flag, access)
     const now = this.deps.clock.now()
     const memory = this.memory(handle.name, request.flag)
+    // Adopt records the change itself; any other move chosen from a changed state puts the change on record first.
     if (
+      request.move !== 'adopt' &&
       memory !== undefined &&
       !sameState(memory.state, snapshot.state) &&
       sameState(request.expected, snapshot.state)
@@ -117,7 +129,9 @@ export class RolloutService {
       flag: request.flag,
       move: request.move,
       current: snapshot.state,
-      expected: request.expected ?? memory?.state,
+      // Adopt is chosen from the source as it is now, so only what the operator saw can conflict with it.
+      expected: request.move === 'adopt' ? request.expected : (request.expected ?? memory?.state),
+      recorded: memory?.state,
       reason: request.reason,
       confirmation: request.confirmation,
       guard,
@@ -125,22 +139,24 @@ export class RolloutService {
       minSoakSeconds: handle.config.rollout.min_soak_seconds,
       nowEpochMs: now.getTime()
     })
-    if (!plan.ok) throw this.refuse(handle, request, snapshot, plan, guard, now)
+    if (!plan.ok) throw this.refuse(handle, request, snapshot, plan, guard, now, memory)
 
-    let written: FlagSnapshot
+    let written: FlagSnapshot = snapshot
     try {
-      written = await handle.flagSource.write(request.flag, plan.patch, snapshot.revision, access)
+      if (Object.keys(plan.patch).length > 0) {
+        written = await handle.flagSource.write(request.flag, plan.patch, snapshot.revision, access)
+      }
     } catch (error) {
       this.recordFailedWrite(handle, request, plan.from, error, guard)
       throw error
     }
     const event = this.deps.history.events.appendEvent({
-      kind: request.move === 'kill' ? 'kill' : request.move === 'rollback' ? 'rollback' : 'phase_move',
+      kind: EVENT_KIND_OF_MOVE[request.move],
       actor: this.actorOf(request),
       flag: request.flag,
       environment: handle.name,
       reason: plan.reason,
-      fromState: plan.from,
+      fromState: request.move === 'adopt' ? memory?.state : plan.from,
       toState: written.state,
       guardSnapshot: guard,
       outcome: 'applied',
@@ -232,9 +248,28 @@ export class RolloutService {
     snapshot: FlagSnapshot,
     plan: MoveRefusal,
     guard: GuardSnapshot,
-    now: Date
+    now: Date,
+    memory: RolloutMemory | undefined
   ): RampartError {
     const base = { actor: this.actorOf(request), flag: request.flag, environment: handle.name, guardSnapshot: guard }
+    if (plan.code === 'conflict' && plan.conflict && memory !== undefined && sameState(memory.state, snapshot.state)) {
+      // The source is as Rampart recorded it: the operator's view was stale (another console moved the
+      // rollout). Nothing changed outside Rampart, so this is no drift and the phase keeps its start.
+      this.deps.history.events.appendEvent({
+        ...base,
+        kind: 'refused',
+        reason: request.reason.trim() === '' ? null : request.reason.trim(),
+        fromState: plan.conflict.expected,
+        toState: plan.conflict.current,
+        outcome: 'refused',
+        detail: { move: request.move, message: plan.message, stale: true, fields: plan.conflict.fields }
+      })
+      return new RampartError('conflict', plan.message, {
+        expected: plan.conflict.expected,
+        current: plan.conflict.current,
+        fields: plan.conflict.fields
+      } satisfies MoveConflictDetail)
+    }
     if (plan.code === 'conflict' && plan.conflict) {
       this.deps.history.events.appendEvent({
         ...base,
@@ -297,14 +332,16 @@ export class RolloutService {
     flag: string,
     state: FlagState,
     guard: GuardSnapshot,
-    phaseCountsFrom: string
+    phaseCountsFrom: string,
+    recorded: FlagState | undefined
   ): MoveOption[] {
-    return allowedMoves(state).map((offer) => {
+    return allowedMoves(state, recorded).map((offer) => {
       // A dry run with a reason and the confirmation supplied lists only what the operator cannot type away.
       const dryRun = planMove({
         flag,
         move: offer.move,
         current: state,
+        recorded,
         reason: 'preview',
         confirmation: flag,
         guard,
@@ -317,7 +354,8 @@ export class RolloutService {
         target: offer.target,
         available: dryRun.ok,
         unmet: dryRun.ok ? [] : (dryRun.unmet ?? [dryRun.message]),
-        needsConfirmation: 'rollout_percentage' in offer.target && offer.target.rollout_percentage === 100
+        needsConfirmation: 'rollout_percentage' in offer.target && offer.target.rollout_percentage === 100,
+        rule: offer.move === 'advance' ? ADVANCE_GATE_TEXT[advanceGate(state)] : null
       }
     })
   }
@@ -385,6 +423,15 @@ export class RolloutService {
 /** Values the kill went past, in the words of the strict read's error, so the record says what was left to fix. */
 function unreadableDetail(snapshot: FlagSnapshot): { unreadable?: string[] } {
   return snapshot.unreadable === undefined ? {} : { unreadable: snapshot.unreadable.map(describeFlagVariableProblem) }
+}
+
+const EVENT_KIND_OF_MOVE: Record<RolloutMove, HistoryEventKind> = {
+  advance: 'phase_move',
+  back: 'phase_move',
+  rollback: 'rollback',
+  kill: 'kill',
+  enable: 'enable',
+  adopt: 'adopt'
 }
 
 function normalizeDecision(decision: string): 'pass' | 'hold' | 'breach' | 'trip' {

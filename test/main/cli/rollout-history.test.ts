@@ -168,6 +168,28 @@ describe('rampart rollout', () => {
     }
   )
 
+  it('turns a killed flag on again at 0 % with rollout enable, and exits 1 when it is already on', () => {
+    expectOk(rampart('rollout', 'kill', '--flag', FLAG, '--reason', 'incident', '--no-restart'))
+    const enabled = expectOk(rampart('rollout', 'enable', '--flag', FLAG, '--reason', 'fixed', '--no-restart'))
+    expect(enabled.stdout.split('\n')[0]).toMatch(/^unified_llm_hub: disabled \(25%\) -> 0% {2}\(recorded as #\d+/)
+    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=true\n')
+
+    const again = rampart('rollout', 'enable', '--flag', FLAG, '--reason', 'twice', '--no-restart')
+    expect(again.status).toBe(1)
+    expect(again.stderr).toContain('the flag is already enabled')
+  })
+
+  it('adopts a phase set by hand with rollout adopt, and says which gate opens the next phase', () => {
+    expectOk(rampart('rollout', 'status', '--flag', FLAG))
+    writeFileSync(path.join(dir, '.env'), seedEnvText(50))
+    const status = expectOk(rampart('rollout', 'status', '--flag', FLAG)).stdout
+    expect(status).toMatch(/adopt +-> 50% +open/)
+    expect(status).toContain('gate: the guards pass, for the soak time')
+    const adopted = expectOk(rampart('rollout', 'adopt', '--flag', FLAG, '--reason', 'set in the call', '--no-restart'))
+    expect(adopted.stdout.split('\n')[0]).toMatch(/^unified_llm_hub: 25% -> 50% {2}\(recorded as #\d+ by cli-tester\)$/)
+    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(seedEnvText(50))
+  })
+
   it('exits 2 when a move has no --reason', () => {
     const run = rampart('rollout', 'kill', '--flag', FLAG)
     expect(run.status).toBe(2)

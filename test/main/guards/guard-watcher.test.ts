@@ -179,6 +179,7 @@ describe('GuardWatcher', () => {
     const first = tripEvents[0]!
     expect(first).toMatchObject({
       actor: 'rampart',
+      outcome: 'tripped',
       flag: TRACE_FLAG,
       environment: ENVIRONMENT,
       detail: { window_start: new Date(TRACE_START_MS + 3 * WINDOW_MS).toISOString(), action: 'rollback' }

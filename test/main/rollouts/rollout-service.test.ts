@@ -361,7 +361,7 @@ describe('RolloutService.move: back, rollback, kill', () => {
     expect((result.event.toState as FlagState).enabled).toBe(false)
 
     const status = await context.services.rollout.status(undefined, FLAG)
-    expect(status.options.map((option) => option.move)).toEqual(['advance', 'back', 'rollback'])
+    expect(status.options.map((option) => option.move)).toEqual(['advance', 'back', 'rollback', 'enable'])
     expect(status.options[0]!.unmet).toContain('flag is disabled')
   })
 
@@ -478,6 +478,115 @@ describe('RolloutService.move: drift', () => {
     expect((error.detail as MoveRefusedDetail).unmet).toEqual(['guards have no verdict yet, not pass'])
     expect(workspace.readEnv()).toBe(seedEnvText(25))
     expect(events(context).some((event) => event.kind === 'drift' && percentageOf(event.toState) === 25)).toBe(true)
+  })
+})
+
+describe('RolloutService.move: recovery without hand edits', () => {
+  it('enables a killed flag again at 0 %, recorded like every move, and refuses when it is on', async () => {
+    const context = await workspace.open()
+    await context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident' })
+    expect(workspace.readEnv()).toContain('export FEATURE_UNIFIED_LLM_HUB=false')
+
+    const enabled = await context.services.rollout.move({ flag: FLAG, move: 'enable', reason: 'fix deployed' })
+    expect(enabled.state).toMatchObject({ enabled: true, rollout_percentage: 0 })
+    expect(enabled.event).toMatchObject({ kind: 'enable', actor: 'tester', outcome: 'applied', reason: 'fix deployed' })
+    expect(enabled.event.fromState).toMatchObject({ enabled: false, rollout_percentage: 10 })
+    expect(workspace.readEnv()).toContain('export FEATURE_UNIFIED_LLM_HUB=true')
+    expect(workspace.readEnv()).toContain('FEATURE_LLM_HUB_ROLLOUT = 0')
+
+    const again = await rejection(context.services.rollout.move({ flag: FLAG, move: 'enable', reason: 'twice' }))
+    expect(again.code).toBe('refused')
+    expect(again.message).toContain('the flag is already enabled')
+  })
+
+  it('adopts a hand-set phase as the position, starting its soak, without writing the file', async () => {
+    const context = await workspace.open()
+    await passGuardsInCurrentPhase(context)
+    workspace.writeEnv(seedEnvText(25))
+    workspace.clock.advanceSeconds(60)
+    const before = await context.services.rollout.status(undefined, FLAG)
+    expect(before.options.find((option) => option.move === 'adopt')).toMatchObject({
+      available: true,
+      target: { rollout_percentage: 25 }
+    })
+
+    const adopted = await context.services.rollout.move({
+      flag: FLAG,
+      move: 'adopt',
+      reason: 'set by hand during the incident call',
+      expected: before.state
+    })
+    expect(adopted.event).toMatchObject({ kind: 'adopt', outcome: 'applied' })
+    expect(percentageOf(adopted.event.fromState)).toBe(10)
+    expect(percentageOf(adopted.event.toState)).toBe(25)
+    expect(workspace.readEnv()).toBe(seedEnvText(25))
+    expect(events(context).some((event) => event.kind === 'drift')).toBe(false)
+
+    const after = await context.services.rollout.status(undefined, FLAG)
+    expect(after.phaseEnteredAt).toBe(workspace.clock.iso())
+    expect(after.options.map((option) => option.move)).not.toContain('adopt')
+    // The passes at 10 % say nothing about 25 %.
+    expect(after.options.find((option) => option.move === 'advance')?.unmet).toEqual([
+      'guards have no verdict yet, not pass'
+    ])
+  })
+
+  it('opens the gate out of 0 % on holds alone, and names the rule', async () => {
+    const context = await workspace.open()
+    await context.services.rollout.move({ flag: FLAG, move: 'rollback', reason: 'start over' })
+    const store = workspace.history()
+    for (let index = 0; index < 3; index++) {
+      store.guardWindows.recordGuardWindow({
+        flag: FLAG,
+        environment: 'local',
+        windowStart: workspace.clock.iso(index * 60),
+        windowSeconds: 60,
+        decision: 'hold',
+        figures: { treatment: { requests: 2, failures: 0 }, control: { requests: 4500, failures: 9 } }
+      })
+    }
+    workspace.clock.advanceSeconds(180)
+    const status = await context.services.rollout.status(undefined, FLAG)
+    const advance = status.options.find((option) => option.move === 'advance')
+    expect(advance).toMatchObject({ available: true, unmet: [], rule: expect.stringContaining('holds allowed') })
+    const moved = await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'whitelist is happy' })
+    expect(moved.state.rollout_percentage).toBe(10)
+  })
+
+  it('keeps the gate out of 0 % shut after a breach in the phase', async () => {
+    const context = await workspace.open()
+    await context.services.rollout.move({ flag: FLAG, move: 'rollback', reason: 'start over' })
+    workspace.history().guardWindows.recordGuardWindow({
+      flag: FLAG,
+      environment: 'local',
+      windowStart: workspace.clock.iso(),
+      windowSeconds: 60,
+      decision: 'breach',
+      figures: { treatment: { requests: 150, failures: 30 }, control: { requests: 4500, failures: 9 } }
+    })
+    workspace.clock.advanceSeconds(60)
+    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'try' }))
+    expect((error.detail as MoveRefusedDetail).unmet).toEqual([
+      'guards breached in this phase; out of 0 % the gate allows holds, not breaches'
+    ])
+  })
+
+  it('refuses a move from a stale view without calling it drift or restarting the phase', async () => {
+    const alice = await workspace.open('alice')
+    const bob = await workspace.open('bob')
+    const seenByAlice = (await alice.services.rollout.status(undefined, FLAG)).state
+    workspace.clock.advanceSeconds(30)
+    await bob.services.rollout.move({ flag: FLAG, move: 'back', reason: 'bob steps back' })
+    const enteredAt = (await bob.services.rollout.status(undefined, FLAG)).phaseEnteredAt
+    workspace.clock.advanceSeconds(30)
+
+    const error = await rejection(
+      alice.services.rollout.move({ flag: FLAG, move: 'rollback', reason: 'from an old tab', expected: seenByAlice })
+    )
+    expect(error.code).toBe('conflict')
+    expect(events(alice).at(-1)).toMatchObject({ kind: 'refused', outcome: 'refused', detail: { stale: true } })
+    expect(events(alice).some((event) => event.kind === 'drift')).toBe(false)
+    expect((await alice.services.rollout.status(undefined, FLAG)).phaseEnteredAt).toBe(enteredAt)
   })
 })
 

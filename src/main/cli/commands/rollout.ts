@@ -1,4 +1,4 @@
-import type { RolloutMove } from '@shared/rollout-types'
+import { ROLLOUT_MOVES, type RolloutMove } from '@shared/rollout-types'
 import type { RolloutStatusView } from '@shared/views'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
@@ -24,7 +24,9 @@ const MOVE_SUMMARIES: Record<RolloutMove, string> = {
   advance: 'Advance to the next phase (guards must pass; --confirm FLAG to reach 100 %)',
   back: 'Step back to the previous phase',
   rollback: 'Roll back to 0 % (whitelisted users only)',
-  kill: 'Disable the flag (the emergency action)'
+  kill: 'Disable the flag (the emergency action)',
+  enable: 'Turn a killed flag on again at 0 % (whitelisted users only)',
+  adopt: 'Record a hand-set phase in the source as the rollout position (its soak starts now)'
 }
 
 function moveCommand(move: RolloutMove): CliCommand {
@@ -73,7 +75,7 @@ function moveCommand(move: RolloutMove): CliCommand {
   }
 }
 
-export const rolloutMoveCommands: CliCommand[] = (['advance', 'back', 'rollback', 'kill'] as const).map(moveCommand)
+export const rolloutMoveCommands: CliCommand[] = ROLLOUT_MOVES.map(moveCommand)
 
 function describeEnabled(state: { enabled?: boolean } | null): string {
   return state === null ? '?' : state.enabled === false ? 'disabled' : 'enabled'
@@ -99,9 +101,15 @@ function describeStatus(status: RolloutStatusView): string[] {
     '  moves:'
   ]
   for (const option of status.options) {
-    const target = 'enabled' in option.target ? 'disabled' : `${option.target.rollout_percentage}%`
     const availability = option.available ? 'open' : `blocked: ${option.unmet.join('; ')}`
-    lines.push(`    ${option.move.padEnd(8)} -> ${target.padEnd(8)} ${availability}`)
+    lines.push(`    ${option.move.padEnd(8)} -> ${targetText(option.target).padEnd(8)} ${availability}`)
+    if (option.rule !== null) lines.push(`${' '.repeat(25)}gate: ${option.rule}`)
   }
   return lines
+}
+
+function targetText(target: RolloutStatusView['options'][number]['target']): string {
+  if (target.enabled === false) return 'disabled'
+  if (target.enabled === true) return `on, ${target.rollout_percentage ?? 0}%`
+  return `${target.rollout_percentage}%`
 }

@@ -15,8 +15,9 @@ export interface JudgedWindow {
 export function summarizeGuardWindows(windows: readonly JudgedWindow[], sinceEpochMs: number | null): GuardSnapshot {
   const relevant = windows.filter((window) => sinceEpochMs === null || window.windowStartEpochMs >= sinceEpochMs)
   const latest = relevant.at(-1)
-  if (latest === undefined) return { verdict: 'none', tripped: false, passSinceEpochMs: null }
+  if (latest === undefined) return { verdict: 'none', tripped: false, breached: false, passSinceEpochMs: null }
   const tripped = relevant.some((window) => window.decision === 'trip')
+  const breached = relevant.some((window) => window.decision === 'breach' || window.decision === 'trip')
   let passSinceEpochMs: number | null = null
   for (let index = relevant.length - 1; index >= 0; index -= 1) {
     const window = relevant[index]!
@@ -24,7 +25,7 @@ export function summarizeGuardWindows(windows: readonly JudgedWindow[], sinceEpo
     passSinceEpochMs = window.windowStartEpochMs
   }
   const verdict = tripped ? 'trip' : latest.decision === 'pass' ? 'pass' : 'hold'
-  return { verdict, tripped, passSinceEpochMs }
+  return { verdict, tripped, breached, passSinceEpochMs }
 }
 
 /**

@@ -5,8 +5,11 @@ import { ROLLOUT_MOVES, type GuardVerdict, type RolloutMove } from '@shared/roll
 import { differingFields } from '@main/flags/core/flag-state-difference'
 import { nextPhase, previousPhase, rolloutPosition, ROLLOUT_PATH_TEXT } from '@main/flags/core/rollout-position'
 
-/** What a move writes: a percentage for advance/back/rollback, `enabled: false` for kill. */
-type RolloutTarget = { rollout_percentage: number } | { enabled: false }
+/**
+ * Where a move takes the flag: a percentage for advance, back and rollback; `enabled: false` for
+ * kill; enabled at 0 % for enable; for adopt, the percentage already in the source (nothing is written).
+ */
+type RolloutTarget = { rollout_percentage: number } | { enabled: false } | { enabled: true; rollout_percentage: 0 }
 
 export interface OfferedMove {
   move: RolloutMove
@@ -17,6 +20,8 @@ export interface GuardSnapshot {
   /** 'none' when the guards have not judged a window yet. */
   verdict: GuardVerdict | 'none'
   tripped: boolean
+  /** Any window of the phase breached (or tripped): the gate out of 0 % asks for none. */
+  breached: boolean
   /** Since when the guards have passed without interruption; null when unknown or not passing. */
   passSinceEpochMs: number | null
 }
@@ -28,6 +33,8 @@ export interface MoveRequest {
   current: FlagState
   /** The state the operator last saw; any difference from `current` refuses with 'conflict'. */
   expected?: FlagState
+  /** The state Rampart last recorded for the rollout; adopt is offered only when the source differs from it. */
+  recorded?: FlagState
   reason: string
   confirmation?: string
   guard: GuardSnapshot
@@ -61,9 +68,11 @@ export interface MoveRefusal {
  * advance is offered from a phase below 100 even when its preconditions (enabled, guards,
  * soak, confirmation) are unmet, because `planMove` lists those so the operator sees what is
  * missing. Moves that would change nothing are not offered: back and rollback at 0 %, kill on
- * a disabled flag. From drift, advance is not offered (there is no "next phase" of 37 %).
+ * a disabled flag, enable on an enabled one. From drift, advance is not offered (there is no
+ * "next phase" of 37 %). Adopt is offered when the source holds a phase that differs from the
+ * state on record (`recorded`): a hand edit the rollout can take as its position.
  */
-export function allowedMoves(state: FlagState): OfferedMove[] {
+export function allowedMoves(state: FlagState, recorded?: FlagState): OfferedMove[] {
   const position = rolloutPosition(state.rollout_percentage)
   const offers: OfferedMove[] = []
   if (position.kind === 'phase') {
@@ -76,7 +85,28 @@ export function allowedMoves(state: FlagState): OfferedMove[] {
   }
   if (state.rollout_percentage > 0) offers.push({ move: 'rollback', target: { rollout_percentage: 0 } })
   if (state.enabled) offers.push({ move: 'kill', target: { enabled: false } })
+  else offers.push({ move: 'enable', target: { enabled: true, rollout_percentage: 0 } })
+  if (position.kind === 'phase' && recorded !== undefined && differingFields(recorded, state).length > 0) {
+    offers.push({ move: 'adopt', target: { rollout_percentage: position.phase } })
+  }
   return offers
+}
+
+/** Which rule opens the way out of the current phase (shown beside advance, and in its refusals). */
+export type AdvanceGate = 'out_of_zero' | 'guards_pass'
+
+/**
+ * Out of 0 % only whitelisted users are treated, so a window rarely reaches `min_requests` and
+ * the guards mostly hold: there the gate is the soak with no breach in the phase's windows
+ * (holds allowed). Every later gate needs the guards to pass.
+ */
+export function advanceGate(current: FlagState): AdvanceGate {
+  return current.rollout_percentage === 0 ? 'out_of_zero' : 'guards_pass'
+}
+
+export const ADVANCE_GATE_TEXT: Record<AdvanceGate, string> = {
+  out_of_zero: "out of 0 %: the soak, and no breach in this phase's guard windows (holds allowed)",
+  guards_pass: 'the guards pass, for the soak time'
 }
 
 /**
@@ -108,7 +138,7 @@ export function planMove(request: MoveRequest): MovePlan | MoveRefusal {
     }
   }
 
-  const offer = allowedMoves(current).find((candidate) => candidate.move === input.move)
+  const offer = allowedMoves(current, input.recorded).find((candidate) => candidate.move === input.move)
   const unmet: string[] = []
   if (offer === undefined) unmet.push(whyNotOffered(input.move, current))
   else if (input.move === 'advance') unmet.push(...unmetForAdvance(input, offer.target))
@@ -123,7 +153,8 @@ export function planMove(request: MoveRequest): MovePlan | MoveRefusal {
     }
   }
 
-  const patch: Partial<FlagState> = offer.target
+  // Adopt takes the source as it is: the record moves, the source is not written.
+  const patch: Partial<FlagState> = input.move === 'adopt' ? {} : offer.target
   return {
     ok: true,
     move: input.move,
@@ -137,8 +168,11 @@ export function planMove(request: MoveRequest): MovePlan | MoveRefusal {
 function unmetForAdvance(input: MoveRequest, target: RolloutTarget): string[] {
   const unmet: string[] = []
   if (!input.current.enabled) unmet.push('flag is disabled')
-  const { verdict, tripped } = input.guard
-  if (verdict === 'none') unmet.push('guards have no verdict yet, not pass')
+  const { verdict, tripped, breached } = input.guard
+  if (advanceGate(input.current) === 'out_of_zero') {
+    if (breached && !tripped)
+      unmet.push('guards breached in this phase; out of 0 % the gate allows holds, not breaches')
+  } else if (verdict === 'none') unmet.push('guards have no verdict yet, not pass')
   else if (verdict !== 'pass') unmet.push(`guards are ${verdict}, not pass`)
   if (tripped) unmet.push('guards have tripped; a trip blocks advancing until it is cleared')
   const soak = unmetSoak(input)
@@ -167,7 +201,8 @@ function unmetSoak(input: MoveRequest): string | null {
   if (input.phaseEnteredAtEpochMs === null) {
     return `soak time: phase start unknown, ${input.minSoakSeconds} s needed`
   }
-  const passSince = input.guard.passSinceEpochMs
+  // Out of 0 % the guards need not pass, so the soak is the time in the phase.
+  const passSince = advanceGate(input.current) === 'out_of_zero' ? null : input.guard.passSinceEpochMs
   const countedFromPass = passSince !== null && passSince > input.phaseEnteredAtEpochMs
   const soakStart = countedFromPass ? passSince : input.phaseEnteredAtEpochMs
   const elapsedMs = input.nowEpochMs - soakStart
@@ -191,12 +226,27 @@ function whyNotOffered(move: RolloutMove, current: FlagState): string {
       return 'nothing to do: already at 0 %'
     case 'kill':
       return 'nothing to do: the flag is already disabled'
+    case 'enable':
+      return 'nothing to do: the flag is already enabled (enable turns a killed flag on again at 0 %)'
+    case 'adopt':
+      return position.kind === 'drift'
+        ? `${position.percentage} % is off the path ${ROLLOUT_PATH_TEXT}; only a phase can be adopted: ` +
+            `step back to ${position.phaseBelow} %, roll back or kill`
+        : 'nothing to adopt: the source holds the state on record'
   }
 }
 
 function describeMove(flag: string, move: RolloutMove, current: FlagState, offer: OfferedMove | undefined): string {
-  const verb = { advance: 'advance', back: 'step back', rollback: 'roll back', kill: 'kill' }[move]
-  if (move === 'kill') return `${verb} ${flag}`
+  const verb = {
+    advance: 'advance',
+    back: 'step back',
+    rollback: 'roll back',
+    kill: 'kill',
+    enable: 'enable',
+    adopt: 'adopt'
+  }[move]
+  if (move === 'kill' || move === 'enable') return `${verb} ${flag}`
+  if (move === 'adopt') return `adopt ${current.rollout_percentage} % as the position of ${flag}`
   const from = `${current.rollout_percentage} %`
   if (offer === undefined || !('rollout_percentage' in offer.target)) return `${verb} ${flag} from ${from}`
   return `${verb} ${flag} from ${from} to ${offer.target.rollout_percentage} %`
@@ -210,11 +260,13 @@ const MoveRequestSchema = z.object({
   move: z.enum(ROLLOUT_MOVES),
   current: FlagStateSchema,
   expected: FlagStateSchema.optional(),
+  recorded: FlagStateSchema.optional(),
   reason: z.string(),
   confirmation: z.string().optional(),
   guard: z.object({
     verdict: z.enum(['pass', 'hold', 'trip', 'none']),
     tripped: z.boolean(),
+    breached: z.boolean(),
     passSinceEpochMs: finiteNumber.nullable()
   }),
   phaseEnteredAtEpochMs: finiteNumber.nullable(),

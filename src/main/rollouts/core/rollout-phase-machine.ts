@@ -5,4 +5,12 @@
  */
 export { isRolloutPhase, nextPhase, previousPhase, rolloutPosition } from '@main/flags/core/rollout-position'
 export { differingFields } from '@main/flags/core/flag-state-difference'
-export { allowedMoves, planMove, type GuardSnapshot, type MoveRefusal, type MoveRequest } from './rollout-move-plan'
+export {
+  ADVANCE_GATE_TEXT,
+  advanceGate,
+  allowedMoves,
+  planMove,
+  type GuardSnapshot,
+  type MoveRefusal,
+  type MoveRequest
+} from './rollout-move-plan'

@@ -12,5 +12,9 @@ export function moveLabel(option: Pick<MoveOption, 'move' | 'target'>): string {
       return `Roll back${to}`
     case 'kill':
       return 'Kill (flag off)'
+    case 'enable':
+      return 'Enable at 0 % (whitelisted users)'
+    case 'adopt':
+      return `Adopt ${option.target.rollout_percentage ?? '?'} % as the position`
   }
 }

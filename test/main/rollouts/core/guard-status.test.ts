@@ -9,16 +9,27 @@ const window = (minute: number, decision: JudgedWindow['decision']): JudgedWindo
 
 describe('summarizeGuardWindows', () => {
   it('has no verdict without windows', () => {
-    expect(summarizeGuardWindows([], null)).toEqual({ verdict: 'none', tripped: false, passSinceEpochMs: null })
+    expect(summarizeGuardWindows([], null)).toEqual({
+      verdict: 'none',
+      tripped: false,
+      breached: false,
+      passSinceEpochMs: null
+    })
   })
 
   it('passes on a latest pass and says since when the passes run', () => {
     const summary = summarizeGuardWindows([window(0, 'hold'), window(1, 'pass'), window(2, 'pass')], null)
-    expect(summary).toEqual({ verdict: 'pass', tripped: false, passSinceEpochMs: at(1) })
+    expect(summary).toEqual({ verdict: 'pass', tripped: false, breached: false, passSinceEpochMs: at(1) })
   })
 
   it('reads a breach that has not tripped as hold, never as pass', () => {
     expect(summarizeGuardWindows([window(0, 'pass'), window(1, 'breach')], null).verdict).toBe('hold')
+  })
+
+  it('remembers a breach anywhere in the phase, for the gate out of 0 %, even after holds and passes', () => {
+    expect(summarizeGuardWindows([window(0, 'hold'), window(1, 'breach'), window(2, 'pass')], null).breached).toBe(true)
+    expect(summarizeGuardWindows([window(0, 'hold'), window(1, 'hold')], null).breached).toBe(false)
+    expect(summarizeGuardWindows([window(0, 'breach'), window(5, 'hold')], at(5)).breached).toBe(false)
   })
 
   it('stays tripped after a trip in the phase, even when later windows pass', () => {
@@ -29,7 +40,7 @@ describe('summarizeGuardWindows', () => {
 
   it('ignores windows from before the phase started', () => {
     const summary = summarizeGuardWindows([window(0, 'trip'), window(5, 'pass')], at(5))
-    expect(summary).toEqual({ verdict: 'pass', tripped: false, passSinceEpochMs: at(5) })
+    expect(summary).toEqual({ verdict: 'pass', tripped: false, breached: false, passSinceEpochMs: at(5) })
   })
 })
 

@@ -1,6 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  ADVANCE_GATE_TEXT,
+  advanceGate,
   allowedMoves,
   differingFields,
   isRolloutPhase,
@@ -37,7 +39,7 @@ function request(overrides: Partial<MoveRequest> = {}): MoveRequest {
     move: 'advance',
     current: flagState(),
     reason: 'error rate flat for a day',
-    guard: { verdict: 'pass', tripped: false, passSinceEpochMs: NOW - 2 * HOUR_MS },
+    guard: { verdict: 'pass', tripped: false, breached: false, passSinceEpochMs: NOW - 2 * HOUR_MS },
     phaseEnteredAtEpochMs: NOW - 2 * HOUR_MS,
     minSoakSeconds: 3600,
     nowEpochMs: NOW,
@@ -118,12 +120,23 @@ describe('allowedMoves', () => {
     ])
   })
 
-  it('offers no kill on a disabled flag but still offers advance, whose planning lists the disabled flag', () => {
-    expect(allowedMoves(flagState({ enabled: false, rollout_percentage: 10 })).map((o) => o.move)).toEqual([
-      'advance',
-      'back',
-      'rollback'
+  it('offers enable instead of kill on a disabled flag, and advance, whose planning lists the disabled flag', () => {
+    expect(allowedMoves(flagState({ enabled: false, rollout_percentage: 10 }))).toEqual([
+      { move: 'advance', target: { rollout_percentage: 25 } },
+      { move: 'back', target: { rollout_percentage: 0 } },
+      { move: 'rollback', target: { rollout_percentage: 0 } },
+      { move: 'enable', target: { enabled: true, rollout_percentage: 0 } }
     ])
+  })
+
+  it('offers adopt when the source holds a phase that differs from the state on record', () => {
+    const recorded = flagState({ rollout_percentage: 10 })
+    expect(allowedMoves(flagState({ rollout_percentage: 25 }), recorded)).toContainEqual({
+      move: 'adopt',
+      target: { rollout_percentage: 25 }
+    })
+    expect(allowedMoves(flagState({ rollout_percentage: 10 }), recorded).map((o) => o.move)).not.toContain('adopt')
+    expect(allowedMoves(flagState({ rollout_percentage: 37 }), recorded).map((o) => o.move)).not.toContain('adopt')
   })
 
   it.each([
@@ -158,21 +171,21 @@ describe('planMove: advance', () => {
   })
 
   it.each(['hold', 'trip'] as const)('refuses when the guards are %s', (verdict) => {
-    expect(unmetOf({ guard: { verdict, tripped: false, passSinceEpochMs: null } })).toEqual([
+    expect(unmetOf({ guard: { verdict, tripped: false, breached: false, passSinceEpochMs: null } })).toEqual([
       `guards are ${verdict}, not pass`
     ])
   })
 
   it('refuses when the guards have no verdict yet', () => {
-    expect(unmetOf({ guard: { verdict: 'none', tripped: false, passSinceEpochMs: null } })).toEqual([
+    expect(unmetOf({ guard: { verdict: 'none', tripped: false, breached: false, passSinceEpochMs: null } })).toEqual([
       'guards have no verdict yet, not pass'
     ])
   })
 
   it('refuses after a trip even when the latest window passed', () => {
-    expect(unmetOf({ guard: { verdict: 'pass', tripped: true, passSinceEpochMs: NOW - 2 * HOUR_MS } })).toEqual([
-      'guards have tripped; a trip blocks advancing until it is cleared'
-    ])
+    expect(
+      unmetOf({ guard: { verdict: 'pass', tripped: true, breached: true, passSinceEpochMs: NOW - 2 * HOUR_MS } })
+    ).toEqual(['guards have tripped; a trip blocks advancing until it is cleared'])
   })
 
   it('refuses before the soak time is met and says how far along it is', () => {
@@ -232,7 +245,7 @@ describe('planMove: advance', () => {
     const plan = planMove(
       request({
         current: flagState({ enabled: false, rollout_percentage: 50 }),
-        guard: { verdict: 'hold', tripped: false, passSinceEpochMs: null },
+        guard: { verdict: 'hold', tripped: false, breached: false, passSinceEpochMs: null },
         phaseEnteredAtEpochMs: NOW - 120_000,
         reason: ' ',
         confirmation: undefined
@@ -280,7 +293,7 @@ describe('planMove: back, rollback and kill', () => {
       request({
         move: 'back',
         current: flagState({ rollout_percentage: 25, enabled: false }),
-        guard: { verdict: 'trip', tripped: true, passSinceEpochMs: null },
+        guard: { verdict: 'trip', tripped: true, breached: true, passSinceEpochMs: null },
         phaseEnteredAtEpochMs: null
       })
     )
@@ -332,6 +345,97 @@ describe('planMove: back, rollback and kill', () => {
       'nothing to do: the flag is already disabled',
       'reason is empty'
     ])
+  })
+})
+
+describe('planMove: enable and adopt', () => {
+  it('enables a killed flag at 0 %, whitelisted users only, whatever percentage it was killed at', () => {
+    const plan = planMove(
+      request({ move: 'enable', current: flagState({ enabled: false, rollout_percentage: 25 }), guard: noWindows() })
+    )
+    expect(plan).toMatchObject({ ok: true, patch: { enabled: true, rollout_percentage: 0 } })
+    expect(plan.ok && plan.to).toEqual(flagState({ enabled: true, rollout_percentage: 0 }))
+  })
+
+  it('refuses to enable a flag that is on, as nothing to do', () => {
+    const plan = planMove(request({ move: 'enable', current: flagState({ rollout_percentage: 10 }) }))
+    expect(plan).toMatchObject({ ok: false, code: 'refused' })
+    expect(!plan.ok && plan.unmet).toEqual([
+      'nothing to do: the flag is already enabled (enable turns a killed flag on again at 0 %)'
+    ])
+  })
+
+  it('adopts a hand-set phase without writing anything: the plan changes the record only', () => {
+    const current = flagState({ rollout_percentage: 25 })
+    const plan = planMove(request({ move: 'adopt', current, recorded: flagState({ rollout_percentage: 10 }) }))
+    expect(plan).toMatchObject({ ok: true, move: 'adopt', patch: {}, to: current, from: current })
+  })
+
+  it('refuses to adopt a value off the path: only back, rollback and kill remain', () => {
+    const plan = planMove(
+      request({
+        move: 'adopt',
+        current: flagState({ rollout_percentage: 37 }),
+        recorded: flagState({ rollout_percentage: 25 })
+      })
+    )
+    expect(!plan.ok && plan.unmet).toEqual([
+      '37 % is off the path 0 → 10 → 25 → 50 → 100; only a phase can be adopted: step back to 25 %, roll back or kill'
+    ])
+  })
+
+  it('refuses to adopt when the source holds the state on record', () => {
+    const plan = planMove(request({ move: 'adopt', recorded: flagState() }))
+    expect(!plan.ok && plan.unmet).toEqual(['nothing to adopt: the source holds the state on record'])
+  })
+})
+
+describe('planMove: the gate out of 0 %', () => {
+  const atZero = flagState({ rollout_percentage: 0 })
+
+  it('opens with the soak met and no breach, even when every window held for lack of traffic', () => {
+    const plan = planMove(
+      request({ current: atZero, guard: { verdict: 'hold', tripped: false, breached: false, passSinceEpochMs: null } })
+    )
+    expect(plan).toMatchObject({ ok: true, patch: { rollout_percentage: 10 } })
+  })
+
+  it('opens before any window was judged, once the soak is met', () => {
+    expect(planMove(request({ current: atZero, guard: noWindows() }))).toMatchObject({ ok: true })
+  })
+
+  it('stays shut after a breach in the phase, and says which rule applies', () => {
+    const plan = planMove(
+      request({ current: atZero, guard: { verdict: 'hold', tripped: false, breached: true, passSinceEpochMs: null } })
+    )
+    expect(!plan.ok && plan.unmet).toEqual([
+      'guards breached in this phase; out of 0 % the gate allows holds, not breaches'
+    ])
+  })
+
+  it('counts the soak from the phase start, not from a later pass', () => {
+    const plan = planMove(
+      request({
+        current: atZero,
+        guard: { verdict: 'pass', tripped: false, breached: false, passSinceEpochMs: NOW - 60_000 },
+        phaseEnteredAtEpochMs: NOW - 2 * HOUR_MS,
+        minSoakSeconds: 3600
+      })
+    )
+    expect(plan).toMatchObject({ ok: true })
+  })
+
+  it('names the rule for each phase: no breach out of 0 %, passing guards after', () => {
+    expect(advanceGate(atZero)).toBe('out_of_zero')
+    expect(ADVANCE_GATE_TEXT.out_of_zero).toContain('holds allowed')
+    for (const phase of [10, 25, 50]) expect(advanceGate(flagState({ rollout_percentage: phase }))).toBe('guards_pass')
+  })
+
+  it('after 0 %, a hold still blocks: every later gate needs passing guards', () => {
+    const plan = planMove(
+      request({ guard: { verdict: 'hold', tripped: false, breached: false, passSinceEpochMs: null } })
+    )
+    expect(!plan.ok && plan.unmet).toEqual(['guards are hold, not pass'])
   })
 })
 
@@ -406,8 +510,12 @@ describe('differingFields', () => {
 
 // ---- properties ----
 
+function noWindows(): MoveRequest['guard'] {
+  return { verdict: 'none', tripped: false, breached: false, passSinceEpochMs: null }
+}
+
 function passingSince(passSinceEpochMs: number | null): MoveRequest['guard'] {
-  return { verdict: 'pass', tripped: false, passSinceEpochMs }
+  return { verdict: 'pass', tripped: false, breached: false, passSinceEpochMs }
 }
 
 const stateArb: fc.Arbitrary<FlagState> = fc.record({
@@ -429,6 +537,7 @@ const attemptArb: fc.Arbitrary<Attempt> = fc.record({
   guard: fc.record({
     verdict: fc.constantFrom('pass', 'pass', 'hold', 'trip', 'none'),
     tripped: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+    breached: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
     passSinceEpochMs: fc.option(fc.integer({ min: NOW - 48 * HOUR_MS, max: NOW }), { nil: null })
   }),
   phaseEnteredAtEpochMs: fc.option(fc.integer({ min: NOW - 48 * HOUR_MS, max: NOW + 60_000 }), { nil: null }),
@@ -487,6 +596,31 @@ describe('properties of the phase machine', () => {
         })
       }),
       { numRuns: 1000 }
+    )
+  })
+
+  it('enable exposes whitelisted users only: it always lands at 0 %', () => {
+    fc.assert(
+      fc.property(stateArb, attemptArb, (current, attempt) => {
+        const plan = planMove({ ...attempt, move: 'enable', flag: FLAG, current })
+        if (!plan.ok) return
+        expect(current.enabled).toBe(false)
+        expect(plan.to).toEqual({ ...current, enabled: true, rollout_percentage: 0 })
+      }),
+      { numRuns: 500 }
+    )
+  })
+
+  it('adopt never writes to the source', () => {
+    fc.assert(
+      fc.property(stateArb, stateArb, attemptArb, (current, recorded, attempt) => {
+        const plan = planMove({ ...attempt, move: 'adopt', flag: FLAG, current, recorded })
+        if (!plan.ok) return
+        expect(plan.patch).toEqual({})
+        expect(plan.to).toEqual(current)
+        expect(isRolloutPhase(current.rollout_percentage)).toBe(true)
+      }),
+      { numRuns: 500 }
     )
   })
 
