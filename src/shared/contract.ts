@@ -20,6 +20,7 @@ import {
   RunbookResumeInputSchema
 } from './runbook-operation-inputs'
 import type { LogLine } from './log-line'
+import type { SupervisionNotice } from './supervision-types'
 import type { GuardWindowRecord } from './history-types'
 import type { AppliedMoveResult, RolloutWatchNotice } from './rollout-watch-types'
 import { GuardWindowsInputSchema, RolloutWatchInputSchema } from './guard-watch-inputs'
@@ -113,12 +114,19 @@ export const contract = {
   // `interrupted: true` lists runs whose process is gone: shown at start, resumable.
   'runbook.list': operation<Array<RunbookRunView | InterruptedRunbookRun>>()(RunbookListInputSchema),
   'runbook.resume': operation<RunbookRunView>()(RunbookResumeInputSchema),
-  'runbook.cancel': operation<RunbookCancelResult>()(RunbookCancelInputSchema)
+  'runbook.cancel': operation<RunbookCancelResult>()(RunbookCancelInputSchema),
+
+  // The page showed a browser notification of this attention (its `notification` event): recorded too.
+  'attention.delivered': operation<{ seq: number }>()(
+    z.object({ attentionSeq: z.number().int().min(1), channel: z.literal('browser') }).strict()
+  )
 } as const
 
 export const streams = {
   // History events as they are recorded by any process sharing the file: after `afterSeq`, or from now on.
   'history.follow': stream<HistoryEvent>()(z.object({ afterSeq: z.number().int().min(0).optional() }).strict()),
+  // Main's supervision of every enabled flag's guards: a snapshot, then each change, window, action and attention.
+  'guards.supervision': stream<SupervisionNotice>()(z.object({}).strict()),
   // Live progress of every runbook this process runs (test-db setup, migrations, rollbacks).
   'runbook.progress': stream<RunbookProgress>()(z.object({}).strict()),
   // Live guard windows of a flag, judged with the environment's own settings (stored in history).

@@ -17,7 +17,8 @@ export const HISTORY_EVENT_KINDS = [
   'flag_change',
   'runbook',
   'db_operation',
-  'docker_action'
+  'docker_action',
+  'notification'
 ] as const
 export type HistoryEventKind = (typeof HISTORY_EVENT_KINDS)[number]
 

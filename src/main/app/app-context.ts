@@ -22,6 +22,9 @@ import { FullRollback } from '@main/runbooks/full-rollback'
 import { ServiceRestartApplier } from '@main/rollouts/flag-change-apply'
 import { GuardService } from '@main/guards/guard-service'
 import { RolloutOrchestrator } from '@main/guards/rollout-orchestrator'
+import { AttentionService } from '@main/guards/attention'
+import { GuardSupervisor } from '@main/guards/guard-supervisor'
+import type { DesktopNotifier } from '@main/platform/desktop-notifier'
 import { AppliedMoves } from '@main/rollouts/applied-moves'
 import { operatorName } from '@main/platform/operator'
 import { RolloutService } from '@main/rollouts/rollout-service'
@@ -34,6 +37,10 @@ export interface AppContextOptions {
   clock?: Clock
   /** Who the records name; defaults to the OS user. */
   actor?: string
+  /** The desktop's notifications (the Electron app); none in browser mode and the CLI. */
+  notifier?: DesktopNotifier
+  /** The guard supervision's pace (tests shorten it). */
+  supervision?: { pollMs?: number; retryMs?: number }
 }
 
 export interface Services {
@@ -63,6 +70,10 @@ export interface Services {
   moves: AppliedMoves
   /** The guarded rollout watch that acts on trips. */
   rolloutOrchestrator: RolloutOrchestrator
+  /** Breaches, trips and failed actions raised to the operator, each recorded. */
+  attention: AttentionService
+  /** Every enabled flag's guards watched from main; started by the app and `rampart serve`. */
+  supervisor: GuardSupervisor
 }
 
 /** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
@@ -137,6 +148,14 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     environments
   })
   const rolloutOrchestrator = new RolloutOrchestrator({ moves, guards, environments, emergencyRollback })
+  const attention = new AttentionService({ events: store.events, actor, notifier: options.notifier ?? null })
+  const supervisor = new GuardSupervisor({
+    environments,
+    orchestrator: rolloutOrchestrator,
+    attention,
+    clock,
+    ...options.supervision
+  })
   const services: Services = {
     workspace: new WorkspaceService(workspace, { historyPath, historyWarning: history.warning, actor }),
     flags: new FlagService(environments, clock),
@@ -160,7 +179,9 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     }),
     guards,
     moves,
-    rolloutOrchestrator
+    rolloutOrchestrator,
+    attention,
+    supervisor
   }
   return {
     workspace,
@@ -169,6 +190,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     handlers: createHandlers(services),
     producers: createStreamProducers(services),
     close: () => {
+      void supervisor.stop()
       docker.close()
       store.close()
     }

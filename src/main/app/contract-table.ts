@@ -2,7 +2,12 @@ import type { Handlers, StreamProducers } from '@main/transport/contract-dispatc
 import { dbHandlers } from '@main/database/handler'
 import { demoHandlers } from '@main/demo/handler'
 import { flagHandlers } from '@main/flags/handler'
-import { guardWindowsProducer, rolloutWatchProducer } from '@main/guards/handler'
+import {
+  attentionHandlers,
+  guardWindowsProducer,
+  rolloutWatchProducer,
+  supervisionProducer
+} from '@main/guards/handler'
 import { historyHandlers, historyStreams } from '@main/history/handler'
 import { logsFollowProducer } from '@main/docker/handler'
 import { rolloutHandlers } from '@main/rollouts/handler'
@@ -19,7 +24,8 @@ export function createHandlers(services: Services): Handlers {
     ...historyHandlers(services),
     ...runbookHandlers({ ...services, runbookRecords: services.store.runbooks }),
     ...dbHandlers(services),
-    ...demoHandlers(services)
+    ...demoHandlers(services),
+    ...attentionHandlers(services)
   }
 }
 
@@ -29,6 +35,7 @@ export function createStreamProducers(services: Services): StreamProducers {
     ...runbookStreams(services),
     'logs.follow': logsFollowProducer(services),
     'guards.windows': guardWindowsProducer(services),
-    'rollout.watch': rolloutWatchProducer(services)
+    'rollout.watch': rolloutWatchProducer(services),
+    'guards.supervision': supervisionProducer(services)
   }
 }

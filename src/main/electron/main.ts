@@ -6,6 +6,7 @@ import { createAppContext, type AppContext } from '@main/app/app-context'
 import { isAppUrl } from './app-url'
 import { bindIpc } from '@main/transport/ipc-binding'
 import { createMainWindow } from './window'
+import { electronNotifier } from './desktop-notifier'
 
 /** Sites the app may open in the operator's browser; everything else stays closed. */
 const EXTERNAL_HOSTS = ['github.com']
@@ -37,13 +38,15 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     try {
-      context = await createAppContext({ workspacePath: workspaceArgument(process.argv) })
+      context = await createAppContext({ workspacePath: workspaceArgument(process.argv), notifier: electronNotifier })
     } catch (error) {
       dialog.showErrorBox('Rampart could not start', toContractError(error).message)
       app.exit(1)
       return
     }
     const appUrl = rendererUrl()
+    // Guards are watched from here on, whatever page is open: pages only follow the supervision.
+    context.services.supervisor.start()
     unbindIpc = bindIpc(ipcMain, context.handlers, context.producers, (frameUrl) => isAppUrl(frameUrl, appUrl))
     createMainWindow({
       preloadPath: join(__dirname, '../preload/index.js'),

@@ -31,6 +31,8 @@ export const serveCommand: CliCommand = {
       host: optionalString(values, 'host'),
       port: optionalInteger(values, 'port', 0, 65_535) ?? 0
     })
+    // Guards are watched from start-up, whether or not a page is open: pages only follow the supervision.
+    const stopSupervision = context.services.supervisor.start()
     const warning = context.services.history.warning
     if (flag(values, 'json')) {
       const workspace = context.workspace.file ?? 'built-in default'
@@ -41,10 +43,12 @@ export const serveCommand: CliCommand = {
       io.stdout.write(
         `Rampart console for ${context.workspace.file ?? 'the built-in default workspace'}\n` +
           `History: ${context.historyPath}\n\n` +
+          'Guards: every enabled flag is watched from now on, with or without a page open.\n\n' +
           `Open (the token is shown only now):\n  ${server.url}\n\nCtrl-C stops it.\n`
       )
     }
     await waitForStopSignal()
+    await stopSupervision()
     await server.close()
   }
 }
