@@ -20,6 +20,7 @@ import {
   RunbookResumeInputSchema
 } from './runbook-operation-inputs'
 import type { LogLine } from './log-line'
+import { ReviewFilterSchema, type RolloutDetailView, type RolloutSummaryView } from './review-types'
 import type { SupervisionNotice } from './supervision-types'
 import type { GuardWindowRecord } from './history-types'
 import type { AppliedMoveResult, RolloutWatchNotice } from './rollout-watch-types'
@@ -95,6 +96,22 @@ export const contract = {
       .strict()
   ),
   'history.verify': operation<ChainReport>()(z.object({}).strict()),
+
+  // The reviewer's view, from the history file alone: rollouts, one rollout, its windows, a report.
+  'review.rollouts': operation<RolloutSummaryView[]>()(ReviewFilterSchema),
+  'review.rollout': operation<RolloutDetailView>()(z.object({ id: z.number().int().min(1) }).strict()),
+  'review.windows': operation<{ total: number; windows: GuardWindowRecord[] }>()(
+    z
+      .object({
+        id: z.number().int().min(1),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(1000)
+      })
+      .strict()
+  ),
+  'review.export': operation<{ fileName: string; content: string; events: number; windows: number }>()(
+    z.object({ format: z.enum(['md', 'html', 'jsonl']), flag: FlagNameSchema.optional(), environment }).strict()
+  ),
 
   'db.status': operation<DbStatusResult>()(DbStatusInputSchema),
   'db.setup': operation<TestDbSetupResult>()(DbSetupInputSchema),

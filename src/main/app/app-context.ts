@@ -25,6 +25,8 @@ import { RolloutOrchestrator } from '@main/guards/rollout-orchestrator'
 import { AttentionService } from '@main/guards/attention'
 import { GuardSupervisor } from '@main/guards/guard-supervisor'
 import type { DesktopNotifier } from '@main/platform/desktop-notifier'
+import { ReportExport } from '@main/review/report-export'
+import { ReviewService } from '@main/review/review-service'
 import { AppliedMoves } from '@main/rollouts/applied-moves'
 import { operatorName } from '@main/platform/operator'
 import { RolloutService } from '@main/rollouts/rollout-service'
@@ -74,6 +76,10 @@ export interface Services {
   attention: AttentionService
   /** Every enabled flag's guards watched from main; started by the app and `rampart serve`. */
   supervisor: GuardSupervisor
+  /** Past rollouts, their guard windows and reports, from the history file alone. */
+  review: ReviewService
+  reports: ReportExport
+  clock: Clock
 }
 
 /** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
@@ -148,6 +154,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     environments
   })
   const rolloutOrchestrator = new RolloutOrchestrator({ moves, guards, environments, emergencyRollback })
+  const review = new ReviewService({ history: store })
   const attention = new AttentionService({ events: store.events, actor, notifier: options.notifier ?? null })
   const supervisor = new GuardSupervisor({
     environments,
@@ -181,7 +188,10 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     moves,
     rolloutOrchestrator,
     attention,
-    supervisor
+    supervisor,
+    review,
+    reports: new ReportExport({ review, history: store }),
+    clock
   }
   return {
     workspace,

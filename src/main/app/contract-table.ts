@@ -13,6 +13,7 @@ import { logsFollowProducer } from '@main/docker/handler'
 import { rolloutHandlers } from '@main/rollouts/handler'
 import { runbookHandlers, runbookStreams } from '@main/runbooks/handler'
 import { workspaceHandlers } from '@main/workspace/handler'
+import { reviewHandlers } from '@main/review/handler'
 import type { Services } from './app-context'
 
 /** The whole table, one handler file per feature; a missing handler is a compile error here. */
@@ -25,7 +26,8 @@ export function createHandlers(services: Services): Handlers {
     ...runbookHandlers({ ...services, runbookRecords: services.store.runbooks }),
     ...dbHandlers(services),
     ...demoHandlers(services),
-    ...attentionHandlers(services)
+    ...attentionHandlers(services),
+    ...reviewHandlers(services)
   }
 }
 
