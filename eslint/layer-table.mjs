@@ -25,7 +25,7 @@ export const LAYERS = {
   transport: { folders: ['src/main/transport'], mayImport: FOUNDATION },
   workspace: { folders: ['src/main/workspace'], mayImport: [...FOUNDATION, 'transport'] },
   history: { folders: ['src/main/history'], mayImport: [...FOUNDATION, 'transport'] },
-  docker: { folders: ['src/main/docker'], mayImport: [...FOUNDATION, 'workspace', 'transport'] },
+  docker: { folders: ['src/main/docker'], mayImport: [...FOUNDATION, 'workspace', 'history', 'transport'] },
   flags: { folders: ['src/main/flags'], mayImport: [...FOUNDATION, 'workspace', 'history', 'transport'] },
   rollouts: {
     folders: ['src/main/rollouts'],

@@ -41,9 +41,11 @@ import type {
   DbRestoreResult,
   DbRollbackResult,
   DbStatusResult,
+  DbOverview,
   DbVerification,
   TestDbSetupResult
 } from './db-types'
+import { ContainerActionInputSchema, type ContainerView } from './container-types'
 import type { FlagEvaluationView, FlagView, RolloutStatusView, WorkspaceView } from './views'
 
 /**
@@ -121,6 +123,11 @@ export const contract = {
   // `force` (restoring a file whose checksum is unknown or changed) is for the command line only.
   'db.restore': operation<DbRestoreResult>()(DbRestoreInputSchema.omit({ force: true })),
   'db.verify': operation<DbVerification>()(DbVerifyInputSchema),
+  'db.overview': operation<DbOverview>()(z.object({ environment }).strict()),
+
+  // The environment's containers (service, Postgres), and the operator's restart, stop or start of one.
+  'docker.containers': operation<ContainerView[]>()(z.object({ environment }).strict()),
+  'docker.action': operation<ContainerView>()(ContainerActionInputSchema),
 
   'demo.up': operation<DemoUpResult>()(DemoUpInputSchema),
   'demo.down': operation<DemoDownResult>()(DemoDownInputSchema),

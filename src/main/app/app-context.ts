@@ -7,6 +7,7 @@ import { createHandlers, createStreamProducers } from './contract-table'
 import { systemClock, type Clock } from '@main/platform/clock'
 import { createDatabaseService, type DatabaseService } from '@main/database/database-service'
 import { DockerEngines } from '@main/docker/docker-engines'
+import { ContainerService } from '@main/docker/container-service'
 import { DemoStack } from '@main/demo/demo-stack'
 import { parseContainerLabels } from '@main/demo/core/container-labels'
 import { EnvironmentRegistry } from '@main/flags/environment-registry'
@@ -76,6 +77,8 @@ export interface Services {
   attention: AttentionService
   /** Every enabled flag's guards watched from main; started by the app and `rampart serve`. */
   supervisor: GuardSupervisor
+  /** The environment's containers, and the operator's restart, stop and start of one. */
+  containers: ContainerService
   /** Past rollouts, their guard windows and reports, from the history file alone. */
   review: ReviewService
   reports: ReportExport
@@ -190,6 +193,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     attention,
     supervisor,
     review,
+    containers: new ContainerService({ workspace, docker, history: store, actor }),
     reports: new ReportExport({ review, history: store }),
     clock
   }

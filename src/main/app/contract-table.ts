@@ -9,7 +9,7 @@ import {
   supervisionProducer
 } from '@main/guards/handler'
 import { historyHandlers, historyStreams } from '@main/history/handler'
-import { logsFollowProducer } from '@main/docker/handler'
+import { containerHandlers, logsFollowProducer } from '@main/docker/handler'
 import { rolloutHandlers } from '@main/rollouts/handler'
 import { runbookHandlers, runbookStreams } from '@main/runbooks/handler'
 import { workspaceHandlers } from '@main/workspace/handler'
@@ -27,7 +27,8 @@ export function createHandlers(services: Services): Handlers {
     ...dbHandlers(services),
     ...demoHandlers(services),
     ...attentionHandlers(services),
-    ...reviewHandlers(services)
+    ...reviewHandlers(services),
+    ...containerHandlers(services)
   }
 }
 
