@@ -15,7 +15,7 @@ export interface ContainerView {
   startedAt: string | null
 }
 
-export const CONTAINER_ACTIONS = ['restart', 'stop', 'start'] as const
+const CONTAINER_ACTIONS = ['restart', 'stop', 'start'] as const
 
 export const ContainerActionInputSchema = z
   .object({

@@ -112,7 +112,7 @@ export interface DbStatusResult extends MigrationStatusReport {
 }
 
 /** A backup still on disk, for the Database page's restore list. */
-export interface DbBackupOnDisk extends DbBackup {
+interface DbBackupOnDisk extends DbBackup {
   takenAt: string
   /** `user@host:port/database` it was taken of. */
   database: string
