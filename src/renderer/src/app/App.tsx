@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { ConnectionBadge } from './ConnectionBadge'
+import { ConnectionBadge, ConnectionNotice } from './ConnectionBadge'
 import { EmergencyPanel } from '@renderer/emergency/EmergencyPanel'
 import { InterruptedRunsBanner } from '@renderer/runbooks/InterruptedRunsBanner'
 import { PageTabs, type PageName } from './PageTabs'
@@ -26,6 +26,7 @@ export function App() {
         </div>
         <EmergencyPanel flags={flags.value} progress={progress} onFinished={flags.reload} />
       </header>
+      <ConnectionNotice />
       <InterruptedRunsBanner progress={progress} historyTick={historyTick} />
       <PageTabs current={page} onSelect={setPage} />
       <main className="app-main">
