@@ -20,6 +20,11 @@ export function getBridge(): ConnectedBridge {
   return bridge
 }
 
+/** Electron's preload bridge is present: the desktop (notifications included) is main's. */
+export function isDesktopApp(): boolean {
+  return window.rampart !== undefined
+}
+
 function alwaysConnected(ipc: RampartBridge): ConnectedBridge {
   return {
     invoke: (name, input) => ipc.invoke(name, input),
