@@ -90,7 +90,7 @@ describe('the environment switch and the emergency action’s target', () => {
     expect(await page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-rollout').textContent()).toBe('50 %')
     expect(await page().getByRole('heading', { level: 1 }).textContent()).toBe('Flags in staging')
     // Nothing on screen says which flag: no guess, the first of the list included.
-    expect(await button().textContent()).toBe('Emergency rollback: choose a flag')
+    expect(await button().textContent()).toBe('Emergency rollback in staging: choose a flag')
     expect(await button().getAttribute('aria-disabled')).toBe('true')
     expect(await page().getByTestId('emergency-hint').textContent()).toBe(
       'Type or pick the flag to roll back in staging.'
@@ -122,7 +122,7 @@ describe('the environment switch and the emergency action’s target', () => {
     await flagField().fill('check')
     expect(await button().textContent()).toBe(`Emergency rollback: ${OTHER_FLAG} in staging`)
     await flagField().fill('zzz')
-    expect(await button().textContent()).toBe('Emergency rollback: choose a flag')
+    expect(await button().textContent()).toBe('Emergency rollback in staging: choose a flag')
     expect(await page().getByTestId('emergency-hint').textContent()).toBe(
       '“zzz” names no single flag of staging: pick one from the list.'
     )

@@ -34,7 +34,10 @@ export function App() {
   // The flag the operator last looked at, per environment: the emergency action defaults to it.
   const [lookedAt, setLookedAt] = useState<{ environment: string | null; flag: string } | null>(null)
   const flagOnScreen = flagShown(flags.value?.map((view) => view.flag) ?? [], environment, lookedAt)
-  const lookAt = (flag: string) => setLookedAt({ environment, flag })
+  const lookAt = (flag: string) =>
+    setLookedAt((previous) =>
+      previous?.environment === environment && previous.flag === flag ? previous : { environment, flag }
+    )
 
   const title = supervision.state.summary?.title
   useEffect(() => {
@@ -77,7 +80,8 @@ export function App() {
           />
         )}
         {page === 'history' && <HistoryPage environment={environment} historyTick={historyTick} />}
-        {page === 'logs' && <LogsPage workspace={workspace} environment={environment} />}
+        {/* Another environment, another service: a log followed in the previous one stops, as on leaving the page. */}
+        {page === 'logs' && <LogsPage key={environment ?? ''} workspace={workspace} environment={environment} />}
       </main>
     </div>
   )

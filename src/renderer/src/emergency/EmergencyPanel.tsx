@@ -56,9 +56,11 @@ export function EmergencyPanel({ environment, flags, flagOnScreen, progress, onF
   const label =
     attempt?.phase === 'running'
       ? `Rolling back ${attempt.target.flag} in ${attempt.target.environment}…`
-      : target === null
-        ? 'Emergency rollback: choose a flag'
-        : `Emergency rollback: ${target.flag} in ${target.environment}`
+      : target !== null
+        ? `Emergency rollback: ${target.flag} in ${target.environment}`
+        : environment === null
+          ? 'Emergency rollback: reading the workspace…'
+          : `Emergency rollback in ${environment}: choose a flag`
 
   return (
     <form className="emergency" onSubmit={submit} aria-label="Emergency rollback">

@@ -9,7 +9,7 @@ const DEFAULT_TAIL = '200'
 
 interface LogFollowFormProps {
   workspace: WorkspaceView | null
-  /** The console's environment (the header's switch); the page keys the form by it. */
+  /** The console's environment (the header's switch); the page is mounted again when it changes. */
   environment: string | null
   following: boolean
   onFollow: (request: LogsFollowRequest) => void

@@ -47,7 +47,6 @@ export function LogsPage({ workspace, environment }: LogsPageProps) {
         <ErrorNotice error={workspace.error} context="Could not read the workspace; type the container name" />
       )}
       <LogFollowForm
-        key={environment ?? ''}
         workspace={workspace.value}
         environment={environment}
         following={following}
