@@ -25,7 +25,7 @@ export const LAYERS = {
   transport: { folders: ['src/main/transport'], mayImport: FOUNDATION },
   workspace: { folders: ['src/main/workspace'], mayImport: [...FOUNDATION, 'transport'] },
   history: { folders: ['src/main/history'], mayImport: [...FOUNDATION, 'transport'] },
-  docker: { folders: ['src/main/docker'], mayImport: [...FOUNDATION, 'workspace', 'transport'] },
+  docker: { folders: ['src/main/docker'], mayImport: [...FOUNDATION, 'workspace', 'history', 'transport'] },
   flags: { folders: ['src/main/flags'], mayImport: [...FOUNDATION, 'workspace', 'history', 'transport'] },
   rollouts: {
     folders: ['src/main/rollouts'],
@@ -43,6 +43,8 @@ export const LAYERS = {
     folders: ['src/main/guards'],
     mayImport: [...FOUNDATION, 'workspace', 'history', 'transport', 'docker', 'flags', 'rollouts', 'runbooks']
   },
+  // The reviewer's view: rollouts cut from history, charts and reports; history alone, nothing live.
+  review: { folders: ['src/main/review'], mayImport: [...FOUNDATION, 'history', 'transport'] },
   demo: {
     folders: ['src/main/demo'],
     mayImport: [...FOUNDATION, 'workspace', 'history', 'transport', 'docker', 'flags', 'runbooks', 'database']
@@ -60,7 +62,8 @@ export const LAYERS = {
       'runbooks',
       'database',
       'guards',
-      'demo'
+      'demo',
+      'review'
     ]
   },
   electron: { folders: ['src/main/electron'], mayImport: [...FOUNDATION, 'transport', 'app'] },
@@ -78,6 +81,7 @@ export const LAYERS = {
       'database',
       'guards',
       'demo',
+      'review',
       'app',
       'electron'
     ]

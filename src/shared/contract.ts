@@ -3,7 +3,7 @@ import { operation, stream, type OperationSpec, type StreamSpec } from './contra
 import { FlagStateSchema } from './flag-state'
 import { ContainerNameSchema, FlagNameSchema, RequestedEnvironmentSchema } from './schemas/names'
 import { ROLLOUT_MOVES } from './rollout-types'
-import type { ChainReport, HistoryEvent } from './history-types'
+import type { ChainReport, GuardWindowRecord, HistoryEvent } from './history-types'
 import type {
   EmergencyRollbackOutcome,
   FullRollbackOutcome,
@@ -20,6 +20,7 @@ import {
   RunbookResumeInputSchema
 } from './runbook-operation-inputs'
 import type { LogLine } from './log-line'
+import { ReviewFilterSchema, type RolloutDetailView, type RolloutSummaryView } from './review-types'
 import type { SupervisionNotice } from './supervision-types'
 import type { AppliedMoveResult } from './rollout-watch-types'
 import { DemoDownInputSchema, DemoUpInputSchema, type DemoDownResult, type DemoUpResult } from './demo-types'
@@ -38,9 +39,11 @@ import type {
   DbRestoreResult,
   DbRollbackResult,
   DbStatusResult,
+  DbOverview,
   DbVerification,
   TestDbSetupResult
 } from './db-types'
+import { ContainerActionInputSchema, type ContainerView } from './container-types'
 import type { FlagEvaluationView, FlagView, RolloutStatusView, WorkspaceView } from './views'
 
 /**
@@ -94,6 +97,22 @@ export const contract = {
   ),
   'history.verify': operation<ChainReport>()(z.object({}).strict()),
 
+  // The reviewer's view, from the history file alone: rollouts, one rollout, its windows, a report.
+  'review.rollouts': operation<RolloutSummaryView[]>()(ReviewFilterSchema),
+  'review.rollout': operation<RolloutDetailView>()(z.object({ id: z.number().int().min(1) }).strict()),
+  'review.windows': operation<{ total: number; windows: GuardWindowRecord[] }>()(
+    z
+      .object({
+        id: z.number().int().min(1),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(1000)
+      })
+      .strict()
+  ),
+  'review.export': operation<{ fileName: string; content: string; events: number; windows: number }>()(
+    z.object({ format: z.enum(['md', 'html', 'jsonl']), flag: FlagNameSchema.optional(), environment }).strict()
+  ),
+
   'db.status': operation<DbStatusResult>()(DbStatusInputSchema),
   'db.setup': operation<TestDbSetupResult>()(DbSetupInputSchema),
   'db.migrate': operation<DbMigrateResult>()(DbMigrateInputSchema),
@@ -102,6 +121,11 @@ export const contract = {
   // `force` (restoring a file whose checksum is unknown or changed) is for the command line only.
   'db.restore': operation<DbRestoreResult>()(DbRestoreInputSchema.omit({ force: true })),
   'db.verify': operation<DbVerification>()(DbVerifyInputSchema),
+  'db.overview': operation<DbOverview>()(z.object({ environment }).strict()),
+
+  // The environment's containers (service, Postgres), and the operator's restart, stop or start of one.
+  'docker.containers': operation<ContainerView[]>()(z.object({ environment }).strict()),
+  'docker.action': operation<ContainerView>()(ContainerActionInputSchema),
 
   'demo.up': operation<DemoUpResult>()(DemoUpInputSchema),
   'demo.down': operation<DemoDownResult>()(DemoDownInputSchema),

@@ -110,3 +110,32 @@ export interface DbStatusResult extends MigrationStatusReport {
   /** `user@host:port/database`. */
   database: string
 }
+
+/** A backup still on disk, for the Database page's restore list. */
+interface DbBackupOnDisk extends DbBackup {
+  takenAt: string
+  /** `user@host:port/database` it was taken of. */
+  database: string
+}
+
+/** The environment's Postgres at a glance (the Database page). Never the password. */
+export interface DbOverview {
+  environment: string
+  protected: boolean
+  disposable: boolean
+  container: string
+  /** 'unknown' when the Docker engine could not be asked (see problems). */
+  containerState: string
+  health: string | null
+  /** Null when the server did not answer (see problems). */
+  serverVersion: string | null
+  /** `user@host:port/database`. */
+  database: string
+  /** postgresql://user@host:port/database, without the password. */
+  connectionString: string
+  /** Where the password comes from: `password from ${VAR}`. */
+  password: string
+  backups: DbBackupOnDisk[]
+  /** What could not be read (the engine, the server), in words. */
+  problems: string[]
+}

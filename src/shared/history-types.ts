@@ -18,7 +18,8 @@ export const HISTORY_EVENT_KINDS = [
   'runbook',
   'db_operation',
   'docker_action',
-  'notification'
+  'notification',
+  'replay'
 ] as const
 export type HistoryEventKind = (typeof HISTORY_EVENT_KINDS)[number]
 

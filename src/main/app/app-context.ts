@@ -7,6 +7,7 @@ import { createHandlers, createStreamProducers } from './contract-table'
 import { systemClock, type Clock } from '@main/platform/clock'
 import { createDatabaseService, type DatabaseService } from '@main/database/database-service'
 import { DockerEngines } from '@main/docker/docker-engines'
+import { ContainerService } from '@main/docker/container-service'
 import { DemoStack } from '@main/demo/demo-stack'
 import { parseContainerLabels } from '@main/demo/core/container-labels'
 import { EnvironmentRegistry } from '@main/flags/environment-registry'
@@ -25,6 +26,8 @@ import { RolloutOrchestrator } from '@main/guards/rollout-orchestrator'
 import { AttentionService } from '@main/guards/attention'
 import { GuardSupervisor } from '@main/guards/guard-supervisor'
 import type { DesktopNotifier } from '@main/platform/desktop-notifier'
+import { ReportExport } from '@main/review/report-export'
+import { ReviewService } from '@main/review/review-service'
 import { AppliedMoves } from '@main/rollouts/applied-moves'
 import { operatorName } from '@main/platform/operator'
 import { RolloutService } from '@main/rollouts/rollout-service'
@@ -74,6 +77,12 @@ export interface Services {
   attention: AttentionService
   /** Every enabled flag's guards watched from main; started by the app and `rampart serve`. */
   supervisor: GuardSupervisor
+  /** The environment's containers, and the operator's restart, stop and start of one. */
+  containers: ContainerService
+  /** Past rollouts, their guard windows and reports, from the history file alone. */
+  review: ReviewService
+  reports: ReportExport
+  clock: Clock
 }
 
 /** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
@@ -148,6 +157,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     environments
   })
   const rolloutOrchestrator = new RolloutOrchestrator({ moves, guards, environments, emergencyRollback })
+  const review = new ReviewService({ history: store })
   const attention = new AttentionService({ events: store.events, actor, notifier: options.notifier ?? null })
   const supervisor = new GuardSupervisor({
     environments,
@@ -181,7 +191,11 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     moves,
     rolloutOrchestrator,
     attention,
-    supervisor
+    supervisor,
+    review,
+    containers: new ContainerService({ workspace, docker, history: store, actor }),
+    reports: new ReportExport({ review, history: store }),
+    clock
   }
   return {
     workspace,

@@ -4,10 +4,11 @@ import { demoHandlers } from '@main/demo/handler'
 import { flagHandlers } from '@main/flags/handler'
 import { attentionHandlers, supervisionProducer } from '@main/guards/handler'
 import { historyHandlers, historyStreams } from '@main/history/handler'
-import { logsFollowProducer } from '@main/docker/handler'
+import { containerHandlers, logsFollowProducer } from '@main/docker/handler'
 import { rolloutHandlers } from '@main/rollouts/handler'
 import { runbookHandlers, runbookStreams } from '@main/runbooks/handler'
 import { workspaceHandlers } from '@main/workspace/handler'
+import { reviewHandlers } from '@main/review/handler'
 import type { Services } from './app-context'
 
 /** The whole table, one handler file per feature; a missing handler is a compile error here. */
@@ -20,7 +21,9 @@ export function createHandlers(services: Services): Handlers {
     ...runbookHandlers({ ...services, runbookRecords: services.store.runbooks }),
     ...dbHandlers(services),
     ...demoHandlers(services),
-    ...attentionHandlers(services)
+    ...attentionHandlers(services),
+    ...reviewHandlers(services),
+    ...containerHandlers(services)
   }
 }
 

@@ -29,6 +29,13 @@ export class LineWriter {
     if (this.size >= this.chunkBytes) await this.flush()
   }
 
+  /** Text that carries its own line ends (a report rendered whole or in pieces). */
+  async text(chunk: string): Promise<void> {
+    this.chunk.push(chunk)
+    this.size += chunk.length
+    if (this.size >= this.chunkBytes) await this.flush()
+  }
+
   async json(value: unknown): Promise<void> {
     await this.line(JSON.stringify(value))
   }

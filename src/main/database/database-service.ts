@@ -1,7 +1,8 @@
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { RampartError } from '@shared/errors'
 import type {
   DbBackup,
+  DbOverview,
   DbMigrateResult,
   DbRepairResult,
   DbRestoreResult,
@@ -23,6 +24,8 @@ import type { MigrationRepairResult, MigrationRunResult } from '@shared/migratio
 import { RUNBOOKS } from '@shared/runbook-types'
 import { requireConfirmation } from '@main/platform/core/destructive-confirmation'
 import type { EnvironmentConfig, Workspace } from '@main/workspace/core/workspace-schema'
+import { environmentConfig, resolveWorkspacePath } from '@main/workspace/core/workspace-lookup'
+import { connectionString, passwordSource } from './core/connection-string'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import type { HistoryStore } from '@main/history/history-store'
 import { PostgresTarget } from './postgres-target'
@@ -231,6 +234,57 @@ export class DatabaseService {
     })
   }
 
+  /**
+   * The environment's Postgres at a glance, for the Database page: its container and health, the
+   * server's version, how to connect (never the password) and the backups still on disk. What
+   * cannot be reached is said, not thrown: the page shows the rest.
+   */
+  async overview(input: { environment?: string }): Promise<DbOverview> {
+    const environment = this.resolve(input.environment)
+    const pg = environment.config.postgres
+    const target = this.targetFor(environment)
+    const problems: string[] = []
+    const info = await this.deps.docker
+      .forEnvironment(environment.name)
+      .inspectContainer(pg.container)
+      .catch((error: unknown) => {
+        problems.push(messageOf(error))
+        return null
+      })
+    const serverVersion = await target
+      .query<{ server_version: string }>('SHOW server_version')
+      .then((rows) => rows[0]?.server_version ?? null)
+      .catch((error: unknown) => {
+        problems.push(messageOf(error))
+        return null
+      })
+    const backups = this.deps.history.operations
+      .listDbOperations({ environment: environment.name })
+      .filter((operation) => operation.backupFile !== null && existsSync(operation.backupFile))
+      .map((operation) => ({
+        file: operation.backupFile!,
+        sha256: operation.backupSha256 ?? '',
+        bytes: statSync(operation.backupFile!).size,
+        operationId: operation.id,
+        takenAt: operation.startedAt,
+        database: operation.database
+      }))
+    return {
+      environment: environment.name,
+      protected: environment.config.protected,
+      disposable: pg.disposable,
+      container: pg.container,
+      containerState: info?.state ?? (problems.length > 0 ? 'unknown' : 'absent'),
+      health: info?.health ?? null,
+      serverVersion,
+      database: target.describe(),
+      connectionString: connectionString({ user: pg.user, host: pg.host, port: pg.port, database: pg.database }),
+      password: passwordSource(pg.password),
+      backups,
+      problems
+    }
+  }
+
   /** Read-only: the ledger's objects against the catalog, and every foreign key's rows. Recorded. */
   async verify(input: DbVerifyInput): Promise<DbVerification> {
     const environment = this.resolve(input.environment)
@@ -255,20 +309,8 @@ export class DatabaseService {
   }
 
   private resolve(name: string | undefined): ResolvedEnvironment {
-    const workspace = this.deps.workspace
-    const resolved = name ?? workspace.defaultEnvironment
-    const config = workspace.environments[resolved]
-    if (config === undefined) {
-      throw new RampartError(
-        'bad_input',
-        `No environment "${resolved}" in ${workspace.file ?? 'the built-in default workspace'} ` +
-          `(there are: ${Object.keys(workspace.environments).join(', ')})`
-      )
-    }
-    const migrationsDirectory = path.isAbsolute(config.migrations)
-      ? config.migrations
-      : path.resolve(workspace.baseDir, config.migrations)
-    return { name: resolved, config, migrationsDirectory }
+    const { name: resolved, config } = environmentConfig(this.deps.workspace, name)
+    return { name: resolved, config, migrationsDirectory: resolveWorkspacePath(this.deps.workspace, config.migrations) }
   }
 
   private targetFor(environment: ResolvedEnvironment): PostgresTarget {
@@ -307,4 +349,8 @@ export function createDatabaseService(options: CreateDatabaseServiceOptions): Da
     history: store,
     backupsDirectory: backupsDirectory ?? path.join(path.dirname(historyPath), 'backups')
   })
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

@@ -7,7 +7,8 @@ import type { EnvironmentConfig } from '@main/workspace/core/workspace-schema'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import type { HistoryStore } from '@main/history/history-store'
 import type { DbOperationRecord } from '@main/history/operation-records'
-import { fileSha256, restoreDatabase } from './postgres-container-backup'
+import { fileSha256 } from '@main/platform/file-sha256'
+import { restoreDatabase } from './postgres-container-backup'
 import type { PostgresTarget } from './postgres-target'
 import { BACKUP_OPERATION_KIND, containerDatabase } from './db-backup'
 import { DbOperationJournal, type DbOperationHistory } from './db-operation-journal'
@@ -159,7 +160,7 @@ export class DbRestore {
     request: DbRestoreRequest,
     force: boolean
   ): Promise<{ sha256: string; bytes: number; verified: boolean }> {
-    const { sha256, bytes } = await fileSha256(request.backupFile)
+    const { sha256, bytes } = await fileSha256(request.backupFile, 'the backup file')
     const recorded = this.recordOf(request.backupFile)
     const override = ' (pass --force to restore it anyway)'
     if (recorded === undefined) {

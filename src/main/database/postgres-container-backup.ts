@@ -125,21 +125,6 @@ export async function restoreDatabase(target: ContainerDatabase, file: string): 
   return { bytes: size }
 }
 
-/** SHA-256 (hex) and size of a file, read as a stream. */
-export async function fileSha256(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256')
-  let bytes = 0
-  try {
-    for await (const chunk of createReadStream(file)) {
-      hash.update(chunk as Buffer)
-      bytes += (chunk as Buffer).length
-    }
-  } catch (error) {
-    throw new RampartError('bad_input', `Cannot read the backup file ${file}: ${(error as Error).message}`)
-  }
-  return { sha256: hash.digest('hex'), bytes }
-}
-
 function toolEnv(database: ContainerDatabase): Record<string, string> {
   const env: Record<string, string> = { PGPASSWORD: database.password }
   if (database.port !== undefined) env.PGPORT = String(database.port)

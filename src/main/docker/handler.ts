@@ -1,4 +1,5 @@
-import type { StreamProducers } from '@main/transport/contract-dispatch'
+import type { Handlers, StreamProducers } from '@main/transport/contract-dispatch'
+import type { ContainerService } from './container-service'
 import type { LogService } from './log-service'
 
 /**
@@ -13,5 +14,14 @@ export function logsFollowProducer(deps: { logs: LogService }): StreamProducers[
       await sink.push(batch)
       if (sink.signal.aborted) return
     }
+  }
+}
+
+export function containerHandlers(deps: {
+  containers: ContainerService
+}): Pick<Handlers, 'docker.containers' | 'docker.action'> {
+  return {
+    'docker.containers': ({ environment }) => deps.containers.list(environment),
+    'docker.action': (input) => deps.containers.act(input)
   }
 }

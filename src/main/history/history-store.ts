@@ -41,6 +41,14 @@ export class HistoryStore {
     return new HistoryStore(HistoryFile.open(filePath, options))
   }
 
+  /**
+   * Runs `work` (several records written together) in one IMMEDIATE transaction: all of it is in
+   * the file, or none of it.
+   */
+  atomically<T>(work: () => T): T {
+    return this.file.write('write to', () => this.file.db.transaction(work).immediate())
+  }
+
   close(): void {
     this.file.close()
   }

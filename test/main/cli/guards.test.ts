@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -211,6 +212,66 @@ describe('rampart guards replay --json', () => {
       'trip',
       'trip'
     ])
+  })
+})
+
+describe('rampart guards replay --record', () => {
+  it('stores the windows as a review entry naming the log’s SHA-256, which the review lists and exports', () => {
+    const events = generateTrace({
+      seed: 7,
+      flagState: flagState(),
+      windowSeconds: 10,
+      windows: 6,
+      requestsPerWindow: () => 500,
+      treatment: (window) => (window >= 3 ? FAILING : HEALTHY)
+    })
+    const file = writeLog(traceLines(events, 4))
+    const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex')
+    const recorded = replay([
+      '--log',
+      'service.jsonl',
+      '--flag',
+      TRACE_FLAG,
+      '--flag-config',
+      'flag.json',
+      '--guards',
+      'guards.json',
+      '--record'
+    ])
+    expect(recorded.stderr).toBe('')
+    expect(recorded.status).toBe(0)
+    expect(recorded.stdout).toContain(`(replay:${sha256.slice(0, 12)})`)
+
+    const listed = jsonLines(
+      runRampart(['history', 'list', '--json'], { cwd: dir, env: { RAMPART_HOME: dir } }).stdout
+    ) as Array<Record<string, unknown>>
+    expect(listed).toEqual([
+      expect.objectContaining({
+        kind: 'replay',
+        flag: TRACE_FLAG,
+        environment: `replay:${sha256.slice(0, 12)}`,
+        outcome: 'trip',
+        detail: expect.objectContaining({ sha256, log: file, windows: 6, settings: expect.objectContaining(GUARDS) })
+      })
+    ])
+    const exported = runRampart(['history', 'export', '--format', 'jsonl'], { cwd: dir, env: { RAMPART_HOME: dir } })
+    const windows = (jsonLines(exported.stdout) as Array<Record<string, unknown>>).filter(
+      (line) => line.kind === 'guard_window'
+    )
+    expect(windows).toHaveLength(6)
+    expect(windows.map((line) => line.decision)).toContain('trip')
+  })
+
+  it('writes nothing to history without --record', () => {
+    writeLog(
+      traceLines(
+        generateTrace({ seed: 8, flagState: flagState(), windowSeconds: 10, windows: 2, requestsPerWindow: 300 }),
+        4
+      )
+    )
+    expect(replayJson().status).toBe(0)
+    const listed = runRampart(['history', 'list', '--json'], { cwd: dir, env: { RAMPART_HOME: dir } })
+    expect(listed.stdout).toBe('')
   })
 })
 

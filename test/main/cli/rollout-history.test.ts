@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -250,10 +250,22 @@ describe('rampart history', () => {
     expect(broken.stderr).toContain(`history ${path.join(home, 'history.db')} failed verification`)
   })
 
+  it('exports a self-contained HTML report and JSON lines that state the chain head', () => {
+    const html = expectOk(rampart('history', 'export', '--format', 'html')).stdout
+    expect(html).toMatch(/^<!doctype html>/)
+    expect(html).toMatch(/Chain verified: 3 event\(s\), head #3 [0-9a-f]{64}\./)
+    expect(html).toContain('Rollout #1: unified_llm_hub in local — killed')
+    const [chain, first] = jsonLines(expectOk(rampart('history', 'export', '--format', 'jsonl')).stdout) as Array<
+      Record<string, unknown>
+    >
+    expect(chain).toMatchObject({ kind: 'chain', head: { seq: 3 }, verification: { ok: true, count: 3 } })
+    expect(first).toMatchObject({ kind: 'phase_move', seq: 1 })
+  })
+
   it('exports a markdown report to a new file, and refuses to overwrite an existing one', () => {
     const out = path.join(dir, 'report.md')
     const first = expectOk(rampart('history', 'export', '--format', 'md', '--out', 'report.md'))
-    expect(first.stdout).toBe(`exported 3 events to ${out}\n`)
+    expect(first.stdout).toBe(`exported 3 events and 0 guard windows to ${out}\n`)
     const report = readFileSync(out, 'utf8')
     expect(report).toContain('Chain verified: 3 event(s)')
     expect(report).toContain('| incident 4711 |')
@@ -263,23 +275,27 @@ describe('rampart history', () => {
     expect(second.status).not.toBe(0)
     expect(second.stderr).toContain(`cannot write ${out}: it already exists (not overwritten)`)
     expect(readFileSync(out, 'utf8')).toBe('the reviewer has annotated this copy\n')
+    expect(readdirSync(dir).filter((name) => name.includes('partial'))).toEqual([])
   })
 
   it('says in the exported report that the chain is broken after an edit', () => {
     tamperWithEvent(1)
     expectOk(rampart('history', 'export', '--format', 'md', '--out', 'report.md'))
-    expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('**Chain broken**: #1 edited')
+    expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(
+      /\*\*Chain broken: #1 edited; head #3 [0-9a-f]{64}\./
+    )
   })
 
   it('exports JSON lines to stdout', () => {
-    const events = jsonLines(expectOk(rampart('history', 'export', '--format', 'jsonl')).stdout)
-    expect(events).toHaveLength(3)
+    const lines = jsonLines(expectOk(rampart('history', 'export', '--format', 'jsonl')).stdout)
+    expect(lines).toHaveLength(4)
+    expect(lines[0]).toMatchObject({ kind: 'chain' })
   })
 
   it('refuses an unknown export format, naming it', () => {
     const run = rampart('history', 'export', '--format', 'pdf', '--out', 'r.pdf')
     expect(run.status).toBe(2)
-    expect(run.stderr).toContain('--format pdf is not one of md, jsonl')
+    expect(run.stderr).toContain('--format pdf is not one of md, html, jsonl')
     expect(existsSync(path.join(dir, 'r.pdf'))).toBe(false)
   })
 })

@@ -60,4 +60,37 @@ describe('GuardWindowRecords', () => {
       expect(store.guardWindows.latestGuardWindowStart('f', 'nowhere')).toBeNull()
     }
   )
+
+  it('fills in the chart figures of windows stored before schema 3 when the file is upgraded', () => {
+    scratch.open().close()
+    const raw = scratch.raw()
+    // The file as schema 2 left it: figures only in the JSON, and the old index.
+    raw.exec(`
+      DROP INDEX guard_windows_chart;
+      ALTER TABLE guard_windows DROP COLUMN treatment_error_rate;
+      ALTER TABLE guard_windows DROP COLUMN treatment_p95_ms;
+      ALTER TABLE guard_windows DROP COLUMN control_p95_ms;
+      CREATE INDEX guard_windows_by_rollout ON guard_windows (flag, environment, window_start);
+    `)
+    raw
+      .prepare(
+        `INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at)
+         VALUES ('f', 'staging', '2025-11-03T12:00:00.000Z', 60, 'breach', ?, '2025-11-03T12:01:00.000Z')`
+      )
+      .run(JSON.stringify({ treatment: { error_rate: 0.2, p95_ms: 180 }, control: { error_rate: 0.01, p95_ms: 120 } }))
+    raw.pragma('user_version = 2')
+    raw.close()
+
+    const store = scratch.open()
+    const range = { flag: 'f', environment: 'staging', from: '2025-11-03T00:00:00.000Z', until: null }
+    expect(store.guardWindows.chartPoints(range, 10).points).toEqual([
+      {
+        windowStart: '2025-11-03T12:00:00.000Z',
+        treatmentErrorRate: 0.2,
+        treatmentP95Ms: 180,
+        controlP95Ms: 120,
+        severity: 2
+      }
+    ])
+  })
 })

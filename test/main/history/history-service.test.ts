@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AppContext } from '@main/app/app-context'
-import { renderHistoryReport } from '@main/history/core/history-report'
 import { RampartError } from '@shared/errors'
 import { seedEnvText, ServiceWorkspace } from '@test/fixtures/service-workspace'
 
@@ -89,46 +88,5 @@ describe('HistoryService', () => {
   it('reports where the history file is and no warning for a healthy file', () => {
     expect(context.services.history.path).toBe(context.historyPath)
     expect(context.services.history.warning).toBeNull()
-  })
-})
-
-describe('history export report', () => {
-  it('contains every event with its time, actor, states, outcome and reason, and says the chain verified', async () => {
-    await recordRollout()
-    const events = context.services.history.list()
-    const report = renderHistoryReport(events, context.services.history.verify(), workspace.clock.now())
-
-    expect(report).toContain(`Generated ${workspace.clock.iso()} from 4 event(s).`)
-    expect(report).toMatch(/Chain verified: 4 event\(s\), head [0-9a-f]{16}\./)
-    expect(report).toContain('## unified_llm_hub — local')
-    const rows = report.split('\n').filter((line) => /^\| \d+ \|/.test(line))
-    expect(rows).toHaveLength(events.length)
-    for (const [index, event] of events.entries()) {
-      const row = rows[index]!
-      expect(row.startsWith(`| ${event.seq} | ${event.at} | ${event.kind} | tester |`)).toBe(true)
-    }
-    expect(rows[0]).toContain('| 50% | 25% | applied | p95 up \\| watch it |')
-    expect(rows[1]).toContain('| refused |')
-    expect(rows[2]).toContain('| 25% | 0% | applied | errors at 25 |')
-    expect(rows[3]).toContain('| 0% | off (0%) | applied | incident 4711 |')
-  })
-
-  it('says the chain is broken, and where, when an event was edited', async () => {
-    await recordRollout()
-    tamperWithEvent(3)
-    const report = renderHistoryReport(
-      context.services.history.list(),
-      context.services.history.verify(),
-      workspace.clock.now()
-    )
-    expect(report).toContain('**Chain broken**')
-    expect(report).toContain('#3 edited')
-    expect(report).not.toContain('Chain verified')
-  })
-
-  it('reports an empty history as verified with no events', () => {
-    const report = renderHistoryReport([], context.services.history.verify(), workspace.clock.now())
-    expect(report).toContain('from 0 event(s).')
-    expect(report).toContain('Chain verified: 0 event(s)')
   })
 })

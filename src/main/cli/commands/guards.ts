@@ -13,6 +13,9 @@ import { formatGuardSummaryLine, formatGuardWindowLine } from '@main/guards/core
 import { GuardReplayTally } from '@main/guards/core/guard-replay-summary'
 import { parseLogSince } from '@main/docker/core/log-since'
 import { replayGuardLog } from '@main/guards/guard-replay'
+import type { GuardWindow } from '@main/guards/core/guard-engine'
+import { recordReplay } from '@main/guards/replay-record'
+import { fileSha256 } from '@main/platform/file-sha256'
 import { LineWriter, type CliIo } from '../cli-io'
 import type { CliCommand, OptionSpecs, OptionValues } from '../cli-command'
 import type { CliRuntime } from '../cli-runtime'
@@ -57,12 +60,15 @@ const guardsReplayCommand: CliCommand = {
     ...SETTINGS_USAGE,
     '  --json  one line per window {"window_start","treatment","control","decision","reasons"}, then',
     '          {"verdict","first_trip_window","windows","unparsed_lines"}',
+    "  --record  store the windows in history as a review entry, with one event naming the log's SHA-256",
+    '            and the settings (without it nothing is written)',
     'Exits 0 whatever the verdict; 2 for bad options or settings; 1 when the log cannot be read.'
   ].join('\n'),
   options: {
     log: { type: 'string' },
     flag: { type: 'string' },
     'flag-config': { type: 'string' },
+    record: { type: 'boolean', default: false },
     ...SETTINGS_OPTIONS
   },
   async run({ values }, io, runtime) {
@@ -74,9 +80,12 @@ const guardsReplayCommand: CliCommand = {
     const json = flag(values, 'json')
     const out = new LineWriter(io.stdout)
     if (!json) await out.line(GUARD_TABLE_HEADER)
+    const record = flag(values, 'record')
+    const replayed: GuardWindow[] = []
     const report = await replayGuardLog(
       { logPath, flag: flagName, flagState, settings, latenessSeconds },
       async (windows) => {
+        if (record) replayed.push(...windows)
         for (const window of windows)
           await out.line(json ? formatGuardWindowLine(window) : formatGuardWindowRow(window))
       }
@@ -87,6 +96,20 @@ const guardsReplayCommand: CliCommand = {
       for (const line of describeGuardVerdict(report.summary, report.counts)) await out.line(line)
       if (report.firstUnparsed !== null)
         await out.line(`first unparsed: line ${report.firstUnparsed.line} of ${logPath}: ${report.firstUnparsed.why}`)
+    }
+    if (record) {
+      const services = await runtime.services()
+      const event = recordReplay(services.store, {
+        flag: flagName,
+        logPath,
+        sha256: (await fileSha256(logPath, 'the log file')).sha256,
+        settings: { ...settings, lateness_seconds: latenessSeconds ?? settings.window_seconds },
+        windows: replayed,
+        summary: report.summary,
+        actor: services.workspace.describe().actor
+      })
+      if (!json)
+        await out.line(`recorded as review entry #${event.seq} (${event.environment}) in ${services.store.path}`)
     }
     await out.flush()
   }

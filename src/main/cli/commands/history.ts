@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RampartError } from '@shared/errors'
 import type { HistoryEvent } from '@shared/history-types'
@@ -6,7 +5,8 @@ import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
 import { flag, optionalInteger, optionalString } from '../cli-values'
 import { UsageError } from '../usage-error'
-import { renderHistoryReport } from '@main/history/core/history-report'
+import { REPORT_FORMATS, type ReportFormat } from '@main/review/report-export'
+import { writeNewFile } from '@main/platform/new-file'
 
 export const historyListCommand: CliCommand = {
   words: ['history', 'list'],
@@ -48,37 +48,41 @@ export const historyShowCommand: CliCommand = {
 
 export const historyExportCommand: CliCommand = {
   words: ['history', 'export'],
-  summary: 'Export history as a report (markdown) or JSON lines',
-  usage: 'rampart history export [--flag F] [--env NAME] [--format md|jsonl] [--out FILE]',
+  summary: 'Export a report of history: Markdown, self-contained HTML with charts, or JSON lines with every window',
+  usage: [
+    'rampart history export [--format md|html|jsonl] [--flag F] [--env NAME] [--out FILE]',
+    '  Every report states the chain head and whether the chain verified. jsonl holds every event and every',
+    '  stored guard window; --out never overwrites a file.'
+  ].join('\n'),
   options: { flag: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   async run({ values }, io, runtime) {
     const format = optionalString(values, 'format') ?? (flag(values, 'json') ? 'jsonl' : 'md')
-    if (format !== 'md' && format !== 'jsonl') throw new UsageError(`--format ${format} is not one of md, jsonl`)
+    if (!isReportFormat(format)) throw new UsageError(`--format ${format} is not one of ${REPORT_FORMATS.join(', ')}`)
     const services = await runtime.services()
-    const events = services.history.list({
-      flag: optionalString(values, 'flag'),
-      environment: optionalString(values, 'env')
-    })
-    const text =
-      format === 'jsonl'
-        ? events.map((event) => JSON.stringify(event)).join('\n') + (events.length > 0 ? '\n' : '')
-        : renderHistoryReport(events, services.history.verify(), runtime.now())
+    const scope = {
+      ...(optionalString(values, 'flag') === undefined ? {} : { flag: optionalString(values, 'flag') }),
+      ...(optionalString(values, 'env') === undefined ? {} : { environment: optionalString(values, 'env') })
+    }
     const outPath = optionalString(values, 'out')
     if (outPath === undefined) {
-      io.stdout.write(text)
+      const out = new LineWriter(io.stdout)
+      await services.reports.write(format, scope, runtime.now(), (chunk) => out.text(chunk))
+      await out.flush()
       return
     }
     const target = resolve(io.cwd, outPath)
-    try {
-      writeFileSync(target, text, { flag: 'wx' })
-    } catch (error) {
-      const exists = (error as NodeJS.ErrnoException).code === 'EEXIST'
-      const why = exists ? 'it already exists (not overwritten)' : (error as Error).message
-      throw new RampartError(exists ? 'bad_input' : 'failed', `cannot write ${target}: ${why}`)
-    }
-    if (flag(values, 'json')) io.stdout.write(`${JSON.stringify({ exported: events.length, file: target, format })}\n`)
-    else io.stdout.write(`exported ${events.length} events to ${target}\n`)
+    let counts = { events: 0, windows: 0 }
+    await writeNewFile(target, async (write) => {
+      counts = await services.reports.write(format, scope, runtime.now(), write)
+    })
+    if (flag(values, 'json'))
+      io.stdout.write(`${JSON.stringify({ exported: counts.events, ...counts, file: target, format })}\n`)
+    else io.stdout.write(`exported ${counts.events} events and ${counts.windows} guard windows to ${target}\n`)
   }
+}
+
+function isReportFormat(format: string): format is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(format)
 }
 
 export const historyVerifyCommand: CliCommand = {
