@@ -5,6 +5,8 @@ import { countText, errorRateText, latencyText } from './guard-figure-text'
 const ROWS_SHOWN = 10
 
 interface GuardWindowTableProps {
+  /** Whose windows, for the scrolling region's name. */
+  subject: string
   windows: readonly GuardWindowRow[]
   /** When the current phase began; null when unknown (a state set outside Rampart). */
   phaseEnteredAt: string | null
@@ -16,11 +18,11 @@ interface GuardWindowTableProps {
  * the phase does not count it. The table scrolls sideways on its own on a narrow screen, and can
  * be scrolled from the keyboard.
  */
-export function GuardWindowTable({ windows, phaseEnteredAt }: GuardWindowTableProps) {
+export function GuardWindowTable({ subject, windows, phaseEnteredAt }: GuardWindowTableProps) {
   const shown = windows.slice(-ROWS_SHOWN).reverse()
   const phaseStartMs = phaseEnteredAt === null ? null : Date.parse(phaseEnteredAt)
   return (
-    <div className="table-scroll" role="region" aria-label="Recent guard windows" tabIndex={0}>
+    <div className="table-scroll" role="region" aria-label={`Recent guard windows of ${subject}`} tabIndex={0}>
       <table className="guard-windows" data-testid="guard-window-table">
         <thead>
           <tr>

@@ -3,6 +3,8 @@ import { GuardWindowChart } from './GuardWindowChart'
 import { GuardWindowTable } from './GuardWindowTable'
 
 interface LiveGuardWindowsProps {
+  /** Whose windows, for the region's name: several panels are on one page. */
+  subject: string
   windows: readonly GuardWindowRow[]
   /** Main watches the flag now, so more windows are coming. */
   live: boolean
@@ -11,9 +13,9 @@ interface LiveGuardWindowsProps {
 }
 
 /** The windows main decided since the console opened, as a chart and a table; older ones are in the history file. */
-export function LiveGuardWindows({ windows, live, phaseEnteredAt }: LiveGuardWindowsProps) {
+export function LiveGuardWindows({ subject, windows, live, phaseEnteredAt }: LiveGuardWindowsProps) {
   return (
-    <section className="live-guards" aria-label="Live guard windows">
+    <section className="live-guards" aria-label={`Live guard windows of ${subject}`}>
       <h3 className="live-guards-title">Live guard windows</h3>
       {windows.length === 0 ? (
         <p className="muted" data-testid="guard-windows-empty">
@@ -24,7 +26,7 @@ export function LiveGuardWindows({ windows, live, phaseEnteredAt }: LiveGuardWin
       ) : (
         <div className="live-guards-body">
           <GuardWindowChart windows={windows} />
-          <GuardWindowTable windows={windows} phaseEnteredAt={phaseEnteredAt} />
+          <GuardWindowTable subject={subject} windows={windows} phaseEnteredAt={phaseEnteredAt} />
         </div>
       )}
     </section>

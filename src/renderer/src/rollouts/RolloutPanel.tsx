@@ -156,6 +156,7 @@ export function RolloutPanel(props: RolloutPanelProps) {
         {outcome !== null && <MoveOutcome outcome={outcome} />}
       </div>
       <LiveGuardWindows
+        subject={`${flag} in ${environment}`}
         windows={supervision.windows}
         live={supervision.watch?.state === 'watching'}
         phaseEnteredAt={view?.phaseEnteredAt ?? null}
