@@ -3,7 +3,7 @@ import { operation, stream, type OperationSpec, type StreamSpec } from './contra
 import { FlagStateSchema } from './flag-state'
 import { ContainerNameSchema, FlagNameSchema, RequestedEnvironmentSchema } from './schemas/names'
 import { ROLLOUT_MOVES } from './rollout-types'
-import type { ChainReport, HistoryEvent } from './history-types'
+import type { ChainReport, GuardWindowRecord, HistoryEvent } from './history-types'
 import type {
   EmergencyRollbackOutcome,
   FullRollbackOutcome,
@@ -22,9 +22,7 @@ import {
 import type { LogLine } from './log-line'
 import { ReviewFilterSchema, type RolloutDetailView, type RolloutSummaryView } from './review-types'
 import type { SupervisionNotice } from './supervision-types'
-import type { GuardWindowRecord } from './history-types'
-import type { AppliedMoveResult, RolloutWatchNotice } from './rollout-watch-types'
-import { GuardWindowsInputSchema, RolloutWatchInputSchema } from './guard-watch-inputs'
+import type { AppliedMoveResult } from './rollout-watch-types'
 import { DemoDownInputSchema, DemoUpInputSchema, type DemoDownResult, type DemoUpResult } from './demo-types'
 import {
   DbMigrateInputSchema,
@@ -150,14 +148,10 @@ export const streams = {
   // History events as they are recorded by any process sharing the file: after `afterSeq`, or from now on.
   'history.follow': stream<HistoryEvent>()(z.object({ afterSeq: z.number().int().min(0).optional() }).strict()),
   // Main's supervision of every enabled flag's guards: a snapshot, then each change, window, action and attention.
+  // Pages only follow it; no page starts or stops a watch (the CLI's `rollout watch` and `guards watch` do).
   'guards.supervision': stream<SupervisionNotice>()(z.object({}).strict()),
   // Live progress of every runbook this process runs (test-db setup, migrations, rollbacks).
   'runbook.progress': stream<RunbookProgress>()(z.object({}).strict()),
-  // Live guard windows of a flag, judged with the environment's own settings (stored in history).
-  // Overrides are for the command line: windows judged on looser settings must not come from a page.
-  'guards.windows': stream<GuardWindowRecord>()(GuardWindowsInputSchema.omit({ overrides: true })),
-  // Guarded rollout orchestration while subscribed: a trip takes the environment's action automatically.
-  'rollout.watch': stream<RolloutWatchNotice>()(RolloutWatchInputSchema),
   // A container's log lines as they are written (follow, with timestamps), in acknowledged batches.
   'logs.follow': stream<LogLine>()(
     z

@@ -26,7 +26,7 @@ export interface AppliedMoveResult extends RolloutMoveResult {
   service: ServiceApplyView
 }
 
-/** What the guarded rollout orchestration reports while it runs (`rollout watch`, the 'rollout.watch' stream). */
+/** What the guarded rollout orchestration reports while it runs (`rollout watch`, main's supervision). */
 export type RolloutWatchNotice =
   | {
       kind: 'watching'

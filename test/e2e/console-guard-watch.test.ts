@@ -1,11 +1,11 @@
 /**
- * The console keeps the guarded rollout running: in Chromium over browser mode, on the real demo
- * stack (`rampart demo up` through the BUILT executable: Postgres and the demo ops-center service
- * in containers on host networking, labelled rampart.test=1, removed afterwards), with short guard
- * windows (2 s, decided 1 s after they end) and brisk traffic. While the rollout page is open the
- * panel subscribes to `rollout.watch`: it waits while another watch holds the flag's guards, shows
- * the windows as main decides them, and on an injected regression at 25 % shows the automatic
- * rollback to 0 % that main took, as `rampart`, on the console operator's behalf.
+ * The on-call's whole incident in the console, on the real demo stack (`rampart demo up` through
+ * the BUILT executable: Postgres and the demo ops-center service in containers on host networking,
+ * labelled rampart.test=1, removed afterwards), with short guard windows (2 s, decided 1 s after
+ * they end) and brisk traffic. Main supervises the guards from start-up, as `rampart serve` does;
+ * the page only follows: windows decided while another page was open, a watch another operator
+ * holds, a browser notification and the title on a trip, the automatic rollback to 0 %, then the
+ * recovery from the console: an emergency kill, Enable at 0 % and Adopt after a hand edit.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
@@ -17,6 +17,7 @@ import { createAppContext } from '@main/app/app-context'
 import type { HistoryEvent } from '@shared/history-types'
 import type { RolloutWatchNotice } from '@shared/rollout-watch-types'
 import { RAMPART_BIN, requireBuiltCli, type CliRun } from '../fixtures/rampart-cli'
+import { checkAccessibility } from '../support/axe-check'
 import { FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
 import { DEMO_ENVIRONMENT, demoEnvText, demoWorkspaceYaml } from '../support/demo-stack-workspace'
 import {
@@ -32,9 +33,10 @@ import {
 
 const ENVIRONMENT = DEMO_ENVIRONMENT
 const ACTOR = 'e2e'
-// Ten whitelisted testers among 40 simulated users: treatment has data in every 2 s window.
 /** A trip needs two breaching windows after the injection; each is decided 3 s after it starts. */
 const LIVE = { timeout: 40_000, interval: 100 }
+/** Main's supervision, quicker than the app's: a flag's state read every 0.5 s, a failed watch retried after 2 s. */
+const PACE = { pollMs: 500, retryMs: 2000 }
 
 let engine: DockerEngine
 let session: ConsoleSession
@@ -89,7 +91,7 @@ beforeAll(async () => {
   const port = await freePort()
   const pgPort = await freePort()
   baseUrl = `http://127.0.0.1:${port}`
-  // The rollout stands at 25 % before the service starts: the console observes it there.
+  // The rollout stands at 25 % before the service starts; main supervises from the start, as `rampart serve` does.
   session = await openConsole({
     workspaceYaml: demoWorkspaceYaml({
       serviceContainer: names.service,
@@ -98,7 +100,8 @@ beforeAll(async () => {
       pgPort
     }),
     envText: demoEnvText(25),
-    actor: ACTOR
+    actor: ACTOR,
+    supervise: PACE
   })
   demoHome = path.join(session.dir, 'demo-home')
   mkdirSync(demoHome)
@@ -126,8 +129,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (session === undefined) return
-  // The page goes first, so the watch it holds stops before the service is removed under it.
   await session.page.close()
+  await session.context.services.supervisor.stop()
   const down = await runCli(['demo', 'down', '--json'])
   await removeContainers(engine, Object.values(names))
   engine.close()
@@ -140,6 +143,7 @@ const panel = () => page().getByTestId(`rollout-panel-${FLAG}`)
 const indicator = () => panel().getByTestId('guard-watch')
 const windowRows = () => panel().getByTestId('guard-window-row')
 const banner = () => panel().getByTestId('guard-action-banner')
+const outcome = () => panel().getByTestId('move-outcome')
 
 function events(): HistoryEvent[] {
   return session.context.services.history.list({ flag: FLAG, environment: ENVIRONMENT })
@@ -149,12 +153,100 @@ function percentageOf(state: unknown): unknown {
   return (state as { rollout_percentage?: unknown } | null)?.rollout_percentage
 }
 
-describe('the console watches the guards of the rollout it shows', () => {
+/** The panel's verdict and the windows it shows, read in one go (the page keeps updating). */
+function panelReading(): Promise<{ verdict: string; note: string; rows: number; earlier: number }> {
+  return panel().evaluate((element) => ({
+    verdict: element.querySelector('[data-testid="guard-verdict"]')?.textContent ?? '',
+    note: element.querySelector('[data-testid="guard-verdict-note"]')?.textContent ?? '',
+    rows: element.querySelectorAll('[data-testid="guard-window-row"]').length,
+    earlier: element.querySelectorAll('[data-testid="guard-window-row"][data-earlier-phase="true"]').length
+  }))
+}
+
+async function move(testId: string, reason: string): Promise<void> {
+  await panel().getByTestId(testId).click()
+  await page().getByLabel('Reason for this move (recorded)').fill(reason)
+  await page().getByLabel('Reason for this move (recorded)').press('Enter')
+}
+
+describe('the console follows main’s guard supervision through an incident', () => {
   it(
-    'while another operator’s watch holds the flag’s guards, ' +
-      'names them, and takes over within 10 s of it stopping',
+    'shows windows main decided while another page was open, marked as before the phase it first sees, ' +
+      'and a verdict that agrees with them, not "NO DATA"',
     async () => {
-      // Bob's watch, on the same history file: the lock is his until he stops.
+      await waitFor(
+        'main to decide windows before the Rollout page opens',
+        () =>
+          Promise.resolve(
+            session.context.services.store.guardWindows.listGuardWindows(FLAG, ENVIRONMENT).length >= 2
+              ? true
+              : undefined
+          ),
+        40_000,
+        100
+      )
+      await expect.poll(() => page().title(), WAIT).toBe('All guards quiet — Rampart')
+      await page().getByRole('button', { name: 'Rollout', exact: true }).click()
+      // The console sees this rollout for the first time now: its phase starts now, the earlier windows do not count.
+      await expect
+        .poll(async () => {
+          const reading = await panelReading()
+          return reading.verdict === 'NO VERDICT YET' && reading.rows >= 2 && reading.earlier === reading.rows
+            ? reading.note
+            : null
+        }, WAIT)
+        .toMatch(/^No window of this phase decided yet: .*The windows below marked “before this phase” do not count/)
+      await session.screenshot('console-rollout-windows-before-phase')
+      // Then the phase's own windows pass, and the verdict says so beside them.
+      await expect.poll(() => panel().getByTestId('guard-verdict').textContent(), LIVE).toBe('PASS')
+      expect(await windowRows().first().getAttribute('data-earlier-phase')).toBe('false')
+      expect(await windowRows().first().getAttribute('data-decision')).toBe('pass')
+    }
+  )
+
+  it(
+    'shows the windows as they arrive: the table newest first, ' + 'the chart with the limits they were judged by',
+    async () => {
+      const before = await windowRows().count()
+      await expect.poll(() => windowRows().count(), LIVE).toBeGreaterThan(before)
+      const newest = windowRows().first()
+      const cells = await newest.locator('td').allTextContents()
+      // Window start, treatment requests / error rate / p95, control requests / error rate / p95, decision.
+      expect(cells).toHaveLength(8)
+      expect(cells[0]).toMatch(/^\d\d:\d\d:\d\d$/)
+      expect(Number(cells[1])).toBeGreaterThanOrEqual(20)
+      expect(cells[2]).toMatch(/^\d+\.\d %$/)
+      expect(cells[3]).toMatch(/^\d+ ms$/)
+      expect(Number(cells[4])).toBeGreaterThanOrEqual(20)
+      expect(await newest.locator('.guard-window-decision summary').textContent()).toBe('pass')
+      // The demo's baseline is 1 % failures, so a 2 s window may well have none: the rate is 0 or a fraction.
+      expect(await newest.locator('.guard-window-decision').getAttribute('title')).toMatch(
+        /^treatment error rate (0|0\.\d+) ≤ 0\.05\n/
+      )
+      const starts = await windowRows()
+        .locator('td:first-child')
+        .evaluateAll((tds) => tds.map((td) => Date.parse(td.getAttribute('title') ?? '')))
+      expect(starts).toEqual([...starts].sort((a, b) => b - a))
+      const chart = panel().getByTestId('guard-window-chart')
+      expect(await chart.locator('canvas').count()).toBe(1)
+      const legend = await chart.locator('.u-legend').textContent()
+      for (const series of ['Treatment error rate', 'Control error rate', 'Error-rate limit', 'p95 limit'])
+        expect(legend).toContain(series)
+      expect(await chart.getAttribute('data-trip-windows')).toBe('0')
+      expect(await indicator().getAttribute('data-state')).toBe('watching')
+      expect(await indicator().textContent()).toBe(
+        `Guards watched live service ${names.service}: 2 s windows, decided 1 s after they end; on a trip: rollback`
+      )
+      expect((await checkAccessibility(page(), 'console-rollout-live-guards')).serious).toEqual([])
+      await session.screenshot('console-rollout-live-guards')
+    }
+  )
+
+  it(
+    'names another operator’s watch while it holds the flag’s guards, ' + 'and shows main taking over once it stops',
+    async () => {
+      // Main lets go (as when this console's server stops) and Bob's watch takes the lock, on the same history file.
+      await session.context.services.supervisor.stop()
       const bob = await createAppContext({
         workspacePath: path.join(session.dir, 'rampart.config.yaml'),
         env: { ...process.env, RAMPART_HOME: path.join(session.dir, 'home'), RAMPART_WORKSPACE: '' },
@@ -175,88 +267,85 @@ describe('the console watches the guards of the rollout it shows', () => {
           20_000,
           50
         )
-        await page().getByRole('button', { name: 'Rollout', exact: true }).click()
-        await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('held')
+        session.context.services.supervisor.start()
+        await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('held_elsewhere')
         expect(await indicator().textContent()).toMatch(
           new RegExp(
             `^Guards are watched by bob \\(pid ${process.pid} on .+, since .+\\) — ` +
-              'that watch takes the action on a trip; trying again every 10 s$'
+              'that watch takes the action on a trip; this Rampart takes over when it stops$'
           )
         )
-        expect(await panel().getByTestId('phase-now').textContent()).toBe('25 %')
+        await session.screenshot('console-rollout-held-elsewhere')
       } finally {
         stop.abort()
         await bobWatch
         bob.close()
       }
-      await expect.poll(() => indicator().getAttribute('data-state'), { timeout: 15_000, interval: 100 }).toBe('live')
-      expect(await indicator().textContent()).toBe(
-        `Guards watched live service ${names.service}: 2 s windows, decided 1 s after they end; on a trip: rollback`
-      )
+      await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('watching')
     }
   )
 
-  it(
-    'shows the windows main decides as they arrive: ' + 'the table grows, newest first, and the chart draws them',
-    async () => {
-      await expect.poll(() => windowRows().count(), LIVE).toBeGreaterThanOrEqual(2)
-      const before = await windowRows().count()
-      await expect.poll(() => windowRows().count(), LIVE).toBeGreaterThan(before)
-      const newest = windowRows().first()
-      expect(await newest.getAttribute('data-decision')).toBe('pass')
-      const cells = await newest.locator('td').allTextContents()
-      // Window start, treatment requests / error rate / p95, control requests / error rate / p95, decision.
-      expect(cells).toHaveLength(8)
-      expect(cells[0]).toMatch(/^\d\d:\d\d:\d\d$/)
-      expect(Number(cells[1])).toBeGreaterThanOrEqual(20)
-      expect(cells[2]).toMatch(/^\d+\.\d %$/)
-      expect(cells[3]).toMatch(/^\d+ ms$/)
-      expect(Number(cells[4])).toBeGreaterThanOrEqual(20)
-      expect(await newest.locator('.guard-window-decision summary').textContent()).toBe('pass')
-      // The demo's baseline is 1 % failures, so a 2 s window may well have none: the rate is 0 or a fraction.
-      expect(await newest.locator('.guard-window-decision').getAttribute('title')).toMatch(
-        /^treatment error rate (0|0\.\d+) ≤ 0\.05\n/
-      )
-      const starts = await windowRows()
-        .locator('td:first-child')
-        .evaluateAll((tds) => tds.map((td) => Date.parse(td.getAttribute('title') ?? '')))
-      expect(starts).toEqual([...starts].sort((a, b) => b - a))
-      const chart = panel().getByTestId('guard-window-chart')
-      expect(await chart.locator('canvas').count()).toBe(1)
-      expect(await chart.locator('.u-legend').textContent()).toContain('Treatment error rate')
-      // The guards pass at 25 %: the status, read again after each window, says so.
-      await expect.poll(() => panel().getByTestId('guard-verdict').textContent(), LIVE).toBe('PASS')
-    }
-  )
+  it('offers desktop notifications on a button, never by itself, and turns them on when allowed', async () => {
+    const offer = page().getByRole('button', { name: 'Notify me on this desktop' })
+    expect(await offer.isVisible()).toBe(true)
+    // The operator allows them in the browser's prompt; the test's browser answers it.
+    await page().context().grantPermissions(['notifications'], { origin: session.server.origin })
+    await offer.click()
+    await expect.poll(() => page().getByTestId('notify-status').textContent(), WAIT).toBe('Desktop notifications on')
+  })
 
   it(
-    'on a 20 % treatment failure rate at 25 %, ' +
-      'shows the automatic rollback to 0 % in a red banner and 0 % on the phase path',
+    'on a 20 % treatment failure rate at 25 %: the title says TRIP, a browser notification is shown and recorded, ' +
+      'and the automatic rollback to 0 % is a red banner',
     async () => {
+      // Titles are kept as they change: the TRIP lasts until the next window is decided.
+      await page().evaluate(`(() => {
+        window.rampartTitles = []
+        new MutationObserver(() => window.rampartTitles.push(document.title))
+          .observe(document.querySelector('title'), { childList: true, characterData: true, subtree: true })
+      })()`)
       await injectFaults({ treatment: { failure_rate: 0.2 } })
       await expect.poll(() => banner().count(), LIVE).toBe(1)
       expect(await banner().getAttribute('data-outcome')).toBe('applied')
       expect(await banner().getAttribute('class')).toContain('guard-action-severe')
-      expect(await banner().locator('.guard-action-headline').textContent()).toMatch(
-        /^Guard trip at 25 %: rolled back to 0 % automatically at \d\d:\d\d:\d\d — treatment error rate 0\.\d+ > 0\.05; 2 breaches in a row \(breach_windows 2\): trip$/
-      )
+      await expect
+        .poll(() => banner().locator('.guard-action-headline').textContent(), WAIT)
+        .toMatch(
+          /^Guard trip at 25 %: rolled back to 0 % automatically at \d\d:\d\d:\d\d — treatment error rate 0\.\d+ > 0\.05; 2 breaches in a row \(breach_windows 2\): trip$/
+        )
       expect(await banner().locator('.guard-action-message').first().textContent()).toMatch(
         new RegExp(`^${FLAG} rolled back: 25 % -> 0 % \\(event #\\d+\\); .+ \\(trip event #\\d+, move event #\\d+\\)$`)
       )
       await expect.poll(() => panel().getByTestId('phase-now').textContent(), WAIT).toBe('0 %')
-      expect(await panel().locator('li[aria-current="step"]').textContent()).toBe('0 %')
+      expect(await page().evaluate<string[]>('window.rampartTitles')).toContain(
+        `TRIP ${FLAG} (${ENVIRONMENT}) — Rampart`
+      )
 
-      // The trip is in the table; its reasons open from the decision.
+      // The page showed the trip as a browser notification and told main, which recorded who was notified.
+      await expect
+        .poll(
+          () =>
+            events()
+              .filter((event) => event.kind === 'notification' && event.actor === ACTOR)
+              .map((event) => event.reason),
+          WAIT
+        )
+        .toContain(`Guards tripped: ${FLAG} (${ENVIRONMENT})`)
+      const shown = events().find((event) => event.kind === 'notification' && event.actor === ACTOR)
+      expect(shown?.detail).toMatchObject({ channel: 'browser', notified: [`${ACTOR} (browser notification)`] })
+
+      // The trip is in the table and shaded in the chart; its reasons open from the decision.
       const trip = windowRows().and(page().locator('[data-decision="trip"]'))
       expect(await trip.count()).toBe(1)
+      expect(await panel().getByTestId('guard-window-chart').getAttribute('data-trip-windows')).toBe('1')
       await trip.locator('summary').click()
       expect(await trip.locator('.guard-window-reasons li').allTextContents()).toContain(
         '2 breaches in a row (breach_windows 2): trip'
       )
-      expect(await indicator().getAttribute('data-state')).toBe('live')
       // The header is sticky: from the top, so it does not cover the banner in the full-page picture.
       await page().evaluate('window.scrollTo(0, 0)')
-      await session.screenshot('console-guard-watch')
+      expect((await checkAccessibility(page(), 'console-rollout-trip-banner')).serious).toEqual([])
+      await session.screenshot('console-rollout-trip-banner')
     }
   )
 
@@ -276,10 +365,66 @@ describe('the console watches the guards of the rollout it shows', () => {
       const rollback = timeline[1]!
       expect(rollback.reason).toMatch(/^guard trip: treatment error rate 0\.\d+ > 0\.05/)
       expect(rollback.detail).toMatchObject({ move: 'rollback', runBy: ACTOR })
-      expect(rollback.outcome).toBe('applied')
-      expect(session.context.services.history.verify().ok).toBe(true)
     }
   )
+
+  it('kills the flag from the header, then turns it on again at 0 % with Enable from the Rollout panel', async () => {
+    await page().getByRole('button', { name: 'Dismiss' }).first().click()
+    expect(await page().getByTestId('emergency-button').textContent()).toBe(
+      `Emergency rollback: ${FLAG} in ${ENVIRONMENT}`
+    )
+    await page().getByLabel('Reason', { exact: true }).fill('e2e: still failing at 0 %')
+    await page().getByLabel('Reason', { exact: true }).press('Enter')
+    await expect.poll(() => page().getByTestId('emergency-verdict').textContent(), LIVE).toMatch(/^SAFE in /)
+    expect((await checkAccessibility(page(), 'console-emergency-verdict-safe')).serious).toEqual([])
+    await session.screenshot('console-emergency-verdict-safe')
+    await expect.poll(() => panel().getByTestId('phase-flag-off').count(), WAIT).toBe(1)
+    await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('idle')
+
+    expect(await panel().getByTestId('move-enable').textContent()).toBe('Enable at 0 % (whitelisted users)')
+    await move('move-enable', 'e2e: fault cleared, on again for the testers')
+    await expect
+      .poll(() => outcome().textContent(), LIVE)
+      .toMatch(new RegExp(`^Done: ${FLAG} OFF 0 % → ON 0 %, recorded as event #\\d+ by ${ACTOR}\\.`))
+    expect(session.readEnv()).toContain('FEATURE_UNIFIED_LLM_HUB=true\n')
+    await expect.poll(() => panel().getByTestId('phase-flag-off').count(), WAIT).toBe(0)
+    await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('watching')
+    expect(events().filter((event) => event.kind === 'enable')).toEqual([
+      expect.objectContaining({
+        actor: ACTOR,
+        outcome: 'applied',
+        reason: 'e2e: fault cleared, on again for the testers'
+      })
+    ])
+    // Out of 0 % the gate is the soak with no breach in the phase, holds allowed.
+    expect(await panel().getByTestId('rule-advance').textContent()).toBe(
+      "Gate: out of 0 %: the soak, and no breach in this phase's guard windows (holds allowed)"
+    )
+    await session.screenshot('console-rollout-enabled')
+  })
+
+  it('adopts a hand edit to 10 % as the position, writing nothing', async () => {
+    session.writeEnv(session.readEnv().replace('FEATURE_LLM_HUB_ROLLOUT=0\n', 'FEATURE_LLM_HUB_ROLLOUT=10\n'))
+    await engine.restartContainer(names.service, { timeoutSeconds: 5 })
+    const handEdited = session.readEnv()
+    await panel().getByRole('button', { name: 'Read again' }).click()
+    await expect.poll(() => panel().getByTestId('phase-now').textContent(), WAIT).toBe('10 %')
+    expect(await panel().getByTestId('phase-entered-at').textContent()).toBe(
+      'unknown: the state changed outside Rampart'
+    )
+    expect(await panel().getByTestId('move-adopt').textContent()).toBe('Adopt 10 % as the position')
+    await move('move-adopt', 'e2e: the 10 % set by hand is where we are')
+    await expect.poll(() => outcome().textContent(), WAIT).toMatch(new RegExp(`^Done: ${FLAG} ON 0 % → ON 10 %`))
+    await expect.poll(() => panel().getByTestId('phase-entered-at').textContent(), WAIT).toMatch(/^\d{4}-\d\d-\d\d /)
+    expect(await panel().getByTestId('move-adopt').count()).toBe(0)
+    expect(session.readEnv()).toBe(handEdited)
+    expect(events().filter((event) => event.kind === 'adopt')).toEqual([
+      expect.objectContaining({ actor: ACTOR, outcome: 'applied' })
+    ])
+    expect((await checkAccessibility(page(), 'console-rollout-adopted')).serious).toEqual([])
+    await session.screenshot('console-rollout-adopted')
+    expect(session.context.services.history.verify().ok).toBe(true)
+  })
 
   it('ran without console errors, warnings or Content-Security-Policy violations', () => {
     expect(session.consoleProblems).toEqual([])

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedEnvText } from '../fixtures/service-workspace'
+import { checkAccessibility } from '../support/axe-check'
 import {
   closedLoopbackPort,
   envFileWorkspaceYaml,
@@ -32,10 +33,11 @@ const result = () => page().getByTestId('emergency-result')
 const steps = () => result().getByTestId('runbook-step')
 
 describe('the emergency rollback in the header', () => {
-  it('is one red action on every page: a reason field and the button', async () => {
-    for (const name of ['Flags', 'Rollout', 'History']) {
+  it('is one red action on every page, naming the flag and the environment it acts on', async () => {
+    for (const name of ['Flags', 'Rollout', 'History', 'Logs']) {
       await page().getByRole('button', { name, exact: true }).click()
-      expect(await page().getByRole('button', { name: 'Emergency rollback' }).isVisible()).toBe(true)
+      const button = page().getByRole('button', { name: `Emergency rollback: ${FLAG} in local`, exact: true })
+      await expect.poll(() => button.isVisible(), WAIT).toBe(true)
     }
     await page().getByRole('button', { name: 'Flags', exact: true }).click()
   })
@@ -44,8 +46,12 @@ describe('the emergency rollback in the header', () => {
     await expect
       .poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT)
       .toBe('ON')
-    await page().getByRole('button', { name: 'Emergency rollback' }).click()
-    await expect.poll(() => result().textContent(), WAIT).toMatch(/Emergency rollback refused: .*a reason is required/)
+    await page()
+      .getByRole('button', { name: `Emergency rollback: ${FLAG} in local` })
+      .click()
+    await expect
+      .poll(() => result().textContent(), WAIT)
+      .toMatch(new RegExp(`Emergency rollback of ${FLAG} in local refused: .*a reason is required`))
     expect(await steps().count()).toBe(0)
     expect(session.readEnv()).toContain('export FEATURE_UNIFIED_LLM_HUB=true\n')
   })
@@ -73,6 +79,10 @@ describe('the emergency rollback in the header', () => {
     expect(await steps().count()).toBe(6)
     for (const index of [2, 3, 4, 5]) expect(await steps().nth(index).getAttribute('data-status')).toBe('not-run')
     expect(await steps().nth(5).textContent()).toContain('Record the time to safe')
+    // The steps are folded under the verdict once the run ended; the whole run is there to unfold.
+    expect(await steps().nth(0).isVisible()).toBe(false)
+    const report = await checkAccessibility(page(), 'emergency-failed-step')
+    expect(report.serious).toEqual([])
 
     expect(session.readEnv()).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
     await expect

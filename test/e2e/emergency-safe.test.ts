@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkAccessibility } from '../support/axe-check'
 import { startDemoService, type DemoServiceProcess } from '../support/demo-service-process'
 import { closedLoopbackPort, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
 
@@ -75,15 +76,24 @@ describe('the emergency rollback of a flag served by its API', () => {
       .poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT)
       .toBe('ON')
     await page().getByLabel('Reason', { exact: true }).fill('e2e: latency regression')
-    await page().getByRole('button', { name: 'Emergency rollback' }).click()
+    await page()
+      .getByRole('button', { name: `Emergency rollback: ${FLAG} in api` })
+      .click()
 
     const steps = page().getByTestId('runbook-step')
     await expect.poll(() => steps.nth(1).getAttribute('data-status'), WAIT).toBe('running')
     expect(await steps.nth(1).textContent()).toContain(`Wait for health: ${healthUrl}`)
     expect(await steps.nth(0).getAttribute('data-status')).toBe('done')
     expect(await steps.nth(0).textContent()).toMatch(/✓.*Disable unified_llm_hub.*\d+ ms/)
-    expect(await page().getByTestId('emergency-verdict').textContent()).toBe('Running the emergency rollback…')
-    expect(await page().getByRole('button', { name: 'Rolling back…' }).isDisabled()).toBe(true)
+    expect(await page().getByTestId('emergency-verdict').textContent()).toBe(
+      `Running the emergency rollback of ${FLAG} in api…`
+    )
+    expect(
+      await page()
+        .getByRole('button', { name: `Rolling back ${FLAG} in api…` })
+        .isDisabled()
+    ).toBe(true)
+    expect((await checkAccessibility(page(), 'emergency-live')).serious).toEqual([])
     expect(await demoFlagEnabled()).toBe(false)
     await session.screenshot('emergency-live')
   })
@@ -100,6 +110,7 @@ describe('the emergency rollback of a flag served by its API', () => {
     await expect
       .poll(() => page().getByTestId(`flag-card-${FLAG}`).getByTestId('flag-enabled').textContent(), WAIT)
       .toBe('OFF')
+    expect((await checkAccessibility(page(), 'emergency-safe')).serious).toEqual([])
     await session.screenshot('emergency-safe')
   })
 

@@ -10,6 +10,7 @@ import { startBrowserServer, type BrowserServer } from '@main/transport/browser-
 import { contentSecurityPolicy } from '@main/electron/content-security-policy'
 import { evaluateFlag } from '@main/flags/core/flag-evaluation'
 import type { FlagState } from '@shared/flag-state'
+import { requireBuiltCli, runRampart } from '../fixtures/rampart-cli'
 
 const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url))
@@ -164,8 +165,40 @@ describe('the flags page in Chromium over browser mode', () => {
     await page.screenshot({ path: join(RESULTS_DIR, 'flags-page.png'), fullPage: true })
   })
 
+  it('evaluates without a user id by main’s rule for that case, and says nothing of a bucket', async () => {
+    await page.getByLabel('User id', { exact: true }).fill('   ')
+    await page.getByLabel('User id', { exact: true }).press('Enter')
+    await expect.poll(text('evaluation-for'), WAIT).toBe('(no user id)')
+    expect(await page.getByTestId('evaluation-reason').textContent()).toBe('outside_rollout')
+    expect(await page.getByTestId('evaluation-reason-text').textContent()).toBe(
+      'without a user id the feature is on only at 100 % (whitelisted users are recognised only by their id)'
+    )
+    expect(await page.getByTestId('evaluation-result').textContent()).not.toMatch(/bucket/i)
+    expect(await page.getByTestId('evaluation-bucket').count()).toBe(0)
+  })
+
+  it(
+    'trims a pasted user id before evaluating, as the CLI is given it: ' +
+      '"  ADMIN@example.com " is ADMIN@example.com, whitelisted, in bucket 57 as the CLI says',
+    async () => {
+      await page.getByLabel('User id', { exact: true }).fill('  ADMIN@example.com ')
+      await page.getByLabel('User id', { exact: true }).press('Enter')
+      await expect.poll(text('evaluation-for'), WAIT).toBe('ADMIN@example.com')
+      expect(await page.getByLabel('User id', { exact: true }).inputValue()).toBe('ADMIN@example.com')
+      expect(await page.getByTestId('evaluation-reason').textContent()).toBe('whitelisted')
+      expect(await page.getByTestId('evaluation-bucket').textContent()).toBe('57')
+      requireBuiltCli()
+      const cli = runRampart(['flags', 'eval', '--flag', FLAG, '--user', 'ADMIN@example.com', '--json'], {
+        cwd: workspaceDir,
+        env: { RAMPART_HOME: join(workspaceDir, 'home') }
+      })
+      expect(cli.status, cli.stderr).toBe(0)
+      expect(JSON.parse(cli.stdout)).toMatchObject({ user: 'ADMIN@example.com', reason: 'whitelisted', bucket: 57 })
+    }
+  )
+
   it('refuses an emergency rollback without a reason, says so in the header, and leaves the flag on', async () => {
-    await page.getByRole('button', { name: 'Emergency rollback' }).click()
+    await page.getByRole('button', { name: `Emergency rollback: ${FLAG} in local` }).click()
     await expect.poll(text('emergency-result'), WAIT).toMatch(/reason/i)
     expect(await card().getByTestId('flag-enabled').textContent()).toBe('ON')
     expect(readFileSync(join(workspaceDir, '.env'), 'utf8')).toContain('FEATURE_UNIFIED_LLM_HUB=true')
@@ -175,7 +208,7 @@ describe('the flags page in Chromium over browser mode', () => {
     'turns the flag off from the header with a reason: ' + 'the page shows it off and the env file says false',
     async () => {
       await page.getByLabel('Reason', { exact: true }).fill('e2e: error rate spike')
-      await page.getByRole('button', { name: 'Emergency rollback' }).click()
+      await page.getByRole('button', { name: `Emergency rollback: ${FLAG} in local` }).click()
       await expect.poll(() => card().getByTestId('flag-enabled').textContent(), WAIT).toBe('OFF')
       // Without a Docker engine the run stops at the restart, after the flag-off step.
       await expect

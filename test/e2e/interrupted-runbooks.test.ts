@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HistoryStore } from '@main/history/history-store'
 import { seedEnvText } from '../fixtures/service-workspace'
+import { checkAccessibility } from '../support/axe-check'
 import {
   closedLoopbackPort,
   envFileWorkspaceYaml,
@@ -110,12 +111,14 @@ describe('interrupted runbooks at start', () => {
       /emergency-rollback run #1 for unified_llm_hub in local, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by night-shift \(“error spike at 03:10”\)/
     )
     expect(await run(1).getByTestId('interrupted-run-stop').textContent()).toBe(
-      `Did not finish step 1 of 6: “Disable ${FLAG} in ${session.envPath}” (running). ` +
+      `Did not finish step 1 of 6: “Disable ${FLAG} in ${session.envPath}” ` +
+        '(it was running when the run was interrupted). ' +
         `Interrupted because pid ${deadPid} on ${hostname()} is gone.`
     )
     expect(await run(2).getByTestId('interrupted-run-stop').textContent()).toContain(
-      `Did not finish step 2 of 6: “Restart container ${CONTAINER}” (running).`
+      `Did not finish step 2 of 6: “Restart container ${CONTAINER}” (it was running when the run was interrupted).`
     )
+    expect((await checkAccessibility(page(), 'interrupted-runbooks')).serious).toEqual([])
     await session.screenshot('interrupted-runbooks')
   })
 
@@ -147,6 +150,14 @@ describe('interrupted runbooks at start', () => {
       .getByTestId('runbook-step')
       .evaluateAll((items) => items.map((item) => item.getAttribute('data-status')))
     expect(statuses).toEqual(['done', 'failed', 'not-run', 'not-run', 'not-run', 'not-run'])
+    // Above the steps, how the resumed run stands: no longer the "running" the crash left on record.
+    await expect
+      .poll(() => run(1).getByTestId('interrupted-run-stop').textContent(), WAIT)
+      .toBe(
+        `Resumed from step 1 of 6: “Disable ${FLAG} in ${session.envPath}”; ` +
+          'the resumed run failed (see the steps below).'
+      )
+    expect((await checkAccessibility(page(), 'interrupted-runbooks-resumed')).serious).toEqual([])
     expect(session.readEnv()).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
     await session.screenshot('interrupted-runbooks-resumed')
   })

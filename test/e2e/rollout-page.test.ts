@@ -76,8 +76,9 @@ describe('the rollout page in Chromium over browser mode', () => {
     expect(await panel().locator('li[aria-current="step"]').textContent()).toBe('10 %')
   })
 
-  it('blocks advance without guard data: the button is disabled and main’s reason is shown', async () => {
-    expect(await panel().getByTestId('guard-verdict').textContent()).toBe('NO DATA')
+  it('blocks advance without guard data: the button is disabled and main’s reason and gate are shown', async () => {
+    expect(await panel().getByTestId('guard-verdict').textContent()).toBe('NO VERDICT YET')
+    expect(await panel().getByTestId('rule-advance').textContent()).toBe('Gate: the guards pass, for the soak time')
     expect(await panel().getByTestId('move-advance').textContent()).toBe('Advance to 25 %')
     expect(await panel().getByTestId('move-advance').isDisabled()).toBe(true)
     expect(await panel().getByTestId('unmet-advance').textContent()).toContain('guards have no verdict yet, not pass')
@@ -107,7 +108,7 @@ describe('the rollout page in Chromium over browser mode', () => {
     await expect.poll(phaseNow, WAIT).toBe('25 %')
     expect(await panel().locator('li[aria-current="step"]').textContent()).toBe('25 %')
     // Guard windows from the 10 % phase say nothing about 25 %.
-    await expect.poll(() => panel().getByTestId('guard-verdict').textContent(), WAIT).toBe('NO DATA')
+    await expect.poll(() => panel().getByTestId('guard-verdict').textContent(), WAIT).toBe('NO VERDICT YET')
     await session.screenshot('rollout-page')
   })
 

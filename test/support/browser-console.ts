@@ -28,6 +28,11 @@ export interface ConsoleOptions {
   actor?: string
   /** Runs before the app opens the history file, e.g. to leave an interrupted run in it. */
   prepareHistory?: (historyPath: string, dir: string) => void | Promise<void>
+  /**
+   * Start main's guard supervision, as the app and `rampart serve` do (createAppContext alone
+   * does not): at once with `true`, or with a quicker pace. Without it nothing watches the guards.
+   */
+  supervise?: boolean | { pollMs: number; retryMs: number }
 }
 
 export interface ConsoleSession {
@@ -68,8 +73,10 @@ export async function openConsole(options: ConsoleOptions): Promise<ConsoleSessi
     workspacePath: join(dir, 'rampart.config.yaml'),
     env: { ...process.env, RAMPART_HOME: home, RAMPART_WORKSPACE: '' },
     cwd: dir,
-    actor: options.actor ?? 'e2e'
+    actor: options.actor ?? 'e2e',
+    ...(typeof options.supervise === 'object' ? { supervision: options.supervise } : {})
   })
+  if (options.supervise !== undefined && options.supervise !== false) context.services.supervisor.start()
   const server = await startBrowserServer({
     handlers: context.handlers,
     producers: context.producers,
@@ -111,11 +118,14 @@ export async function openConsole(options: ConsoleOptions): Promise<ConsoleSessi
     writeEnv: (text) => writeFileSync(envPath, text),
     screenshot: async (name) => {
       mkdirSync(RESULTS_DIR, { recursive: true })
+      // From the top: the sticky header would otherwise be drawn wherever the page was scrolled to.
+      await page.evaluate('window.scrollTo(0, 0)')
       await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), fullPage: true })
     },
     close: async () => {
       await browser.close()
       await server.close()
+      await context.services.supervisor.stop()
       context.close()
       rmSync(dir, { recursive: true, force: true })
     }

@@ -67,7 +67,7 @@ export interface Services {
   emergencyRollback: EmergencyRollback
   fullRollback: FullRollback
   demo: DemoStack
-  /** Live guard watches (guards watch, the guards.windows stream, the rollout orchestration). */
+  /** Live guard watches (guards watch, the rollout orchestration). */
   guards: GuardService
   /** Moves recorded and applied to the running service (restarted for an env file). */
   moves: AppliedMoves

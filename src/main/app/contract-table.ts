@@ -2,12 +2,7 @@ import type { Handlers, StreamProducers } from '@main/transport/contract-dispatc
 import { dbHandlers } from '@main/database/handler'
 import { demoHandlers } from '@main/demo/handler'
 import { flagHandlers } from '@main/flags/handler'
-import {
-  attentionHandlers,
-  guardWindowsProducer,
-  rolloutWatchProducer,
-  supervisionProducer
-} from '@main/guards/handler'
+import { attentionHandlers, supervisionProducer } from '@main/guards/handler'
 import { historyHandlers, historyStreams } from '@main/history/handler'
 import { containerHandlers, logsFollowProducer } from '@main/docker/handler'
 import { rolloutHandlers } from '@main/rollouts/handler'
@@ -37,8 +32,6 @@ export function createStreamProducers(services: Services): StreamProducers {
     ...historyStreams(services),
     ...runbookStreams(services),
     'logs.follow': logsFollowProducer(services),
-    'guards.windows': guardWindowsProducer(services),
-    'rollout.watch': rolloutWatchProducer(services),
     'guards.supervision': supervisionProducer(services)
   }
 }

@@ -76,8 +76,8 @@ export interface GuardServiceDeps {
 const WATCH_LOCK_STALE_MS = 7 * 24 * 3600 * 1000
 
 /**
- * Live guards for one flag of one environment, set up the same way for `guards watch`, the
- * 'guards.windows' stream and the rollout orchestration: the environment's guard settings with
+ * Live guards for one flag of one environment, set up the same way for `guards watch` and the
+ * rollout orchestration (`rollout watch`, main's supervision): the environment's guard settings with
  * overrides, the flag state from its source (re-read after every window and on request, so a
  * move is followed), the service container's log followed across restarts, every window stored.
  * One watch per flag, environment and history file at a time, so no window is stored twice.

@@ -31,6 +31,12 @@ export interface BrowserServer {
 
 const DEFAULT_BROWSER_HOST = '127.0.0.1'
 const WEBSOCKET_PATH = '/ws'
+/**
+ * Answers whether a token is still this server's (204), missing (401) or refused (403): a page
+ * whose socket keeps being refused asks here, so after a restart with a new token it can say so
+ * instead of reconnecting forever. It serves nothing else.
+ */
+const SESSION_PATH = '/session'
 // A contract message is small; a larger one is a mistake or an attack.
 const MAX_MESSAGE_BYTES = 1024 * 1024
 
@@ -38,7 +44,8 @@ const MAX_MESSAGE_BYTES = 1024 * 1024
  * Serves the renderer build and the contract over a WebSocket (docs/design.md "Browser mode").
  * Everything needs the per-start token: the page takes it from `?token=` and sets an
  * HttpOnly cookie, assets need the cookie, and the WebSocket needs the token (query or
- * cookie) and an Origin equal to the served origin.
+ * cookie) and an Origin equal to the served origin. `/session` only says whether a token is
+ * (still) valid.
  */
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
   const host = options.host ?? DEFAULT_BROWSER_HOST
@@ -65,6 +72,15 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       return refuse(response, headers, 405, 'Method not allowed')
     const { path, query } = splitTarget(request.url)
     const cookieToken = readCookie(request.headers.cookie, cookieName)
+
+    if (path === SESSION_PATH) {
+      const presented = query.get('token') ?? cookieToken
+      if (presented === null) return refuse(response, headers, 401, 'Unauthorized')
+      if (!isAccessToken(presented, token)) return refuse(response, headers, 403, 'Forbidden: wrong token')
+      response.writeHead(204, headers)
+      response.end()
+      return
+    }
 
     if (path === '/' || path === '/index.html') {
       const queryToken = query.get('token')

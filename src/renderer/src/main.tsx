@@ -1,7 +1,14 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from '@renderer/app/App'
-import './styles.css'
+// One sheet per part of the page, in cascade order: base first.
+import './styles/base.css'
+import './styles/header.css'
+import './styles/flags.css'
+import './styles/rollout.css'
+import './styles/guards.css'
+import './styles/history.css'
+import './styles/logs.css'
 
 const root = document.getElementById('root')
 if (root === null) throw new Error('index.html has no #root element')

@@ -52,11 +52,14 @@ interface HttpAnswer {
   body: string
 }
 
-/** A raw GET: the path goes on the wire exactly as written, `..` and all. */
+/**
+ * A raw GET: the path goes on the wire exactly as written, `..` and all. No pooled connection, so
+ * a request after a restart on the same port does not ride a socket the old server closed.
+ */
 function get(path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
   const { hostname, port } = new URL(server.origin)
   return new Promise((resolve, reject) => {
-    const call = request({ host: hostname, port, path, method: 'GET', headers }, (response) => {
+    const call = request({ host: hostname, port, path, method: 'GET', headers, agent: false }, (response) => {
       let body = ''
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => (body += chunk))
@@ -185,6 +188,30 @@ describe('startBrowserServer', () => {
     const answer = await get('/assets/app.js', { Cookie: `${name}=${'B'.repeat(43)}` })
     expect([401, 403]).toContain(answer.status)
   })
+
+  it(
+    'answers /session with 204 for the token or its cookie, ' + '401 without one and 403 for a token of another start',
+    async () => {
+      await start()
+      expect((await get(`/session?token=${server.token}`)).status).toBe(204)
+      expect((await get('/session', { Cookie: await sessionCookie() })).status).toBe(204)
+      expect((await get('/session')).status).toBe(401)
+      const previous = server.token
+      const port = new URL(server.origin).port
+      await server.close()
+      server = await startBrowserServer({
+        handlers: recordingHandlers(calls),
+        producers: stream.producers,
+        rendererDir,
+        contentSecurityPolicy,
+        port: Number(port)
+      })
+      // The same address after a restart: the page's token and cookie are from the previous start.
+      const stale = await get(`/session?token=${previous}`, { Cookie: `rampart_token_${port}=${previous}` })
+      expect(stale.status).toBe(403)
+      expect(stale.body).not.toContain(server.token)
+    }
+  )
 
   it('never serves a file outside the renderer folder', async () => {
     await start()

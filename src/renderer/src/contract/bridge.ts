@@ -1,5 +1,10 @@
 import type { RampartBridge } from '@shared/bridge'
-import { createWebSocketBridge, type ConnectedBridge, type ConnectionState } from './websocket-bridge'
+import {
+  createWebSocketBridge,
+  type ConnectedBridge,
+  type ConnectionState,
+  type WebSocketAddresses
+} from './websocket-bridge'
 
 export type { ConnectionState }
 
@@ -11,8 +16,13 @@ let bridge: ConnectedBridge | null = null
  */
 export function getBridge(): ConnectedBridge {
   if (bridge === null)
-    bridge = window.rampart === undefined ? createWebSocketBridge(socketUrl()) : alwaysConnected(window.rampart)
+    bridge = window.rampart === undefined ? createWebSocketBridge(addresses()) : alwaysConnected(window.rampart)
   return bridge
+}
+
+/** Electron's preload bridge is present: the desktop (notifications included) is main's. */
+export function isDesktopApp(): boolean {
+  return window.rampart !== undefined
 }
 
 function alwaysConnected(ipc: RampartBridge): ConnectedBridge {
@@ -24,11 +34,11 @@ function alwaysConnected(ipc: RampartBridge): ConnectedBridge {
   }
 }
 
-function socketUrl(): string {
+function addresses(): WebSocketAddresses {
   const token = takeTokenFromAddress()
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:'
   const query = token === null ? '' : `?token=${encodeURIComponent(token)}`
-  return `${scheme}//${window.location.host}/ws${query}`
+  return { socketUrl: `${scheme}//${window.location.host}/ws${query}`, sessionUrl: `/session${query}` }
 }
 
 /**

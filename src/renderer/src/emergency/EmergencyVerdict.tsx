@@ -3,12 +3,19 @@ import type { RunbookStepList } from '@renderer/runbooks/runbook-step-rows'
 import { durationMsText } from '@renderer/format/duration-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 
+interface EmergencyVerdictProps {
+  attempt: EmergencyAttempt
+  steps: RunbookStepList | null
+  /** The steps done before a failure are listed only with the steps unfolded: the header stays short. */
+  detailsShown: boolean
+}
+
 /** How the emergency rollback ended, in one line: safe and how fast, or which step failed and why. */
-export function EmergencyVerdict({ attempt, steps }: { attempt: EmergencyAttempt; steps: RunbookStepList | null }) {
+export function EmergencyVerdict({ attempt, steps, detailsShown }: EmergencyVerdictProps) {
   if (attempt.phase === 'running') {
     return (
       <p className="emergency-verdict emergency-running" role="status" data-testid="emergency-verdict">
-        Running the emergency rollback…
+        Running the emergency rollback of {attempt.target.flag} in {attempt.target.environment}…
       </p>
     )
   }
@@ -29,8 +36,11 @@ export function EmergencyVerdict({ attempt, steps }: { attempt: EmergencyAttempt
   const failed = steps?.rows.find((row) => row.status === 'failed')
   if (failed === undefined) {
     // Without a failed step, main either refused to start or could not be reached at all.
+    const { flag, environment } = attempt.target
     const context =
-      attempt.error.code === 'unreachable' ? 'Emergency rollback: no answer from main' : 'Emergency rollback refused'
+      attempt.error.code === 'unreachable'
+        ? `Emergency rollback of ${flag} in ${environment}: no answer from main`
+        : `Emergency rollback of ${flag} in ${environment} refused`
     return <ErrorNotice error={attempt.error} context={context} />
   }
   const done = steps?.rows.filter((row) => row.status === 'done') ?? []
@@ -42,7 +52,8 @@ export function EmergencyVerdict({ attempt, steps }: { attempt: EmergencyAttempt
       <p className="emergency-failure-message">
         {failed.message ?? attempt.error.message} <span className="error-code">({attempt.error.code})</span>
       </p>
-      <p className="emergency-detail">
+      <p className="emergency-detail" hidden={!detailsShown}>
+        Emergency rollback of {attempt.target.flag} in {attempt.target.environment}.{' '}
         {done.length === 0
           ? 'No step before it finished.'
           : `Done before it: ${done.map((row) => row.name).join('; ')}.`}

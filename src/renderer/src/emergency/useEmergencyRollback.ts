@@ -10,14 +10,20 @@ import type { RunbookProgressLog } from '@renderer/runbooks/useRunbookProgress'
 // Enough to find the run that just failed among the latest ones.
 const RECENT_RUNS = 20
 
+/** What the run acts on: named on the button while it runs, and in its verdict. */
+interface EmergencyTarget {
+  environment: string
+  flag: string
+}
+
 export type EmergencyAttempt =
-  | { phase: 'running'; environment: string | undefined; knownRuns: ReadonlySet<number> }
-  | { phase: 'safe'; outcome: EmergencyRollbackOutcome }
+  | { phase: 'running'; target: EmergencyTarget; knownRuns: ReadonlySet<number> }
+  | { phase: 'safe'; target: EmergencyTarget; outcome: EmergencyRollbackOutcome }
   /** `run` is null when main refused before any run started (no reason, unknown flag). */
-  | { phase: 'failed'; error: ContractError; runId: number | null; run: RunbookRunView | null }
+  | { phase: 'failed'; target: EmergencyTarget; error: ContractError; runId: number | null; run: RunbookRunView | null }
 
 export interface EmergencyRollbackState {
-  start: (input: InputOf<'rollback.emergency'>) => Promise<void>
+  start: (input: InputOf<'rollback.emergency'> & EmergencyTarget) => Promise<void>
   attempt: EmergencyAttempt | null
   /** Clears an ended attempt from the header (it stays in history). */
   dismiss: () => void
@@ -32,12 +38,13 @@ export interface EmergencyRollbackState {
 export function useEmergencyRollback(progress: RunbookProgressLog): EmergencyRollbackState {
   const [attempt, setAttempt] = useState<EmergencyAttempt | null>(null)
 
-  const start = async (input: InputOf<'rollback.emergency'>) => {
-    setAttempt({ phase: 'running', environment: input.environment, knownRuns: new Set(progress.keys()) })
+  const start = async (input: InputOf<'rollback.emergency'> & EmergencyTarget) => {
+    const target = { environment: input.environment, flag: input.flag }
+    setAttempt({ phase: 'running', target, knownRuns: new Set(progress.keys()) })
     const bridge = getBridge()
     const answer = await bridge.invoke('rollback.emergency', input)
     if (answer.ok) {
-      setAttempt({ phase: 'safe', outcome: answer.value })
+      setAttempt({ phase: 'safe', target, outcome: answer.value })
       return
     }
     const runId = runIdOf(answer.error)
@@ -46,7 +53,7 @@ export function useEmergencyRollback(progress: RunbookProgressLog): EmergencyRol
       const runs = await bridge.invoke('runbook.list', { limit: RECENT_RUNS })
       run = runs.ok ? (runs.value.find((candidate) => candidate.id === runId) ?? null) : null
     }
-    setAttempt({ phase: 'failed', error: answer.error, runId, run })
+    setAttempt({ phase: 'failed', target, error: answer.error, runId, run })
   }
 
   const dismiss = () => setAttempt((current) => (current?.phase === 'running' ? current : null))
@@ -66,7 +73,7 @@ function stepsOf(attempt: EmergencyAttempt | null, progress: RunbookProgressLog)
     if (attempt.knownRuns.has(runId)) continue
     const first = notices[0]
     if (first?.runbook !== RUNBOOKS.emergencyRollback) continue
-    if (attempt.environment !== undefined && first.environment !== attempt.environment) continue
+    if (first.environment !== attempt.target.environment) continue
     return runbookStepList(null, notices)
   }
   return null

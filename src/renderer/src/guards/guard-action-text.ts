@@ -1,14 +1,15 @@
-import type { GuardActionView } from './useLiveGuards'
+import type { GuardActionView } from './supervision-state'
 import { clockTimeText } from './clock-time-text'
 
 /**
  * The one line an operator reads first about an automatic action, e.g. "Guard trip at 25 %:
  * rolled back to 0 % automatically at 07:12:03 — treatment error rate 0.21 > 0.05; …". What was
  * done, and why, is main's: the notice's action and outcome, the tripping window's reasons.
+ * `percentage` is where the flag stood when it tripped, when known.
  */
-export function guardActionHeadline(view: GuardActionView): string {
+export function guardActionHeadline(view: GuardActionView, percentage: number | null): string {
   const { notice } = view
-  const trip = view.percentage === null ? 'Guard trip' : `Guard trip at ${view.percentage} %`
+  const trip = percentage === null ? 'Guard trip' : `Guard trip at ${percentage} %`
   const at = clockTimeText(view.receivedAt)
   const what = whatHappened(notice.action, notice.outcome, at)
   const why = view.reasons.length === 0 ? '' : ` — ${view.reasons.join('; ')}`

@@ -11,10 +11,13 @@ export interface CohortRow {
 export interface GuardWindowRow {
   id: number
   windowStart: string
+  windowSeconds: number
   decision: string
   reasons: string[]
   treatment: CohortRow
   control: CohortRow
+  /** The thresholds main judged this window with (stored with it), for the chart's limit lines. */
+  limits: { maxErrorRate: number | null; maxLatencyDegradation: number | null }
 }
 
 /**
@@ -28,10 +31,20 @@ export function guardWindowRow(record: GuardWindowRecord): GuardWindowRow {
   return {
     id: record.id,
     windowStart: record.windowStart,
+    windowSeconds: record.windowSeconds,
     decision: record.decision,
     reasons: Array.isArray(reasons) ? reasons.filter((reason): reason is string => typeof reason === 'string') : [],
     treatment: cohortRow(figures?.treatment),
-    control: cohortRow(figures?.control)
+    control: cohortRow(figures?.control),
+    limits: limitsOf(figures?.settings)
+  }
+}
+
+function limitsOf(value: JsonValue | undefined): GuardWindowRow['limits'] {
+  const settings = asRecord(value ?? null)
+  return {
+    maxErrorRate: numberOrNull(settings?.max_error_rate),
+    maxLatencyDegradation: numberOrNull(settings?.max_latency_degradation)
   }
 }
 

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
 import type { WorkspaceView } from '@shared/views'
+import { BlockableButton } from '@renderer/contract/BlockableButton'
 import type { LogsFollowRequest } from './useLogFollow'
 
 // Suggestions only (the canonical types of docs/design.md); main filters, and accepts any name or a list.
@@ -8,23 +9,23 @@ const DEFAULT_TAIL = '200'
 
 interface LogFollowFormProps {
   workspace: WorkspaceView | null
+  /** The console's environment (the header's switch); the page is mounted again when it changes. */
+  environment: string | null
   following: boolean
   onFollow: (request: LogsFollowRequest) => void
   onStop: () => void
 }
 
 /**
- * What to follow: the environment, the container (its service container unless typed over),
- * a text filter, an event type and how many earlier lines to show first.
+ * What to follow in the console's environment: the container (its service container unless typed
+ * over), a text filter, an event type and how many earlier lines to show first.
  */
-export function LogFollowForm({ workspace, following, onFollow, onStop }: LogFollowFormProps) {
-  const [environment, setEnvironment] = useState<string | null>(null)
+export function LogFollowForm({ workspace, environment, following, onFollow, onStop }: LogFollowFormProps) {
   const [typedContainer, setTypedContainer] = useState<string | null>(null)
   const [grep, setGrep] = useState('')
   const [eventType, setEventType] = useState('')
   const [tail, setTail] = useState(DEFAULT_TAIL)
   const ids = {
-    environment: useId(),
     container: useId(),
     grep: useId(),
     eventType: useId(),
@@ -32,15 +33,13 @@ export function LogFollowForm({ workspace, following, onFollow, onStop }: LogFol
     tail: useId()
   }
 
-  const chosenEnvironment = environment ?? workspace?.defaultEnvironment ?? null
-  const serviceContainer =
-    workspace?.environments.find((view) => view.name === chosenEnvironment)?.serviceContainer ?? ''
+  const serviceContainer = workspace?.environments.find((view) => view.name === environment)?.serviceContainer ?? ''
   const container = typedContainer ?? serviceContainer
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
     const request: LogsFollowRequest = { container: container.trim(), tail: Number(tail) }
-    if (chosenEnvironment !== null) request.environment = chosenEnvironment
+    if (environment !== null) request.environment = environment
     if (grep !== '') request.grep = grep
     if (eventType.trim() !== '') request.eventType = eventType.trim()
     onFollow(request)
@@ -48,26 +47,6 @@ export function LogFollowForm({ workspace, following, onFollow, onStop }: LogFol
 
   return (
     <form className="logs-form" onSubmit={submit} aria-label="Logs to follow">
-      {workspace !== null && (
-        <div className="logs-field">
-          <label htmlFor={ids.environment}>Environment</label>
-          <select
-            id={ids.environment}
-            value={chosenEnvironment ?? ''}
-            onChange={(event) => {
-              setEnvironment(event.target.value)
-              // Another environment has another service container.
-              setTypedContainer(null)
-            }}
-          >
-            {workspace.environments.map((view) => (
-              <option key={view.name} value={view.name}>
-                {view.name}
-              </option>
-            ))}
-          </select>
-        </div>
-      )}
       <div className="logs-field logs-field-wide">
         <label htmlFor={ids.container}>Container</label>
         <input
@@ -128,9 +107,9 @@ export function LogFollowForm({ workspace, following, onFollow, onStop }: LogFol
         <button type="submit" className="logs-follow" data-testid="logs-follow">
           Follow
         </button>
-        <button type="button" onClick={onStop} disabled={!following} data-testid="logs-stop">
+        <BlockableButton onClick={onStop} blocked={!following} data-testid="logs-stop">
           Stop
-        </button>
+        </BlockableButton>
       </div>
     </form>
   )

@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { LogFollowForm } from './LogFollowForm'
-import { useInvoke } from '@renderer/contract/useInvoke'
+import type { InvokeState } from '@renderer/contract/useInvoke'
+import type { WorkspaceView } from '@shared/views'
 import { useLogFollow, type LogsFollowRequest } from './useLogFollow'
 import { LOG_SCROLLBACK_ROWS, useLogTerminal } from './useLogTerminal'
 import { logBatchText } from './log-line-text'
@@ -11,12 +12,17 @@ interface FollowRun {
   stopped: boolean
 }
 
+interface LogsPageProps {
+  workspace: InvokeState<WorkspaceView>
+  /** The console's environment: its service container is offered first. */
+  environment: string | null
+}
+
 /**
  * A container's log as it is written, in a terminal: the developer's `rampart logs -f`.
  * Leaving the page stops following, as Stop does.
  */
-export function LogsPage() {
-  const workspace = useInvoke('workspace.describe', {})
+export function LogsPage({ workspace, environment }: LogsPageProps) {
   const { hostRef, write, clear } = useLogTerminal()
   const [run, setRun] = useState<FollowRun | null>(null)
   const [lineCount, setLineCount] = useState(0)
@@ -36,11 +42,17 @@ export function LogsPage() {
 
   return (
     <div className="logs-page">
-      <h1>Logs</h1>
+      <h1>Logs{environment === null ? '' : ` in ${environment}`}</h1>
       {workspace.error !== null && (
         <ErrorNotice error={workspace.error} context="Could not read the workspace; type the container name" />
       )}
-      <LogFollowForm workspace={workspace.value} following={following} onFollow={follow} onStop={stop} />
+      <LogFollowForm
+        workspace={workspace.value}
+        environment={environment}
+        following={following}
+        onFollow={follow}
+        onStop={stop}
+      />
       <div aria-live="polite">
         {run !== null && stream.error !== null ? (
           <ErrorNotice error={stream.error} context={`Could not follow the logs of ${run.request.container}`} />

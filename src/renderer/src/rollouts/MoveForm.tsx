@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent, type KeyboardEvent } from 'react'
 import type { ContractError } from '@shared/errors'
 import type { MoveOption } from '@shared/views'
 import { moveLabel } from './move-text'
+import { BlockableButton } from '@renderer/contract/BlockableButton'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 
 export interface MoveRequestFields {
@@ -11,6 +12,7 @@ export interface MoveRequestFields {
 }
 
 interface MoveFormProps {
+  environment: string
   flag: string
   option: MoveOption
   /** The percentage the operator saw when choosing the move. */
@@ -26,7 +28,16 @@ interface MoveFormProps {
  * The inline confirmation of one move: the reason (recorded, required by main) and, to reach
  * 100 %, the flag name typed out. Escape or Cancel closes it; nothing pops up.
  */
-export function MoveForm({ flag, option, fromPercentage, pending, refusal, onSubmit, onCancel }: MoveFormProps) {
+export function MoveForm({
+  environment,
+  flag,
+  option,
+  fromPercentage,
+  pending,
+  refusal,
+  onSubmit,
+  onCancel
+}: MoveFormProps) {
   const [reason, setReason] = useState('')
   const [confirmation, setConfirmation] = useState('')
   const reasonFieldId = useId()
@@ -35,10 +46,11 @@ export function MoveForm({ flag, option, fromPercentage, pending, refusal, onSub
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
+    if (pending) return
     onSubmit(option.needsConfirmation ? { reason, confirmation } : { reason })
   }
   const cancelOnEscape = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') onCancel()
+    if (event.key === 'Escape' && !pending) onCancel()
   }
 
   return (
@@ -50,7 +62,7 @@ export function MoveForm({ flag, option, fromPercentage, pending, refusal, onSub
       data-testid="move-form"
     >
       <p className="move-form-summary">
-        {moveLabel(option)}: {flag} from {fromPercentage} %{to === undefined ? '' : ` to ${to} %`}
+        {moveLabel(option)}: {flag} in {environment}, from {fromPercentage} %{to === undefined ? '' : ` to ${to} %`}
       </p>
       <label htmlFor={reasonFieldId}>Reason for this move (recorded)</label>
       <input
@@ -82,12 +94,12 @@ export function MoveForm({ flag, option, fromPercentage, pending, refusal, onSub
         </>
       )}
       <div className="move-form-buttons">
-        <button type="submit" className="move-submit" disabled={pending}>
+        <BlockableButton type="submit" className="move-submit" blocked={pending}>
           {pending ? 'Writing…' : moveLabel(option)}
-        </button>
-        <button type="button" onClick={onCancel} disabled={pending}>
+        </BlockableButton>
+        <BlockableButton onClick={onCancel} blocked={pending}>
           Cancel
-        </button>
+        </BlockableButton>
       </div>
       {refusal !== null && <ErrorNotice error={refusal} context="Refused" />}
     </form>

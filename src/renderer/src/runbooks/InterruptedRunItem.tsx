@@ -1,6 +1,9 @@
+import { useId } from 'react'
 import type { RunbookProgress, RunbookRunView } from '@shared/runbook-types'
+import { BlockableButton } from '@renderer/contract/BlockableButton'
 import { useAction } from '@renderer/contract/useAction'
-import { runbookStepList } from './runbook-step-rows'
+import { useFocusAfterRender } from '@renderer/contract/useFocusAfterRender'
+import { runbookStepList, type RunbookStepList } from './runbook-step-rows'
 import { instantText } from '@renderer/format/instant-text'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { RunbookSteps } from './RunbookSteps'
@@ -18,6 +21,8 @@ interface InterruptedRunItemProps {
 /** One interrupted run: what it was, where it stopped, and Resume / Cancel with live progress. */
 export function InterruptedRunItem({ run, progress, stillInterrupted, onActed, onDismiss }: InterruptedRunItemProps) {
   const resume = useAction('runbook.resume')
+  const focusAfterRender = useFocusAfterRender()
+  const outcomeId = useId()
   const cancel = useAction('runbook.cancel')
   const stopped = run.steps.find((step) => step.status !== 'done' && step.status !== 'skipped')
   const { interruption, resumable } = interruptionOf(run)
@@ -25,10 +30,15 @@ export function InterruptedRunItem({ run, progress, stillInterrupted, onActed, o
   const acted = resume.result !== null || cancel.result !== null || busy
   const resumed = resume.result?.ok === true ? resume.result.value : null
   const steps = resumed !== null ? runbookStepList(resumed, []) : runbookStepList(run, progress)
+  // Once resumed, the recorded interruption is history: the line says how the resumed run stands.
+  const resumedLive = resume.pending || resumed !== null || resume.result !== null
+  // A resume main refused never ran: the record's "running" is not the state of anything.
+  const resumedStatus = resume.result?.ok === false && steps.runStatus === 'running' ? 'failed' : steps.runStatus
 
   const act = (action: () => Promise<unknown>) => {
     onActed()
-    void action()
+    // Once it ended, to what happened: the button pressed says nothing more.
+    void action().then(() => focusAfterRender(outcomeId))
   }
 
   return (
@@ -40,31 +50,27 @@ export function InterruptedRunItem({ run, progress, stillInterrupted, onActed, o
         {run.reason === null ? '' : ` (“${run.reason}”)`}
       </p>
       <p className="interrupted-run-stop" data-testid="interrupted-run-stop">
-        {stopped === undefined
-          ? 'Every step was done; only the ending was not recorded.'
-          : `Did not finish step ${stopped.index + 1} of ${run.steps.length}: “${stopped.name}” (${stopped.status}).`}
-        {interruption === null ? '' : ` Interrupted because ${interruption}.`}
+        {stopText(run, stopped, resumedLive ? resumedStatus : null)}
+        {interruption === null || resumedLive ? '' : ` Interrupted because ${interruption}.`}
       </p>
       {(resume.pending || resumed !== null || progress.length > 0) && (
         <RunbookSteps list={steps} label={`Steps of run #${run.id}`} />
       )}
       <div className="interrupted-run-buttons">
-        <button
-          type="button"
+        <BlockableButton
           onClick={() => act(() => resume.run({ runId: run.id }))}
-          disabled={busy || !stillInterrupted || resumable === false}
+          blocked={busy || !stillInterrupted || resumable === false}
           data-testid="resume-run"
         >
           {resume.pending ? 'Resuming…' : 'Resume'}
-        </button>
-        <button
-          type="button"
+        </BlockableButton>
+        <BlockableButton
           onClick={() => act(() => cancel.run({ runId: run.id }))}
-          disabled={busy || !stillInterrupted}
+          blocked={busy || !stillInterrupted}
           data-testid="cancel-run"
         >
           {cancel.pending ? 'Cancelling…' : 'Cancel'}
-        </button>
+        </BlockableButton>
         {acted && !busy && (
           <button type="button" onClick={onDismiss}>
             Dismiss
@@ -74,7 +80,7 @@ export function InterruptedRunItem({ run, progress, stillInterrupted, onActed, o
       {resumable === false && (
         <p className="muted">This runbook cannot be rebuilt from what was recorded; cancel it and run it again.</p>
       )}
-      <div aria-live="polite" data-testid="interrupted-run-outcome">
+      <div aria-live="polite" id={outcomeId} tabIndex={-1} data-testid="interrupted-run-outcome">
         {resumed !== null && (
           <p className="run-outcome-ok">
             Resumed run #{resumed.id}: {resumed.status}.
@@ -86,6 +92,34 @@ export function InterruptedRunItem({ run, progress, stillInterrupted, onActed, o
       </div>
     </li>
   )
+}
+
+/**
+ * Where the run stopped, and once it was resumed, how the resumed run stands: "was running" is
+ * what the record said at the interruption, never the state of a run going on now.
+ */
+function stopText(
+  run: RunbookRunView,
+  stopped: RunbookRunView['steps'][number] | undefined,
+  resumedStatus: RunbookStepList['runStatus'] | null
+): string {
+  const position = stopped === undefined ? null : `step ${stopped.index + 1} of ${run.steps.length}: “${stopped.name}”`
+  if (resumedStatus === null) {
+    return position === null
+      ? 'Every step was done; only the ending was not recorded.'
+      : `Did not finish ${position} (it was ${stopped!.status} when the run was interrupted).`
+  }
+  const from = position === null ? 'Resumed' : `Resumed from ${position}`
+  switch (resumedStatus) {
+    case 'running':
+      return `${from}; running now.`
+    case 'succeeded':
+      return `${from}; the run has finished.`
+    case 'failed':
+      return `${from}; the resumed run failed (see the steps below).`
+    case 'cancelled':
+      return `${from}; the resumed run was cancelled.`
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
-import { useState } from 'react'
+import { useId, useState } from 'react'
 import type { RunbookRunView } from '@shared/runbook-types'
+import { MAIN_CONTENT_ID, useFocusAfterRender } from '@renderer/contract/useFocusAfterRender'
 import { useInvoke } from '@renderer/contract/useInvoke'
 import type { RunbookProgressLog } from './useRunbookProgress'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
@@ -19,6 +20,8 @@ export function InterruptedRunsBanner({
 }) {
   const interrupted = useInvoke('runbook.list', { interrupted: true }, { refreshKey: historyTick })
   const [kept, setKept] = useState<ReadonlyMap<number, RunbookRunView>>(() => new Map())
+  const headingId = useId()
+  const focusAfterRender = useFocusAfterRender()
   const listed = interrupted.value ?? []
   const runs = [
     ...listed,
@@ -35,16 +38,19 @@ export function InterruptedRunsBanner({
   if (runs.length === 0) return null
 
   const keep = (run: RunbookRunView) => setKept((previous) => new Map(previous).set(run.id, run))
-  const dismiss = (runId: number) =>
+  const dismiss = (runId: number) => {
     setKept((previous) => {
       const next = new Map(previous)
       next.delete(runId)
       return next
     })
+    // The dismissed run (and its button) are gone: the banner's heading, or the page when it goes too.
+    focusAfterRender(runs.length > 1 ? headingId : MAIN_CONTENT_ID)
+  }
 
   return (
-    <section className="interrupted-banner" aria-labelledby="interrupted-title" data-testid="interrupted-banner">
-      <h2 id="interrupted-title">
+    <section className="interrupted-banner" aria-labelledby={headingId} data-testid="interrupted-banner">
+      <h2 id={headingId} tabIndex={-1}>
         {listed.length === 0
           ? 'Interrupted runbooks'
           : `${listed.length} runbook${listed.length === 1 ? '' : 's'} did not finish: resume or cancel`}
