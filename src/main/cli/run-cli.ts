@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { toContractError } from '@shared/errors'
 import { GLOBAL_OPTIONS, type CliCommand, type OptionValues } from './cli-command'
-import type { CliIo } from './cli-io'
+import { quietWhenOutputCloses, type CliIo } from './cli-io'
 import { CliRuntime } from './cli-runtime'
 import { COMMANDS } from './commands'
 import { exitCodeFor, UsageError } from './usage-error'
@@ -9,6 +9,7 @@ import { exitCodeFor, UsageError } from './usage-error'
 /** Runs one `rampart` invocation and returns its exit code (0 ok, 1 operational failure, 2 bad usage/input). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const wantsJson = argv.includes('--json')
+  quietWhenOutputCloses(io.stdout, io.stderr)
   let runtime: CliRuntime | null = null
   try {
     const { command, rest } = findCommand(argv)
