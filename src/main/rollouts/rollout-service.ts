@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { LockHeldDetail, MoveConflictDetail, MoveRefusedDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import { FlagStateSchema, type FlagState } from '@shared/flag-state'
@@ -52,6 +54,10 @@ interface PhaseClock {
 }
 
 const RECENT_EVENTS = 20
+
+/** How long a kill waits for another move's lock: far longer than a write holds it, short for an incident. */
+const KILL_LOCK_WAIT_MS = 5_000
+const KILL_LOCK_POLL_MS = 25
 
 /**
  * The release owner's use cases: where a rollout stands, and the four moves. Every move re-reads
@@ -181,17 +187,26 @@ export class RolloutService {
     return request.actor === undefined || request.actor === this.deps.actor ? {} : { runBy: this.deps.actor }
   }
 
-  /** Takes the flag source's move lock, or records the refusal and throws a conflict naming who holds it. */
+  /**
+   * Takes the flag source's move lock, or records the refusal and throws a conflict naming who holds
+   * it. A kill waits a few seconds for a move in progress (a lock is held for one read-check-write),
+   * so the emergency action is never lost to a routine advance; every other move is refused at once.
+   */
   private async takeMoveLock(handle: EnvironmentHandle, request: RolloutMoveRequest): Promise<() => Promise<void>> {
+    const waitUntil = performance.now() + (request.move === 'kill' ? KILL_LOCK_WAIT_MS : 0)
     let attempt: LockAttempt
-    try {
-      attempt = await handle.moveLock.tryAcquire(this.actorOf(request))
-    } catch (error) {
-      throw new RampartError(
-        'failed',
-        `cannot take the move lock ${handle.moveLock.path} for ${request.flag} in ${handle.name}: ` +
-          `${error instanceof Error ? error.message : String(error)}`
-      )
+    for (;;) {
+      try {
+        attempt = await handle.moveLock.tryAcquire(this.actorOf(request))
+      } catch (error) {
+        throw new RampartError(
+          'failed',
+          `cannot take the move lock ${handle.moveLock.path} for ${request.flag} in ${handle.name}: ` +
+            `${error instanceof Error ? error.message : String(error)}`
+        )
+      }
+      if (attempt.acquired || performance.now() >= waitUntil) break
+      await sleep(KILL_LOCK_POLL_MS)
     }
     if (attempt.acquired) return attempt.release
     const holder = attempt.holder
