@@ -12,9 +12,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   quietWhenOutputCloses(io.stdout, io.stderr)
   let runtime: CliRuntime | null = null
   try {
-    const { command, rest } = findCommand(argv)
+    const { command, rest, group } = findCommand(argv)
     if (command === null) {
-      io.stdout.write(overview())
+      io.stdout.write(group === null ? overview() : groupOverview(group))
       return rest.length === 0 || rest.includes('--help') || rest.includes('-h') ? 0 : 2
     }
     const { values, positionals } = parseCommandArgs(command, rest)
@@ -40,17 +40,28 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function findCommand(argv: string[]): { command: CliCommand | null; rest: string[] } {
+/** A command, or (command null) the overview of every command or of one group's (`rampart rollout --help`). */
+interface FoundCommand {
+  command: CliCommand | null
+  rest: string[]
+  group: string | null
+}
+
+function findCommand(argv: string[]): FoundCommand {
   // Longest match first: "rollout status" before a hypothetical "rollout".
   const sorted = [...COMMANDS].sort((a, b) => b.words.length - a.words.length)
   for (const command of sorted) {
     if (command.words.every((word, index) => argv[index] === word)) {
-      return { command, rest: argv.slice(command.words.length) }
+      return { command, rest: argv.slice(command.words.length), group: null }
     }
   }
   const first = argv[0]
   if (first === undefined || first === '--help' || first === '-h' || first === 'help')
-    return { command: null, rest: [] }
+    return { command: null, rest: [], group: null }
+  // A group named without one of its commands ("rampart rollout", "rampart db --help") lists them.
+  const second = argv[1]
+  if (groupCommands(first).length > 0 && (second === undefined || second.startsWith('-')))
+    return { command: null, rest: argv.slice(1), group: first }
   throw new UsageError(
     `unknown command "${argv
       .filter((word) => !word.startsWith('-'))
@@ -83,6 +94,24 @@ function overview(): string {
     '',
     'Every command takes --json (one JSON object per line), --workspace FILE and --env NAME.',
     'Exit codes: 0 success, 1 operational failure, 2 bad usage or bad input.',
+    ''
+  ].join('\n')
+}
+
+function groupCommands(group: string): CliCommand[] {
+  return COMMANDS.filter((command) => command.words.length > 1 && command.words[0] === group)
+}
+
+function groupOverview(group: string): string {
+  const lines = groupCommands(group).map(
+    (command) => `  rampart ${command.words.join(' ').padEnd(20)} ${command.summary}`
+  )
+  return [
+    `rampart ${group}: one of these commands`,
+    '',
+    ...lines,
+    '',
+    `Run "rampart ${group} COMMAND --help" for its options.`,
     ''
   ].join('\n')
 }
