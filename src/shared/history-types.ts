@@ -18,7 +18,9 @@ export const HISTORY_EVENT_KINDS = [
   'runbook',
   'db_operation',
   'docker_action',
-  'notification'
+  'notification',
+  /** The operator has seen a history file that was moved aside as unreadable (detail.movedAside names it). */
+  'history_acknowledged'
 ] as const
 export type HistoryEventKind = (typeof HISTORY_EVENT_KINDS)[number]
 

@@ -98,7 +98,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   // Before anything new is recorded: an operation a killed process left open gets its ending.
   closeInterruptedDbOperations({ history: { operations } })
   const environments = new EnvironmentRegistry(workspace, env)
-  const history = new HistoryService({ path: store.path, warning: store.warning, events })
+  const history = new HistoryService({ path: store.path, events, actor })
   const docker = new DockerEngines(workspace, env)
   const progress = new ProgressBus()
   const registry = new RunbookRegistry()
@@ -157,7 +157,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     ...options.supervision
   })
   const services: Services = {
-    workspace: new WorkspaceService(workspace, { historyPath, historyWarning: history.warning, actor }),
+    workspace: new WorkspaceService(workspace, { historyPath, historyWarning: () => history.warning, actor }),
     flags: new FlagService(environments, clock),
     rollout,
     history,

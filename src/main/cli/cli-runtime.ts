@@ -7,6 +7,8 @@ export interface CliRuntimeOptions {
   env: NodeJS.ProcessEnv
   cwd: string
   clock?: Clock
+  /** Told once when opening the history file moved an unreadable one aside. */
+  onHistoryWarning?: (warning: string) => void
 }
 
 /**
@@ -31,6 +33,11 @@ export class CliRuntime {
         env: this.options.env,
         cwd: this.options.cwd,
         clock: this.options.clock
+      }).then((context) => {
+        // Moved aside by this very open: say it with what to do next (the note beside the file has it).
+        const moved = context.services.store.warning
+        if (moved !== undefined) this.options.onHistoryWarning?.(context.services.history.warning ?? moved)
+        return context
       })
     )
     return this.context

@@ -3,6 +3,7 @@ import { toContractError } from '@shared/errors'
 import { GLOBAL_OPTIONS, type CliCommand, type OptionValues } from './cli-command'
 import { quietWhenOutputCloses, type CliIo } from './cli-io'
 import { CliRuntime } from './cli-runtime'
+import { noteMovedAsideHistory, writeWarning } from './history-notices'
 import { COMMANDS } from './commands'
 import { exitCodeFor, UsageError } from './usage-error'
 
@@ -22,10 +23,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${command.usage}\n`)
       return 0
     }
+    // `history acknowledge` is the remedy the warning names; it says what it acknowledged instead.
+    if (command.words.join(' ') !== 'history acknowledge') noteMovedAsideHistory(io, wantsJson)
     runtime = new CliRuntime({
       workspacePath: typeof values.workspace === 'string' ? values.workspace : undefined,
       env: io.env,
-      cwd: io.cwd
+      cwd: io.cwd,
+      // A file this very command found unreadable and moved aside.
+      onHistoryWarning: (warning) => writeWarning(io, wantsJson, warning)
     })
     await command.run({ values, positionals }, io, runtime)
     return 0

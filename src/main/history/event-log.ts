@@ -8,7 +8,7 @@ import {
   type JsonValue,
   type NewHistoryEvent
 } from '@shared/history-types'
-import { canonicalJson, eventHash, verifyChain, type ChainHead } from './core/history-chain'
+import { canonicalJson, eventHash, GENESIS_HASH, verifyChain, type ChainHead } from './core/history-chain'
 import { messageOf, quickCheck, type HistoryFile } from './history-file'
 import { parseJson, positiveCount } from './history-values'
 
@@ -153,6 +153,24 @@ export class EventLog {
   /** The seq of the newest event, 0 when there is none. */
   headSeq(): number {
     return this.file.db.prepare<[], { seq: number }>('SELECT seq FROM chain_head WHERE id = 1').get()?.seq ?? 0
+  }
+
+  /** The recorded chain head: the last appended event's seq and hash (0 and the genesis hash when empty). */
+  head(): ChainHead {
+    return (
+      this.file.db.prepare<[], ChainHead>('SELECT seq, hash FROM chain_head WHERE id = 1').get() ?? {
+        seq: 0,
+        hash: GENESIS_HASH
+      }
+    )
+  }
+
+  /** The event stored with this hash (the hash covers the seq, so at most one), if any. */
+  findByHash(hash: string): HistoryEvent | undefined {
+    const row = this.file.db
+      .prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE hash = ?`)
+      .get(hash.toLowerCase())
+    return row === undefined ? undefined : fromEventRow(row)
   }
 
   getEvent(seq: number): HistoryEvent | undefined {

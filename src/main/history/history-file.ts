@@ -3,6 +3,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { RampartError } from '@shared/errors'
 import { HISTORY_SCHEMA_VERSION, pendingMigrations } from './history-schema'
+import { recordMovedAside } from './moved-aside'
 import { currentProcess, type ProcessIdentity } from '@main/platform/process-liveness'
 import {
   electronBindingPath,
@@ -81,9 +82,16 @@ export class HistoryFile {
         `The history file ${absolute} is still unreadable after moving the old one to ${movedTo}: ${second.reason}`
       )
     }
+    // Remembered beside the file until the operator acknowledges it: every command names it until then.
+    let remembered = ''
+    try {
+      recordMovedAside(absolute, { file: movedTo, reason: first.reason, at: now().toISOString() })
+    } catch (error) {
+      remembered = ` (It could not be noted for later commands: ${messageOf(error)}.)`
+    }
     const warning =
       `The history file ${absolute} could not be read (${first.reason}). It was moved to ${movedTo} ` +
-      'and kept for inspection; a new, empty history was started in its place.'
+      `and kept for inspection; a new, empty history was started in its place.${remembered}`
     return new HistoryFile(second.db, absolute, now, identity, movedTo, warning)
   }
 

@@ -34,6 +34,7 @@ export const serveCommand: CliCommand = {
     })
     // Guards are watched from start-up, whether or not a page is open: pages only follow the supervision.
     const stopSupervision = context.services.supervisor.start()
+    // Said on stderr by every command already (run-cli); kept in the JSON start line for tools.
     const warning = context.services.history.warning
     const host = optionalString(values, 'host')
     if (host !== undefined && !isLoopbackHost(host)) {
@@ -48,7 +49,6 @@ export const serveCommand: CliCommand = {
       const started = { url: server.url, origin: server.origin, workspace, history: context.historyPath, warning }
       io.stdout.write(`${JSON.stringify(started)}\n`)
     } else {
-      if (warning !== null) io.stderr.write(`rampart: ${warning}\n`)
       io.stdout.write(
         `Rampart console for ${context.workspace.file ?? 'the built-in default workspace'}\n` +
           `History: ${context.historyPath}\n\n` +
