@@ -28,6 +28,9 @@ import type { DesktopNotifier } from '@main/platform/desktop-notifier'
 import { AppliedMoves } from '@main/rollouts/applied-moves'
 import { operatorName } from '@main/platform/operator'
 import { RolloutService } from '@main/rollouts/rollout-service'
+import { UnrecordedKill } from '@main/rollouts/unrecorded-kill'
+import { appendPendingKills, pendingKillsPath } from '@main/history/pending-kills'
+import { messageOf } from '@main/history/history-file'
 import { WorkspaceService } from '@main/workspace/workspace-service'
 
 export interface AppContextOptions {
@@ -74,12 +77,16 @@ export interface Services {
   attention: AttentionService
   /** Every enabled flag's guards watched from main; started by the app and `rampart serve`. */
   supervisor: GuardSupervisor
+  /** The emergency kill when the history file cannot take it: written, restarted, verified, journaled. */
+  unrecordedKill: UnrecordedKill
 }
 
 /** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
 export interface AppContext {
   workspace: Workspace
   historyPath: string
+  /** Said once at start (the CLI on stderr): kills journaled while the history could not be written, now in it. */
+  historyNotices: string[]
   services: Services
   handlers: Handlers
   producers: StreamProducers
@@ -97,6 +104,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const { events, rollouts, guardWindows, operations } = store
   // Before anything new is recorded: an operation a killed process left open gets its ending.
   closeInterruptedDbOperations({ history: { operations } })
+  const historyNotices = appendJournaledKills(store)
   const environments = new EnvironmentRegistry(workspace, env)
   const history = new HistoryService({ path: store.path, events, actor })
   const docker = new DockerEngines(workspace, env)
@@ -109,7 +117,13 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     actor,
     registry
   })
-  const rollout = new RolloutService({ environments, history: { events, rollouts, guardWindows }, clock, actor })
+  const rollout = new RolloutService({
+    environments,
+    history: { path: store.path, events, rollouts, guardWindows },
+    clock,
+    actor
+  })
+  const unrecordedKill = new UnrecordedKill({ environments, docker, historyPath: store.path, actor, clock })
   const database = createDatabaseService({
     workspace,
     env,
@@ -127,7 +141,8 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     history: { events },
     runbooks,
     clock,
-    actor
+    actor,
+    unrecordedKill
   })
   const fullRollback = new FullRollback({ environments, docker, rollout, database, runbooks, clock, actor })
   // Registered before anything can ask to resume: a run is rebuilt from its name and recorded input.
@@ -145,7 +160,8 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const moves = new AppliedMoves({
     rollout,
     applier: new ServiceRestartApplier({ environments, docker, history: { operations } }),
-    environments
+    environments,
+    unrecordedKill
   })
   const rolloutOrchestrator = new RolloutOrchestrator({ moves, guards, environments, emergencyRollback })
   const attention = new AttentionService({ events: store.events, actor, notifier: options.notifier ?? null })
@@ -181,11 +197,13 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     moves,
     rolloutOrchestrator,
     attention,
-    supervisor
+    supervisor,
+    unrecordedKill
   }
   return {
     workspace,
     historyPath,
+    historyNotices,
     services,
     handlers: createHandlers(services),
     producers: createStreamProducers(services),
@@ -195,4 +213,44 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       store.close()
     }
   }
+}
+
+/**
+ * Kills journaled beside the history file while it could not be written go into the chain now,
+ * each naming that it was journaled. A history that still cannot take them keeps them for later:
+ * nothing here stops the start.
+ */
+function appendJournaledKills(store: HistoryStore): string[] {
+  try {
+    const outcome = appendPendingKills(store)
+    if (outcome === null || outcome.appended.length === 0) return []
+    const seqs = outcome.appended.map((event) => `#${event.seq}`).join(', ')
+    return [
+      `${outcome.appended.length} kill event(s) journaled while the history could not be written were added to ` +
+        `${store.path} as ${seqs} (the journal is kept as ${outcome.journal})`
+    ]
+  } catch (error) {
+    return [`kills journaled in ${pendingKillsPath(store.path)} are not in the history yet: ${messageOf(error)}`]
+  }
+}
+
+/**
+ * What the emergency kill needs when the history file cannot even be opened (a newer Rampart's
+ * file, a locked or unreadable one): the workspace, the flag sources, Docker and the journal's
+ * place. Nothing here opens the history file.
+ */
+export function createKillContext(options: AppContextOptions = {}): { unrecordedKill: UnrecordedKill; close(): void } {
+  const env = options.env ?? process.env
+  const clock = options.clock ?? systemClock
+  const workspace = loadWorkspace({ explicitPath: options.workspacePath, env, cwd: options.cwd ?? process.cwd() })
+  const environments = new EnvironmentRegistry(workspace, env)
+  const docker = new DockerEngines(workspace, env)
+  const unrecordedKill = new UnrecordedKill({
+    environments,
+    docker,
+    historyPath: resolveHistoryPath(env),
+    actor: options.actor ?? operatorName(env),
+    clock
+  })
+  return { unrecordedKill, close: () => docker.close() }
 }
