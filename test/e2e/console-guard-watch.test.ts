@@ -35,6 +35,16 @@ const ACTOR = 'e2e'
 // Ten whitelisted testers among 40 simulated users: treatment has data in every 2 s window.
 /** A trip needs two breaching windows after the injection; each is decided 3 s after it starts. */
 const LIVE = { timeout: 40_000, interval: 100 }
+/** How long main takes to take over a watch another process freed: its 10 s retry, with slack. */
+const TAKEOVER = { timeout: 15_000, interval: 100 }
+
+/**
+ * A test's budget is the sum of the bounds of what it waits for (not the global 30 s, which three
+ * live waits of windows outlast), plus a little for the clicks between them.
+ */
+function budget(...waits: Array<{ timeout: number }>): number {
+  return waits.reduce((sum, wait) => sum + wait.timeout, 10_000)
+}
 
 let engine: DockerEngine
 let session: ConsoleSession
@@ -189,11 +199,12 @@ describe('the console watches the guards of the rollout it shows', () => {
         await bobWatch
         bob.close()
       }
-      await expect.poll(() => indicator().getAttribute('data-state'), { timeout: 15_000, interval: 100 }).toBe('live')
+      await expect.poll(() => indicator().getAttribute('data-state'), TAKEOVER).toBe('live')
       expect(await indicator().textContent()).toBe(
         `Guards watched live service ${names.service}: 2 s windows, decided 1 s after they end; on a trip: rollback`
       )
-    }
+    },
+    budget({ timeout: 20_000 }, WAIT, TAKEOVER)
   )
 
   it(
@@ -226,7 +237,8 @@ describe('the console watches the guards of the rollout it shows', () => {
       expect(await chart.locator('.u-legend').textContent()).toContain('Treatment error rate')
       // The guards pass at 25 %: the status, read again after each window, says so.
       await expect.poll(() => panel().getByTestId('guard-verdict').textContent(), LIVE).toBe('PASS')
-    }
+    },
+    budget(LIVE, LIVE, LIVE)
   )
 
   it(
@@ -257,7 +269,8 @@ describe('the console watches the guards of the rollout it shows', () => {
       // The header is sticky: from the top, so it does not cover the banner in the full-page picture.
       await page().evaluate('window.scrollTo(0, 0)')
       await session.screenshot('console-guard-watch')
-    }
+    },
+    budget(LIVE, WAIT)
   )
 
   it(

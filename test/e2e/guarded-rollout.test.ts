@@ -47,6 +47,24 @@ const BREACH_WINDOWS = DEMO_BREACH_WINDOWS
 // Ten whitelisted testers among 40 simulated users: even at 0 % a fifth of the traffic is treatment.
 const PHASE_TIMEOUT_MS = 30_000
 
+/**
+ * A test's budget, from what it waits for rather than the global 30 s: guard decisions (each the
+ * phase's first, maybe partial, window, the window that decides and its lateness), restarts of the
+ * demo service with their health wait, and CLI processes, with slack for a machine shared with
+ * other work. A budget is a bound, never an expectation: nothing asserts how long anything took.
+ */
+const LATENESS_MS = 1000
+const DECISION_MS = 2 * WINDOW_MS + LATENESS_MS
+/** `docker restart` (the demo exits on SIGTERM at once) and the wait for /health, on a busy machine. */
+const RESTART_MS = 15_000
+/** Starting the built CLI (Node, the bundle, SQLite) on a busy machine. */
+const CLI_MS = 5_000
+const SLACK = 3
+
+function budget(waits: { decisions: number; restarts: number; cliRuns: number }): number {
+  return SLACK * (waits.decisions * DECISION_MS + waits.restarts * RESTART_MS + waits.cliRuns * CLI_MS)
+}
+
 let engine: DockerEngine
 let dir: string
 let envFile: string
@@ -320,7 +338,9 @@ describe('live guards on the demo service', () => {
           detail: expect.objectContaining({ window_start: stored[trip]!.windowStart, action: 'rollback' }) as unknown
         })
       ])
-    }
+    },
+    // Two passes before the injection (the first window partial), then at most breach_windows + 1 windows to the trip.
+    budget({ decisions: 3 + BREACH_WINDOWS + 1, restarts: 1, cliRuns: 0 })
   )
 
   it(
@@ -343,7 +363,8 @@ describe('live guards on the demo service', () => {
         WINDOW_MS
       )
       expect(lines[2]).toMatchObject({ windows: 2, unparsed_lines: 0 })
-    }
+    },
+    budget({ decisions: 3, restarts: 0, cliRuns: 1 })
   )
 })
 
@@ -411,7 +432,9 @@ describe('guarded rollouts through the rampart CLI', () => {
       expectContiguous(stored)
       const verify = await runCli(['history', 'verify', '--json'], home)
       expect(verify.status, verify.stderr).toBe(0)
-    }
+    },
+    // Four phases: a pass, then an advance that restarts the service; a last pass at 100 %; the set-up restart.
+    budget({ decisions: 4 + 1, restarts: 1 + 4, cliRuns: 1 + 4 + 1 })
   )
 
   it(
@@ -486,7 +509,9 @@ describe('guarded rollouts through the rampart CLI', () => {
           .filter((action) => action.action === 'restart' && action.outcome === 'succeeded').length
       ).toBeGreaterThanOrEqual(2)
       expect(context.services.history.verify().ok).toBe(true)
-    }
+    },
+    // A pass at 10 %, the advance, a pass at 25 %, breach_windows + 1 to the trip, the rollback, two windows after it.
+    budget({ decisions: 2 + BREACH_WINDOWS + 1 + 2, restarts: 1 + 1 + 1, cliRuns: 1 + 1 })
   )
 
   it(
@@ -529,7 +554,8 @@ describe('guarded rollouts through the rampart CLI', () => {
       expect((JSON.parse(back.stdout) as AppliedMoveResult).state.rollout_percentage).toBe(25)
       expect(await servedPercentage()).toBe(25)
       expect(context.services.history.verify().ok).toBe(true)
-    }
+    },
+    budget({ decisions: 0, restarts: 1 + 1, cliRuns: 4 })
   )
 
   it(
@@ -571,6 +597,7 @@ describe('guarded rollouts through the rampart CLI', () => {
       expect(readFileSync(envFile, 'utf8')).toContain('FEATURE_LLM_HUB_ROLLOUT=25\n')
       const verify = await runCli(['history', 'verify', '--json'], home)
       expect(verify.status, verify.stderr).toBe(0)
-    }
+    },
+    budget({ decisions: 1, restarts: 1 + 1, cliRuns: 1 + 2 + 1 })
   )
 })
