@@ -45,6 +45,7 @@ export interface UnrecordedKillResult {
 }
 
 const VERIFY_PROBE_TIMEOUT_MS = 5_000
+const WRITE_ATTEMPTS = 5
 
 /**
  * The emergency kill without the history file (docs/runbooks.md "When the history cannot be
@@ -90,15 +91,22 @@ export class UnrecordedKill {
     let to: FlagState
     let unreadable: string[] = []
     try {
-      const snapshot = await handle.flagSource.read(request.flag, { forKill: true })
-      unreadable = (snapshot.unreadable ?? []).map(describeFlagVariableProblem)
-      to = snapshot.state
-      if (snapshot.state.enabled) {
-        from = snapshot.state
-        const written = await handle.flagSource.write(request.flag, { enabled: false }, snapshot.revision, {
-          forKill: true
-        })
-        to = written.state
+      // A hand edit between the read and the write fails the revision check: read again, as the kill step does.
+      for (let tries = 1; ; tries++) {
+        const snapshot = await handle.flagSource.read(request.flag, { forKill: true })
+        unreadable = (snapshot.unreadable ?? []).map(describeFlagVariableProblem)
+        to = snapshot.state
+        if (!snapshot.state.enabled) break
+        try {
+          const written = await handle.flagSource.write(request.flag, { enabled: false }, snapshot.revision, {
+            forKill: true
+          })
+          from = snapshot.state
+          to = written.state
+          break
+        } catch (error) {
+          if (!(error instanceof RampartError) || error.code !== 'conflict' || tries >= WRITE_ATTEMPTS) throw error
+        }
       }
     } finally {
       await attempt.release()
