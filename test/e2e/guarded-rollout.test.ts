@@ -22,6 +22,7 @@ import type { RolloutStatusView } from '@shared/views'
 import { RAMPART_BIN, requireBuiltCli, type CliRun } from '../fixtures/rampart-cli'
 import {
   DEMO_BREACH_WINDOWS,
+  demoTestBudget as budget,
   DEMO_ENVIRONMENT,
   DEMO_FLAG,
   DEMO_WINDOW_SECONDS,
@@ -46,24 +47,6 @@ const WINDOW_MS = WINDOW_SECONDS * 1000
 const BREACH_WINDOWS = DEMO_BREACH_WINDOWS
 // Ten whitelisted testers among 40 simulated users: even at 0 % a fifth of the traffic is treatment.
 const PHASE_TIMEOUT_MS = 30_000
-
-/**
- * A test's budget, from what it waits for rather than the global 30 s: guard decisions (each the
- * phase's first, maybe partial, window, the window that decides and its lateness), restarts of the
- * demo service with their health wait, and CLI processes, with slack for a machine shared with
- * other work. A budget is a bound, never an expectation: nothing asserts how long anything took.
- */
-const LATENESS_MS = 1000
-const DECISION_MS = 2 * WINDOW_MS + LATENESS_MS
-/** `docker restart` (the demo exits on SIGTERM at once) and the wait for /health, on a busy machine. */
-const RESTART_MS = 15_000
-/** Starting the built CLI (Node, the bundle, SQLite) on a busy machine. */
-const CLI_MS = 5_000
-const SLACK = 3
-
-function budget(waits: { decisions: number; restarts: number; cliRuns: number }): number {
-  return SLACK * (waits.decisions * DECISION_MS + waits.restarts * RESTART_MS + waits.cliRuns * CLI_MS)
-}
 
 let engine: DockerEngine
 let dir: string
