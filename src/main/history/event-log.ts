@@ -149,13 +149,6 @@ export class EventLog {
   }
 
   /** The seq of the newest event, 0 when there is none. */
-  /** The chain's head as recorded: the newest event's seq and hash (seq 0 and the genesis hash when empty). */
-  head(): ChainHead {
-    return (
-      this.file.db.prepare<[], ChainHead>('SELECT seq, hash FROM chain_head WHERE id = 1').get() ?? { seq: 0, hash: '' }
-    )
-  }
-
   headSeq(): number {
     return this.file.db.prepare<[], { seq: number }>('SELECT seq FROM chain_head WHERE id = 1').get()?.seq ?? 0
   }

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { RampartError } from '@shared/errors'
 import type { HistoryEvent } from '@shared/history-types'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
