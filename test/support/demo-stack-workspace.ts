@@ -2,6 +2,7 @@
  * The workspace and env file of the e2e tests that run on the demo stack: one environment whose
  * service is the demo container, short guard windows so a regression trips within seconds.
  */
+import { CLI_RUN_MS } from '@test/fixtures/rampart-cli'
 import { POSTGRES_FIXTURE_IMAGE } from './docker-test-env'
 
 export const DEMO_FLAG = 'unified_llm_hub'
@@ -14,8 +15,6 @@ const DEMO_LATENESS_SECONDS = 1
 const DECISION_MS = (2 * DEMO_WINDOW_SECONDS + DEMO_LATENESS_SECONDS) * 1000
 /** `docker restart` of the demo service (it exits on SIGTERM at once) and the wait for /health, on a busy machine. */
 const RESTART_MS = 15_000
-/** Starting the built CLI (Node, the bundle, SQLite) on a busy machine. */
-const CLI_MS = 5_000
 const SLACK = 3
 
 /**
@@ -25,7 +24,7 @@ const SLACK = 3
  * anything took.
  */
 export function demoTestBudget(waits: { decisions: number; restarts: number; cliRuns: number }): number {
-  return SLACK * (waits.decisions * DECISION_MS + waits.restarts * RESTART_MS + waits.cliRuns * CLI_MS)
+  return SLACK * (waits.decisions * DECISION_MS + waits.restarts * RESTART_MS + waits.cliRuns * CLI_RUN_MS)
 }
 
 /** Whitelisted, so the flag has users at 0 % too. */

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import { EnvFileFlagSource } from '@main/flags/env-file-source'
+import { demoTestBudget } from '@test/support/demo-stack-workspace'
 import { HistoryStore } from '@main/history/history-store'
 import { PostgresTarget } from '@main/database/postgres-target'
 import { loadWorkspace } from '@main/workspace/workspace-file'
@@ -317,23 +318,28 @@ describe('DemoStack against the real engine', () => {
     }
   })
 
-  it('removes exactly the demo’s containers on down, and nothing on a second down', async () => {
-    const result = await stack.down({ environment: 'demo' })
-    expect(result.removed).toEqual([names.service, names.postgres])
-    expect(result.kept).toEqual([])
-    const remaining = (await engine.listContainers()).map((container) => container.name)
-    expect(remaining).not.toContain(names.service)
-    expect(remaining).not.toContain(names.postgres)
-    // Other containers are not its business: the foreign one is still there, and no other name was acted on.
-    expect(remaining).toContain(names.foreign)
-    const touched = new Set(
-      history.operations
-        .listDockerActions()
-        .filter((action) => action.outcome === 'succeeded')
-        .map((action) => action.container)
-    )
-    expect([...touched].sort()).toEqual([names.postgres, names.service].sort())
-    const again = await stack.down({ environment: 'demo' })
-    expect(again).toMatchObject({ removed: [], kept: [], absent: [names.service, names.postgres] })
-  })
+  it(
+    'removes exactly the demo’s containers on down, and nothing on a second down',
+    async () => {
+      const result = await stack.down({ environment: 'demo' })
+      expect(result.removed).toEqual([names.service, names.postgres])
+      expect(result.kept).toEqual([])
+      const remaining = (await engine.listContainers()).map((container) => container.name)
+      expect(remaining).not.toContain(names.service)
+      expect(remaining).not.toContain(names.postgres)
+      // Other containers are not its business: the foreign one is still there, and no other name was acted on.
+      expect(remaining).toContain(names.foreign)
+      const touched = new Set(
+        history.operations
+          .listDockerActions()
+          .filter((action) => action.outcome === 'succeeded')
+          .map((action) => action.container)
+      )
+      expect([...touched].sort()).toEqual([names.postgres, names.service].sort())
+      const again = await stack.down({ environment: 'demo' })
+      expect(again).toMatchObject({ removed: [], kept: [], absent: [names.service, names.postgres] })
+    },
+    // Two containers stopped (each within its stop timeout) and removed, then nothing on the second down.
+    demoTestBudget({ decisions: 0, restarts: 2, cliRuns: 0 })
+  )
 })
