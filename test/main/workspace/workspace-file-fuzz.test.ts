@@ -156,6 +156,21 @@ describe('the workspace loader over generated input', () => {
     )
   })
 
+  // Found by the data property above: yaml printed its own Node warning beside the error.
+  it('refuses a list used as a key with its one error, and no warning of yaml’s own on stderr', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error): void => void warnings.push(warning.message)
+    process.on('warning', onWarning)
+    try {
+      const error = refusalOf('environments:\n  ? [local, staging]\n  : {}\n')
+      expect(error?.message).toContain(`${FILE} line 1: environments.[ local, staging ]: invalid name`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).toEqual([])
+  })
+
   it('never lets a __proto__ key reach an object prototype', () => {
     const text = stringify({ environments: { local: { __proto__: { polluted: true } } } }).replace(
       'environments:',
