@@ -2,7 +2,7 @@
 # Installs and starts what the test suite needs, then nothing else: Debian's Chromium for the
 # end-to-end tests (driven by playwright-core, never a downloaded browser), a Docker engine with
 # the fixture images (scripts/test-env/up.sh: reused when present, built from this machine's apt
-# sources when no registry is reachable), and the npm dependencies.
+# sources when no registry is reachable), and the npm dependencies; then audits the production ones.
 # Idempotent: what is already there is reused. Run as root on Debian, or with the packages present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,8 +26,13 @@ say "Docker engine and fixture images"
 bash scripts/test-env/up.sh
 
 # The Electron binary is not needed by any test (the renderer is tested in Chromium through
-# browser mode), and cannot be downloaded everywhere.
+# browser mode), and cannot be downloaded everywhere. An install that matches package-lock.json
+# (say from `npm run setup` just before) is reused rather than made again.
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
-say "npm ci"
-npm ci --no-audit --no-fund --loglevel=error
+say "npm packages"
+node scripts/npm-install.mjs
+
+# Production dependencies against the registry's advisories; says plainly when they could not be checked.
+say "npm audit --omit=dev"
+node scripts/audit-advisories.mjs
 say "test dependencies ready"

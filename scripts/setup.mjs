@@ -6,10 +6,11 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { electronBinary } from './electron-binary.mjs'
+import { ensureNpmInstall } from './npm-install.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-const installVerb = existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install'
 
 function run(command, args, env = process.env) {
   const started = Date.now()
@@ -21,23 +22,24 @@ function step(title) {
   process.stdout.write(`\n== ${title}\n`)
 }
 
-step(`npm ${installVerb} (with the Electron binary)`)
-let install = process.env.ELECTRON_SKIP_BINARY_DOWNLOAD === '1' ? { ok: false, skipped: true } : run(npm, [installVerb])
-if (!install.ok) {
-  if (!install.skipped) {
+// One `npm ci` at most, without the Electron binary: an install that already matches
+// package-lock.json is reused, and the binary is fetched on its own below, so a machine that
+// cannot download it does not pay for a second install.
+step('npm packages')
+if (!ensureNpmInstall(root).ok) {
+  process.stderr.write('\nrampart setup: npm could not install the dependencies; see the npm output above.\n')
+  process.exit(1)
+}
+
+if (electronBinary(root) === null && process.env.ELECTRON_SKIP_BINARY_DOWNLOAD !== '1') {
+  step('Electron binary')
+  const fetched = run(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')])
+  if (!fetched.ok) {
     process.stdout.write(
-      '\nThe install with the Electron binary failed (usually: Electron could not be downloaded).\n' +
-        'Installing again without it; the console will run in browser mode.\n'
+      '\nElectron could not be downloaded (usually: no internet); the console will run in browser mode.\n'
     )
   }
-  step(`npm ${installVerb} (ELECTRON_SKIP_BINARY_DOWNLOAD=1)`)
-  install = run(npm, [installVerb], { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' })
-  if (!install.ok) {
-    process.stderr.write('\nrampart setup: npm could not install the dependencies; see the npm output above.\n')
-    process.exit(1)
-  }
 }
-process.stdout.write(`   done in ${install.seconds} s\n`)
 
 step('build (main, preload, renderer, CLI)')
 const build = run(npm, ['run', 'build'])
@@ -54,7 +56,6 @@ if (!existsSync(envFile)) {
   process.stdout.write(`\nCreated ${envFile} from resources/demo/ops-center.env (the demo service's flags).\n`)
 }
 
-const { electronBinary } = await import('./electron-binary.mjs')
 const binary = electronBinary(root)
 process.stdout.write(
   binary

@@ -47,12 +47,17 @@ if (!app.requestSingleInstanceLock()) {
     const appUrl = rendererUrl()
     // Guards are watched from here on, whatever page is open: pages only follow the supervision.
     context.services.supervisor.start()
-    unbindIpc = bindIpc(ipcMain, context.handlers, context.producers, (frameUrl) => isAppUrl(frameUrl, appUrl))
-    createMainWindow({
+    const window = createMainWindow({
       preloadPath: join(__dirname, '../preload/index.js'),
       appUrl,
       externalHosts: EXTERNAL_HOSTS,
       devServerOrigin: appUrl.startsWith('http') ? new URL(appUrl).origin : undefined
+    })
+    // Bound in the same turn the window is created, before its page can load and send anything.
+    const appContents = window.webContents
+    unbindIpc = bindIpc(ipcMain, context.handlers, context.producers, {
+      isAppContents: (contents) => contents === appContents,
+      isAppUrl: (frameUrl) => isAppUrl(frameUrl, appUrl)
     })
   })
 }

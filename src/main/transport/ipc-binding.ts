@@ -10,8 +10,13 @@ export interface IpcMainLike {
   removeListener(channel: string, listener: (event: IpcMainEvent, ...args: unknown[]) => void): unknown
 }
 
-/** Decides from the sending frame's URL whether a message comes from the app's own page. */
-export type TrustedSenderCheck = (frameUrl: string) => boolean
+/** Who may call the app: its own window's web contents, showing its own page. */
+export interface TrustedSender {
+  /** The web contents of the app's window; messages from any other (another window, a webview) are refused. */
+  isAppContents(contents: WebContents): boolean
+  /** Whether the sending frame's URL is the app's own page. */
+  isAppUrl(frameUrl: string): boolean
+}
 
 /** One page's connection: the transport pushes its messages in and ends it. */
 interface PageConnection {
@@ -22,15 +27,15 @@ interface PageConnection {
 
 /**
  * Serves the contract over Electron IPC, one connection per page: every message on the one
- * channel is handed to that page's contract server. A message whose sending frame is not the
- * app's own page is refused (answered, never run). Returns a function that unbinds everything
- * and closes open streams.
+ * channel is handed to that page's contract server. A message is refused (answered, never run)
+ * unless it comes from the app window's web contents, from its top frame, showing the app's own
+ * page. Returns a function that unbinds everything and closes open streams.
  */
 export function bindIpc(
   ipcMain: IpcMainLike,
   handlers: Handlers,
   producers: StreamProducers,
-  isTrustedSender: TrustedSenderCheck
+  trusted: TrustedSender
 ): () => void {
   const pages = new Map<WebContents, PageConnection>()
   const watched = new WeakSet<WebContents>()
@@ -56,10 +61,7 @@ export function bindIpc(
   }
 
   const onMessage = (event: IpcMainEvent, message: unknown): void => {
-    // senderFrame is null when the frame navigated away or was destroyed meanwhile.
-    const url = event.senderFrame?.url
-    const trusted = typeof url === 'string' && isTrustedSender(url)
-    pageOf(event.sender).deliver(message, trusted ? undefined : refusedSender(url))
+    pageOf(event.sender).deliver(message, refusalOf(event, trusted) ?? undefined)
   }
   const listener = (event: IpcMainEvent, ...args: unknown[]): void => onMessage(event, args[0])
   ipcMain.on(IPC_CHANNELS.message, listener)
@@ -99,8 +101,18 @@ function pageConnection(sender: WebContents): PageConnection {
   }
 }
 
-function refusedSender(url: string | undefined): ContractError {
-  const from = url ?? '(a frame that no longer exists)'
+/** Why a message is refused, or null when it comes from the app's own page in its window. */
+function refusalOf(event: IpcMainEvent, trusted: TrustedSender): ContractError | null {
+  // senderFrame is null when the frame navigated away or was destroyed meanwhile.
+  const frame = event.senderFrame
+  const url = frame?.url
+  let from: string | null = null
+  if (frame === null || frame === undefined || typeof url !== 'string') from = '(a frame that no longer exists)'
+  else if (!trusted.isAppContents(event.sender)) from = `another window or view (${url})`
+  // The preload runs only in the top frame; a subframe reaching the channel is not the app page.
+  else if ((frame.parent ?? null) !== null) from = `a subframe (${url})`
+  else if (!trusted.isAppUrl(url)) from = url
+  if (from === null) return null
   return new RampartError(
     'refused',
     `Refused a message from ${from}: only the Rampart window may call the app`

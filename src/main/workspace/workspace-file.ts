@@ -53,7 +53,9 @@ function readWorkspaceFile(file: string): string {
 /** Parses and validates a workspace; every error names the file, the line and the field. */
 export function parseWorkspaceText(text: string, file: string): Workspace {
   const lineCounter = new LineCounter()
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  // logLevel 'error': yaml would otherwise print a Node warning of its own (a list or map used as a
+  // key) beside the one error that names the file and line.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' })
   const syntaxError = document.errors[0]
   if (syntaxError !== undefined) {
     const line = lineCounter.linePos(syntaxError.pos[0]).line

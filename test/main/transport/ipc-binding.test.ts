@@ -6,6 +6,8 @@ import { bindIpc, type IpcMainLike } from '@main/transport/ipc-binding'
 import { controlledStream, recordingHandlers } from '@test/fixtures/recording-handlers'
 
 const APP_URL = 'file:///opt/rampart/out/renderer/index.html'
+// Every web contents here stands for the app window (reloads, two pages); the window check has its own test.
+const APP_PAGE = { isAppContents: () => true, isAppUrl: (url: string) => url === APP_URL }
 
 type Listener = (event: IpcMainEvent, ...args: unknown[]) => void
 
@@ -66,7 +68,7 @@ function eventFrom(contents: FakeWebContents, frameUrl: string | null): IpcMainE
 
 function bind(calls: string[] = [], producers = controlledStream().producers) {
   const ipcMain = new FakeIpcMain()
-  const unbind = bindIpc(ipcMain, recordingHandlers(calls), producers, (url) => url === APP_URL)
+  const unbind = bindIpc(ipcMain, recordingHandlers(calls), producers, APP_PAGE)
   const send = (event: IpcMainEvent, message: unknown) => ipcMain.listeners.get(IPC_CHANNELS.message)!(event, message)
   let nextId = 1000
   /** One invoke as the preload sends it, answered by main's result message. */
@@ -368,7 +370,7 @@ describe('bindIpc', () => {
       ...recordingHandlers([]),
       'history.verify': () => new Promise((resolve) => (release = () => resolve('verified')))
     } as unknown as Parameters<typeof bindIpc>[1]
-    bindIpc(ipcMain, handlers, controlledStream().producers, (url) => url === APP_URL)
+    bindIpc(ipcMain, handlers, controlledStream().producers, APP_PAGE)
     const contents = new FakeWebContents()
     const event = eventFrom(contents, APP_URL)
     ipcMain.listeners.get(IPC_CHANNELS.message)!(event, { t: 'invoke', id: 1, name: 'history.verify', input: {} })

@@ -62,6 +62,7 @@ const UNPARSED: { [K in keyof typeof UNPARSED_REASONS]: UnparsedLine } = {
 }
 
 const OPEN_BRACE = 123
+const CLOSE_BRACE = 125
 
 /**
  * Parses one log line. `fallbackTimestamp` is the time Docker stamped the line with (its
@@ -82,6 +83,10 @@ export function parseLogLine(line: string, fallbackTimestamp?: string | number |
     if (text.charCodeAt(0) !== OPEN_BRACE)
       return text.length > 0 && isJsonScalarStart(text.charCodeAt(0)) ? parseNonObject(text) : UNPARSED.notJson
   }
+
+  // A cut-off line (a truncated log, a partial write) cannot be an object. Refusing it here spares
+  // JSON.parse's exception, which costs some 25 µs a line: half a minute over a million such lines.
+  if (lastNonBlankCode(text) !== CLOSE_BRACE) return UNPARSED.notJson
 
   let record: unknown
   try {
@@ -147,6 +152,15 @@ function userIdOf(value: unknown): string | null {
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null
+}
+
+/** The last character that is not JSON white space (space, tab, LF, CR), or -1. */
+function lastNonBlankCode(text: string): number {
+  for (let index = text.length - 1; index >= 0; index--) {
+    const code = text.charCodeAt(index)
+    if (code !== 32 && code !== 9 && code !== 10 && code !== 13) return code
+  }
+  return -1
 }
 
 // A line such as `42` or `"text"` is valid JSON, just not an event: worth telling apart from
