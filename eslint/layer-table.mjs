@@ -14,7 +14,8 @@ const RENDERER_FEATURES = [
   'renderer-emergency',
   'renderer-flags',
   'renderer-history',
-  'renderer-logs'
+  'renderer-logs',
+  'renderer-review'
 ]
 
 /** Layer name -> the folders it covers (most specific first), and what it may import. */
@@ -100,6 +101,11 @@ export const LAYERS = {
   'renderer-flags': { folders: ['src/renderer/src/flags'], mayImport: RENDERER_BASE },
   'renderer-history': { folders: ['src/renderer/src/history'], mayImport: RENDERER_BASE },
   'renderer-logs': { folders: ['src/renderer/src/logs'], mayImport: RENDERER_BASE },
+  // The reviewer's page draws windows as the live guards do, and a runbook event's steps as they ran.
+  'renderer-review': {
+    folders: ['src/renderer/src/review'],
+    mayImport: [...RENDERER_BASE, 'renderer-guards', 'renderer-runbooks']
+  },
   'renderer-app': { folders: ['src/renderer/src/app'], mayImport: [...RENDERER_BASE, ...RENDERER_FEATURES] }
 }
 

@@ -9,6 +9,7 @@ import './styles/rollout.css'
 import './styles/guards.css'
 import './styles/history.css'
 import './styles/logs.css'
+import './styles/review.css'
 
 const root = document.getElementById('root')
 if (root === null) throw new Error('index.html has no #root element')

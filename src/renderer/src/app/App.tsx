@@ -9,6 +9,7 @@ import { useSupervision } from '@renderer/guards/useSupervision'
 import { HistoryPage } from '@renderer/history/HistoryPage'
 import { useHistoryTick } from '@renderer/history/useHistoryTick'
 import { LogsPage } from '@renderer/logs/LogsPage'
+import { ReviewPage } from '@renderer/review/ReviewPage'
 import { RolloutPage } from '@renderer/rollouts/RolloutPage'
 import { InterruptedRunsBanner } from '@renderer/runbooks/InterruptedRunsBanner'
 import { useRunbookProgress } from '@renderer/runbooks/useRunbookProgress'
@@ -80,6 +81,7 @@ export function App() {
           />
         )}
         {page === 'history' && <HistoryPage environment={environment} historyTick={historyTick} />}
+        {page === 'review' && <ReviewPage workspace={workspace.value} historyTick={historyTick} />}
         {/* Another environment, another service: a log followed in the previous one stops, as on leaving the page. */}
         {page === 'logs' && <LogsPage key={environment ?? ''} workspace={workspace} environment={environment} />}
       </main>

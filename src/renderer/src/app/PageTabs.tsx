@@ -1,7 +1,13 @@
-const PAGES = ['flags', 'rollout', 'history', 'logs'] as const
+const PAGES = ['flags', 'rollout', 'history', 'review', 'logs'] as const
 export type PageName = (typeof PAGES)[number]
 
-const TITLES: Record<PageName, string> = { flags: 'Flags', rollout: 'Rollout', history: 'History', logs: 'Logs' }
+const TITLES: Record<PageName, string> = {
+  flags: 'Flags',
+  rollout: 'Rollout',
+  history: 'History',
+  review: 'Review',
+  logs: 'Logs'
+}
 
 /** The pages, as plain buttons: Tab reaches them, Enter or Space opens one. */
 export function PageTabs({ current, onSelect }: { current: PageName; onSelect: (page: PageName) => void }) {
