@@ -19,7 +19,9 @@ export const HISTORY_EVENT_KINDS = [
   'db_operation',
   'docker_action',
   'notification',
-  'replay'
+  'replay',
+  /** The operator has seen a history file that was moved aside as unreadable (detail.movedAside names it). */
+  'history_acknowledged'
 ] as const
 export type HistoryEventKind = (typeof HISTORY_EVENT_KINDS)[number]
 

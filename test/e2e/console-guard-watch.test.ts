@@ -35,6 +35,16 @@ const ENVIRONMENT = DEMO_ENVIRONMENT
 const ACTOR = 'e2e'
 /** A trip needs two breaching windows after the injection; each is decided 3 s after it starts. */
 const LIVE = { timeout: 40_000, interval: 100 }
+/** Main deciding its first windows after the demo service starts: two windows and their lateness, with slack. */
+const FIRST_WINDOWS = { timeout: 40_000 }
+
+/**
+ * A test's budget is the sum of the bounds of what it waits for (the global 30 s would cut a
+ * test that waits for live windows on a busy machine), plus a little for the clicks between them.
+ */
+function budget(...waits: Array<{ timeout: number }>): number {
+  return waits.reduce((sum, wait) => sum + wait.timeout, 10_000)
+}
 /** Main's supervision, quicker than the app's: a flag's state read every 0.5 s, a failed watch retried after 2 s. */
 const PACE = { pollMs: 500, retryMs: 2000 }
 
@@ -182,7 +192,7 @@ describe('the console follows main’s guard supervision through an incident', (
               ? true
               : undefined
           ),
-        40_000,
+        FIRST_WINDOWS.timeout,
         100
       )
       await expect.poll(() => page().title(), WAIT).toBe('All guards quiet — Rampart')
@@ -201,7 +211,8 @@ describe('the console follows main’s guard supervision through an incident', (
       await expect.poll(() => panel().getByTestId('guard-verdict').textContent(), LIVE).toBe('PASS')
       expect(await windowRows().first().getAttribute('data-earlier-phase')).toBe('false')
       expect(await windowRows().first().getAttribute('data-decision')).toBe('pass')
-    }
+    },
+    budget(FIRST_WINDOWS, LIVE, WAIT, WAIT)
   )
 
   it(
@@ -239,7 +250,8 @@ describe('the console follows main’s guard supervision through an incident', (
       )
       expect((await checkAccessibility(page(), 'console-rollout-live-guards')).serious).toEqual([])
       await session.screenshot('console-rollout-live-guards')
-    }
+    },
+    budget(LIVE)
   )
 
   it(
@@ -346,7 +358,8 @@ describe('the console follows main’s guard supervision through an incident', (
       await page().evaluate('window.scrollTo(0, 0)')
       expect((await checkAccessibility(page(), 'console-rollout-trip-banner')).serious).toEqual([])
       await session.screenshot('console-rollout-trip-banner')
-    }
+    },
+    budget(LIVE, WAIT, WAIT, WAIT)
   )
 
   it(
@@ -368,40 +381,44 @@ describe('the console follows main’s guard supervision through an incident', (
     }
   )
 
-  it('kills the flag from the header, then turns it on again at 0 % with Enable from the Rollout panel', async () => {
-    await page().getByRole('button', { name: 'Dismiss' }).first().click()
-    expect(await page().getByTestId('emergency-button').textContent()).toBe(
-      `Emergency rollback: ${FLAG} in ${ENVIRONMENT}`
-    )
-    await page().getByLabel('Reason', { exact: true }).fill('e2e: still failing at 0 %')
-    await page().getByLabel('Reason', { exact: true }).press('Enter')
-    await expect.poll(() => page().getByTestId('emergency-verdict').textContent(), LIVE).toMatch(/^SAFE in /)
-    expect((await checkAccessibility(page(), 'console-emergency-verdict-safe')).serious).toEqual([])
-    await session.screenshot('console-emergency-verdict-safe')
-    await expect.poll(() => panel().getByTestId('phase-flag-off').count(), WAIT).toBe(1)
-    await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('idle')
+  it(
+    'kills the flag from the header, then turns it on again at 0 % with Enable from the Rollout panel',
+    async () => {
+      await page().getByRole('button', { name: 'Dismiss' }).first().click()
+      expect(await page().getByTestId('emergency-button').textContent()).toBe(
+        `Emergency rollback: ${FLAG} in ${ENVIRONMENT}`
+      )
+      await page().getByLabel('Reason', { exact: true }).fill('e2e: still failing at 0 %')
+      await page().getByLabel('Reason', { exact: true }).press('Enter')
+      await expect.poll(() => page().getByTestId('emergency-verdict').textContent(), LIVE).toMatch(/^SAFE in /)
+      expect((await checkAccessibility(page(), 'console-emergency-verdict-safe')).serious).toEqual([])
+      await session.screenshot('console-emergency-verdict-safe')
+      await expect.poll(() => panel().getByTestId('phase-flag-off').count(), WAIT).toBe(1)
+      await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('idle')
 
-    expect(await panel().getByTestId('move-enable').textContent()).toBe('Enable at 0 % (whitelisted users)')
-    await move('move-enable', 'e2e: fault cleared, on again for the testers')
-    await expect
-      .poll(() => outcome().textContent(), LIVE)
-      .toMatch(new RegExp(`^Done: ${FLAG} OFF 0 % → ON 0 %, recorded as event #\\d+ by ${ACTOR}\\.`))
-    expect(session.readEnv()).toContain('FEATURE_UNIFIED_LLM_HUB=true\n')
-    await expect.poll(() => panel().getByTestId('phase-flag-off').count(), WAIT).toBe(0)
-    await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('watching')
-    expect(events().filter((event) => event.kind === 'enable')).toEqual([
-      expect.objectContaining({
-        actor: ACTOR,
-        outcome: 'applied',
-        reason: 'e2e: fault cleared, on again for the testers'
-      })
-    ])
-    // Out of 0 % the gate is the soak with no breach in the phase, holds allowed.
-    expect(await panel().getByTestId('rule-advance').textContent()).toBe(
-      "Gate: out of 0 %: the soak, and no breach in this phase's guard windows (holds allowed)"
-    )
-    await session.screenshot('console-rollout-enabled')
-  })
+      expect(await panel().getByTestId('move-enable').textContent()).toBe('Enable at 0 % (whitelisted users)')
+      await move('move-enable', 'e2e: fault cleared, on again for the testers')
+      await expect
+        .poll(() => outcome().textContent(), LIVE)
+        .toMatch(new RegExp(`^Done: ${FLAG} OFF 0 % → ON 0 %, recorded as event #\\d+ by ${ACTOR}\\.`))
+      expect(session.readEnv()).toContain('FEATURE_UNIFIED_LLM_HUB=true\n')
+      await expect.poll(() => panel().getByTestId('phase-flag-off').count(), WAIT).toBe(0)
+      await expect.poll(() => indicator().getAttribute('data-state'), WAIT).toBe('watching')
+      expect(events().filter((event) => event.kind === 'enable')).toEqual([
+        expect.objectContaining({
+          actor: ACTOR,
+          outcome: 'applied',
+          reason: 'e2e: fault cleared, on again for the testers'
+        })
+      ])
+      // Out of 0 % the gate is the soak with no breach in the phase, holds allowed.
+      expect(await panel().getByTestId('rule-advance').textContent()).toBe(
+        "Gate: out of 0 %: the soak, and no breach in this phase's guard windows (holds allowed)"
+      )
+      await session.screenshot('console-rollout-enabled')
+    },
+    budget(LIVE, LIVE, WAIT, WAIT, WAIT, WAIT)
+  )
 
   it('adopts a hand edit to 10 % as the position, writing nothing', async () => {
     session.writeEnv(session.readEnv().replace('FEATURE_LLM_HUB_ROLLOUT=0\n', 'FEATURE_LLM_HUB_ROLLOUT=10\n'))

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkAccessibility } from '../support/axe-check'
 import { startDemoService, type DemoServiceProcess } from '../support/demo-service-process'
 import { closedLoopbackPort, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
+import { ANY_DURATION } from '../support/duration-text'
 
 const DEMO_ENV = [
   'FEATURE_UNIFIED_LLM_HUB=true',
@@ -84,7 +85,7 @@ describe('the emergency rollback of a flag served by its API', () => {
     await expect.poll(() => steps.nth(1).getAttribute('data-status'), WAIT).toBe('running')
     expect(await steps.nth(1).textContent()).toContain(`Wait for health: ${healthUrl}`)
     expect(await steps.nth(0).getAttribute('data-status')).toBe('done')
-    expect(await steps.nth(0).textContent()).toMatch(/✓.*Disable unified_llm_hub.*\d+ ms/)
+    expect(await steps.nth(0).textContent()).toMatch(new RegExp(`✓.*Disable unified_llm_hub.*${ANY_DURATION}`))
     expect(await page().getByTestId('emergency-verdict').textContent()).toBe(
       `Running the emergency rollback of ${FLAG} in api…`
     )
@@ -101,7 +102,7 @@ describe('the emergency rollback of a flag served by its API', () => {
   it('says SAFE with the time to safe once health answers, every step ticked', async () => {
     healthy = true
     const verdict = page().getByTestId('emergency-verdict')
-    await expect.poll(() => verdict.textContent(), WAIT).toMatch(/^SAFE in \d+(\.\d+)? (ms|s) /)
+    await expect.poll(() => verdict.textContent(), WAIT).toMatch(new RegExp(`^SAFE in ${ANY_DURATION} `))
     expect(await verdict.textContent()).toContain(`${FLAG} is off in api, health: ${healthUrl}`)
     const steps = page().getByTestId('runbook-step')
     const statuses = await steps.evaluateAll((items) => items.map((item) => item.getAttribute('data-status')))

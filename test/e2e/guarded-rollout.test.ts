@@ -22,6 +22,7 @@ import type { RolloutStatusView } from '@shared/views'
 import { RAMPART_BIN, requireBuiltCli, type CliRun } from '../fixtures/rampart-cli'
 import {
   DEMO_BREACH_WINDOWS,
+  demoTestBudget as budget,
   DEMO_ENVIRONMENT,
   DEMO_FLAG,
   DEMO_WINDOW_SECONDS,
@@ -320,7 +321,9 @@ describe('live guards on the demo service', () => {
           detail: expect.objectContaining({ window_start: stored[trip]!.windowStart, action: 'rollback' }) as unknown
         })
       ])
-    }
+    },
+    // Two passes before the injection (the first window partial), then at most breach_windows + 1 windows to the trip.
+    budget({ decisions: 3 + BREACH_WINDOWS + 1, restarts: 1, cliRuns: 0 })
   )
 
   it(
@@ -343,7 +346,8 @@ describe('live guards on the demo service', () => {
         WINDOW_MS
       )
       expect(lines[2]).toMatchObject({ windows: 2, unparsed_lines: 0 })
-    }
+    },
+    budget({ decisions: 3, restarts: 0, cliRuns: 1 })
   )
 })
 
@@ -411,7 +415,9 @@ describe('guarded rollouts through the rampart CLI', () => {
       expectContiguous(stored)
       const verify = await runCli(['history', 'verify', '--json'], home)
       expect(verify.status, verify.stderr).toBe(0)
-    }
+    },
+    // Four phases: a pass, then an advance that restarts the service; a last pass at 100 %; the set-up restart.
+    budget({ decisions: 4 + 1, restarts: 1 + 4, cliRuns: 1 + 4 + 1 })
   )
 
   it(
@@ -486,7 +492,9 @@ describe('guarded rollouts through the rampart CLI', () => {
           .filter((action) => action.action === 'restart' && action.outcome === 'succeeded').length
       ).toBeGreaterThanOrEqual(2)
       expect(context.services.history.verify().ok).toBe(true)
-    }
+    },
+    // A pass at 10 %, the advance, a pass at 25 %, breach_windows + 1 to the trip, the rollback, two windows after it.
+    budget({ decisions: 2 + BREACH_WINDOWS + 1 + 2, restarts: 1 + 1 + 1, cliRuns: 1 + 1 })
   )
 
   it(
@@ -529,7 +537,8 @@ describe('guarded rollouts through the rampart CLI', () => {
       expect((JSON.parse(back.stdout) as AppliedMoveResult).state.rollout_percentage).toBe(25)
       expect(await servedPercentage()).toBe(25)
       expect(context.services.history.verify().ok).toBe(true)
-    }
+    },
+    budget({ decisions: 0, restarts: 1 + 1, cliRuns: 4 })
   )
 
   it(
@@ -571,6 +580,7 @@ describe('guarded rollouts through the rampart CLI', () => {
       expect(readFileSync(envFile, 'utf8')).toContain('FEATURE_LLM_HUB_ROLLOUT=25\n')
       const verify = await runCli(['history', 'verify', '--json'], home)
       expect(verify.status, verify.stderr).toBe(0)
-    }
+    },
+    budget({ decisions: 1, restarts: 1 + 1, cliRuns: 1 + 2 + 1 })
   )
 })

@@ -15,6 +15,7 @@ import { HistoryStore } from '@main/history/history-store'
 import { MIGRATION_LOCK_KEY } from '@main/database/migration-runner'
 import { jsonLines, RAMPART_BIN, requireBuiltCli, runRampart, type CliRun } from '../fixtures/rampart-cli'
 import { freePort, NODE_FIXTURE_IMAGE } from '../support/docker-test-env'
+import { ANY_DURATION } from '../support/duration-text'
 import { FIXTURE_PASSWORD, startPostgresFixture, type PostgresFixture } from '../support/postgres-fixture'
 import {
   demoEnvText,
@@ -150,8 +151,10 @@ describe('rollback runbooks with the built CLI', () => {
       const run = rampart(['rollback', '--flag', FLAG, '--reason', 'again, text output'])
 
       expect(run.status).toBe(0)
-      expect(run.stdout).toMatch(/✓ \[1\/6\] Disable unified_llm_hub in .+ {2}\d+ ms — unified_llm_hub is disabled/)
-      expect(run.stdout).toMatch(/\n {2}✓ \[2\/6\] Restart container .+ {2}\d+(\.\d)? m?s — restarted/)
+      expect(run.stdout).toMatch(
+        new RegExp(`✓ \\[1/6\\] Disable unified_llm_hub in .+ {2}${ANY_DURATION} — unified_llm_hub is disabled`)
+      )
+      expect(run.stdout).toMatch(new RegExp(`\\n {2}✓ \\[2/6\\] Restart container .+ {2}${ANY_DURATION} — restarted`))
       expect(run.stdout).toMatch(
         /\nSAFE: unified_llm_hub is disabled in demo, the service was restarted and verified .+ — time to safe \d+(\.\d)? m?s \(run #\d+\)\n$/
       )

@@ -8,6 +8,26 @@ export const DEMO_FLAG = 'unified_llm_hub'
 export const DEMO_ENVIRONMENT = 'demo'
 export const DEMO_WINDOW_SECONDS = 2
 export const DEMO_BREACH_WINDOWS = 2
+const DEMO_LATENESS_SECONDS = 1
+
+/** One guard decision: the phase's first window (maybe partial), the window that decides, its lateness. */
+const DECISION_MS = (2 * DEMO_WINDOW_SECONDS + DEMO_LATENESS_SECONDS) * 1000
+/** `docker restart` of the demo service (it exits on SIGTERM at once) and the wait for /health, on a busy machine. */
+const RESTART_MS = 15_000
+/** Starting the built CLI (Node, the bundle, SQLite) on a busy machine. */
+const CLI_MS = 5_000
+const SLACK = 3
+
+/**
+ * A test's budget on the demo stack, from what it waits for rather than the global 30 s: guard
+ * decisions, restarts of the demo service with their health wait, and CLI processes, with slack
+ * for a machine shared with other work. A bound, never an expectation: no test asserts how long
+ * anything took.
+ */
+export function demoTestBudget(waits: { decisions: number; restarts: number; cliRuns: number }): number {
+  return SLACK * (waits.decisions * DECISION_MS + waits.restarts * RESTART_MS + waits.cliRuns * CLI_MS)
+}
+
 /** Whitelisted, so the flag has users at 0 % too. */
 const DEMO_TESTERS = Array.from({ length: 10 }, (_, index) => `tester-${index}@example.com`)
 
@@ -46,8 +66,9 @@ export function demoWorkspaceYaml(options: DemoWorkspaceOptions): string {
     `    flags: [${DEMO_FLAG}]`,
     `    postgres: { container: ${options.postgresContainer}, image: "${POSTGRES_FIXTURE_IMAGE}", ` +
       `port: ${options.pgPort}, network: host, disposable: true }`,
-    `    guards: { window_seconds: ${DEMO_WINDOW_SECONDS}, lateness_seconds: 1, min_requests: 20, ` +
-      `max_error_rate: 0.05, max_latency_degradation: 0.5, breach_windows: ${DEMO_BREACH_WINDOWS}, action: rollback }`,
+    `    guards: { window_seconds: ${DEMO_WINDOW_SECONDS}, lateness_seconds: ${DEMO_LATENESS_SECONDS}, ` +
+      'min_requests: 20, max_error_rate: 0.05, max_latency_degradation: 0.5, ' +
+      `breach_windows: ${DEMO_BREACH_WINDOWS}, action: rollback }`,
     '    rollout: { min_soak_seconds: 0 }',
     ''
   ].join('\n')

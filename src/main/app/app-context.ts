@@ -31,6 +31,9 @@ import { ReviewService } from '@main/review/review-service'
 import { AppliedMoves } from '@main/rollouts/applied-moves'
 import { operatorName } from '@main/platform/operator'
 import { RolloutService } from '@main/rollouts/rollout-service'
+import { UnrecordedKill } from '@main/rollouts/unrecorded-kill'
+import { appendPendingKills, pendingKillsPath } from '@main/history/pending-kills'
+import { messageOf } from '@main/history/history-file'
 import { WorkspaceService } from '@main/workspace/workspace-service'
 
 export interface AppContextOptions {
@@ -83,12 +86,16 @@ export interface Services {
   review: ReviewService
   reports: ReportExport
   clock: Clock
+  /** The emergency kill when the history file cannot take it: written, restarted, verified, journaled. */
+  unrecordedKill: UnrecordedKill
 }
 
 /** Everything the app, browser mode and the CLI share: one workspace, one history file, one set of services. */
 export interface AppContext {
   workspace: Workspace
   historyPath: string
+  /** Said once at start (the CLI on stderr): kills journaled while the history could not be written, now in it. */
+  historyNotices: string[]
   services: Services
   handlers: Handlers
   producers: StreamProducers
@@ -106,8 +113,9 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const { events, rollouts, guardWindows, operations } = store
   // Before anything new is recorded: an operation a killed process left open gets its ending.
   closeInterruptedDbOperations({ history: { operations } })
+  const historyNotices = appendJournaledKills(store)
   const environments = new EnvironmentRegistry(workspace, env)
-  const history = new HistoryService({ path: store.path, warning: store.warning, events })
+  const history = new HistoryService({ path: store.path, events, actor })
   const docker = new DockerEngines(workspace, env)
   const progress = new ProgressBus()
   const registry = new RunbookRegistry()
@@ -118,7 +126,13 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     actor,
     registry
   })
-  const rollout = new RolloutService({ environments, history: { events, rollouts, guardWindows }, clock, actor })
+  const rollout = new RolloutService({
+    environments,
+    history: { path: store.path, events, rollouts, guardWindows },
+    clock,
+    actor
+  })
+  const unrecordedKill = new UnrecordedKill({ environments, docker, historyPath: store.path, actor, clock })
   const database = createDatabaseService({
     workspace,
     env,
@@ -136,7 +150,8 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     history: { events },
     runbooks,
     clock,
-    actor
+    actor,
+    unrecordedKill
   })
   const fullRollback = new FullRollback({ environments, docker, rollout, database, runbooks, clock, actor })
   // Registered before anything can ask to resume: a run is rebuilt from its name and recorded input.
@@ -154,7 +169,8 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const moves = new AppliedMoves({
     rollout,
     applier: new ServiceRestartApplier({ environments, docker, history: { operations } }),
-    environments
+    environments,
+    unrecordedKill
   })
   const rolloutOrchestrator = new RolloutOrchestrator({ moves, guards, environments, emergencyRollback })
   const review = new ReviewService({ history: store })
@@ -167,7 +183,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     ...options.supervision
   })
   const services: Services = {
-    workspace: new WorkspaceService(workspace, { historyPath, historyWarning: history.warning, actor }),
+    workspace: new WorkspaceService(workspace, { historyPath, historyWarning: () => history.warning, actor }),
     flags: new FlagService(environments, clock),
     rollout,
     history,
@@ -195,11 +211,13 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     review,
     containers: new ContainerService({ workspace, docker, history: store, actor }),
     reports: new ReportExport({ review, history: store }),
-    clock
+    clock,
+    unrecordedKill
   }
   return {
     workspace,
     historyPath,
+    historyNotices,
     services,
     handlers: createHandlers(services),
     producers: createStreamProducers(services),
@@ -209,4 +227,44 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       store.close()
     }
   }
+}
+
+/**
+ * Kills journaled beside the history file while it could not be written go into the chain now,
+ * each naming that it was journaled. A history that still cannot take them keeps them for later:
+ * nothing here stops the start.
+ */
+function appendJournaledKills(store: HistoryStore): string[] {
+  try {
+    const outcome = appendPendingKills(store)
+    if (outcome === null || outcome.appended.length === 0) return []
+    const seqs = outcome.appended.map((event) => `#${event.seq}`).join(', ')
+    return [
+      `${outcome.appended.length} kill event(s) journaled while the history could not be written were added to ` +
+        `${store.path} as ${seqs} (the journal is kept as ${outcome.journal})`
+    ]
+  } catch (error) {
+    return [`kills journaled in ${pendingKillsPath(store.path)} are not in the history yet: ${messageOf(error)}`]
+  }
+}
+
+/**
+ * What the emergency kill needs when the history file cannot even be opened (a newer Rampart's
+ * file, a locked or unreadable one): the workspace, the flag sources, Docker and the journal's
+ * place. Nothing here opens the history file.
+ */
+export function createKillContext(options: AppContextOptions = {}): { unrecordedKill: UnrecordedKill; close(): void } {
+  const env = options.env ?? process.env
+  const clock = options.clock ?? systemClock
+  const workspace = loadWorkspace({ explicitPath: options.workspacePath, env, cwd: options.cwd ?? process.cwd() })
+  const environments = new EnvironmentRegistry(workspace, env)
+  const docker = new DockerEngines(workspace, env)
+  const unrecordedKill = new UnrecordedKill({
+    environments,
+    docker,
+    historyPath: resolveHistoryPath(env),
+    actor: options.actor ?? operatorName(env),
+    clock
+  })
+  return { unrecordedKill, close: () => docker.close() }
 }

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream'
+import { drained, isClosed } from './cli-io'
 
 /**
  * LineWriter's counterpart for output that is already bytes (container logs passed through):
@@ -25,8 +26,7 @@ export class ByteWriter {
     const data = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size)
     this.parts = []
     this.size = 0
-    if (!this.stream.write(data)) {
-      await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()))
-    }
+    if (isClosed(this.stream)) return
+    if (!this.stream.write(data)) await drained(this.stream)
   }
 }

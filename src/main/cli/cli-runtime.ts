@@ -1,5 +1,6 @@
 import type { AppContext, Services } from '@main/app/app-context'
 import type { Clock } from '@main/platform/clock'
+import type { UnrecordedKill } from '@main/rollouts/unrecorded-kill'
 import { systemClock } from '@main/platform/clock'
 
 export interface CliRuntimeOptions {
@@ -7,6 +8,8 @@ export interface CliRuntimeOptions {
   env: NodeJS.ProcessEnv
   cwd: string
   clock?: Clock
+  /** Told once what opening the history file did: an unreadable one moved aside, journaled kills added. */
+  onHistoryWarning?: (warning: string) => void
 }
 
 /**
@@ -15,6 +18,7 @@ export interface CliRuntimeOptions {
  */
 export class CliRuntime {
   private context: Promise<AppContext> | null = null
+  private readonly closers: Array<() => void> = []
 
   constructor(private readonly options: CliRuntimeOptions) {}
 
@@ -31,6 +35,12 @@ export class CliRuntime {
         env: this.options.env,
         cwd: this.options.cwd,
         clock: this.options.clock
+      }).then((context) => {
+        // Moved aside by this very open: say it with what to do next (the note beside the file has it).
+        const moved = context.services.store.warning
+        if (moved !== undefined) this.options.onHistoryWarning?.(context.services.history.warning ?? moved)
+        for (const notice of context.historyNotices) this.options.onHistoryWarning?.(notice)
+        return context
       })
     )
     return this.context
@@ -40,7 +50,26 @@ export class CliRuntime {
     return (await this.appContext()).services
   }
 
+  /**
+   * The emergency kill without the history file: the open context's when there is one, else one
+   * built without opening the history (it could not be opened).
+   */
+  async unrecordedKill(): Promise<UnrecordedKill> {
+    const opened = await this.context?.catch(() => null)
+    if (opened !== null && opened !== undefined) return opened.services.unrecordedKill
+    const { createKillContext } = await import('@main/app/app-context')
+    const killContext = createKillContext({
+      workspacePath: this.options.workspacePath,
+      env: this.options.env,
+      cwd: this.options.cwd,
+      clock: this.options.clock
+    })
+    this.closers.push(() => killContext.close())
+    return killContext.unrecordedKill
+  }
+
   async close(): Promise<void> {
+    for (const close of this.closers.splice(0)) close()
     if (this.context === null) return
     const context = await this.context.catch(() => null)
     context?.close()

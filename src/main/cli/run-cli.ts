@@ -1,19 +1,21 @@
 import { parseArgs } from 'node:util'
 import { toContractError } from '@shared/errors'
 import { GLOBAL_OPTIONS, type CliCommand, type OptionValues } from './cli-command'
-import type { CliIo } from './cli-io'
+import { quietWhenOutputCloses, type CliIo } from './cli-io'
 import { CliRuntime } from './cli-runtime'
+import { noteMovedAsideHistory, writeWarning } from './history-notices'
 import { COMMANDS } from './commands'
 import { exitCodeFor, UsageError } from './usage-error'
 
 /** Runs one `rampart` invocation and returns its exit code (0 ok, 1 operational failure, 2 bad usage/input). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const wantsJson = argv.includes('--json')
+  quietWhenOutputCloses(io.stdout, io.stderr)
   let runtime: CliRuntime | null = null
   try {
-    const { command, rest } = findCommand(argv)
+    const { command, rest, group } = findCommand(argv)
     if (command === null) {
-      io.stdout.write(overview())
+      io.stdout.write(group === null ? overview() : groupOverview(group))
       return rest.length === 0 || rest.includes('--help') || rest.includes('-h') ? 0 : 2
     }
     const { values, positionals } = parseCommandArgs(command, rest)
@@ -21,10 +23,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${command.usage}\n`)
       return 0
     }
+    // `history acknowledge` is the remedy the warning names; it says what it acknowledged instead.
+    if (command.words.join(' ') !== 'history acknowledge') noteMovedAsideHistory(io, wantsJson)
     runtime = new CliRuntime({
       workspacePath: typeof values.workspace === 'string' ? values.workspace : undefined,
       env: io.env,
-      cwd: io.cwd
+      cwd: io.cwd,
+      // A file this very command found unreadable and moved aside.
+      onHistoryWarning: (warning) => writeWarning(io, wantsJson, warning)
     })
     await command.run({ values, positionals }, io, runtime)
     return 0
@@ -39,17 +45,28 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function findCommand(argv: string[]): { command: CliCommand | null; rest: string[] } {
+/** A command, or (command null) the overview of every command or of one group's (`rampart rollout --help`). */
+interface FoundCommand {
+  command: CliCommand | null
+  rest: string[]
+  group: string | null
+}
+
+function findCommand(argv: string[]): FoundCommand {
   // Longest match first: "rollout status" before a hypothetical "rollout".
   const sorted = [...COMMANDS].sort((a, b) => b.words.length - a.words.length)
   for (const command of sorted) {
     if (command.words.every((word, index) => argv[index] === word)) {
-      return { command, rest: argv.slice(command.words.length) }
+      return { command, rest: argv.slice(command.words.length), group: null }
     }
   }
   const first = argv[0]
   if (first === undefined || first === '--help' || first === '-h' || first === 'help')
-    return { command: null, rest: [] }
+    return { command: null, rest: [], group: null }
+  // A group named without one of its commands ("rampart rollout", "rampart db --help") lists them.
+  const second = argv[1]
+  if (groupCommands(first).length > 0 && (second === undefined || second.startsWith('-')))
+    return { command: null, rest: argv.slice(1), group: first }
   throw new UsageError(
     `unknown command "${argv
       .filter((word) => !word.startsWith('-'))
@@ -82,6 +99,24 @@ function overview(): string {
     '',
     'Every command takes --json (one JSON object per line), --workspace FILE and --env NAME.',
     'Exit codes: 0 success, 1 operational failure, 2 bad usage or bad input.',
+    ''
+  ].join('\n')
+}
+
+function groupCommands(group: string): CliCommand[] {
+  return COMMANDS.filter((command) => command.words.length > 1 && command.words[0] === group)
+}
+
+function groupOverview(group: string): string {
+  const lines = groupCommands(group).map(
+    (command) => `  rampart ${command.words.join(' ').padEnd(20)} ${command.summary}`
+  )
+  return [
+    `rampart ${group}: one of these commands`,
+    '',
+    ...lines,
+    '',
+    `Run "rampart ${group} COMMAND --help" for its options.`,
     ''
   ].join('\n')
 }

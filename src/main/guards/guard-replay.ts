@@ -3,7 +3,7 @@ import { RampartError } from '@shared/errors'
 import type { FlagState } from '@shared/flag-state'
 import type { GuardThresholds } from '@shared/schemas/guard-settings'
 import { ByteLineSplitter } from './core/byte-line-splitter'
-import { GuardEngine, MAX_WINDOW_GAP, type GuardCounts, type GuardWindow } from './core/guard-engine'
+import { GuardEngine, MAX_WINDOW_GAP, needsFlagState, type GuardCounts, type GuardWindow } from './core/guard-engine'
 import { GuardReplayTally, type GuardReplaySummary } from './core/guard-replay-summary'
 import { parseLogLine, type UnparsedReason } from './core/log-event'
 
@@ -16,8 +16,11 @@ import { parseLogLine, type UnparsedReason } from './core/log-event'
 export interface GuardReplayRequest {
   logPath: string
   flag: string
-  /** Attributes events without `flags`; null leaves them unattributed. */
-  flagState: FlagState | null
+  /**
+   * Attributes events without `flags`; null leaves them unattributed. A function is called once,
+   * when the first event that needs it comes (a log whose events all carry `flags` never calls it).
+   */
+  flagState: FlagState | null | (() => Promise<FlagState | null>)
   settings: GuardThresholds
   latenessSeconds?: number
 }
@@ -43,9 +46,10 @@ export async function replayGuardLog(
   request: GuardReplayRequest,
   onWindows: (windows: GuardWindow[]) => void | Promise<void>
 ): Promise<GuardReplayReport> {
+  let loadFlagState = typeof request.flagState === 'function' ? request.flagState : null
   const engine = new GuardEngine({
     flag: request.flag,
-    flagState: request.flagState,
+    flagState: typeof request.flagState === 'function' ? null : request.flagState,
     settings: request.settings,
     latenessSeconds: request.latenessSeconds
   })
@@ -62,6 +66,11 @@ export async function replayGuardLog(
       const text = lines[index]!
       if (text.length === 0) continue
       const parsed = parseLogLine(text)
+      if (loadFlagState !== null && needsFlagState(parsed, request.flag)) {
+        const load = loadFlagState
+        loadFlagState = null
+        engine.setFlagState(await load())
+      }
       if (firstUnparsed === null) {
         const before = engine.counts.unparsed
         engine.accept(parsed, windows)

@@ -8,7 +8,7 @@ import {
   type JsonValue,
   type NewHistoryEvent
 } from '@shared/history-types'
-import { canonicalJson, eventHash, verifyChain, type ChainHead } from './core/history-chain'
+import { canonicalJson, eventHash, GENESIS_HASH, verifyChain, type ChainHead } from './core/history-chain'
 import { messageOf, quickCheck, type HistoryFile } from './history-file'
 import { parseJson, positiveCount } from './history-values'
 
@@ -53,6 +53,9 @@ const EVENT_COLUMNS =
  */
 export class EventLog {
   private readonly appendInTransaction: Database.Transaction<(fields: EventFields) => HistoryEvent>
+  private readonly appendOnceInTransaction: Database.Transaction<
+    (journalId: string, fields: EventFields) => HistoryEvent | null
+  >
 
   constructor(private readonly file: HistoryFile) {
     const db = file.db
@@ -77,6 +80,13 @@ export class EventLog {
       updateHead.run(event.seq, event.hash)
       return event
     })
+    const journaled = db.prepare<[string], { seq: number }>(
+      "SELECT seq FROM events WHERE json_extract(detail, '$.journaled.id') = ?"
+    )
+    // The check and the append in one IMMEDIATE transaction: two processes replaying the same journal append it once.
+    this.appendOnceInTransaction = db.transaction((journalId: string, fields: EventFields) =>
+      journaled.get(journalId) === undefined ? this.appendInTransaction(fields) : null
+    )
   }
 
   /**
@@ -85,31 +95,19 @@ export class EventLog {
    * data only: the file is append-only, so a secret written here can never be taken out again.
    */
   appendEvent(input: NewHistoryEvent): HistoryEvent {
-    if (!(HISTORY_EVENT_KINDS as readonly string[]).includes(input.kind)) {
-      throw new RampartError(
-        'bad_input',
-        `History event kind "${String(input.kind)}" is not one of ${HISTORY_EVENT_KINDS.join(', ')}`
-      )
-    }
-    if (typeof input.actor !== 'string' || input.actor.trim() === '') {
-      throw new RampartError(
-        'bad_input',
-        `History event "${input.kind}" has no actor; every recorded action names who did it`
-      )
-    }
-    const fields: EventFields = {
-      kind: input.kind,
-      actor: input.actor,
-      flag: input.flag ?? null,
-      environment: input.environment ?? null,
-      reason: input.reason ?? null,
-      fromState: jsonField(input, 'fromState'),
-      toState: jsonField(input, 'toState'),
-      guardSnapshot: jsonField(input, 'guardSnapshot'),
-      outcome: input.outcome ?? null,
-      detail: jsonField(input, 'detail')
-    }
+    const fields = checkedFields(input)
     return this.file.write('append an event to', () => this.appendInTransaction.immediate(fields))
+  }
+
+  /**
+   * Appends an event that was journaled beside the file while it could not be written, unless an
+   * event with the same `detail.journaled.id` is already in the chain; null when it was.
+   */
+  appendJournaledOnce(journalId: string, input: NewHistoryEvent): HistoryEvent | null {
+    const fields = checkedFields(input)
+    return this.file.write('append a journaled event to', () =>
+      this.appendOnceInTransaction.immediate(journalId, fields)
+    )
   }
 
   /** Events in seq order, oldest first. */
@@ -151,15 +149,26 @@ export class EventLog {
   }
 
   /** The seq of the newest event, 0 when there is none. */
-  /** The chain's head as recorded: the newest event's seq and hash (seq 0 and the genesis hash when empty). */
+  headSeq(): number {
+    return this.file.db.prepare<[], { seq: number }>('SELECT seq FROM chain_head WHERE id = 1').get()?.seq ?? 0
+  }
+
+  /** The recorded chain head: the last appended event's seq and hash (0 and the genesis hash when empty). */
   head(): ChainHead {
     return (
-      this.file.db.prepare<[], ChainHead>('SELECT seq, hash FROM chain_head WHERE id = 1').get() ?? { seq: 0, hash: '' }
+      this.file.db.prepare<[], ChainHead>('SELECT seq, hash FROM chain_head WHERE id = 1').get() ?? {
+        seq: 0,
+        hash: GENESIS_HASH
+      }
     )
   }
 
-  headSeq(): number {
-    return this.file.db.prepare<[], { seq: number }>('SELECT seq FROM chain_head WHERE id = 1').get()?.seq ?? 0
+  /** The event stored with this hash (the hash covers the seq, so at most one), if any. */
+  findByHash(hash: string): HistoryEvent | undefined {
+    const row = this.file.db
+      .prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE hash = ?`)
+      .get(hash.toLowerCase())
+    return row === undefined ? undefined : fromEventRow(row)
   }
 
   getEvent(seq: number): HistoryEvent | undefined {
@@ -181,6 +190,34 @@ export class EventLog {
     })
     const { events, head } = read.deferred()
     return verifyChain(events, head)
+  }
+}
+
+/** The event's recorded fields, checked: a known kind, an actor, JSON that reads back as it was written. */
+function checkedFields(input: NewHistoryEvent): EventFields {
+  if (!(HISTORY_EVENT_KINDS as readonly string[]).includes(input.kind)) {
+    throw new RampartError(
+      'bad_input',
+      `History event kind "${String(input.kind)}" is not one of ${HISTORY_EVENT_KINDS.join(', ')}`
+    )
+  }
+  if (typeof input.actor !== 'string' || input.actor.trim() === '') {
+    throw new RampartError(
+      'bad_input',
+      `History event "${input.kind}" has no actor; every recorded action names who did it`
+    )
+  }
+  return {
+    kind: input.kind,
+    actor: input.actor,
+    flag: input.flag ?? null,
+    environment: input.environment ?? null,
+    reason: input.reason ?? null,
+    fromState: jsonField(input, 'fromState'),
+    toState: jsonField(input, 'toState'),
+    guardSnapshot: jsonField(input, 'guardSnapshot'),
+    outcome: input.outcome ?? null,
+    detail: jsonField(input, 'detail')
   }
 }
 

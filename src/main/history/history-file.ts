@@ -3,6 +3,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { RampartError } from '@shared/errors'
 import { HISTORY_SCHEMA_VERSION, pendingMigrations } from './history-schema'
+import { recordMovedAside } from './moved-aside'
 import { currentProcess, type ProcessIdentity } from '@main/platform/process-liveness'
 import {
   electronBindingPath,
@@ -66,7 +67,11 @@ export class HistoryFile {
     try {
       mkdirSync(path.dirname(absolute), { recursive: true })
     } catch (error) {
-      throw new RampartError('failed', `Cannot create the folder for the history file ${absolute}: ${messageOf(error)}`)
+      throw new RampartError(
+        'failed',
+        `Cannot create the folder for the history file ${absolute}: ${messageOf(error)}`,
+        { historyFile: absolute }
+      )
     }
     const nativeBinding = options.nativeBinding ?? resolveNativeBinding()
 
@@ -78,12 +83,20 @@ export class HistoryFile {
     if (second.kind !== 'opened') {
       throw new RampartError(
         'failed',
-        `The history file ${absolute} is still unreadable after moving the old one to ${movedTo}: ${second.reason}`
+        `The history file ${absolute} is still unreadable after moving the old one to ${movedTo}: ${second.reason}`,
+        { historyFile: absolute }
       )
+    }
+    // Remembered beside the file until the operator acknowledges it: every command names it until then.
+    let remembered = ''
+    try {
+      recordMovedAside(absolute, { file: movedTo, reason: first.reason, at: now().toISOString() })
+    } catch (error) {
+      remembered = ` (It could not be noted for later commands: ${messageOf(error)}.)`
     }
     const warning =
       `The history file ${absolute} could not be read (${first.reason}). It was moved to ${movedTo} ` +
-      'and kept for inspection; a new, empty history was started in its place.'
+      `and kept for inspection; a new, empty history was started in its place.${remembered}`
     return new HistoryFile(second.db, absolute, now, identity, movedTo, warning)
   }
 
@@ -97,7 +110,8 @@ export class HistoryFile {
         ? '; the file is damaged: `rampart history verify` says where (copy the file before anything else)'
         : ''
       throw new RampartError('failed', `Could not ${what} the history file ${this.path}: ${messageOf(error)}${hint}`, {
-        code: sqliteCode(error)
+        code: sqliteCode(error),
+        historyFile: this.path
       })
     }
   }
@@ -132,7 +146,8 @@ function openChecked(file: string, nativeBinding: string | undefined): OpenAttem
     if (mode !== 'wal') {
       throw new RampartError(
         'failed',
-        `The history file ${file} cannot use WAL mode (SQLite kept journal_mode=${String(mode)})`
+        `The history file ${file} cannot use WAL mode (SQLite kept journal_mode=${String(mode)})`,
+        { historyFile: file }
       )
     }
     db.pragma('synchronous = FULL')
@@ -188,7 +203,9 @@ function hasSqliteHeader(file: string): boolean {
     fd = openSync(file, 'r')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true
-    throw new RampartError('failed', `Cannot read the history file ${file}: ${messageOf(error)}`)
+    throw new RampartError('failed', `Cannot read the history file ${file}: ${messageOf(error)}`, {
+      historyFile: file
+    })
   }
   try {
     const start = Buffer.alloc(SQLITE_HEADER.length)
@@ -205,7 +222,8 @@ function refuseNewer(file: string, version: number): void {
       'refused',
       `The history file ${file} has schema version ${version}, but this Rampart supports up to version ` +
         `${HISTORY_SCHEMA_VERSION}. It was written by a newer Rampart; upgrade Rampart to open it. ` +
-        'The file was not changed.'
+        'The file was not changed.',
+      { historyFile: file }
     )
   }
 }
@@ -236,7 +254,8 @@ function moveAside(file: string, at: Date): string {
   } catch (error) {
     throw new RampartError(
       'failed',
-      `The history file ${file} is unreadable and could not be moved to ${target}: ${messageOf(error)}`
+      `The history file ${file} is unreadable and could not be moved to ${target}: ${messageOf(error)}`,
+      { historyFile: file }
     )
   }
   for (const suffix of ['-wal', '-shm']) {
@@ -255,10 +274,26 @@ function openFailure(file: string, error: unknown): RampartError {
       'failed',
       `better-sqlite3 is not built for Electron ${electronVersion}, so the history file ${file} cannot be opened. ` +
         `Expected ${expected}. Build it with \`${NATIVE_BUILD_COMMAND}\` and restart Rampart.`,
-      { cause: message }
+      { cause: message, historyFile: file }
     )
   }
-  return new RampartError('failed', `Cannot open the history file ${file}: ${message}`, { code: sqliteCode(error) })
+  return new RampartError('failed', `Cannot open the history file ${file}: ${message}`, {
+    code: sqliteCode(error),
+    historyFile: file
+  })
+}
+
+/**
+ * Why the history file could not be opened, read or written, or null when `error` is about
+ * something else. The emergency kill asks this to go on without the history (docs/runbooks.md):
+ * every failure this module raises names the file in its detail, and any other SQLite error can
+ * only come from the history file, the one SQLite database Rampart has.
+ */
+export function historyFailure(error: unknown): string | null {
+  if (error instanceof Database.SqliteError) return `${error.code}: ${error.message}`
+  if (!(error instanceof RampartError)) return null
+  const detail = error.detail as { historyFile?: unknown } | undefined
+  return typeof detail?.historyFile === 'string' ? error.message : null
 }
 
 function isAddonLoadFailure(error: unknown): boolean {

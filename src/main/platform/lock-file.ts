@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { LockHolder } from '@shared/error-details'
 import { processExists } from './process-liveness'
 
@@ -16,9 +18,9 @@ const DEFAULT_STALE_MS = 120_000
 
 /**
  * An exclusive lock between processes (the app and the CLI, two operators' consoles), held as a
- * file created with O_EXCL. It is tried once, never waited for: a caller that finds it held is
- * told who holds it. A lock left by a crashed process is taken over when its process is gone
- * (same machine) or it is older than `staleMs`.
+ * file created with O_EXCL. It is tried once, never waited for (except by `acquireWithin`): a
+ * caller that finds it held is told who holds it. A lock left by a crashed process is taken over
+ * when its process is gone (same machine) or it is older than `staleMs`.
  */
 export class LockFile {
   private readonly staleMs: number
@@ -46,6 +48,19 @@ export class LockFile {
       await this.removeStale()
     }
     return { acquired: false, holder: await this.readHolder(), path: this.path }
+  }
+
+  /**
+   * Tries, and while another live holder has it tries again every `pollMs` for up to `waitMs`:
+   * for the one caller that must not be turned away by a lock held for milliseconds (the kill).
+   */
+  async acquireWithin(actor: string, waitMs: number, pollMs = 25): Promise<LockAttempt> {
+    const waitUntil = performance.now() + waitMs
+    for (;;) {
+      const attempt = await this.tryAcquire(actor)
+      if (attempt.acquired || performance.now() >= waitUntil) return attempt
+      await sleep(pollMs)
+    }
   }
 
   private async create(content: LockContent): Promise<boolean> {

@@ -19,8 +19,8 @@ const DEFAULT_TIMINGS: FlagChangeApplyTimings = { stopTimeoutSeconds: 10, health
 export interface FlagChangeApplyRequest {
   environment: string
   flag: string
-  /** The event that recorded the change, named in the Docker action record. */
-  eventSeq: number
+  /** The event that recorded the change, named in the Docker action record; null: a kill the history could not take. */
+  eventSeq: number | null
   /** false: write only; the service picks the change up at its next start. */
   restart?: boolean
   signal?: AbortSignal
@@ -44,7 +44,8 @@ export class ServiceRestartApplier implements FlagChangeApplier {
     private readonly deps: {
       environments: EnvironmentRegistry
       docker: { forEnvironment(name: string | undefined): DockerEngine }
-      history: Pick<HistoryStore, 'operations'>
+      /** Where restarts are recorded; null for the kill that goes on without the history file. */
+      history: Pick<HistoryStore, 'operations'> | null
       timings?: Partial<FlagChangeApplyTimings>
     }
   ) {
@@ -72,13 +73,15 @@ export class ServiceRestartApplier implements FlagChangeApplier {
       }
     }
     const engine = this.deps.docker.forEnvironment(handle.name)
+    const eventSeq = request.eventSeq
+    const recorded = eventSeq === null ? 'journaled (not yet in the history)' : `recorded (event #${eventSeq})`
     const notApplied = (why: string, code: RampartError['code']): RampartError =>
       new RampartError(
         code,
-        `the change to ${request.flag} is written to ${handle.flagOrigin} and recorded (event #${request.eventSeq}), ` +
+        `the change to ${request.flag} is written to ${handle.flagOrigin} and ${recorded}, ` +
           `but the service has not picked it up: ${why.replace(/[.?!]$/, '')}. ` +
           `Restart it by hand (docker restart ${container}) and check ${service.health_url ?? 'its health'}`,
-        { eventSeq: request.eventSeq, container } satisfies UnappliedMoveDetail
+        eventSeq === null ? { container } : ({ eventSeq, container } satisfies UnappliedMoveDetail)
       )
     let info
     try {
@@ -109,7 +112,7 @@ export class ServiceRestartApplier implements FlagChangeApplier {
     }
     const started = performance.now()
     const record = (outcome: string, detail: object): void => {
-      this.deps.history.operations.recordDockerAction({
+      this.deps.history?.operations.recordDockerAction({
         environment: handle.name,
         endpoint: engine.endpoint.display,
         container,

@@ -1,7 +1,7 @@
 import type { LockHeldDetail, MoveConflictDetail, MoveRefusedDetail } from '@shared/error-details'
 import { RampartError } from '@shared/errors'
 import { FlagStateSchema, type FlagState } from '@shared/flag-state'
-import type { HistoryEventKind } from '@shared/history-types'
+import type { HistoryEvent, HistoryEventKind, NewHistoryEvent } from '@shared/history-types'
 import type { RolloutMove } from '@shared/rollout-types'
 import type { GuardStatusView, MoveOption, RolloutMoveResult, RolloutStatusView } from '@shared/views'
 import { judgedWithThresholds, summarizeGuardWindows } from './core/guard-status'
@@ -15,7 +15,9 @@ import {
   type GuardSnapshot,
   type MoveRefusal
 } from './core/rollout-phase-machine'
+import { historyFailure } from '@main/history/history-file'
 import type { HistoryStore } from '@main/history/history-store'
+import { journalKill, pendingKillsPath } from '@main/history/pending-kills'
 import type { FlagSnapshot } from '@main/flags/flag-source'
 import type { LockAttempt } from '@main/platform/lock-file'
 import type { Clock } from '@main/platform/clock'
@@ -53,6 +55,9 @@ interface PhaseClock {
 
 const RECENT_EVENTS = 20
 
+/** How long a kill waits for another move's lock: far longer than a write holds it, short for an incident. */
+export const KILL_LOCK_WAIT_MS = 5_000
+
 /**
  * The release owner's use cases: where a rollout stands, and the four moves. Every move re-reads
  * the source, is planned by the phase machine, written with a revision check, and recorded.
@@ -61,7 +66,7 @@ export class RolloutService {
   constructor(
     private readonly deps: {
       environments: EnvironmentRegistry
-      history: Pick<HistoryStore, 'events' | 'rollouts' | 'guardWindows'>
+      history: Pick<HistoryStore, 'path' | 'events' | 'rollouts' | 'guardWindows'>
       clock: Clock
       actor: string
     }
@@ -150,7 +155,7 @@ export class RolloutService {
       this.recordFailedWrite(handle, request, plan.from, error, guard)
       throw error
     }
-    const event = this.deps.history.events.appendEvent({
+    const applied: NewHistoryEvent = {
       kind: EVENT_KIND_OF_MOVE[request.move],
       actor: this.actorOf(request),
       flag: request.flag,
@@ -167,9 +172,43 @@ export class RolloutService {
         ...this.runBy(request),
         ...unreadableDetail(written)
       }
-    })
-    this.remember(handle.name, request.flag, { state: written.state, phaseEnteredAt: now.toISOString() })
+    }
+    let event: HistoryEvent
+    try {
+      event = this.deps.history.events.appendEvent(applied)
+    } catch (error) {
+      const why = historyFailure(error)
+      if (request.move !== 'kill' || why === null) throw error
+      throw this.journalWrittenKill(applied, why, now)
+    }
+    try {
+      this.remember(handle.name, request.flag, { state: written.state, phaseEnteredAt: now.toISOString() })
+    } catch (error) {
+      // The kill is written and on record; the remembered position is only a cache the next move re-reads.
+      if (request.move !== 'kill' || historyFailure(error) === null) throw error
+    }
     return { state: written.state, event }
+  }
+
+  /**
+   * The flag is disabled but the history file would not take the event: it is journaled beside the
+   * file instead, and the error says so, so the caller goes on with the kill without the history
+   * (`UnrecordedKill`) and journals nothing twice.
+   */
+  private journalWrittenKill(applied: NewHistoryEvent, why: string, now: Date): RampartError {
+    const historyFile = this.deps.history.path
+    const notRecorded = `${applied.flag} is disabled, but ${historyFile} could not record the kill (${why})`
+    try {
+      journalKill(historyFile, { journaledAt: now.toISOString(), why, event: applied })
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      return new RampartError('failed', `${notRecorded}; it could not be journaled either: ${message}`, { historyFile })
+    }
+    return new RampartError(
+      'failed',
+      `${notRecorded}; it was journaled in ${pendingKillsPath(historyFile)} for the next Rampart that can write it`,
+      { historyFile, killJournaled: true }
+    )
   }
 
   private actorOf(request: RolloutMoveRequest): string {
@@ -181,11 +220,18 @@ export class RolloutService {
     return request.actor === undefined || request.actor === this.deps.actor ? {} : { runBy: this.deps.actor }
   }
 
-  /** Takes the flag source's move lock, or records the refusal and throws a conflict naming who holds it. */
+  /**
+   * Takes the flag source's move lock, or records the refusal and throws a conflict naming who holds
+   * it. A kill waits a few seconds for a move in progress (a lock is held for one read-check-write),
+   * so the emergency action is never lost to a routine advance; every other move is refused at once.
+   */
   private async takeMoveLock(handle: EnvironmentHandle, request: RolloutMoveRequest): Promise<() => Promise<void>> {
     let attempt: LockAttempt
     try {
-      attempt = await handle.moveLock.tryAcquire(this.actorOf(request))
+      attempt = await handle.moveLock.acquireWithin(
+        this.actorOf(request),
+        request.move === 'kill' ? KILL_LOCK_WAIT_MS : 0
+      )
     } catch (error) {
       throw new RampartError(
         'failed',

@@ -6,8 +6,10 @@ import { RUNBOOKS, type EmergencyRollbackOutcome, type EmergencyRollbackResult }
 import type { DockerEngine } from '@main/docker/docker-engine'
 import type { HistoryStore } from '@main/history/history-store'
 import type { Clock } from '@main/platform/clock'
-import type { EnvironmentRegistry } from '@main/flags/environment-registry'
+import type { EnvironmentHandle, EnvironmentRegistry } from '@main/flags/environment-registry'
+import { historyFailure } from '@main/history/history-file'
 import type { RolloutService } from '@main/rollouts/rollout-service'
+import { killJournaled, KillNotRecordedError, type UnrecordedKill } from '@main/rollouts/unrecorded-kill'
 import { defineRunbook, type BoundRunbook, type Step, type TypedNotes } from './define-runbook'
 import type { RunbookRunner, RunOptions } from './runbook-runner'
 import { captureLogs, CaptureLogsNotesSchema } from './steps/capture-logs'
@@ -39,6 +41,8 @@ export interface EmergencyRollbackDeps {
   clock: Clock
   actor: string
   timings?: Partial<EmergencyTimings>
+  /** The kill without the history file, when the run's records cannot be written. */
+  unrecordedKill?: Pick<UnrecordedKill, 'kill'>
 }
 
 /** What the run records as its input: enough to rebuild it after a crash, no secrets. */
@@ -117,6 +121,31 @@ export class EmergencyRollback {
     const handle = this.deps.environments.get(input.environment)
     this.deps.environments.requireFlag(handle, input.flag)
     const reason = input.reason.trim()
+    try {
+      return await this.runRecorded(handle, input, reason, options)
+    } catch (error) {
+      // When the run's records cannot be written, the plain kill path: write, restart, verify, journaled.
+      const why = historyFailure(error)
+      if (why === null || this.deps.unrecordedKill === undefined) throw error
+      const unrecorded = await this.deps.unrecordedKill.kill({
+        environment: handle.name,
+        flag: input.flag,
+        reason,
+        why,
+        verifyUrls: true,
+        alreadyJournaled: killJournaled(error),
+        ...(options.signal === undefined ? {} : { signal: options.signal })
+      })
+      throw new KillNotRecordedError(unrecorded)
+    }
+  }
+
+  private async runRecorded(
+    handle: EnvironmentHandle,
+    input: RollbackEmergencyInput,
+    reason: string,
+    options: RunOptions
+  ): Promise<EmergencyRollbackOutcome> {
     // The intent goes on record before anything is touched, so even a run that cannot start is on the timeline.
     const intent = this.deps.history.events.appendEvent({
       kind: 'kill',

@@ -348,9 +348,10 @@ export class RunbookRunner {
             failure.code,
             `${definition.runbook}: step "${step.name}" failed: ${failure.message}`,
             {
-              runId,
-              step: step.name
-            } satisfies RunbookRunStoppedDetail
+              ...({ runId, step: step.name } satisfies RunbookRunStoppedDetail),
+              // A step that failed on the history file says so upward: the emergency rollback then goes on without it.
+              ...historyDetail(failure.detail)
+            }
           )
         }
       }
@@ -581,4 +582,14 @@ function lostError(runId: number, step: string): RampartError {
       `this process stopped at ${step} without recording more`,
     { runId } satisfies RunbookRunStoppedDetail
   )
+}
+
+/** The history-file part of a failure's detail (see `historyFailure`), kept when a step's error is wrapped. */
+function historyDetail(detail: unknown): { historyFile?: string; killJournaled?: boolean } {
+  if (typeof detail !== 'object' || detail === null) return {}
+  const { historyFile, killJournaled } = detail as { historyFile?: unknown; killJournaled?: unknown }
+  return {
+    ...(typeof historyFile === 'string' ? { historyFile } : {}),
+    ...(killJournaled === true ? { killJournaled } : {})
+  }
 }

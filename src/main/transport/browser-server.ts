@@ -67,7 +67,12 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     })
   })
 
+  // Against DNS rebinding: a page of another site whose name now resolves to this address sends its own name.
+  const servedHost = new URL(origin).host
+  const hostIsServed = (request: IncomingMessage): boolean => request.headers.host?.toLowerCase() === servedHost
+
   async function serveRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!hostIsServed(request)) return refuse(response, headers, 403, 'Forbidden: wrong Host')
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return refuse(response, headers, 405, 'Method not allowed')
     const { path, query } = splitTarget(request.url)
@@ -121,6 +126,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
+    if (!hostIsServed(request)) return refuseUpgrade(socket, 403, 'Forbidden')
     const { path, query } = splitTarget(request.url)
     if (path !== WEBSOCKET_PATH) return refuseUpgrade(socket, 404, 'Not Found')
     const presented = query.get('token') ?? readCookie(request.headers.cookie, cookieName)

@@ -10,6 +10,10 @@ const POLICY_VIOLATION = 1008
  * wire protocol. Streams close with the socket.
  */
 export function bindWebSocket(socket: WebSocket, handlers: Handlers, producers: StreamProducers): void {
+  // A malformed frame (too big, invalid UTF-8, a protocol violation) makes ws close this socket
+  // with the matching code (1009, 1007, 1002) and then emit 'error'; without a listener that
+  // error would end the whole process, every other page and running runbook with it.
+  socket.on('error', () => undefined)
   serveContract(
     {
       send: (message) => {

@@ -59,7 +59,7 @@ export function parseWorkspaceText(text: string, file: string): Workspace {
     const line = lineCounter.linePos(syntaxError.pos[0]).line
     throw new RampartError('bad_input', `${file} line ${line}: ${firstLine(syntaxError.message)}`)
   }
-  const parsed = WorkspaceSchema.safeParse(document.toJS() ?? {})
+  const parsed = WorkspaceSchema.safeParse(toPlainValue(document, file) ?? {})
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap((issue) => {
       const path = issue.path as Array<string | number>
@@ -83,6 +83,22 @@ export function parseWorkspaceText(text: string, file: string): Workspace {
     })
   }
   return toWorkspace(parsed.data, file, dirname(file))
+}
+
+/** Aliases expand when the document becomes plain data; a few lines can expand to billions of values. */
+const MAX_ALIAS_COUNT = 100
+
+function toPlainValue(document: Document, file: string): unknown {
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+  } catch (error) {
+    // yaml refuses an alias bomb ("Excessive alias count…") and a few other shapes here, after parsing.
+    throw new RampartError(
+      'bad_input',
+      `${file}: ${firstLine(error instanceof Error ? error.message : String(error))} ` +
+        `(at most ${MAX_ALIAS_COUNT} alias expansions are allowed)`
+    )
+  }
 }
 
 /**

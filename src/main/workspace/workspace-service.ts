@@ -6,7 +6,7 @@ import { resolveWorkspacePath } from './core/workspace-lookup'
 export class WorkspaceService {
   constructor(
     private readonly workspace: Workspace,
-    private readonly info: { historyPath: string; historyWarning: string | null; actor: string }
+    private readonly info: { historyPath: string; historyWarning: () => string | null; actor: string }
   ) {}
 
   describe(): WorkspaceView {
@@ -35,7 +35,8 @@ export class WorkspaceService {
       defaultEnvironment: workspace.defaultEnvironment,
       environments,
       historyPath: this.info.historyPath,
-      historyWarning: this.info.historyWarning,
+      // Asked each time: the operator may acknowledge a moved-aside file from the CLI meanwhile.
+      historyWarning: this.info.historyWarning(),
       actor: this.info.actor
     }
   }

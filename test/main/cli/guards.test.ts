@@ -430,10 +430,37 @@ describe('rampart guards replay exit codes', () => {
     expect(jsonLines(run.stdout)[0]).toMatchObject({ treatment: { requests: 150 }, control: { requests: 0 } })
   })
 
-  it('says to give --flag-config when the workspace flag cannot be read', () => {
-    writeLog(['{}'])
+  it('says to give --flag-config when an event needs the workspace flag and it cannot be read', () => {
+    writeLog(
+      traceLines(
+        generateTrace({
+          seed: 48,
+          flagState: flagState(),
+          windowSeconds: 10,
+          windows: 1,
+          requestsPerWindow: 50,
+          withFlags: false
+        })
+      )
+    )
+    writeFileSync(path.join(dir, 'rampart.config.yaml'), 'environments:\n  local:\n    flags: [other_flag]\n')
     const run = replay(['--log', 'service.jsonl', '--flag', TRACE_FLAG])
     expect(run.status).not.toBe(0)
+    expect(run.stderr).toContain('to attribute events that carry no "flags"')
     expect(run.stderr).toContain('--flag-config FILE.json')
+  })
+
+  it('replays a log whose every event carries flags without reading any workspace (no .env, no config)', () => {
+    writeLog(
+      traceLines(
+        generateTrace({ seed: 49, flagState: flagState(), windowSeconds: 10, windows: 2, requestsPerWindow: 150 })
+      )
+    )
+    // A workspace that could not even be loaded: only an event without flags would need it.
+    writeFileSync(path.join(dir, 'rampart.config.yaml'), 'environments: [broken\n')
+    const run = replay(['--log', 'service.jsonl', '--flag', TRACE_FLAG, '--guards', 'guards.json', '--json'])
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    expect(jsonLines(run.stdout).at(-1)).toMatchObject({ windows: 2, unparsed_lines: 0 })
   })
 })

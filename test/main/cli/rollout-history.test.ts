@@ -70,9 +70,11 @@ describe('rampart flags list', () => {
     ])
   })
 
-  it('shows an unreadable .env as an error in the listing, not a crash', () => {
+  it('shows an unreadable .env as an error in the listing, not a crash, and exits 2', () => {
     writeFileSync(path.join(dir, '.env'), seedEnvText('abc'))
-    const [view] = jsonLines(expectOk(rampart('flags', 'list', '--json')).stdout) as Array<{
+    const run = rampart('flags', 'list', '--json')
+    expect(run.status).toBe(2)
+    const [view] = jsonLines(run.stdout) as Array<{
       state: unknown
       error: { message: string }
     }>

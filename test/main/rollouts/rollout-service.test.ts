@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { existsSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AppContext } from '@main/app/app-context'
 import type { MoveConflictDetail, MoveRefusedDetail } from '@shared/error-details'
@@ -587,80 +585,5 @@ describe('RolloutService.move: recovery without hand edits', () => {
     expect(events(alice).at(-1)).toMatchObject({ kind: 'refused', outcome: 'refused', detail: { stale: true } })
     expect(events(alice).some((event) => event.kind === 'drift')).toBe(false)
     expect((await alice.services.rollout.status(undefined, FLAG)).phaseEnteredAt).toBe(enteredAt)
-  })
-})
-
-describe('RolloutService.move: two operators at once', () => {
-  it(
-    'lets exactly one of two simultaneous moves through, ' +
-      'refuses the other as a conflict, and keeps the chain intact',
-    async () => {
-      const alice = await workspace.open('alice')
-      const bob = await workspace.open('bob')
-      await alice.services.rollout.status(undefined, FLAG)
-
-      const outcomes = await Promise.allSettled([
-        alice.services.rollout.move({ flag: FLAG, move: 'back', reason: 'alice steps back' }),
-        bob.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'bob kills' })
-      ])
-
-      const applied = outcomes.filter((outcome) => outcome.status === 'fulfilled')
-      const refused = outcomes.filter((outcome) => outcome.status === 'rejected')
-      expect(applied).toHaveLength(1)
-      expect(refused).toHaveLength(1)
-      const error = (refused[0] as PromiseRejectedResult).reason as RampartError
-      expect(error).toBeInstanceOf(RampartError)
-      expect(error.code).toBe('conflict')
-
-      const winner = (applied[0] as PromiseFulfilledResult<{ state: FlagState; event: HistoryEvent }>).value
-      expect((await alice.services.flags.get(undefined, FLAG)).state).toEqual(winner.state)
-      const history = alice.services.history.list({ flag: FLAG })
-      expect(history.filter((event) => event.outcome === 'applied')).toEqual([winner.event])
-      expect(alice.services.history.verify().ok).toBe(true)
-      expect(bob.services.history.verify().ok).toBe(true)
-    }
-  )
-
-  it(
-    'refuses a move while another process is writing the same env file, ' + 'naming who, and records the refusal',
-    async () => {
-      const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
-      try {
-        writeFileSync(
-          `${workspace.envPath}.rampart-lock`,
-          JSON.stringify({
-            actor: 'carol',
-            pid: other.pid,
-            host: os.hostname(),
-            since: workspace.clock.iso(),
-            token: 'carol'
-          })
-        )
-        const context = await workspace.open()
-        const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident' }))
-        expect(error.code).toBe('conflict')
-        expect(error.message).toContain(`carol (pid ${other.pid}`)
-        expect(error.message).toContain(`${workspace.envPath}.rampart-lock`)
-        expect(workspace.readEnv()).toBe(seedEnvText(10))
-        expect(events(context).at(-1)).toMatchObject({
-          kind: 'refused',
-          outcome: 'refused',
-          actor: 'tester',
-          detail: { move: 'kill' }
-        })
-      } finally {
-        other.kill('SIGKILL')
-      }
-    }
-  )
-
-  it('lets the second operator move after the first has finished, from the new state', async () => {
-    const alice = await workspace.open('alice')
-    const bob = await workspace.open('bob')
-    await alice.services.rollout.move({ flag: FLAG, move: 'back', reason: 'alice steps back' })
-    const result = await bob.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'bob kills' })
-    expect(result.state).toMatchObject({ enabled: false, rollout_percentage: 0 })
-    expect(percentageOf(result.event.fromState)).toBe(0)
-    expect(result.event.actor).toBe('bob')
   })
 })

@@ -250,6 +250,26 @@ describe('startBrowserServer', () => {
     expect(await connect(socketUrl(), {})).toBe(403)
   })
 
+  it('refuses a page or an asset whose Host is another name (DNS rebinding) with 403', async () => {
+    await start()
+    const { port } = new URL(server.origin)
+    const cookie = await sessionCookie()
+    for (const host of [`evil.example:${port}`, `localhost:${port}`, '127.0.0.1', `127.0.0.1:${Number(port) + 1}`]) {
+      expect((await get(`/?token=${server.token}`, { Host: host })).status, host).toBe(403)
+      const asset = await get('/assets/app.js', { Host: host, Cookie: cookie })
+      expect(asset.status, host).toBe(403)
+      expect(asset.body, host).not.toContain('console.log')
+    }
+    expect((await get(`/?token=${server.token}`, { Host: `127.0.0.1:${port}` })).status).toBe(200)
+  })
+
+  it('refuses the WebSocket upgrade whose Host is another name with 403, token and Origin right', async () => {
+    await start()
+    const { port } = new URL(server.origin)
+    expect(await connect(socketUrl(), { Origin: server.origin, Host: `rebound.example:${port}` })).toBe(403)
+    expect(calls).toEqual([])
+  })
+
   it('runs an invoke over the WebSocket and returns the handler’s answer', async () => {
     await start()
     const socket = await openSocket()

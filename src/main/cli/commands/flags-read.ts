@@ -1,3 +1,4 @@
+import { RampartError } from '@shared/errors'
 import type { FlagView } from '@shared/views'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
@@ -12,6 +13,7 @@ export const flagsListCommand: CliCommand = {
   async run({ values }, io, runtime) {
     const views = await (await runtime.services()).flags.list(optionalString(values, 'env'))
     await printFlagViews(views, flag(values, 'json'), io.stdout)
+    refuseUnreadable(views)
   }
 }
 
@@ -25,7 +27,24 @@ export const flagsGetCommand: CliCommand = {
       await runtime.services()
     ).flags.get(optionalString(values, 'env'), requiredString(values, 'flag'))
     await printFlagViews([view], flag(values, 'json'), io.stdout)
+    refuseUnreadable([view])
   }
+}
+
+/**
+ * A flag whose value cannot be read is shown with its error, and the command then fails with that
+ * error (docs/env-file-flags.md): a bad value exits 2 (naming the file, line and variable), an
+ * unreachable flag API 1, so a script never takes a listing with a broken flag for a good one.
+ */
+function refuseUnreadable(views: FlagView[]): void {
+  const failed = views.flatMap((view) => (view.error === null ? [] : [{ view, error: view.error }]))
+  if (failed.length === 0) return
+  const operational = failed.find(({ error }) => error.code !== 'bad_input')
+  const message =
+    failed.length === 1
+      ? failed[0]!.error.message
+      : failed.map(({ view, error }) => `${view.flag} [${view.environment}]: ${error.message}`).join('\n')
+  throw new RampartError((operational ?? failed[0]!).error.code, message)
 }
 
 async function printFlagViews(views: FlagView[], json: boolean, stdout: Writable): Promise<void> {

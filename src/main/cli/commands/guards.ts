@@ -56,7 +56,7 @@ const guardsReplayCommand: CliCommand = {
   usage: [
     'rampart guards replay --log FILE.jsonl --flag F [--flag-config FILE.json] [--guards FILE.json] [--json]',
     '  --flag-config FILE.json  the flag state that attributes events without "flags" ' +
-      "(default: the workspace's current state)",
+      "(default: the workspace's current state, read only when an event lacks them)",
     ...SETTINGS_USAGE,
     '  --json  one line per window {"window_start","treatment","control","decision","reasons"}, then',
     '          {"verdict","first_trip_window","windows","unparsed_lines"}',
@@ -76,7 +76,12 @@ const guardsReplayCommand: CliCommand = {
     const flagName = requiredString(values, 'flag')
     const overrides = guardOverrides(values, io)
     const { lateness_seconds: latenessSeconds, ...settings } = { ...GuardSettingsSchema.parse({}), ...overrides }
-    const flagState = await flagStateFor(values, io, runtime, flagName)
+    const configPath = optionalString(values, 'flag-config')
+    // The workspace is read only when an event needs it: a log whose events all carry `flags` needs none.
+    const flagState =
+      configPath === undefined
+        ? (): Promise<FlagState> => workspaceFlagState(values, runtime, flagName)
+        : readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
     const json = flag(values, 'json')
     const out = new LineWriter(io.stdout)
     if (!json) await out.line(GUARD_TABLE_HEADER)
@@ -222,15 +227,8 @@ const guardsWatchCommand: CliCommand = {
 
 export const guardsCommands: CliCommand[] = [guardsReplayCommand, guardsWatchCommand]
 
-/** --flag-config, else the workspace's current state of the flag. */
-async function flagStateFor(
-  values: OptionValues,
-  io: CliIo,
-  runtime: CliRuntime,
-  flagName: string
-): Promise<FlagState> {
-  const configPath = optionalString(values, 'flag-config')
-  if (configPath !== undefined) return readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
+/** The workspace's current state of the flag, for events without `flags` when no --flag-config is given. */
+async function workspaceFlagState(values: OptionValues, runtime: CliRuntime, flagName: string): Promise<FlagState> {
   try {
     return await (await runtime.services()).flags.readState(optionalString(values, 'env'), flagName)
   } catch (error) {

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { RampartError } from '@shared/errors'
 import type { HistoryEvent } from '@shared/history-types'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
@@ -83,48 +82,6 @@ export const historyExportCommand: CliCommand = {
 
 function isReportFormat(format: string): format is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(format)
-}
-
-export const historyVerifyCommand: CliCommand = {
-  words: ['history', 'verify'],
-  summary: 'Check that no event was edited or deleted, and that the file is sound page by page',
-  usage: 'rampart history verify [--json]',
-  options: {},
-  async run({ values }, io, runtime) {
-    const services = await runtime.services()
-    const report = services.history.verify()
-    const storage = services.history.storageProblems()
-    if (flag(values, 'json')) {
-      const result = {
-        file: services.history.path,
-        ...report,
-        storage: { ok: storage.length === 0, problems: storage }
-      }
-      io.stdout.write(`${JSON.stringify(result)}\n`)
-    } else {
-      if (report.ok)
-        io.stdout.write(
-          `${services.history.path}: ${report.count} events, chain intact (head ${report.headHash.slice(0, 12)})\n`
-        )
-      else {
-        io.stdout.write(`${services.history.path}: ${report.count} events, CHAIN BROKEN\n`)
-        for (const problem of report.problems)
-          io.stdout.write(`  #${problem.seq} ${problem.kind}: ${problem.message}\n`)
-      }
-      if (storage.length === 0) io.stdout.write('storage: sound (SQLite quick_check of every page)\n')
-      else {
-        io.stdout.write('storage: DAMAGED (SQLite quick_check)\n')
-        for (const problem of storage) io.stdout.write(`  ${problem}\n`)
-      }
-    }
-    if (!report.ok || storage.length > 0) {
-      const found = [
-        ...(report.ok ? [] : [`${report.problems.length} chain problem(s)`]),
-        ...(storage.length === 0 ? [] : [`${storage.length} storage problem(s)`])
-      ]
-      throw new RampartError('failed', `history ${services.history.path} failed verification: ${found.join(', ')}`)
-    }
-  }
 }
 
 function describeEvent(event: HistoryEvent): string {

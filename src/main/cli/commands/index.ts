@@ -4,7 +4,8 @@ import { demoCommands } from './demo'
 import { flagsEvalCommand } from './flags-eval'
 import { flagsGetCommand, flagsListCommand } from './flags-read'
 import { guardsCommands } from './guards'
-import { historyExportCommand, historyListCommand, historyShowCommand, historyVerifyCommand } from './history'
+import { historyExportCommand, historyListCommand, historyShowCommand } from './history'
+import { historyAcknowledgeCommand, historyVerifyCommand } from './history-verify'
 import { logsCommand } from './logs'
 import { rollbackCommand } from './rollback'
 import { rolloutMoveCommands, rolloutStatusCommand } from './rollout'
@@ -27,6 +28,7 @@ export const COMMANDS: CliCommand[] = [
   historyShowCommand,
   historyExportCommand,
   historyVerifyCommand,
+  historyAcknowledgeCommand,
   ...dbCommands,
   ...demoCommands,
   ...guardsCommands,

@@ -3,6 +3,7 @@ import type { CliCommand, OptionValues } from '../cli-command'
 import { flag, optionalInteger, optionalString, requiredString } from '../cli-values'
 import { emergencyLines, fullRollbackLines } from '../runbook-run-lines'
 import { runRunbookCommand } from '../runbook-command-frame'
+import { killWithoutHistory, printUnrecordedKill } from '../unrecorded-kill-lines'
 import { UsageError } from '../usage-error'
 
 const USAGE = [
@@ -50,10 +51,21 @@ export const rollbackCommand: CliCommand = {
       }
       if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
       const request = { ...common, flag: requiredString(values, 'flag'), reason: requiredString(values, 'reason') }
-      await runRunbookCommand(io, runtime, json, async (services, signal) => {
-        const { result, run } = await services.emergencyRollback.run(request, { signal })
-        return { result: { ...result, runId: run.id }, lines: emergencyLines(result, run) }
-      })
+      try {
+        await runRunbookCommand(io, runtime, json, async (services, signal) => {
+          const { result, run } = await services.emergencyRollback.run(request, { signal })
+          return { result: { ...result, runId: run.id }, lines: emergencyLines(result, run) }
+        })
+      } catch (error) {
+        // Never blocked by the history file: the plain kill path (write, restart, verify), journaled.
+        const unrecorded = await killWithoutHistory(error, runtime, {
+          ...(environment === undefined ? {} : { environment }),
+          flag: request.flag,
+          reason: request.reason,
+          verifyUrls: true
+        })
+        await printUnrecordedKill(io, json, unrecorded, 'emergency')
+      }
       return
     }
     const toVersion = optionalInteger(values, 'to', 0, MAX_MIGRATION_VERSION)

@@ -3,6 +3,7 @@ import type { RolloutStatusView } from '@shared/views'
 import { LineWriter } from '../cli-io'
 import type { CliCommand } from '../cli-command'
 import { flag, optionalString, requiredString } from '../cli-values'
+import { killWithoutHistory, printUnrecordedKill } from '../unrecorded-kill-lines'
 
 export const rolloutStatusCommand: CliCommand = {
   words: ['rollout', 'status'],
@@ -46,16 +47,27 @@ function moveCommand(move: RolloutMove): CliCommand {
       ...(move === 'advance' ? { confirm: { type: 'string' } } : {})
     },
     async run({ values }, io, runtime) {
-      const result = await (
-        await runtime.services()
-      ).moves.move({
+      const request = {
         environment: optionalString(values, 'env'),
         flag: requiredString(values, 'flag'),
         move,
         reason: requiredString(values, 'reason'),
         confirmation: optionalString(values, 'confirm'),
         restart: !flag(values, 'no-restart')
-      })
+      }
+      let result
+      try {
+        result = await (await runtime.services()).moves.move(request)
+      } catch (error) {
+        if (move !== 'kill') throw error
+        // The emergency kill is never blocked by the history file (docs/runbooks.md).
+        const { environment, ...kill } = request
+        const unrecorded = await killWithoutHistory(error, runtime, {
+          ...kill,
+          ...(environment === undefined ? {} : { environment })
+        })
+        return printUnrecordedKill(io, flag(values, 'json'), unrecorded, 'move')
+      }
       const out = new LineWriter(io.stdout)
       if (flag(values, 'json')) await out.json(result)
       else {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { isIPv4 } from 'node:net'
 import { join } from 'node:path'
 import { RampartError } from '@shared/errors'
 import { contentSecurityPolicy } from '@main/electron/content-security-policy'
@@ -33,13 +34,21 @@ export const serveCommand: CliCommand = {
     })
     // Guards are watched from start-up, whether or not a page is open: pages only follow the supervision.
     const stopSupervision = context.services.supervisor.start()
+    // Said on stderr by every command already (run-cli); kept in the JSON start line for tools.
     const warning = context.services.history.warning
+    const host = optionalString(values, 'host')
+    if (host !== undefined && !isLoopbackHost(host)) {
+      io.stderr.write(
+        `rampart: WARNING: --host ${host} makes the console reachable from other machines, over plain HTTP: ` +
+          'the token in the URL and everything the console shows and does travel unencrypted. ' +
+          'Prefer the default (127.0.0.1) and an SSH tunnel (docs/browser-mode.md).\n'
+      )
+    }
     if (flag(values, 'json')) {
       const workspace = context.workspace.file ?? 'built-in default'
       const started = { url: server.url, origin: server.origin, workspace, history: context.historyPath, warning }
       io.stdout.write(`${JSON.stringify(started)}\n`)
     } else {
-      if (warning !== null) io.stderr.write(`rampart: ${warning}\n`)
       io.stdout.write(
         `Rampart console for ${context.workspace.file ?? 'the built-in default workspace'}\n` +
           `History: ${context.historyPath}\n\n` +
@@ -63,4 +72,11 @@ function waitForStopSignal(): Promise<void> {
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase()
+  if (bare === 'localhost' || bare === '::1') return true
+  return isIPv4(bare) && bare.startsWith('127.')
 }

@@ -59,6 +59,16 @@ export interface GuardCounts {
   windows: number
 }
 
+/**
+ * True for an API_CALL whose cohort only the flag state can tell: it names a user but does not say
+ * what it was served (`flags[flag]`). Replay reads the workspace's flag state only once one comes.
+ */
+export function needsFlagState(line: ParsedLogLine, flag: string): boolean {
+  if (line.kind === 'unparsed' || line.eventType !== 'API_CALL' || line.userId === null) return false
+  const served = line.flags === null ? undefined : line.flags[flag]
+  return served !== true && served !== false
+}
+
 /** A jump further ahead than this (about 70 days of one-minute windows) is a broken timestamp, not a gap. */
 export const MAX_WINDOW_GAP = 100_000
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { FlagState } from '@shared/flag-state'
 import type { GuardThresholds } from '@shared/schemas/guard-settings'
-import { GuardEngine, MAX_WINDOW_GAP, type GuardCounts, type GuardWindow } from '@main/guards/core/guard-engine'
+import {
+  GuardEngine,
+  MAX_WINDOW_GAP,
+  needsFlagState,
+  type GuardCounts,
+  type GuardWindow
+} from '@main/guards/core/guard-engine'
 import { parseLogLine } from '@main/guards/core/log-event'
 import {
   apiCallLine,
@@ -335,6 +341,26 @@ describe('guard engine input', () => {
 })
 
 describe('guard engine attribution of events without flags', () => {
+  it('needs the flag state only for an API_CALL with a user and without flags for the flag', () => {
+    const call = (extra: object): string =>
+      JSON.stringify({
+        timestamp: '2025-11-03T12:00:00Z',
+        event_type: 'API_CALL',
+        status_code: 200,
+        duration_ms: 12,
+        ...extra
+      })
+    const needs = (line: string): boolean => needsFlagState(parseLogLine(line), TRACE_FLAG)
+    expect(needs(call({ user_id: 'u1' }))).toBe(true)
+    expect(needs(call({ user_id: 'u1', flags: { other_flag: true } }))).toBe(true)
+    expect(needs(call({ user_id: 'u1', flags: { [TRACE_FLAG]: false } }))).toBe(false)
+    expect(needs(call({ flags: {} }))).toBe(false)
+    expect(needs(JSON.stringify({ timestamp: '2025-11-03T12:00:00Z', event_type: 'PAGE_VIEW', user_id: 'u1' }))).toBe(
+      false
+    )
+    expect(needs('not json')).toBe(false)
+  })
+
   it('evaluates the flag state for the user at the event time, as the service would have', () => {
     const state = flagState({ rollout_percentage: 30 })
     const events = generateTrace({
