@@ -15,7 +15,9 @@ const RENDERER_FEATURES = [
   'renderer-flags',
   'renderer-history',
   'renderer-logs',
-  'renderer-review'
+  'renderer-review',
+  'renderer-database',
+  'renderer-containers'
 ]
 
 /** Layer name -> the folders it covers (most specific first), and what it may import. */
@@ -106,6 +108,8 @@ export const LAYERS = {
     folders: ['src/renderer/src/review'],
     mayImport: [...RENDERER_BASE, 'renderer-guards', 'renderer-runbooks']
   },
+  'renderer-database': { folders: ['src/renderer/src/database'], mayImport: [...RENDERER_BASE, 'renderer-runbooks'] },
+  'renderer-containers': { folders: ['src/renderer/src/containers'], mayImport: RENDERER_BASE },
   'renderer-app': { folders: ['src/renderer/src/app'], mayImport: [...RENDERER_BASE, ...RENDERER_FEATURES] }
 }
 
