@@ -10,6 +10,7 @@ import './styles/guards.css'
 import './styles/history.css'
 import './styles/logs.css'
 import './styles/review.css'
+import './styles/database.css'
 
 const root = document.getElementById('root')
 if (root === null) throw new Error('index.html has no #root element')

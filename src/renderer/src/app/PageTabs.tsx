@@ -1,4 +1,4 @@
-const PAGES = ['flags', 'rollout', 'history', 'review', 'logs'] as const
+const PAGES = ['flags', 'rollout', 'history', 'review', 'database', 'containers', 'logs'] as const
 export type PageName = (typeof PAGES)[number]
 
 const TITLES: Record<PageName, string> = {
@@ -6,6 +6,8 @@ const TITLES: Record<PageName, string> = {
   rollout: 'Rollout',
   history: 'History',
   review: 'Review',
+  database: 'Database',
+  containers: 'Containers',
   logs: 'Logs'
 }
 
