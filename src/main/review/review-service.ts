@@ -68,12 +68,12 @@ export class ReviewService {
     const { guardWindows } = this.deps.history
     const { points, windows, windowsPerPoint } = guardWindows.chartPoints(range, CHART_POINTS)
     // The newest window says which thresholds the rollout is judged with now.
-    const [newest] = windows === 0 ? [] : guardWindows.pageWindows(range, { offset: windows - 1, limit: 1 })
+    const newest = windows === 0 ? null : guardWindows.newestWindow(range)
     return {
       points: chartPointsOf(points),
       windows,
       windowsPerPoint,
-      thresholds: newest === undefined ? null : thresholdsOf(newest.figures)
+      thresholds: newest === null ? null : thresholdsOf(newest.figures)
     }
   }
 
