@@ -9,14 +9,25 @@ import type { IDecoration, IDisposable, Terminal } from '@xterm/xterm'
  * such decoration each, without colours: the selection stays visible through xterm's own
  * selection layer, whose colours come from its style sheet (see open-terminal.ts).
  */
+/** Several frames, even on a busy machine: the renderer has drawn the new selection by then. */
+const COVER_OVERLAP_MS = 250
+
 export function coverSelection(terminal: Terminal): IDisposable {
   let covers: IDecoration[] = []
-  const uncover = () => {
-    for (const cover of covers) cover.dispose()
-    covers = []
+  const retiring = new Set<ReturnType<typeof setTimeout>>()
+  const dispose = (decorations: readonly IDecoration[]) => {
+    for (const decoration of decorations) decoration.dispose()
   }
   const cover = () => {
-    uncover()
+    // The old covers go a little later: the DOM renderer learns of a new selection on its own
+    // animation frame, and a row drawn before that still has the old one selected.
+    const old = covers
+    const timer = setTimeout(() => {
+      retiring.delete(timer)
+      dispose(old)
+    }, COVER_OVERLAP_MS)
+    retiring.add(timer)
+    covers = []
     const range = terminal.getSelectionPosition()
     if (range === undefined) return
     const buffer = terminal.buffer.active
@@ -37,7 +48,10 @@ export function coverSelection(terminal: Terminal): IDisposable {
   return {
     dispose: () => {
       for (const listener of listeners) listener.dispose()
-      uncover()
+      for (const timer of retiring) clearTimeout(timer)
+      retiring.clear()
+      dispose(covers)
+      covers = []
     }
   }
 }
