@@ -8,7 +8,8 @@ import { LogFollowForm } from './LogFollowForm'
 import { LogSearch } from './LogSearch'
 import { LogViewControls } from './LogViewControls'
 import { useLogFollow, type LogsFollowRequest } from './useLogFollow'
-import { LOG_SCROLLBACK_ROWS, useLogTerminal } from './useLogTerminal'
+import { behindText } from './log-lag'
+import { LOG_SCROLLBACK_LINES, useLogTerminal } from './useLogTerminal'
 import { useLogView, WAITING_LINES, type LogViewCounts } from './useLogView'
 
 interface FollowRun {
@@ -46,6 +47,7 @@ export function LogsPage({ workspace, environment, followContainer }: LogsPagePr
   )
   const stream = useLogFollow(run !== null && !run.stopped ? run.request : null, view.receive)
   const following = run !== null && !run.stopped && !stream.ended
+  const behind = behindText(view.lagMs)
 
   const follow = (request: LogsFollowRequest) => {
     view.reset()
@@ -85,6 +87,11 @@ export function LogsPage({ workspace, environment, followContainer }: LogsPagePr
             {statusText(run, stream.ended, view.counts, view.paused)}
           </p>
         )}
+        {following && !view.paused && behind !== null && (
+          <p className="logs-behind" data-testid="logs-behind">
+            {behind}
+          </p>
+        )}
       </div>
       <div
         className="log-terminal"
@@ -96,8 +103,8 @@ export function LogsPage({ workspace, environment, followContainer }: LogsPagePr
       />
       <p className="muted logs-note">
         Timestamps are Docker&rsquo;s (UTC); stderr is in red. The terminal keeps the last{' '}
-        {LOG_SCROLLBACK_ROWS.toLocaleString('en')} rows; while paused, up to {WAITING_LINES.toLocaleString('en')} lines
-        wait.
+        {LOG_SCROLLBACK_LINES.toLocaleString('en')} lines, however they wrap; while paused, up to{' '}
+        {WAITING_LINES.toLocaleString('en')} lines wait.
       </p>
     </div>
   )

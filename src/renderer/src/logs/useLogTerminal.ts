@@ -3,11 +3,20 @@ import { SearchAddon } from '@xterm/addon-search'
 import { Terminal } from '@xterm/xterm'
 import '@xterm/xterm/css/xterm.css'
 import { fitTerminalToHost } from './fit-terminal'
+import { LineBuffer } from './line-buffer'
 import { openTerminal } from './open-terminal'
 import { coverSelection } from './selection-cover'
+import { lineWidths, rowsFor, terminalChunks } from './terminal-chunks'
 
-/** Rows kept above the screen: enough to scroll back through a burst, bounded so memory is. */
-export const LOG_SCROLLBACK_ROWS = 10_000
+/** Lines the terminal keeps: enough to scroll back through a burst, bounded so memory is. */
+export const LOG_SCROLLBACK_LINES = 10_000
+/**
+ * xterm's scrollback counts rows, and a long line wraps onto several: the scrollback grows with
+ * the rows the last LOG_SCROLLBACK_LINES lines take at the terminal's width, up to this bound.
+ */
+const MAX_SCROLLBACK_ROWS = 100_000
+/** xterm parses one write whole: batches are written in pieces of about this many characters. */
+const WRITE_CHUNK_CHARS = 8_192
 
 // Full reset (scrollback included), then hide the cursor: nobody types into a log.
 const RESET_SCREEN = '\x1bc\x1b[?25l'
@@ -50,12 +59,14 @@ export function useLogTerminal(): LogTerminal {
   const terminalRef = useRef<Terminal | null>(null)
   const searchRef = useRef<SearchAddon | null>(null)
   const termRef = useRef('')
+  // The width of each line the terminal holds, newest last, to size the scrollback in lines.
+  const widthsRef = useRef(new LineBuffer<number>(LOG_SCROLLBACK_LINES))
   const [results, setResults] = useState<SearchResults | null>(null)
 
   const hostRef = useCallback<RefCallback<HTMLDivElement>>((host) => {
     if (host === null) return
     const terminal = new Terminal({
-      scrollback: LOG_SCROLLBACK_ROWS,
+      scrollback: LOG_SCROLLBACK_LINES,
       disableStdin: true,
       cursorBlink: false,
       cursorInactiveStyle: 'none',
@@ -105,10 +116,20 @@ export function useLogTerminal(): LogTerminal {
   const write = useCallback((text: string) => {
     const terminal = terminalRef.current
     if (terminal === null || text === '') return Promise.resolve()
-    return new Promise<void>((resolve) => terminal.write(text, resolve))
+    widthsRef.current.push(lineWidths(text))
+    const rows = rowsFor(widthsRef.current.all(), terminal.cols) - terminal.rows
+    if (rows > (terminal.options.scrollback ?? LOG_SCROLLBACK_LINES)) {
+      // In steps, so that xterm resizes its buffer now and then, not on every batch.
+      terminal.options.scrollback = Math.min(MAX_SCROLLBACK_ROWS, Math.ceil((rows * 1.25) / 1000) * 1000)
+    }
+    const chunks = terminalChunks(text, WRITE_CHUNK_CHARS)
+    return new Promise<void>((resolve) =>
+      chunks.forEach((chunk, index) => terminal.write(chunk, index === chunks.length - 1 ? resolve : undefined))
+    )
   }, [])
 
   const clear = useCallback(() => {
+    widthsRef.current.take()
     // The selection goes with the text it selected (a reset leaves it behind, uncovered).
     terminalRef.current?.clearSelection()
     terminalRef.current?.write(RESET_SCREEN)

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react'
 import type { LogLine } from '@shared/log-line'
 import { downloadText } from '@renderer/contract/download-text'
 import { LineBuffer } from './line-buffer'
+import { lagMs } from './log-lag'
 import { logBatchText, logFileText, type LogViewMode } from './log-line-text'
 import type { LogTerminal } from './useLogTerminal'
 
@@ -29,6 +30,8 @@ export interface LogView {
   mode: LogViewMode
   setMode: (mode: LogViewMode) => void
   counts: LogViewCounts
+  /** How long ago the newest line shown was written (null: not known, or nothing shown yet). */
+  lagMs: number | null
   /** Empties the terminal and both buffers (a new Follow). */
   reset: () => void
   /** Saves the lines shown, as shown (no colours), as a file named after the container. */
@@ -48,6 +51,7 @@ export function useLogView(terminal: Pick<LogTerminal, 'write' | 'clear'>): LogV
   const [paused, setPaused] = useState(false)
   const [mode, setModeState] = useState<LogViewMode>('plain')
   const [counts, setCounts] = useState<LogViewCounts>({ received: 0, waiting: 0, dropped: 0, shown: 0 })
+  const [lag, setLag] = useState<number | null>(null)
 
   const count = (received: number) =>
     setCounts((previous) => ({
@@ -67,6 +71,8 @@ export function useLogView(terminal: Pick<LogTerminal, 'write' | 'clear'>): LogV
     count(lines.length)
     // One write per batch; the next batch is asked for once xterm has taken this one.
     await terminal.write(logBatchText(lines, modeRef.current))
+    // Measured once on screen: what the page is behind by is what the operator sees late.
+    setLag(lagMs(lines.at(-1)?.timestamp ?? null, Date.now()))
   }
 
   const pause = () => {
@@ -99,6 +105,7 @@ export function useLogView(terminal: Pick<LogTerminal, 'write' | 'clear'>): LogV
     setPaused(false)
     terminal.clear()
     setCounts({ received: 0, waiting: 0, dropped: 0, shown: 0 })
+    setLag(null)
   }
 
   const download = (container: string) => {
@@ -107,5 +114,5 @@ export function useLogView(terminal: Pick<LogTerminal, 'write' | 'clear'>): LogV
     downloadText(`${container}-${stamp}${suffix}.log`, logFileText(shown.current.all(), modeRef.current), 'text/plain')
   }
 
-  return { receive, paused, pause, resume, mode, setMode, counts, reset, download }
+  return { receive, paused, pause, resume, mode, setMode, counts, lagMs: lag, reset, download }
 }
