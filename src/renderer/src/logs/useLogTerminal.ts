@@ -16,7 +16,7 @@ export const LOG_SCROLLBACK_LINES = 10_000
  */
 const MAX_SCROLLBACK_ROWS = 100_000
 /** xterm parses one write whole: batches are written in pieces of about this many characters. */
-const WRITE_CHUNK_CHARS = 8_192
+const WRITE_CHUNK_CHARS = 2_048
 
 // Full reset (scrollback included), then hide the cursor: nobody types into a log.
 const RESET_SCREEN = '\x1bc\x1b[?25l'
