@@ -14,7 +14,10 @@ const RENDERER_FEATURES = [
   'renderer-emergency',
   'renderer-flags',
   'renderer-history',
-  'renderer-logs'
+  'renderer-logs',
+  'renderer-review',
+  'renderer-database',
+  'renderer-containers'
 ]
 
 /** Layer name -> the folders it covers (most specific first), and what it may import. */
@@ -100,6 +103,13 @@ export const LAYERS = {
   'renderer-flags': { folders: ['src/renderer/src/flags'], mayImport: RENDERER_BASE },
   'renderer-history': { folders: ['src/renderer/src/history'], mayImport: RENDERER_BASE },
   'renderer-logs': { folders: ['src/renderer/src/logs'], mayImport: RENDERER_BASE },
+  // The reviewer's page draws windows as the live guards do, and a runbook event's steps as they ran.
+  'renderer-review': {
+    folders: ['src/renderer/src/review'],
+    mayImport: [...RENDERER_BASE, 'renderer-guards', 'renderer-runbooks']
+  },
+  'renderer-database': { folders: ['src/renderer/src/database'], mayImport: [...RENDERER_BASE, 'renderer-runbooks'] },
+  'renderer-containers': { folders: ['src/renderer/src/containers'], mayImport: RENDERER_BASE },
   'renderer-app': { folders: ['src/renderer/src/app'], mayImport: [...RENDERER_BASE, ...RENDERER_FEATURES] }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { HistoryEvent } from './history-types'
+import type { RunbookRunView } from './runbook-types'
 import { FlagNameSchema, RequestedEnvironmentSchema } from './schemas/names'
 
 /** How a rollout ended, as a reviewer reads it (a replayed incident is a rollout of its own). */
@@ -101,4 +102,6 @@ export interface RolloutDetailView {
   events: HistoryEvent[]
   chart: GuardChartView
   windowSummary: WindowSummary
+  /** The runbook runs its events name (`detail.runId`), with their steps, oldest first. */
+  runs: RunbookRunView[]
 }

@@ -6,9 +6,11 @@
  * from xterm's DOM rows; whether main closed the Docker stream is read from the engine's open
  * connections.
  */
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import { seedEnvText } from '../fixtures/service-workspace'
+import { checkAccessibility } from '../support/axe-check'
 import { closedLoopbackPort, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
 import {
   connectTestEngine,
@@ -107,6 +109,29 @@ function lastNumber(texts: string[], marker: RegExp): number {
   return Math.max(0, ...texts.map((text) => Number(marker.exec(text)?.[1] ?? 0)))
 }
 
+/** axe over the page as it stands: nothing serious or critical, nothing at all aimed for; and a picture. */
+async function checked(state: string): Promise<void> {
+  const report = await checkAccessibility(page(), state)
+  expect(report.serious, JSON.stringify(report.serious, null, 1)).toEqual([])
+  expect(report.violations, JSON.stringify(report.violations, null, 1)).toEqual([])
+  await session.screenshot(state)
+}
+
+/** How many lines the paused page says are waiting. */
+async function waiting(): Promise<number> {
+  const match = /^Paused: ([\d,]+) lines waiting/.exec((await status()) ?? '')
+  return match === null ? -1 : Number(match[1]!.replaceAll(',', ''))
+}
+
+/** Clicks the download button and reads the file the browser saved. */
+async function downloadShown(): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([
+    page().waitForEvent('download', { timeout: WAIT.timeout }),
+    page().getByTestId('logs-download').click()
+  ])
+  return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') }
+}
+
 /** Sockets main holds open to the test engine: one per log stream in flight. */
 function engineConnections(): number {
   return session.context.services.docker.forEnvironment('local').openConnections()
@@ -179,6 +204,88 @@ describe('the logs page in Chromium over browser mode', () => {
     }
   )
 
+  it(
+    'pauses: lines keep arriving into a bounded buffer, the page says how many wait, ' +
+      'and Resume shows them in order',
+    async () => {
+      await page().getByTestId('logs-pause').click()
+      await expect.poll(waiting, WAIT).toBeGreaterThanOrEqual(0)
+      const frozen = await rows()
+      // The stream goes on: the waiting count grows while the terminal stays as it was.
+      await expect.poll(waiting, WAIT).toBeGreaterThan(25)
+      expect(await rows()).toEqual(frozen)
+      expect(await status()).toMatch(/^Paused: \d+ lines waiting \(still arriving\)\. Resume shows them\.$/)
+      expect(await page().getByTestId('logs-pause').textContent()).toMatch(/^Resume \(\d+ waiting\)$/)
+      expect(engineConnections()).toBe(1)
+      await checked('logs-paused')
+
+      const lastFrozen = lastNumber(frozen, /plain-out (\d+)/)
+      await page().getByTestId('logs-pause').click()
+      await expect.poll(async () => lastNumber(await rows(), /plain-out (\d+)/), WAIT).toBeGreaterThan(lastFrozen + 5)
+      expect(await status()).toMatch(new RegExp(`^Following ${writer} in local: \\d+ lines so far\\.$`))
+
+      // Nothing was lost across the pause: every number from the first shown to the last, in order.
+      const shown = await downloadShown()
+      expect(shown.name).toMatch(new RegExp(`^${writer}-.*\\.log$`))
+      const numbers = [...shown.text.matchAll(/plain-out (\d+)$/gm)].map((match) => Number(match[1]))
+      expect(numbers.length).toBeGreaterThan(lastFrozen - numbers[0]! + 5)
+      expect(numbers).toEqual(numbers.map((_, index) => numbers[0]! + index))
+      expect(shown.text.split('\n')[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /)
+    }
+  )
+
+  it('finds text in the log with the search addon: next and previous, and how many matches', async () => {
+    await page().getByTestId('logs-pause').click()
+    const count = page().getByTestId('logs-search-count')
+    await page().getByTestId('logs-search').fill('plain-err')
+    await expect.poll(() => count.textContent(), WAIT).toMatch(/^\d+ of \d+ matches$/)
+    const [first, total] = /^(\d+) of (\d+)/
+      .exec((await count.textContent())!)!
+      .slice(1)
+      .map(Number)
+    expect(total).toBeGreaterThan(1)
+    await page().getByTestId('logs-search-next').click()
+    await expect.poll(() => count.textContent(), WAIT).toBe(`${(first! % total!) + 1} of ${total} matches`)
+    await page().getByTestId('logs-search-previous').click()
+    await expect.poll(() => count.textContent(), WAIT).toBe(`${first} of ${total} matches`)
+    // The matches are highlighted in the terminal, the current one too.
+    expect(await page().locator('[data-testid="log-terminal"] .xterm-decoration').count()).toBeGreaterThan(0)
+    await checked('logs-search')
+
+    await page().getByTestId('logs-search').fill('no such text anywhere')
+    await expect.poll(() => count.textContent(), WAIT).toBe('No match')
+    await page().getByTestId('logs-search').fill('')
+    await expect.poll(() => count.textContent(), WAIT).toBe('')
+  })
+
+  it('reads JSON lines out in the readable mode: time, event type and message first, then the rest', async () => {
+    await page().getByTestId('logs-json').click()
+    expect(await page().getByTestId('logs-json').getAttribute('aria-pressed')).toBe('true')
+    await expect
+      .poll(async () => (await rows()).join('\n'), WAIT)
+      .toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3}Z API_CALL {7}200 \/api\/e2e {2}n=\d+$/m)
+    const shown = await rows()
+    expect(shown.some((text) => /^\d{2}:\d{2}:\d{2}\.\d{3}Z ERROR {10}error_type=E2E n=\d+$/.test(text))).toBe(true)
+    expect(shown.some((text) => /^\d{2}:\d{2}:\d{2}\.\d{3}Z plain-out \d+$/.test(text))).toBe(true)
+    // The event type is coloured by severity: an ERROR in red, an API call in cyan.
+    const colours = await terminalRows().evaluateAll((rowElements) => ({
+      error: rowElements.find((row) => row.textContent?.includes('ERROR'))?.querySelector('.xterm-fg-1')?.textContent,
+      api: rowElements.find((row) => row.textContent?.includes('API_CALL'))?.querySelector('.xterm-fg-6')?.textContent
+    }))
+    expect(colours.error?.trim()).toBe('ERROR')
+    expect(colours.api?.trim()).toBe('API_CALL')
+    await checked('logs-json')
+
+    const file = await downloadShown()
+    expect(file.name).toMatch(/-readable\.log$/)
+    expect(file.text).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3}Z ERROR {10}error_type=E2E n=\d+$/m)
+
+    await page().getByTestId('logs-json').click()
+    await expect.poll(async () => (await rows()).join('\n'), WAIT).toMatch(/"event_type":"API_CALL"/)
+    await page().getByTestId('logs-pause').click()
+    await expect.poll(status, WAIT).toMatch(/^Following /)
+  })
+
   it('stops on Stop: main closes the Docker stream and no further lines reach the terminal', async () => {
     await page().getByTestId('logs-stop').click()
     await waitFor('main to close the log stream', async () => (engineConnections() === 0 ? true : undefined))
@@ -219,7 +326,8 @@ describe('the logs page in Chromium over browser mode', () => {
   )
 
   it('says in words that a container does not exist', async () => {
-    await page().getByTestId('logs-container').fill(missing)
+    await page().getByTestId('logs-container').selectOption({ label: 'Another container (type its name)' })
+    await page().getByTestId('logs-container-other').fill(missing)
     await page().getByTestId('logs-follow').click()
     await expect
       .poll(alert, WAIT)
@@ -241,6 +349,7 @@ describe('the logs page in Chromium over browser mode', () => {
 
   it('stops following when the operator leaves the page', async () => {
     await page().getByLabel('Environment').selectOption('local')
+    await expect.poll(() => page().getByTestId('logs-container').inputValue(), WAIT).toBe(writer)
     await page().getByTestId('logs-follow').click()
     await expect.poll(async () => (await rows()).join('\n'), WAIT).toMatch(/plain-out \d+/)
     expect(engineConnections()).toBe(1)

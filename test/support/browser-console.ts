@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { createAppContext, type AppContext } from '@main/app/app-context'
 import { startBrowserServer, type BrowserServer } from '@main/transport/browser-server'
 import { contentSecurityPolicy } from '@main/electron/content-security-policy'
+import type { Clock } from '@main/platform/clock'
 
 const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url))
@@ -33,6 +34,8 @@ export interface ConsoleOptions {
    * does not): at once with `true`, or with a quicker pace. Without it nothing watches the guards.
    */
   supervise?: boolean | { pollMs: number; retryMs: number }
+  /** Main's clock, for a history whose events lie in the past (a review of last week's rollouts). */
+  clock?: Clock
 }
 
 export interface ConsoleSession {
@@ -74,6 +77,7 @@ export async function openConsole(options: ConsoleOptions): Promise<ConsoleSessi
     env: { ...process.env, RAMPART_HOME: home, RAMPART_WORKSPACE: '' },
     cwd: dir,
     actor: options.actor ?? 'e2e',
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(typeof options.supervise === 'object' ? { supervision: options.supervise } : {})
   })
   if (options.supervise !== undefined && options.supervise !== false) context.services.supervisor.start()

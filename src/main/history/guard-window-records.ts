@@ -187,6 +187,17 @@ export class GuardWindowRecords {
     )
   }
 
+  /** A rollout's newest window in the range (null when it has none): read from the end of the index, not paged to. */
+  newestWindow(range: WindowRange): GuardWindowRecord | null {
+    const row = this.file.db
+      .prepare<unknown[], GuardWindowRow>(
+        `SELECT id, flag, environment, window_start, window_seconds, decision, figures, recorded_at
+         FROM guard_windows WHERE ${RANGE_CONDITION} ORDER BY window_start DESC, id DESC LIMIT 1`
+      )
+      .get(...rangeParams(range))
+    return row === undefined ? null : fromRow(row)
+  }
+
   /** One page of a rollout's windows in window order, for a table. */
   pageWindows(range: WindowRange, page: { offset: number; limit: number }): GuardWindowRecord[] {
     const rows = this.file.write('read guard windows from', () =>

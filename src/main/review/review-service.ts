@@ -1,5 +1,6 @@
 import { RampartError } from '@shared/errors'
 import type { GuardWindowRecord, HistoryEvent } from '@shared/history-types'
+import type { RunbookRunView } from '@shared/runbook-types'
 import type { GuardChartView, ReviewFilter, RolloutDetailView, RolloutSummaryView } from '@shared/review-types'
 import type { WindowRange } from '@main/history/guard-window-records'
 import type { HistoryStore } from '@main/history/history-store'
@@ -18,7 +19,7 @@ const DEFAULT_LIST_LIMIT = 500
  * them lists and loads at the pace of a fresh one.
  */
 export class ReviewService {
-  constructor(private readonly deps: { history: Pick<HistoryStore, 'events' | 'guardWindows'> }) {}
+  constructor(private readonly deps: { history: Pick<HistoryStore, 'events' | 'guardWindows' | 'runbooks'> }) {}
 
   /** Rollouts matching the filter, newest first. */
   rollouts(filter: ReviewFilter = {}): RolloutSummaryView[] {
@@ -33,7 +34,10 @@ export class ReviewService {
       .slice(0, filter.limit ?? DEFAULT_LIST_LIMIT)
   }
 
-  /** One rollout: every event, and its guard windows as a chart (downsampled past CHART_POINTS). */
+  /**
+   * One rollout: every event, its guard windows as a chart (downsampled past CHART_POINTS), and
+   * the runbook runs its events name, so a reviewer sees each step and how long it took.
+   */
   rollout(id: number): RolloutDetailView {
     const episode = this.episode(id)
     const range = windowRange(episode)
@@ -41,7 +45,8 @@ export class ReviewService {
       summary: episode.summary,
       events: episode.events,
       chart: this.chart(range),
-      windowSummary: this.deps.history.guardWindows.windowSummary(range)
+      windowSummary: this.deps.history.guardWindows.windowSummary(range),
+      runs: this.runsNamedBy(episode.events)
     }
   }
 
@@ -63,13 +68,22 @@ export class ReviewService {
     const { guardWindows } = this.deps.history
     const { points, windows, windowsPerPoint } = guardWindows.chartPoints(range, CHART_POINTS)
     // The newest window says which thresholds the rollout is judged with now.
-    const [newest] = windows === 0 ? [] : guardWindows.pageWindows(range, { offset: windows - 1, limit: 1 })
+    const newest = windows === 0 ? null : guardWindows.newestWindow(range)
     return {
       points: chartPointsOf(points),
       windows,
       windowsPerPoint,
-      thresholds: newest === undefined ? null : thresholdsOf(newest.figures)
+      thresholds: newest === null ? null : thresholdsOf(newest.figures)
     }
+  }
+
+  private runsNamedBy(events: readonly HistoryEvent[]): RunbookRunView[] {
+    const runIds = new Set<number>()
+    for (const event of events) {
+      const runId = (event.detail as { runId?: unknown } | null)?.runId
+      if (typeof runId === 'number') runIds.add(runId)
+    }
+    return [...runIds].sort((a, b) => a - b).flatMap((runId) => this.deps.history.runbooks.get(runId) ?? [])
   }
 
   private episode(id: number): RolloutEpisode {

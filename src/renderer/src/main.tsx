@@ -9,6 +9,8 @@ import './styles/rollout.css'
 import './styles/guards.css'
 import './styles/history.css'
 import './styles/logs.css'
+import './styles/review.css'
+import './styles/database.css'
 
 const root = document.getElementById('root')
 if (root === null) throw new Error('index.html has no #root element')

@@ -61,6 +61,29 @@ describe('GuardWindowRecords', () => {
     }
   )
 
+  it('reads a rollout’s newest window within a range, and none for a range without windows', () => {
+    const store = scratch.open()
+    const window = { flag: 'f', environment: 'staging', windowSeconds: 60, figures: {} }
+    for (const [minute, decision] of [
+      ['00', 'pass'],
+      ['02', 'breach'],
+      ['01', 'hold'],
+      ['05', 'trip']
+    ] as const)
+      store.guardWindows.recordGuardWindow({ ...window, decision, windowStart: `2025-11-03T12:${minute}:00.000Z` })
+    store.guardWindows.recordGuardWindow({
+      ...window,
+      flag: 'g',
+      decision: 'pass',
+      windowStart: '2025-11-03T12:04:00.000Z'
+    })
+    const range = { flag: 'f', environment: 'staging', from: '2025-11-03T12:00:00.000Z' }
+
+    expect(store.guardWindows.newestWindow({ ...range, until: '2025-11-03T12:04:00.000Z' })?.decision).toBe('breach')
+    expect(store.guardWindows.newestWindow({ ...range, until: null })?.windowStart).toBe('2025-11-03T12:05:00.000Z')
+    expect(store.guardWindows.newestWindow({ ...range, flag: 'nothing', until: null })).toBeNull()
+  })
+
   it('fills in the chart figures of windows stored before schema 3 when the file is upgraded', () => {
     scratch.open().close()
     const raw = scratch.raw()

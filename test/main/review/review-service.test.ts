@@ -105,6 +105,35 @@ describe('ReviewService', () => {
     )
   })
 
+  it('carries the runbook runs its events name, with each step and its duration', async () => {
+    await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'go' })
+    const run = await context.services.runbooks.run(
+      {
+        runbook: 'review-test',
+        environment: 'local',
+        flag: FLAG,
+        reason: 'two steps on record',
+        steps: [
+          { name: 'First step', run: async () => 'first done' },
+          { name: 'Second step', run: async () => 'second done' }
+        ]
+      },
+      {}
+    )
+    // A run of no flag is no rollout's.
+    await context.services.runbooks.run({ runbook: 'review-test', environment: 'local', steps: [] }, {})
+
+    const detail = context.services.review.rollout(1)
+    expect(detail.events.map((event) => event.kind)).toEqual(['phase_move', 'runbook', 'runbook'])
+    expect(detail.runs).toHaveLength(1)
+    expect(detail.runs[0]).toMatchObject({ id: run.id, runbook: 'review-test', status: 'succeeded' })
+    expect(detail.runs[0]!.steps.map((step) => [step.name, step.status, step.message])).toEqual([
+      ['First step', 'done', 'first done'],
+      ['Second step', 'done', 'second done']
+    ])
+    expect(detail.runs[0]!.steps.every((step) => typeof step.durationMs === 'number')).toBe(true)
+  })
+
   it('names a rollout that does not exist', () => {
     expect(() => context.services.review.rollout(999)).toThrow(RampartError)
     expect(() => context.services.review.rollout(999)).toThrow('No rollout #999 in the history file')

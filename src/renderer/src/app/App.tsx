@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react'
 import { MAIN_CONTENT_ID } from '@renderer/contract/useFocusAfterRender'
 import { useInvoke } from '@renderer/contract/useInvoke'
+import { ContainersPage } from '@renderer/containers/ContainersPage'
+import { DatabasePage } from '@renderer/database/DatabasePage'
 import { EmergencyPanel } from '@renderer/emergency/EmergencyPanel'
 import { useFlags } from '@renderer/flags/useFlags'
 import { FlagsPage } from '@renderer/flags/FlagsPage'
@@ -9,6 +11,7 @@ import { useSupervision } from '@renderer/guards/useSupervision'
 import { HistoryPage } from '@renderer/history/HistoryPage'
 import { useHistoryTick } from '@renderer/history/useHistoryTick'
 import { LogsPage } from '@renderer/logs/LogsPage'
+import { ReviewPage } from '@renderer/review/ReviewPage'
 import { RolloutPage } from '@renderer/rollouts/RolloutPage'
 import { InterruptedRunsBanner } from '@renderer/runbooks/InterruptedRunsBanner'
 import { useRunbookProgress } from '@renderer/runbooks/useRunbookProgress'
@@ -31,6 +34,16 @@ export function App() {
   const environment = chosenEnvironment ?? workspace.value?.defaultEnvironment ?? null
   const flags = useFlags(environment, historyTick)
   const [page, setPage] = useState<PageName>('flags')
+  // The container the Containers page's Logs button asked for: the Logs page follows it at once.
+  const [logsOf, setLogsOf] = useState<string | null>(null)
+  const openPage = (next: PageName) => {
+    setLogsOf(null)
+    setPage(next)
+  }
+  const openLogs = (container: string) => {
+    setLogsOf(container)
+    setPage('logs')
+  }
   // The flag the operator last looked at, per environment: the emergency action defaults to it.
   const [lookedAt, setLookedAt] = useState<{ environment: string | null; flag: string } | null>(null)
   const flagOnScreen = flagShown(flags.value?.map((view) => view.flag) ?? [], environment, lookedAt)
@@ -65,7 +78,7 @@ export function App() {
       </header>
       <ConnectionNotice />
       <InterruptedRunsBanner progress={progress} historyTick={historyTick} />
-      <PageTabs current={page} onSelect={setPage} />
+      <PageTabs current={page} onSelect={openPage} />
       <main className="app-main" id={MAIN_ID} tabIndex={-1}>
         {page === 'flags' && (
           <FlagsPage environment={environment} flags={flags} flagOnScreen={flagOnScreen} onFlagChosen={lookAt} />
@@ -80,8 +93,33 @@ export function App() {
           />
         )}
         {page === 'history' && <HistoryPage environment={environment} historyTick={historyTick} />}
+        {page === 'review' && <ReviewPage workspace={workspace.value} historyTick={historyTick} />}
+        {page === 'database' && (
+          <DatabasePage
+            key={environment ?? ''}
+            workspace={workspace.value}
+            environment={environment}
+            progress={progress}
+            historyTick={historyTick}
+          />
+        )}
+        {page === 'containers' && (
+          <ContainersPage
+            key={environment ?? ''}
+            environment={environment}
+            historyTick={historyTick}
+            onLogs={openLogs}
+          />
+        )}
         {/* Another environment, another service: a log followed in the previous one stops, as on leaving the page. */}
-        {page === 'logs' && <LogsPage key={environment ?? ''} workspace={workspace} environment={environment} />}
+        {page === 'logs' && (
+          <LogsPage
+            key={`${environment ?? ''}/${logsOf ?? ''}`}
+            workspace={workspace}
+            environment={environment}
+            followContainer={logsOf}
+          />
+        )}
       </main>
     </div>
   )

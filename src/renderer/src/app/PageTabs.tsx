@@ -1,7 +1,15 @@
-const PAGES = ['flags', 'rollout', 'history', 'logs'] as const
+const PAGES = ['flags', 'rollout', 'history', 'review', 'database', 'containers', 'logs'] as const
 export type PageName = (typeof PAGES)[number]
 
-const TITLES: Record<PageName, string> = { flags: 'Flags', rollout: 'Rollout', history: 'History', logs: 'Logs' }
+const TITLES: Record<PageName, string> = {
+  flags: 'Flags',
+  rollout: 'Rollout',
+  history: 'History',
+  review: 'Review',
+  database: 'Database',
+  containers: 'Containers',
+  logs: 'Logs'
+}
 
 /** The pages, as plain buttons: Tab reaches them, Enter or Space opens one. */
 export function PageTabs({ current, onSelect }: { current: PageName; onSelect: (page: PageName) => void }) {

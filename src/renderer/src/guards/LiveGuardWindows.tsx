@@ -1,4 +1,6 @@
+import { useMemo } from 'react'
 import type { GuardWindowRow } from './guard-window-row'
+import { liveChartPoints } from './chart-points'
 import { GuardWindowChart } from './GuardWindowChart'
 import { GuardWindowTable } from './GuardWindowTable'
 
@@ -14,6 +16,7 @@ interface LiveGuardWindowsProps {
 
 /** The windows main decided since the console opened, as a chart and a table; older ones are in the history file. */
 export function LiveGuardWindows({ subject, windows, live, phaseEnteredAt }: LiveGuardWindowsProps) {
+  const points = useMemo(() => liveChartPoints(windows), [windows])
   return (
     <section className="live-guards" aria-label={`Live guard windows of ${subject}`}>
       <h3 className="live-guards-title">Live guard windows</h3>
@@ -25,7 +28,7 @@ export function LiveGuardWindows({ subject, windows, live, phaseEnteredAt }: Liv
         </p>
       ) : (
         <div className="live-guards-body">
-          <GuardWindowChart windows={windows} />
+          <GuardWindowChart points={points} />
           <GuardWindowTable subject={subject} windows={windows} phaseEnteredAt={phaseEnteredAt} />
         </div>
       )}

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@shared/history-types'
-import { flagStateText } from '@renderer/format/flag-state-text'
+import { kindText, transitionText } from '@renderer/format/event-text'
 import { instantText } from '@renderer/format/instant-text'
 
 /** Recorded events, newest first, one compact row each. */
@@ -40,22 +40,4 @@ export function HistoryTimeline({ events }: { events: HistoryEvent[] }) {
       </table>
     </div>
   )
-}
-
-/** A refusal records only the state it was asked to move from. */
-function transitionText(event: HistoryEvent): string {
-  const from = flagStateText(event.fromState)
-  const to = flagStateText(event.toState)
-  if (from === '—' && to === '—') return ''
-  if (to === '—') return `at ${from}`
-  return `${from} → ${to}`
-}
-
-/** The kind, with the move or runbook it concerns when the event's detail names one: "refused (advance)". */
-function kindText(event: HistoryEvent): string {
-  const detail = event.detail
-  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return event.kind
-  const about =
-    typeof detail.move === 'string' ? detail.move : typeof detail.runbook === 'string' ? detail.runbook : null
-  return about === null || about === event.kind ? event.kind : `${event.kind} (${about})`
 }

@@ -1,40 +1,56 @@
 import { useId, useState, type FormEvent } from 'react'
-import type { WorkspaceView } from '@shared/views'
 import { BlockableButton } from '@renderer/contract/BlockableButton'
+import type { ContainerChoice } from './container-choices'
 import type { LogsFollowRequest } from './useLogFollow'
 
 // Suggestions only (the canonical types of docs/design.md); main filters, and accepts any name or a list.
 const EVENT_TYPES = ['API_CALL', 'ERROR', 'PAGE_VIEW', 'FEATURE_USAGE', 'FEATURE_FLAG', 'METRIC']
 const DEFAULT_TAIL = '200'
+/** The picker's last choice: a container the environment does not name, typed. */
+const OTHER = ''
 
 interface LogFollowFormProps {
-  workspace: WorkspaceView | null
+  /** The environment's containers (the service first), as the picker offers them. */
+  choices: readonly ContainerChoice[]
   /** The console's environment (the header's switch); the page is mounted again when it changes. */
   environment: string | null
+  /** The container chosen before the page opened (the Containers page's Logs), else the first choice. */
+  initialContainer: string | null
   following: boolean
   onFollow: (request: LogsFollowRequest) => void
   onStop: () => void
 }
 
 /**
- * What to follow in the console's environment: the container (its service container unless typed
- * over), a text filter, an event type and how many earlier lines to show first.
+ * What to follow in the console's environment: one of its containers (or another, typed), a text
+ * filter, an event type and how many earlier lines to show first.
  */
-export function LogFollowForm({ workspace, environment, following, onFollow, onStop }: LogFollowFormProps) {
-  const [typedContainer, setTypedContainer] = useState<string | null>(null)
+export function LogFollowForm({
+  choices,
+  environment,
+  initialContainer,
+  following,
+  onFollow,
+  onStop
+}: LogFollowFormProps) {
+  const [picked, setPicked] = useState<string | null>(initialContainer)
+  const [typed, setTyped] = useState('')
   const [grep, setGrep] = useState('')
   const [eventType, setEventType] = useState('')
   const [tail, setTail] = useState(DEFAULT_TAIL)
   const ids = {
     container: useId(),
+    other: useId(),
     grep: useId(),
     eventType: useId(),
     eventTypes: useId(),
     tail: useId()
   }
 
-  const serviceContainer = workspace?.environments.find((view) => view.name === environment)?.serviceContainer ?? ''
-  const container = typedContainer ?? serviceContainer
+  // Until the operator picks, the first of the environment's containers (its service).
+  const pickedName = picked ?? choices[0]?.name ?? OTHER
+  const listed = pickedName === OTHER || choices.some((choice) => choice.name === pickedName)
+  const container = pickedName === OTHER ? typed : pickedName
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -49,16 +65,35 @@ export function LogFollowForm({ workspace, environment, following, onFollow, onS
     <form className="logs-form" onSubmit={submit} aria-label="Logs to follow">
       <div className="logs-field logs-field-wide">
         <label htmlFor={ids.container}>Container</label>
-        <input
+        <select
           id={ids.container}
-          value={container}
-          onChange={(event) => setTypedContainer(event.target.value)}
-          required
-          autoComplete="off"
-          spellCheck={false}
+          value={pickedName}
+          onChange={(event) => setPicked(event.target.value)}
           data-testid="logs-container"
-        />
+        >
+          {choices.map((choice) => (
+            <option key={choice.name} value={choice.name}>
+              {choice.label}
+            </option>
+          ))}
+          {!listed && <option value={pickedName}>{pickedName}</option>}
+          <option value={OTHER}>Another container (type its name)</option>
+        </select>
       </div>
+      {pickedName === OTHER && (
+        <div className="logs-field logs-field-wide">
+          <label htmlFor={ids.other}>Container name</label>
+          <input
+            id={ids.other}
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+            required
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="logs-container-other"
+          />
+        </div>
+      )}
       <div className="logs-field logs-field-wide">
         <label htmlFor={ids.grep}>Lines containing</label>
         <input

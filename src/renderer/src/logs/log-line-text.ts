@@ -1,9 +1,16 @@
 import type { LogLine } from '@shared/log-line'
+import { readableLogLine, readableText, type ReadableLogLine } from './readable-log-line'
+
+/** As written (`plain`), or each JSON line read out into its fields (`json`). */
+export type LogViewMode = 'plain' | 'json'
 
 // Palette colours only: xterm draws them with classes, while 24-bit colours become inline
 // style attributes, which the console's Content-Security-Policy refuses.
 const DIM = '\x1b[2m'
+const BOLD = '\x1b[1m'
 const RED = '\x1b[31m'
+const YELLOW = '\x1b[33m'
+const CYAN = '\x1b[36m'
 const RESET = '\x1b[0m'
 
 // C0 controls (tab aside), DEL and C1 controls: a container's output is data, not terminal
@@ -11,17 +18,44 @@ const RESET = '\x1b[0m'
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g // eslint-disable-line no-control-regex
 
 /**
- * A batch of log lines as one terminal write: the timestamp dimmed, stderr in red, one line
- * per row. Control characters are shown as symbols (ESC as ␛) instead of being obeyed.
+ * A batch of log lines as one terminal write, one line per row. Plain: the timestamp dimmed,
+ * stderr in red. JSON: time, level and message first, the other fields after, coloured by how
+ * severe the line is. Control characters are shown as symbols (ESC as ␛) instead of being obeyed.
  */
-export function logBatchText(lines: readonly LogLine[]): string {
+export function logBatchText(lines: readonly LogLine[], mode: LogViewMode = 'plain'): string {
+  let text = ''
+  for (const line of lines) text += `${mode === 'json' ? jsonRow(readableLogLine(line)) : plainRow(line)}\r\n`
+  return text
+}
+
+/** What is shown, as a text file: the same rows without colours, one per line. */
+export function logFileText(lines: readonly LogLine[], mode: LogViewMode): string {
   let text = ''
   for (const line of lines) {
-    const stamp = line.timestamp === null ? '' : `${DIM}${timestampText(line.timestamp)}${RESET} `
-    const body = visibleText(line.text)
-    text += line.stream === 'stderr' ? `${stamp}${RED}${body}${RESET}\r\n` : `${stamp}${body}\r\n`
+    const row = mode === 'json' ? readableText(readableLogLine(line)) : plainFileRow(line)
+    text += `${visibleText(row)}\n`
   }
   return text
+}
+
+function plainRow(line: LogLine): string {
+  const stamp = line.timestamp === null ? '' : `${DIM}${timestampText(line.timestamp)}${RESET} `
+  const body = visibleText(line.text)
+  return line.stream === 'stderr' ? `${stamp}${RED}${body}${RESET}` : `${stamp}${body}`
+}
+
+function plainFileRow(line: LogLine): string {
+  return line.timestamp === null ? line.text : `${timestampText(line.timestamp)} ${line.text}`
+}
+
+function jsonRow(line: ReadableLogLine): string {
+  const colour = line.severity === 'error' ? RED : line.severity === 'warning' ? YELLOW : ''
+  const time = line.time === null ? '' : `${DIM}${line.time}${RESET} `
+  if (!line.json) return `${time}${colour}${visibleText(line.text)}${colour === '' ? '' : RESET}`
+  const level = `${BOLD}${colour === '' ? CYAN : colour}${visibleText((line.level ?? '').padEnd(13))}${RESET}`
+  const message = line.message === null ? '' : `  ${colour}${visibleText(line.message)}${colour === '' ? '' : RESET}`
+  const fields = line.fields.map(([key, value]) => `${DIM}${visibleText(key)}=${RESET}${visibleText(value)}`).join(' ')
+  return `${time}${level}${message}${fields === '' ? '' : `  ${fields}`}`
 }
 
 /** Docker's nanosecond RFC 3339 timestamp cut to milliseconds: the rest only widens every row. */
@@ -33,7 +67,7 @@ function timestampText(timestamp: string): string {
   return `${seconds}${millis}${zone}`
 }
 
-/** The line with every control character replaced by a visible stand-in. */
+/** The text with every control character replaced by a visible stand-in. */
 function visibleText(text: string): string {
   return text.replace(CONTROL, (char) => {
     const code = char.charCodeAt(0)

@@ -1,0 +1,125 @@
+import { useState } from 'react'
+import { BlockableButton } from '@renderer/contract/BlockableButton'
+import { ErrorNotice } from '@renderer/contract/ErrorNotice'
+import { useInvoke } from '@renderer/contract/useInvoke'
+import { instantText } from '@renderer/format/instant-text'
+import { countText, errorRateText, latencyText } from '@renderer/guards/guard-figure-text'
+import { guardWindowRow, type CohortRow } from '@renderer/guards/guard-window-row'
+import { pageRange, windowPageText } from './window-pages'
+
+const WINDOWS_PER_PAGE = 50
+
+interface ReviewWindowTableProps {
+  rolloutId: number
+  subject: string
+  historyTick: number
+}
+
+/** Every guard window of the rollout, oldest first, a page at a time (`review.windows`). */
+export function ReviewWindowTable({ rolloutId, subject, historyTick }: ReviewWindowTableProps) {
+  const [offset, setOffset] = useState(0)
+  const page = useInvoke(
+    'review.windows',
+    { id: rolloutId, offset, limit: WINDOWS_PER_PAGE },
+    { refreshKey: historyTick }
+  )
+  const total = page.value?.total ?? 0
+  const range = pageRange(offset, WINDOWS_PER_PAGE, total)
+  const rows = (page.value?.windows ?? []).map(guardWindowRow)
+
+  return (
+    <div className="review-windows" data-testid="review-windows">
+      {page.error !== null && <ErrorNotice error={page.error} context="Could not read the windows" />}
+      <nav className="review-pager" aria-label={`Pages of the guard windows of ${subject}`}>
+        <BlockableButton blocked={range.first} onClick={() => setOffset(0)}>
+          First
+        </BlockableButton>
+        <BlockableButton
+          blocked={range.first}
+          onClick={() => setOffset(range.previousOffset)}
+          data-testid="review-windows-previous"
+        >
+          Previous
+        </BlockableButton>
+        <span className="review-pager-text" role="status" data-testid="review-windows-range">
+          {windowPageText(range, total, page.value === null)}
+        </span>
+        <BlockableButton
+          blocked={range.last}
+          onClick={() => setOffset(range.nextOffset)}
+          data-testid="review-windows-next"
+        >
+          Next
+        </BlockableButton>
+        <BlockableButton blocked={range.last} onClick={() => setOffset(range.lastOffset)}>
+          Last
+        </BlockableButton>
+      </nav>
+      {rows.length > 0 && (
+        <div className="table-scroll" role="region" aria-label={`Guard windows of ${subject}`} tabIndex={0}>
+          <table className="guard-windows" data-testid="review-window-table">
+            <thead>
+              <tr>
+                <th rowSpan={2} scope="col">
+                  Window start
+                </th>
+                <th colSpan={3} scope="colgroup">
+                  Treatment
+                </th>
+                <th colSpan={3} scope="colgroup">
+                  Control
+                </th>
+                <th rowSpan={2} scope="col">
+                  Decision
+                </th>
+              </tr>
+              <tr>
+                {['requests', 'errors', 'p95', 'requests', 'errors', 'p95'].map((name, index) => (
+                  <th key={index} scope="col" className="guard-windows-figure">
+                    {name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((window) => (
+                <tr
+                  key={window.id}
+                  className={`guard-window guard-window-${window.decision}`}
+                  data-testid="review-window-row"
+                  data-decision={window.decision}
+                >
+                  <td title={window.windowStart}>{instantText(window.windowStart)}</td>
+                  {cohortCells('treatment', window.treatment)}
+                  {cohortCells('control', window.control)}
+                  <td className="guard-window-decision">
+                    {window.reasons.length === 0 ? (
+                      <strong>{window.decision}</strong>
+                    ) : (
+                      <details>
+                        <summary>{window.decision}</summary>
+                        <ul className="guard-window-reasons">
+                          {window.reasons.map((reason) => (
+                            <li key={reason}>{reason}</li>
+                          ))}
+                        </ul>
+                      </details>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  )
+}
+
+function cohortCells(name: string, cohort: CohortRow) {
+  return [countText(cohort.requests), errorRateText(cohort.errorRate), latencyText(cohort.p95Ms)].map((text, index) => (
+    <td key={`${name}-${index}`} className="guard-windows-figure">
+      {text}
+    </td>
+  ))
+}
