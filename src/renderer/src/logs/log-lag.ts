@@ -1,5 +1,5 @@
 /** Below this the page is keeping up: a batch's own travel time, not worth a word. */
-export const BEHIND_THRESHOLD_MS = 1_000
+const BEHIND_THRESHOLD_MS = 1_000
 
 /**
  * How long ago the container wrote the newest line on screen, from Docker's timestamp (null
