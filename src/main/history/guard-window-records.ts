@@ -1,7 +1,9 @@
 import type { GuardWindowRecord } from '@shared/history-types'
 import type { AggregatedWindows, WindowSummary } from '@shared/review-types'
 import { canonicalJson } from './core/history-chain'
+import { pointsOfHours, summaryOfHours, windowHours, type WindowRange } from './guard-window-hours'
 import type { HistoryFile } from './history-file'
+import { SEVERITY_SQL } from './history-schema'
 import { parseJson } from './history-values'
 
 export interface NewGuardWindow {
@@ -22,14 +24,6 @@ interface GuardWindowRow {
   decision: string
   figures: string
   recorded_at: string
-}
-
-/** A rollout's windows: its flag and environment, from an instant, until one (null: the newest). */
-export interface WindowRange {
-  flag: string
-  environment: string
-  from: string
-  until: string | null
 }
 
 const RANGE_CONDITION = 'flag = ? AND environment = ? AND window_start >= ? AND (? IS NULL OR window_start <= ?)'
@@ -132,7 +126,13 @@ export class GuardWindowRecords {
     range: WindowRange,
     maxPoints: number
   ): { points: AggregatedWindows[]; windows: number; windowsPerPoint: number } {
-    const windows = this.countWindows(range)
+    const hours = this.file.write('read guard windows from', () => windowHours(this.file.db, range))
+    const windows = hours.reduce((sum, hour) => sum + hour.windows, 0)
+    if (hours.length >= maxPoints) {
+      // At least an hour per point: the hourly rollup holds every figure the chart can show.
+      const points = pointsOfHours(hours, maxPoints)
+      return { points, windows, windowsPerPoint: Math.ceil(windows / Math.max(1, points.length)) }
+    }
     const windowsPerPoint = Math.max(1, Math.ceil(windows / Math.max(1, maxPoints)))
     const rows = this.file.write('read guard windows from', () =>
       this.file.db
@@ -141,7 +141,7 @@ export class GuardWindowRecords {
              MAX(treatment_error_rate) AS treatmentErrorRate,
              MAX(treatment_p95_ms) AS treatmentP95Ms,
              MAX(control_p95_ms) AS controlP95Ms,
-             MAX(CASE decision WHEN 'trip' THEN 3 WHEN 'breach' THEN 2 WHEN 'hold' THEN 1 ELSE 0 END) AS severity
+             MAX(${SEVERITY_SQL}) AS severity
            FROM (
              SELECT (row_number() OVER (ORDER BY window_start) - 1) / CAST(? AS INTEGER) AS bucket, window_start,
                decision, ${FIGURE_COLUMNS}
@@ -153,38 +153,14 @@ export class GuardWindowRecords {
     return { points: rows, windows, windowsPerPoint }
   }
 
-  /** How a rollout's windows in the range were decided, and their worst figures, counted on the index. */
+  /** How a rollout's windows in the range were decided, and their worst figures, from the hourly rollup. */
   windowSummary(range: WindowRange): WindowSummary {
-    const row = this.file.db
-      .prepare<unknown[], WindowSummary>(
-        `SELECT COUNT(*) AS windows,
-           SUM(decision = 'pass') AS pass, SUM(decision = 'hold') AS hold,
-           SUM(decision = 'breach') AS breach, SUM(decision = 'trip') AS trip,
-           MAX(treatment_error_rate) AS maxTreatmentErrorRate, MAX(treatment_p95_ms) AS maxTreatmentP95Ms,
-           MIN(window_start) AS first, MAX(window_start) AS last
-         FROM guard_windows WHERE ${RANGE_CONDITION}`
-      )
-      .get(...rangeParams(range))
-    return {
-      windows: row?.windows ?? 0,
-      pass: row?.pass ?? 0,
-      hold: row?.hold ?? 0,
-      breach: row?.breach ?? 0,
-      trip: row?.trip ?? 0,
-      maxTreatmentErrorRate: row?.maxTreatmentErrorRate ?? null,
-      maxTreatmentP95Ms: row?.maxTreatmentP95Ms ?? null,
-      first: row?.first ?? null,
-      last: row?.last ?? null
-    }
+    return summaryOfHours(this.file.write('read guard windows from', () => windowHours(this.file.db, range)))
   }
 
-  /** How many windows a rollout has in the range, counted on the index. */
+  /** How many windows a rollout has in the range, from the hourly rollup. */
   countWindows(range: WindowRange): number {
-    return (
-      this.file.db
-        .prepare<unknown[], { count: number }>(`SELECT COUNT(*) AS count FROM guard_windows WHERE ${RANGE_CONDITION}`)
-        .get(...rangeParams(range))?.count ?? 0
-    )
+    return this.windowSummary(range).windows
   }
 
   /** A rollout's newest window in the range (null when it has none): read from the end of the index, not paged to. */

@@ -9,6 +9,9 @@ export interface HistoryMigration {
   sql: string
 }
 
+/** A decision's severity for "the worst of these windows": trip over breach over hold over pass. */
+export const SEVERITY_SQL = "CASE decision WHEN 'trip' THEN 3 WHEN 'breach' THEN 2 WHEN 'hold' THEN 1 ELSE 0 END"
+
 const GENESIS_HASH_LITERAL = `'${'0'.repeat(64)}'`
 
 export const HISTORY_MIGRATIONS: readonly HistoryMigration[] = [
@@ -149,6 +152,63 @@ export const HISTORY_MIGRATIONS: readonly HistoryMigration[] = [
       CREATE INDEX guard_windows_chart ON guard_windows
         (flag, environment, window_start, decision, treatment_error_rate, treatment_p95_ms, control_p95_ms);
       DROP INDEX guard_windows_by_rollout;
+    `
+  },
+  {
+    version: 4,
+    name: 'guard windows rolled up by hour',
+    // A review of a long rollout counts and charts its windows from one row per flag, environment
+    // and hour (the first 13 characters of the ISO start) instead of a million index entries: about
+    // 1.7 s then, a few milliseconds now. The trigger keeps every hour in step with each insert, in
+    // the insert's own transaction; guard windows are never updated or deleted. Windows stored
+    // before are rolled up once here (about 1 s per million).
+    sql: `
+      CREATE TABLE guard_window_hours (
+        flag                 TEXT NOT NULL,
+        environment          TEXT NOT NULL,
+        hour                 TEXT NOT NULL,
+        windows              INTEGER NOT NULL,
+        pass                 INTEGER NOT NULL,
+        hold                 INTEGER NOT NULL,
+        breach               INTEGER NOT NULL,
+        trip                 INTEGER NOT NULL,
+        severity             INTEGER NOT NULL,
+        treatment_error_rate REAL,
+        treatment_p95_ms     REAL,
+        control_p95_ms       REAL,
+        first                TEXT NOT NULL,
+        last                 TEXT NOT NULL,
+        PRIMARY KEY (flag, environment, hour)
+      ) WITHOUT ROWID;
+      INSERT INTO guard_window_hours
+        SELECT flag, environment, substr(window_start, 1, 13), COUNT(*),
+          SUM(decision = 'pass'), SUM(decision = 'hold'), SUM(decision = 'breach'), SUM(decision = 'trip'),
+          MAX(${SEVERITY_SQL}), MAX(treatment_error_rate), MAX(treatment_p95_ms), MAX(control_p95_ms),
+          MIN(window_start), MAX(window_start)
+        FROM guard_windows GROUP BY flag, environment, substr(window_start, 1, 13);
+      CREATE TRIGGER guard_windows_roll_up AFTER INSERT ON guard_windows BEGIN
+        INSERT INTO guard_window_hours VALUES (
+          NEW.flag, NEW.environment, substr(NEW.window_start, 1, 13), 1,
+          NEW.decision = 'pass', NEW.decision = 'hold', NEW.decision = 'breach', NEW.decision = 'trip',
+          ${SEVERITY_SQL.replaceAll('decision', 'NEW.decision')},
+          NEW.treatment_error_rate, NEW.treatment_p95_ms, NEW.control_p95_ms, NEW.window_start, NEW.window_start
+        )
+        ON CONFLICT (flag, environment, hour) DO UPDATE SET
+          windows = windows + 1,
+          pass = pass + excluded.pass,
+          hold = hold + excluded.hold,
+          breach = breach + excluded.breach,
+          trip = trip + excluded.trip,
+          severity = max(severity, excluded.severity),
+          treatment_error_rate = coalesce(max(treatment_error_rate, excluded.treatment_error_rate),
+            treatment_error_rate, excluded.treatment_error_rate),
+          treatment_p95_ms = coalesce(max(treatment_p95_ms, excluded.treatment_p95_ms),
+            treatment_p95_ms, excluded.treatment_p95_ms),
+          control_p95_ms = coalesce(max(control_p95_ms, excluded.control_p95_ms),
+            control_p95_ms, excluded.control_p95_ms),
+          first = min(first, excluded.first),
+          last = max(last, excluded.last);
+      END;
     `
   }
 ]

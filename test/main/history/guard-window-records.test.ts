@@ -89,6 +89,8 @@ describe('GuardWindowRecords', () => {
     const raw = scratch.raw()
     // The file as schema 2 left it: figures only in the JSON, and the old index.
     raw.exec(`
+      DROP TRIGGER guard_windows_roll_up;
+      DROP TABLE guard_window_hours;
       DROP INDEX guard_windows_chart;
       ALTER TABLE guard_windows DROP COLUMN treatment_error_rate;
       ALTER TABLE guard_windows DROP COLUMN treatment_p95_ms;
