@@ -46,7 +46,7 @@ export function runKilledAtStep(rampart: Rampart, args: string[], runbook: strin
   const started = progress.find((line) => line.kind === 'run_started')!
   const killedAt = progress.at(-1)!
   expect([killedAt.kind, killedAt.stepIndex]).toEqual(['step_started', stepIndex])
-  return { runId: started.runId, pid: run.pid, step: killedAt.step!, stepCount: killedAt.stepCount }
+  return { runId: started.runId, pid: run.pid!, step: killedAt.step!, stepCount: killedAt.stepCount }
 }
 
 /** The killed run is listed as interrupted at its step, and `runbook resume` completes it. */
