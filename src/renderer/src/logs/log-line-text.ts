@@ -4,6 +4,7 @@ import type { LogLine } from '@shared/log-line'
 // style attributes, which the console's Content-Security-Policy refuses.
 const DIM = '\x1b[2m'
 const RED = '\x1b[31m'
+const YELLOW = '\x1b[33m'
 const RESET = '\x1b[0m'
 
 // C0 controls (tab aside), DEL and C1 controls: a container's output is data, not terminal
@@ -11,15 +12,17 @@ const RESET = '\x1b[0m'
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g // eslint-disable-line no-control-regex
 
 /**
- * A batch of log lines as one terminal write: the timestamp dimmed, stderr in red, one line
- * per row. Control characters are shown as symbols (ESC as ␛) instead of being obeyed.
+ * A batch of log lines as one terminal write: the timestamp dimmed, stderr in red, Rampart's own
+ * notices (the engine's stream lost, then back) in yellow after a "rampart:" mark, one line per
+ * row. Control characters are shown as symbols (ESC as ␛) instead of being obeyed.
  */
 export function logBatchText(lines: readonly LogLine[]): string {
   let text = ''
   for (const line of lines) {
     const stamp = line.timestamp === null ? '' : `${DIM}${timestampText(line.timestamp)}${RESET} `
     const body = visibleText(line.text)
-    text += line.stream === 'stderr' ? `${stamp}${RED}${body}${RESET}\r\n` : `${stamp}${body}\r\n`
+    if (line.stream === 'rampart') text += `${stamp}${YELLOW}rampart: ${body}${RESET}\r\n`
+    else text += line.stream === 'stderr' ? `${stamp}${RED}${body}${RESET}\r\n` : `${stamp}${body}\r\n`
   }
   return text
 }
