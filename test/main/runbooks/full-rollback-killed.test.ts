@@ -37,7 +37,7 @@ const FLAG = 'unified_llm_hub'
 const PREVIOUS_IMAGE = `rampart-test/ops-center:killed-${randomBytes(4).toString('hex')}`
 /** Disable the flag, stop the service, back up and roll back, switch the image, start, verify. */
 const FULL_ROLLBACK_STEPS = 6
-/** One kill, one resume: a container recreated on the new image (vfs copies it), a pg_dump, two 30 s health waits at most. */
+/** One kill, one resume: a container recreated on the other image (vfs copies it), a pg_dump, two health waits. */
 const PER_STEP_BUDGET_MS = 180_000
 const DATABASE = 'full_killed'
 
