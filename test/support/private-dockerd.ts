@@ -113,7 +113,32 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
     )
   }
 
-  await start()
+  async function teardown(): Promise<void> {
+    if (pid !== null && isAlive(pid)) {
+      const ids = (await docker(['ps', '-aq']).catch(() => '')).split('\n').filter((id) => id !== '')
+      if (ids.length > 0) await docker(['rm', '-f', ...ids]).catch(() => undefined)
+    }
+    engine.close()
+    await stopPid(pid)
+    // Live restore leaves containerd running for the next start: it goes too.
+    await stopPid(pidIn(path.join(execRoot, 'containerd', 'containerd.pid')))
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' ')[1] ?? '')
+      .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(`${dir}/`))
+      .sort()
+      .reverse()
+    for (const mountPoint of mounts) await run('umount', ['-l', mountPoint]).catch(() => undefined)
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  try {
+    await start()
+  } catch (error) {
+    // Nothing left behind by an engine that never answered.
+    await teardown()
+    throw error
+  }
   return {
     host,
     dir,
@@ -135,23 +160,6 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
       await stopPid(pid)
     },
     start,
-    async remove() {
-      if (pid !== null && isAlive(pid)) {
-        const ids = (await docker(['ps', '-aq']).catch(() => '')).split('\n').filter((id) => id !== '')
-        if (ids.length > 0) await docker(['rm', '-f', ...ids]).catch(() => undefined)
-      }
-      engine.close()
-      await stopPid(pid)
-      // Live restore leaves containerd running for the next start: it goes too.
-      await stopPid(pidIn(path.join(execRoot, 'containerd', 'containerd.pid')))
-      const mounts = readFileSync('/proc/mounts', 'utf8')
-        .split('\n')
-        .map((line) => line.split(' ')[1] ?? '')
-        .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(`${dir}/`))
-        .sort()
-        .reverse()
-      for (const mountPoint of mounts) await run('umount', ['-l', mountPoint]).catch(() => undefined)
-      rmSync(dir, { recursive: true, force: true })
-    }
+    remove: teardown
   }
 }

@@ -61,6 +61,8 @@ export async function dumpDatabase(source: ContainerDatabase, file: string): Pro
       )
     }
   })
+  // Kept for the message even after exec stopped listening (the final flush in end() can fail too).
+  sink.on('error', (error: Error) => (writeError ??= error))
   let closed = false
   try {
     const result = await source.engine.exec(
