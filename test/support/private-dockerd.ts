@@ -114,6 +114,10 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
   }
 
   async function teardown(): Promise<void> {
+    // A test that failed while the engine was stopped left its containers to live restore: the
+    // engine comes back to remove them, or they would outlive the test.
+    if (pid !== null && !isAlive(pid) && existsSync(path.join(execRoot, 'containerd')))
+      await start().catch(() => undefined)
     if (pid !== null && isAlive(pid)) {
       const ids = (await docker(['ps', '-aq']).catch(() => '')).split('\n').filter((id) => id !== '')
       if (ids.length > 0) await docker(['rm', '-f', ...ids]).catch(() => undefined)
