@@ -95,6 +95,16 @@ describe('terminal and file text', () => {
     )
     expect(logFileText(lines, 'json')).toBe('09:00:12.123Z plain-out 1\n09:00:12.123Z API_CALL       200\n')
   })
+
+  it("marks Rampart's own notices (the engine's stream lost, then back) in both modes", () => {
+    const notice = line('the Docker engine stopped answering; following again when it is back', 'rampart')
+    for (const mode of ['plain', 'json'] as const) {
+      expect(logBatchText([notice], mode)).toContain('\x1b[33mrampart: the Docker engine stopped answering')
+      expect(logFileText([notice], mode)).toBe(
+        '2025-11-03T09:00:12.123Z rampart: the Docker engine stopped answering; following again when it is back\n'
+      )
+    }
+  })
 })
 
 describe('the container picker', () => {

@@ -46,13 +46,23 @@ export async function dumpDatabase(source: ContainerDatabase, file: string): Pro
   const handle = await open(partial, 'wx', 0o600)
   const hash = createHash('sha256')
   let bytes = 0
+  // A failed write (a full disk) reaches exec as a broken stdout: remembered so the error names the file, not Docker.
+  let writeError: Error | undefined
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       hash.update(chunk)
       bytes += chunk.length
-      writeAll(handle, chunk).then(() => callback(), callback)
+      writeAll(handle, chunk).then(
+        () => callback(),
+        (error: Error) => {
+          writeError ??= error
+          callback(error)
+        }
+      )
     }
   })
+  // Kept for the message even after exec stopped listening (the final flush in end() can fail too).
+  sink.on('error', (error: Error) => (writeError ??= error))
   let closed = false
   try {
     const result = await source.engine.exec(
@@ -87,8 +97,12 @@ export async function dumpDatabase(source: ContainerDatabase, file: string): Pro
   } catch (error) {
     if (!closed) await handle.close().catch(() => undefined)
     await rm(partial, { force: true })
-    if (error instanceof RampartError) throw error
-    throw new RampartError('failed', `Cannot write the backup ${file}: ${(error as Error).message}`)
+    const cause = writeError ?? error
+    if (cause instanceof RampartError) throw cause
+    throw new RampartError(
+      'failed',
+      `Cannot write the backup ${file}: ${(cause as Error).message}; the partial file was removed`
+    )
   }
 }
 

@@ -72,6 +72,14 @@ export class DockerExec {
       socket.destroy()
     }
     options.signal?.addEventListener('abort', stop, { once: true })
+    // A sink that fails (a full disk) must stop the read and fail the call: unheard, its 'error'
+    // event would end the process, and a write waiting for its 'drain' would wait forever.
+    let sinkError: Error | undefined
+    const onSinkError = (error: Error): void => {
+      sinkError ??= error
+      socket.destroy()
+    }
+    options.stdout?.on('error', onSinkError)
     const stdoutChunks: Uint8Array[] = []
     const stderrChunks: Uint8Array[] = []
     let stdoutBytes = 0
@@ -93,11 +101,15 @@ export class DockerExec {
       }
       demuxer.finish()
       await feeding
+      if (sinkError !== undefined) throw sinkError
     } catch (error) {
       if (aborted(options.signal)) throw new RampartError('failed', `${what}: cancelled`)
+      if (sinkError !== undefined)
+        throw new RampartError('failed', `${what}: its output could not be written: ${sinkError.message}`)
       throw client.translate(error, what)
     } finally {
       options.signal?.removeEventListener('abort', stop)
+      options.stdout?.off('error', onSinkError)
       socket.destroy()
     }
     const exitCode = await this.exitCode(exec, what)
@@ -137,6 +149,11 @@ async function feedStdin(socket: Duplex, stdin: Readable | Uint8Array | string):
 
 function drained(stream: Writable | Duplex): Promise<void> {
   return new Promise((resolve, reject) => {
+    // Destroyed already: its 'close' has been and will not come again.
+    if (stream.destroyed) {
+      reject(new Error('the output stream closed before all output was written'))
+      return
+    }
     const done = (error?: Error): void => {
       stream.off('drain', onDrain)
       stream.off('error', done)

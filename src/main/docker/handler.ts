@@ -9,7 +9,8 @@ import type { LogService } from './log-service'
  */
 export function logsFollowProducer(deps: { logs: LogService }): StreamProducers['logs.follow'] {
   return async (input, sink) => {
-    const batches = deps.logs.read({ ...input, follow: true, timestamps: true, signal: sink.signal })
+    // Across engine restarts: the page is told of the gap and the lines go on.
+    const batches = deps.logs.follow({ ...input, timestamps: true, signal: sink.signal })
     for await (const batch of batches) {
       await sink.push(batch)
       if (sink.signal.aborted) return

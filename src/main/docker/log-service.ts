@@ -4,6 +4,7 @@ import { compileLogLineFilter } from './core/log-line-filter'
 import { parseLogSince } from './core/log-since'
 import type { Clock } from '@main/platform/clock'
 import type { DockerEngines } from './docker-engines'
+import { followAcrossEngineRestarts } from './log-follow'
 
 export interface LogRequest {
   environment?: string
@@ -42,7 +43,25 @@ export class LogService {
       timestamps: request.timestamps,
       signal: request.signal
     })
-    return keep === null ? lines : filtered(lines, keep)
+    return keep === null ? lines : filtered(lines, (line) => keep(line.text))
+  }
+
+  /**
+   * A followed log that goes on across a restart of the Docker engine, with a `rampart` notice
+   * when the stream is lost and when it resumes (see followAcrossEngineRestarts). Notices pass
+   * every filter. For the `logs.follow` stream and `rampart logs --follow`.
+   */
+  follow(request: Omit<LogRequest, 'follow'>): AsyncGenerator<LogLine[], void, undefined> {
+    const keep = compileLogLineFilter({ grep: request.grep, eventType: request.eventType })
+    const since = request.since === undefined ? undefined : parseLogSince(request.since, this.clock.now())
+    const lines = followAcrossEngineRestarts(this.engines.forEnvironment(request.environment), this.clock, {
+      container: request.container,
+      since,
+      tail: request.tail,
+      timestamps: request.timestamps === true,
+      signal: request.signal
+    })
+    return keep === null ? lines : filtered(lines, (line) => line.stream === 'rampart' || keep(line.text))
   }
 
   /**
@@ -63,10 +82,10 @@ export class LogService {
 
 async function* filtered(
   batches: AsyncGenerator<LogLine[], void, undefined>,
-  keep: (text: string) => boolean
+  keep: (line: LogLine) => boolean
 ): AsyncGenerator<LogLine[], void, undefined> {
   for await (const batch of batches) {
-    const kept = batch.filter((line) => keep(line.text))
+    const kept = batch.filter(keep)
     if (kept.length > 0) yield kept
   }
 }

@@ -52,7 +52,7 @@ export function windowHours(db: Database, range: WindowRange): WindowHour[] {
       .all(range.flag, range.environment, from, below, below, until, until)
   if (range.until !== null && range.until < range.from) return []
   if (!ISO_HOUR.test(range.from) || (range.until !== null && !ISO_HOUR.test(range.until))) {
-    return exact(range.from, `${fromHour};`, range.until)
+    return exact(range.from, null, range.until)
   }
   const fromHour = range.from.slice(0, 13)
   const untilHour = range.until?.slice(0, 13) ?? null

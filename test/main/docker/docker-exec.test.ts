@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
+import { Readable, Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import { connectTestEngine, NODE_FIXTURE_IMAGE, requireImage } from '@test/support/docker-test-env'
@@ -90,6 +90,23 @@ describe('DockerEngine.exec', () => {
     expect(result).toEqual({ exitCode: 0, stdout: '', stderr: '', stdoutBytes: TWENTY_MIB })
     expect(statSync(file).size).toBe(TWENTY_MIB)
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(expected.digest('hex'))
+  })
+
+  it('fails naming the error when its stdout Writable fails (a full disk) between two waits for drain', async () => {
+    // Room for every chunk (no drain wait), then each write fails: the error comes while exec is not waiting.
+    const full = new Writable({
+      highWaterMark: 64 * 1024 * 1024,
+      write(_chunk, _encoding, callback) {
+        setImmediate(() =>
+          callback(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }))
+        )
+      }
+    })
+    await expectRampartError(
+      engine.exec(ticker, ['node', '-e', `process.stdout.write(Buffer.alloc(4 * 1024 * 1024))`], { stdout: full }),
+      'failed',
+      /its output could not be written: ENOSPC: no space left on device/
+    )
   })
 
   it('refuses with conflict in a container that is not running', async () => {

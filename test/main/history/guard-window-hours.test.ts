@@ -102,6 +102,11 @@ describe('the hourly rollup of guard windows', () => {
       ),
       { numRuns: 300, seed: 7 }
     )
+    // Bounds not written as stored starts are (a date alone) are counted from the windows themselves.
+    const dateOnly = { flag: 'f', environment: 'staging', from: '2025-11-03', until: '2025-11-04' }
+    expect(store.guardWindows.windowSummary(dateOnly)).toEqual(
+      summaryOf(all.filter((window) => window.windowStart >= '2025-11-03' && window.windowStart <= '2025-11-04'))
+    )
   })
 
   it('charts a rollout of more hours than points from the rollup, keeping every breach and trip', () => {

@@ -57,14 +57,16 @@ export const logsCommand: CliCommand = {
         await copyBytes(services.logs.readBytes({ ...request, signal: abort.signal }), io, follow)
         return
       }
-      const batches = services.logs.read({
+      const lineRequest = {
         ...request,
         grep,
         eventType,
         // JSON output always carries the timestamp; text output only when asked.
         timestamps: timestamps || json,
         signal: abort.signal
-      })
+      }
+      // Following goes on across an engine restart, with a notice of the gap (a "rampart" line).
+      const batches = follow ? services.logs.follow(lineRequest) : services.logs.read(lineRequest)
       if (json) await writeJson(batches, container, io, follow)
       else await writeText(batches, io, follow)
     } finally {
@@ -109,10 +111,13 @@ async function writeText(batches: AsyncIterable<LogLine[]>, io: CliIo, follow: b
   for await (const batch of batches) {
     const stdout: string[] = []
     const stderr: string[] = []
-    for (const line of batch)
-      (line.stream === 'stderr' ? stderr : stdout).push(
-        line.timestamp === null ? line.text : `${line.timestamp} ${line.text}`
-      )
+    for (const line of batch) {
+      if (line.stream === 'rampart') stderr.push(`rampart: ${line.text}`)
+      else
+        (line.stream === 'stderr' ? stderr : stdout).push(
+          line.timestamp === null ? line.text : `${line.timestamp} ${line.text}`
+        )
+    }
     if (stdout.length > 0) await out.line(stdout.join('\n'))
     if (stderr.length > 0) await err.line(stderr.join('\n'))
     if (follow) await Promise.all([out.flush(), err.flush()])

@@ -20,11 +20,15 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g // eslint-disable-line no-contr
 /**
  * A batch of log lines as one terminal write, one line per row. Plain: the timestamp dimmed,
  * stderr in red. JSON: time, level and message first, the other fields after, coloured by how
- * severe the line is. Control characters are shown as symbols (ESC as ␛) instead of being obeyed.
+ * severe the line is. Rampart's own notices (the engine's stream lost, then back) in yellow after
+ * a "rampart:" mark, in both modes. Control characters are shown as symbols (ESC as ␛) instead of
+ * being obeyed.
  */
 export function logBatchText(lines: readonly LogLine[], mode: LogViewMode = 'plain'): string {
   let text = ''
-  for (const line of lines) text += `${mode === 'json' ? jsonRow(readableLogLine(line)) : plainRow(line)}\r\n`
+  for (const line of lines) {
+    text += `${mode === 'json' && line.stream !== 'rampart' ? jsonRow(readableLogLine(line)) : plainRow(line)}\r\n`
+  }
   return text
 }
 
@@ -32,7 +36,7 @@ export function logBatchText(lines: readonly LogLine[], mode: LogViewMode = 'pla
 export function logFileText(lines: readonly LogLine[], mode: LogViewMode): string {
   let text = ''
   for (const line of lines) {
-    const row = mode === 'json' ? readableText(readableLogLine(line)) : plainFileRow(line)
+    const row = mode === 'json' && line.stream !== 'rampart' ? readableText(readableLogLine(line)) : plainFileRow(line)
     text += `${visibleText(row)}\n`
   }
   return text
@@ -41,11 +45,13 @@ export function logFileText(lines: readonly LogLine[], mode: LogViewMode): strin
 function plainRow(line: LogLine): string {
   const stamp = line.timestamp === null ? '' : `${DIM}${timestampText(line.timestamp)}${RESET} `
   const body = visibleText(line.text)
+  if (line.stream === 'rampart') return `${stamp}${YELLOW}rampart: ${body}${RESET}`
   return line.stream === 'stderr' ? `${stamp}${RED}${body}${RESET}` : `${stamp}${body}`
 }
 
 function plainFileRow(line: LogLine): string {
-  return line.timestamp === null ? line.text : `${timestampText(line.timestamp)} ${line.text}`
+  const text = line.stream === 'rampart' ? `rampart: ${line.text}` : line.text
+  return line.timestamp === null ? text : `${timestampText(line.timestamp)} ${text}`
 }
 
 function jsonRow(line: ReadableLogLine): string {
