@@ -41,15 +41,18 @@ const ISO_HOUR = /^\d{4}-\d\d-\d\dT\d\d:/
  * as a stored start is written is counted exactly throughout.
  */
 export function windowHours(db: Database, range: WindowRange): WindowHour[] {
-  const exact = (from: string, below: string | null, until: string | null): WindowHour[] =>
-    db
+  // Only the bounds given are written into the query: a bound behind `? IS NULL OR …` is not one
+  // SQLite can seek on, and the edge hour would be found by reading every later window.
+  const exact = (from: string, below: string | null, until: string | null): WindowHour[] => {
+    const bounds = [...(below === null ? [] : ['window_start < ?']), ...(until === null ? [] : ['window_start <= ?'])]
+    return db
       .prepare<unknown[], WindowHour>(
         `SELECT substr(window_start, 1, 13) AS hour, ${HOUR_COLUMNS} FROM guard_windows
-         WHERE flag = ? AND environment = ? AND window_start >= ?
-           AND (? IS NULL OR window_start < ?) AND (? IS NULL OR window_start <= ?)
+         WHERE flag = ? AND environment = ? AND window_start >= ?${bounds.map((bound) => ` AND ${bound}`).join('')}
          GROUP BY hour ORDER BY hour`
       )
-      .all(range.flag, range.environment, from, below, below, until, until)
+      .all(range.flag, range.environment, from, ...(below === null ? [] : [below]), ...(until === null ? [] : [until]))
+  }
   if (range.until !== null && range.until < range.from) return []
   if (!ISO_HOUR.test(range.from) || (range.until !== null && !ISO_HOUR.test(range.until))) {
     return exact(range.from, null, range.until)

@@ -26,12 +26,18 @@ interface GuardWindowRow {
   recorded_at: string
 }
 
-const RANGE_CONDITION = 'flag = ? AND environment = ? AND window_start >= ? AND (? IS NULL OR window_start <= ?)'
+/**
+ * A rollout's windows as a WHERE clause. The upper bound is written only when there is one: behind
+ * `? IS NULL OR …` SQLite could not seek on it, and a range would read every later window.
+ */
+function rangeCondition(range: WindowRange): string {
+  return `flag = ? AND environment = ? AND window_start >= ?${range.until === null ? '' : ' AND window_start <= ?'}`
+}
 
 const FIGURE_COLUMNS = 'treatment_error_rate, treatment_p95_ms, control_p95_ms'
 
 function rangeParams(range: WindowRange): unknown[] {
-  return [range.flag, range.environment, range.from, range.until, range.until]
+  return [range.flag, range.environment, range.from, ...(range.until === null ? [] : [range.until])]
 }
 
 function fromRow(row: GuardWindowRow): GuardWindowRecord {
@@ -145,7 +151,7 @@ export class GuardWindowRecords {
            FROM (
              SELECT (row_number() OVER (ORDER BY window_start) - 1) / CAST(? AS INTEGER) AS bucket, window_start,
                decision, ${FIGURE_COLUMNS}
-             FROM guard_windows WHERE ${RANGE_CONDITION} ORDER BY window_start
+             FROM guard_windows WHERE ${rangeCondition(range)} ORDER BY window_start
            ) GROUP BY bucket ORDER BY bucket`
         )
         .all(windowsPerPoint, ...rangeParams(range))
@@ -168,7 +174,7 @@ export class GuardWindowRecords {
     const row = this.file.db
       .prepare<unknown[], GuardWindowRow>(
         `SELECT id, flag, environment, window_start, window_seconds, decision, figures, recorded_at
-         FROM guard_windows WHERE ${RANGE_CONDITION} ORDER BY window_start DESC, id DESC LIMIT 1`
+         FROM guard_windows WHERE ${rangeCondition(range)} ORDER BY window_start DESC, id DESC LIMIT 1`
       )
       .get(...rangeParams(range))
     return row === undefined ? null : fromRow(row)
@@ -180,7 +186,7 @@ export class GuardWindowRecords {
       this.file.db
         .prepare<unknown[], GuardWindowRow>(
           `SELECT id, flag, environment, window_start, window_seconds, decision, figures, recorded_at
-           FROM guard_windows WHERE ${RANGE_CONDITION} ORDER BY window_start, id LIMIT ? OFFSET ?`
+           FROM guard_windows WHERE ${rangeCondition(range)} ORDER BY window_start, id LIMIT ? OFFSET ?`
         )
         .all(...rangeParams(range), page.limit, page.offset)
     )
