@@ -118,7 +118,7 @@ describe('the window summary and limits', () => {
         first: null,
         last: null
       })
-    ).toBe('1,200 windows: 1190 pass, 5 hold, 4 breach, 1 trip; worst treatment error rate 20.0 %, worst p95 450 ms.')
+    ).toBe('1,200 windows: 1,190 pass, 5 hold, 4 breach, 1 trip; worst treatment error rate 20.0 %, worst p95 450 ms.')
     expect(thresholdsText({ maxErrorRate: 0.05, maxLatencyDegradation: 0.5 })).toBe(
       'Limits (as the newest window was judged): error rate 5.0 %, p95 control p95 × 1.50.'
     )

@@ -34,14 +34,20 @@ export function countsText(summary: Pick<RolloutSummaryView, 'events' | 'trips'>
  */
 export function windowSummaryText(summary: WindowSummary): string {
   if (summary.windows === 0) return 'No guard window recorded for this rollout.'
-  const parts = [`${summary.pass} pass`, `${summary.hold} hold`, `${summary.breach} breach`, `${summary.trip} trip`]
+  const count = (value: number): string => value.toLocaleString('en')
+  const parts = [
+    `${count(summary.pass)} pass`,
+    `${count(summary.hold)} hold`,
+    `${count(summary.breach)} breach`,
+    `${count(summary.trip)} trip`
+  ]
   const worst = [
     summary.maxTreatmentErrorRate === null
       ? null
       : `worst treatment error rate ${(summary.maxTreatmentErrorRate * 100).toFixed(1)} %`,
     summary.maxTreatmentP95Ms === null ? null : `worst p95 ${Math.round(summary.maxTreatmentP95Ms)} ms`
   ].filter((part) => part !== null)
-  const windows = `${summary.windows.toLocaleString('en')} window${summary.windows === 1 ? '' : 's'}`
+  const windows = `${count(summary.windows)} window${summary.windows === 1 ? '' : 's'}`
   return `${windows}: ${parts.join(', ')}${worst.length === 0 ? '' : `; ${worst.join(', ')}`}.`
 }
 
