@@ -22,7 +22,9 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolvePath(__dirname, 'src/main/electron/main.ts'),
-          cli: resolvePath(__dirname, 'src/main/cli/index.ts')
+          cli: resolvePath(__dirname, 'src/main/cli/index.ts'),
+          // A worker thread's script of its own: guard-replay-segments.ts finds it beside the bundle.
+          'replay-worker': resolvePath(__dirname, 'src/main/guards/replay-worker.ts')
         }
       }
     }
