@@ -24,15 +24,10 @@ export class ByteLineSplitter {
   private skipping = false
   private atStart = true
 
-  /**
-   * `atFileStart` false: the bytes start after a newline in the middle of a file (a replay
-   * segment), where a byte order mark is not one.
-   */
-  constructor(maxLineBytes = DEFAULT_MAX_LINE_BYTES, atFileStart = true) {
+  constructor(maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
     if (!(maxLineBytes >= 4))
       throw new Error(`maxLineBytes must be at least 4 (one UTF-8 character), not ${maxLineBytes}`)
     this.maxLineBytes = maxLineBytes
-    this.atStart = atFileStart
   }
 
   /** Appends the lines this chunk completes to `out`. The chunk may be reused once this returns. */
