@@ -1,6 +1,7 @@
 import type { AppContext, Services } from '@main/app/app-context'
 import type { Clock } from '@main/platform/clock'
 import type { FlagService } from '@main/flags/flag-service'
+import type { LogService } from '@main/docker/log-service'
 import type { UnrecordedKill } from '@main/rollouts/unrecorded-kill'
 import { systemClock } from '@main/platform/clock'
 
@@ -64,6 +65,20 @@ export class CliRuntime {
         }).flags
     )
     return this.flagsOnly
+  }
+
+  /** The log service alone: the open context's when there is one, else one with only the workspace and Docker. */
+  async logs(): Promise<LogService> {
+    if (this.context !== null) return (await this.context).services.logs
+    const { createLogsContext } = await import('@main/app/logs-context')
+    const logsContext = createLogsContext({
+      workspacePath: this.options.workspacePath,
+      env: this.options.env,
+      cwd: this.options.cwd,
+      clock: this.options.clock
+    })
+    this.closers.push(() => logsContext.close())
+    return logsContext.logs
   }
 
   async services(): Promise<Services> {
