@@ -1,4 +1,4 @@
-import type { LogEvent, ParsedLogLine } from './log-event'
+import type { ParsedLogLine, UnparsedLine } from './log-event'
 import { parseLogLine, UNPARSED_LINES } from './log-event'
 import { parseLogTimestampMs } from './log-timestamp'
 
@@ -47,15 +47,21 @@ const MAX_LINE_BYTES = 1024 * 1024
 const EXACT_DIGITS = 15
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, power) => 10 ** power)
 
-/** What a value turned out to be. */
+/** What `scan` found: a blank line, an API_CALL, another event, or a line the engine counts as unparsed. */
+export const LINE_BLANK = 0
+export const LINE_API_CALL = 1
+export const LINE_OTHER_EVENT = 2
+export const LINE_UNPARSED = 3
+
+/** What a value turned out to be (TRUE, FALSE and ABSENT are also `servedFlag`'s values). */
 const STRING = 0
 const NUMBER = 1
-const TRUE = 2
-const FALSE = 3
+export const TRUE = 2
+export const FALSE = 3
 const NULL = 4
 const OBJECT = 5
 const ARRAY = 6
-const ABSENT = -1
+export const ABSENT = -1
 /** Returned instead of a type: let JSON.parse decide. */
 const GIVE_UP = -2
 
@@ -102,6 +108,16 @@ export class GuardFieldReader {
   private readonly minutePrefix = new Uint8Array(17)
   private minuteMs = NaN
 
+  // The last line scanned (see scan).
+  timestampMsOfLine = 0
+  eventType = ''
+  userId: string | null = null
+  statusCode: number | null = null
+  durationMs: number | null = null
+  /** `flags[flag]`: TRUE, FALSE or ABSENT. */
+  servedFlag = ABSENT
+  unparsed: UnparsedLine = UNPARSED_LINES.notJson
+
   constructor(readonly flag: string) {
     this.flagBytes = bytesOf(flag)
     this.servedFlags = Object.freeze({ [flag]: true })
@@ -113,10 +129,37 @@ export class GuardFieldReader {
    * would give it to the engine; null for a blank line.
    */
   read(bytes: Uint8Array, start: number, end: number): ParsedLogLine | null {
+    const kind = this.scan(bytes, start, end, true)
+    if (kind === LINE_BLANK) return null
+    if (kind === LINE_UNPARSED) return this.unparsed
+    return {
+      kind: 'event',
+      timestampMs: this.timestampMsOfLine,
+      eventType: this.eventType,
+      userId: this.userId,
+      statusCode: this.statusCode,
+      durationMs: this.durationMs,
+      endpoint: null,
+      method: null,
+      flags: this.servedFlag === TRUE ? this.servedFlags : this.servedFlag === FALSE ? this.notServedFlags : null,
+      flag: null,
+      enabled: null,
+      reason: null,
+      errorType: null,
+      message: null
+    }
+  }
+
+  /**
+   * The same as `read` without building anything: returns the line's kind (LINE_…) and leaves
+   * its fields in this reader's public fields, valid until the next call. `eventType` is set
+   * for an API_CALL always, for other events only when `wantEventType` (its text is decoded).
+   */
+  scan(bytes: Uint8Array, start: number, end: number, wantEventType = false): number {
     let lineEnd = end
     if (lineEnd - start > MAX_LINE_BYTES) lineEnd = start + MAX_LINE_BYTES
     if (lineEnd > start && bytes[lineEnd - 1] === CARRIAGE_RETURN) lineEnd -= 1
-    if (lineEnd === start) return null
+    if (lineEnd === start) return LINE_BLANK
     if (end - start > MAX_LINE_BYTES || bytes[start] !== OPEN_BRACE) return this.fallback(bytes, start, lineEnd)
     this.bytes = bytes
     this.end = lineEnd
@@ -128,41 +171,46 @@ export class GuardFieldReader {
     this.flagsType = ABSENT
     this.served = ABSENT
     if (!this.readObject(start)) return this.fallback(bytes, start, lineEnd)
-    return this.event(bytes)
+    return this.event(bytes, wantEventType)
   }
 
-  private fallback(bytes: Uint8Array, start: number, end: number): ParsedLogLine {
+  private fallback(bytes: Uint8Array, start: number, end: number): number {
     const parsed = parseLogLine(this.decoder.decode(bytes.subarray(start, end)))
-    if (parsed.kind === 'unparsed') return parsed
+    if (parsed.kind === 'unparsed') return this.refuse(parsed)
     const served = parsed.flags === null ? undefined : parsed.flags[this.flag]
     const isApiCall = parsed.eventType === 'API_CALL'
-    return guardEvent(
-      parsed.timestampMs,
-      parsed.eventType,
-      isApiCall && served !== true && served !== false ? parsed.userId : null,
-      parsed.statusCode,
-      parsed.durationMs,
-      served === true ? this.servedFlags : served === false ? this.notServedFlags : null
-    )
+    this.timestampMsOfLine = parsed.timestampMs
+    this.eventType = parsed.eventType
+    this.servedFlag = served === true ? TRUE : served === false ? FALSE : ABSENT
+    this.userId = isApiCall && this.servedFlag === ABSENT ? parsed.userId : null
+    this.statusCode = parsed.statusCode
+    this.durationMs = parsed.durationMs
+    return isApiCall ? LINE_API_CALL : LINE_OTHER_EVENT
+  }
+
+  private refuse(line: UnparsedLine): number {
+    this.unparsed = line
+    return LINE_UNPARSED
   }
 
   /** The checks of log-event's readEvent, from the positions found. */
-  private event(bytes: Uint8Array): ParsedLogLine {
+  private event(bytes: Uint8Array, wantEventType: boolean): number {
     // Only a line starting with `{` comes here: no Docker timestamp prefix to fall back on.
-    if (this.timestampType === ABSENT || this.timestampType === NULL) return UNPARSED_LINES.noTimestamp
-    if (this.timestampType !== STRING) return UNPARSED_LINES.badTimestamp
+    if (this.timestampType === ABSENT || this.timestampType === NULL) return this.refuse(UNPARSED_LINES.noTimestamp)
+    if (this.timestampType !== STRING) return this.refuse(UNPARSED_LINES.badTimestamp)
     const timestampMs = this.timestampMs()
-    if (timestampMs !== timestampMs) return UNPARSED_LINES.badTimestamp
+    if (timestampMs !== timestampMs) return this.refuse(UNPARSED_LINES.badTimestamp)
 
-    if (this.eventTypeType !== STRING || this.eventTypeEnd === this.eventTypeStart) return UNPARSED_LINES.noEventType
+    if (this.eventTypeType !== STRING || this.eventTypeEnd === this.eventTypeStart)
+      return this.refuse(UNPARSED_LINES.noEventType)
     const isApiCall = this.matches(this.eventTypeStart, this.eventTypeEnd, API_CALL)
 
     const hasStatus = this.statusType === NUMBER && Number.isInteger(this.status)
     const hasDuration = this.durationType === NUMBER && Number.isFinite(this.duration)
     if (isApiCall) {
-      if (!hasStatus) return UNPARSED_LINES.noStatusCode
+      if (!hasStatus) return this.refuse(UNPARSED_LINES.noStatusCode)
       if (this.durationType !== NUMBER || !(this.duration >= 0) || this.duration === Infinity)
-        return UNPARSED_LINES.noDuration
+        return this.refuse(UNPARSED_LINES.noDuration)
     }
     const served = this.flagsType === OBJECT ? this.served : ABSENT
     let userId: string | null = null
@@ -175,14 +223,17 @@ export class GuardFieldReader {
         if (Number.isFinite(value)) userId = String(value)
       }
     }
-    return guardEvent(
-      timestampMs,
-      isApiCall ? 'API_CALL' : this.decoder.decode(bytes.subarray(this.eventTypeStart, this.eventTypeEnd)),
-      userId,
-      hasStatus ? this.status : null,
-      hasDuration ? this.duration : null,
-      served === TRUE ? this.servedFlags : served === FALSE ? this.notServedFlags : null
-    )
+    this.timestampMsOfLine = timestampMs
+    this.eventType = isApiCall
+      ? 'API_CALL'
+      : wantEventType
+        ? this.decoder.decode(bytes.subarray(this.eventTypeStart, this.eventTypeEnd))
+        : ''
+    this.userId = userId
+    this.statusCode = hasStatus ? this.status : null
+    this.durationMs = hasDuration ? this.duration : null
+    this.servedFlag = served
+    return isApiCall ? LINE_API_CALL : LINE_OTHER_EVENT
   }
 
   /**
@@ -508,30 +559,4 @@ export class GuardFieldReader {
 
 function isDigit(code: number): boolean {
   return code >= ZERO && code <= NINE
-}
-
-function guardEvent(
-  timestampMs: number,
-  eventType: string,
-  userId: string | null,
-  statusCode: number | null,
-  durationMs: number | null,
-  flags: Readonly<Record<string, unknown>> | null
-): LogEvent {
-  return {
-    kind: 'event',
-    timestampMs,
-    eventType,
-    userId,
-    statusCode,
-    durationMs,
-    endpoint: null,
-    method: null,
-    flags,
-    flag: null,
-    enabled: null,
-    reason: null,
-    errorType: null,
-    message: null
-  }
 }

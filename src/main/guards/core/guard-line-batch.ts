@@ -1,4 +1,4 @@
-import type { GuardFieldReader } from './guard-field-reader'
+import { FALSE, LINE_API_CALL, LINE_BLANK, LINE_UNPARSED, TRUE, type GuardFieldReader } from './guard-field-reader'
 import { UNPARSED_LINES, UNPARSED_REASONS, type LogEvent, type ParsedLogLine } from './log-event'
 
 /**
@@ -58,37 +58,37 @@ export function readSegment(bytes: Uint8Array, atFileStart: boolean, reader: Gua
   for (let index = 0; index < count; index += 1) {
     const newline = bytes.indexOf(NEWLINE, start)
     const end = newline === -1 ? bytes.length : newline
-    encodeLine(batch, index, reader.read(bytes, start, end), reader.flag)
+    encodeLine(batch, index, reader, reader.scan(bytes, start, end))
     start = end + 1
   }
   return batch
 }
 
-function encodeLine(batch: GuardLineBatch, index: number, parsed: ParsedLogLine | null, flag: string): void {
-  if (parsed === null) {
+function encodeLine(batch: GuardLineBatch, index: number, reader: GuardFieldReader, kind: number): void {
+  if (kind === LINE_BLANK) {
     batch.kinds[index] = BLANK
     return
   }
-  if (parsed.kind === 'unparsed') {
-    batch.kinds[index] = UNPARSED_BASE + REASON_INDEX.get(parsed.why)!
+  if (kind === LINE_UNPARSED) {
+    batch.kinds[index] = UNPARSED_BASE + REASON_INDEX.get(reader.unparsed.why)!
     return
   }
-  batch.timestamps[index] = parsed.timestampMs
-  if (parsed.eventType !== 'API_CALL') {
+  batch.timestamps[index] = reader.timestampMsOfLine
+  if (kind !== LINE_API_CALL) {
     batch.kinds[index] = OTHER_EVENT
     return
   }
   batch.kinds[index] = API_CALL
   // Both are there on an API_CALL, or it would be unparsed.
-  batch.statusCodes[index] = parsed.statusCode!
-  batch.durations[index] = parsed.durationMs!
-  const served = parsed.flags === null ? undefined : parsed.flags[flag]
-  if (served === true) batch.served[index] = SERVED
-  else if (served === false) batch.served[index] = NOT_SERVED
-  else if (parsed.userId === null) batch.served[index] = NO_FLAG
+  batch.statusCodes[index] = reader.statusCode!
+  batch.durations[index] = reader.durationMs!
+  const served = reader.servedFlag
+  if (served === TRUE) batch.served[index] = SERVED
+  else if (served === FALSE) batch.served[index] = NOT_SERVED
+  else if (reader.userId === null) batch.served[index] = NO_FLAG
   else {
     batch.served[index] = NO_FLAG_WITH_USER
-    batch.userIds.push(parsed.userId)
+    batch.userIds.push(reader.userId)
   }
 }
 

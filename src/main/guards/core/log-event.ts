@@ -44,7 +44,7 @@ export const UNPARSED_REASONS = {
 } as const
 export type UnparsedReason = (typeof UNPARSED_REASONS)[keyof typeof UNPARSED_REASONS]
 
-interface UnparsedLine {
+export interface UnparsedLine {
   kind: 'unparsed'
   why: UnparsedReason
 }
