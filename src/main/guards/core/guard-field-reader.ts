@@ -50,7 +50,7 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, power) => 10 ** power)
 /** What `scan` found: a blank line, an API_CALL, another event, or a line the engine counts as unparsed. */
 export const LINE_BLANK = 0
 export const LINE_API_CALL = 1
-export const LINE_OTHER_EVENT = 2
+const LINE_OTHER_EVENT = 2
 export const LINE_UNPARSED = 3
 
 /** What a value turned out to be (TRUE, FALSE and ABSENT are also `servedFlag`'s values). */
@@ -61,7 +61,7 @@ export const FALSE = 3
 const NULL = 4
 const OBJECT = 5
 const ARRAY = 6
-export const ABSENT = -1
+const ABSENT = -1
 /** Returned instead of a type: let JSON.parse decide. */
 const GIVE_UP = -2
 
