@@ -155,8 +155,10 @@ async function main(): Promise<void> {
       ifNotMet:
         'Tried: `rampart logs` loads only the workspace and the Docker engine (no history file, flag sources or ' +
         'database); the frames are copied into two reused buffers and the output goes through one 64 KiB ' +
-        'buffer written again only once the stream has taken it. Bounded by: Node and the bundle themselves ' +
-        '(about 35 MiB resident before the first byte), against the docker CLI’s Go binary.'
+        'buffer written again only once stdout has taken it. Bounded by: every read from the Docker socket ' +
+        'arrives in a new buffer from Node’s HTTP client, and V8 frees such outside-the-heap buffers only ' +
+        'after tens of MiB of them have gathered, so the peak follows the collector (the lowest run is at ' +
+        'the bundle’s own ~35 MiB plus a few MiB).'
     })
   } finally {
     await engine.removeContainer(name, { force: true })
