@@ -19,10 +19,16 @@ export default defineConfig({
   main: {
     resolve,
     build: {
+      // Bundled rather than required from node_modules: the CLI's start-up otherwise spends most
+      // of its time resolving and reading zod's and yaml's hundred-odd files (measured with
+      // --cpu-prof, docs/benchmarks.md). Native and server-side packages stay external.
+      externalizeDeps: { exclude: ['zod', 'yaml'] },
       rollupOptions: {
         input: {
           index: resolvePath(__dirname, 'src/main/electron/main.ts'),
-          cli: resolvePath(__dirname, 'src/main/cli/index.ts')
+          cli: resolvePath(__dirname, 'src/main/cli/index.ts'),
+          // A worker thread's script of its own: guard-replay-segments.ts finds it beside the bundle.
+          'replay-worker': resolvePath(__dirname, 'src/main/guards/replay-worker.ts')
         }
       }
     }

@@ -1,18 +1,5 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process'
 
-/** Median wall time of `runs` calls, in milliseconds, after one warm-up call. */
-export function medianMs(runs: number, body: () => void): number {
-  body()
-  const times: number[] = []
-  for (let run = 0; run < runs; run += 1) {
-    const started = process.hrtime.bigint()
-    body()
-    times.push(Number(process.hrtime.bigint() - started) / 1e6)
-  }
-  times.sort((a, b) => a - b)
-  return times[Math.floor(times.length / 2)]!
-}
-
 /** Runs a command and fails loudly if it does not succeed (a benchmark of a failure means nothing). */
 export function runChecked(command: string, args: string[], options: SpawnSyncOptions = {}): void {
   const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options })

@@ -1,261 +1,136 @@
-// `rampart guards replay` over a 1,000,000-line service log (issue 4: "at least 300,000 lines per
-// second, and within 1.5× of a bare read-and-JSON.parse loop measured in the same run; memory
-// that does not grow with the length of the log"). The baseline reads the same file the same
-// way (64 KiB stream chunks, one decode per chunk, lines cut with indexOf) and JSON.parses each
-// line, nothing else. Runs alternate so a busy moment on the machine hits all alike.
+// `rampart guards replay` over a 1,000,000-line service log against DuckDB (`@duckdb/node-api`),
+// one SQL query over `read_json` that computes the same per-window figures, with 2 threads and
+// with 1. Both run as processes from spawn to exit (node start-up and loading included for both),
+// alternating round by round; peak memory from the same runs. Before timing, the CLI's windows
+// and DuckDB's rows are compared figure by figure.
+//
+// The flag config is off, so an API_CALL without `flags` is attributed to control by evaluation
+// in Rampart and by COALESCE(flags.F, false) in the query: DuckDB has no murmur3 to evaluate a
+// rollout, and the figures must be the same to be compared.
 import { spawnSync } from 'node:child_process'
-import {
-  closeSync,
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs'
-import { once } from 'node:events'
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import ts from 'typescript'
-import { ByteLineSplitter } from '@main/guards/core/byte-line-splitter'
-import { GuardSettingsSchema } from '@shared/schemas/guard-settings'
-import { replayGuardLog, type GuardReplayReport } from '@main/guards/guard-replay'
-import { msList, report } from './bench-timing'
+import { FLAG, writeLog } from './service-log'
+import { median, recordFigure } from './bench-results'
 
 const LINES = 1_000_000
-const SMALL_LINES = 250_000
 const RUNS = Number(process.env.RAMPART_BENCH_RUNS ?? 3)
-const GOAL_LINES_PER_SECOND = 300_000
-const GOAL_RATIO = 1.5
-const FLAG = 'unified_llm_hub'
 const root = join(__dirname, '..')
 const cli = join(root, 'bin', 'rampart.js')
 const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-guards-'))
 const STATE = {
-  enabled: true,
+  enabled: false,
   rollout_percentage: 25,
-  whitelist_users: ['admin@example.com'],
+  whitelist_users: [],
   blacklist_users: [],
-  start_date: '2025-10-27',
+  start_date: null,
   end_date: null
 }
-const SETTINGS = GuardSettingsSchema.parse({})
 
-/** Seeded, so every run replays the same log. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let mixed = state
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1)
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61)
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A cohort's figures as both sides print them. */
+type Cohort = { requests: number; failures: number; p95_ms: number | null }
+type Windows = Map<string, { treatment: Cohort; control: Cohort }>
 
-/**
- * About 70 requests a second for four hours: API_CALL lines of 150–220 bytes (most with
- * `flags`, some without, to be attributed by evaluation), FEATURE_FLAG and ERROR events, a few
- * malformed lines, and lines a few hundred ms out of order as a log shipper delivers them.
- */
-async function writeLog(file: string, lines: number): Promise<void> {
-  const random = seededRandom(lines)
-  const out = createWriteStream(file)
-  const startMs = Date.UTC(2025, 10, 1, 8, 0, 0)
-  const endpoints = [
-    '/api/v1/llm/providers',
-    '/admin/llm-hub',
-    '/admin/llm-provider-keys',
-    '/api/v1/features/unified_llm_hub',
-    '/health'
-  ]
-  let block: string[] = []
-  for (let index = 0; index < lines; index += 1) {
-    const atMs = startMs + Math.floor(index * 14.4) - Math.floor(random() * 300)
-    const timestamp = new Date(atMs).toISOString()
-    const user = `user-${Math.floor(random() * 20_000)}@example.com`
-    const kind = random()
-    let line: string
-    if (kind < 0.9) {
-      const treated = random() < 0.25
-      const failed = random() < (treated ? 0.02 : 0.01)
-      const record: Record<string, unknown> = {
-        timestamp,
-        event_type: 'API_CALL',
-        user_id: user,
-        endpoint: endpoints[Math.floor(random() * endpoints.length)],
-        method: random() < 0.8 ? 'GET' : 'POST',
-        status_code: failed ? 500 : random() < 0.05 ? 404 : 200,
-        duration_ms: Math.round((40 + random() * (treated ? 260 : 240)) * 100) / 100
-      }
-      if (random() < 0.95) record.flags = { [FLAG]: treated }
-      line = JSON.stringify(record)
-    } else if (kind < 0.98) {
-      line = JSON.stringify({
-        timestamp,
-        event_type: 'FEATURE_FLAG',
-        user_id: user,
-        flag: FLAG,
-        enabled: false,
-        reason: 'outside_rollout'
-      })
-    } else if (kind < 0.995) {
-      line = JSON.stringify({
-        timestamp,
-        event_type: 'ERROR',
-        user_id: user,
-        error_type: 'UpstreamTimeout',
-        message: 'provider did not answer within 30 s'
-      })
-    } else {
-      line =
-        random() < 0.5
-          ? `Traceback (most recent call last): worker ${index} restarted`
-          : `{"timestamp":"${timestamp}","event_type":"API_CALL","status_`
-    }
-    block.push(line)
-    if (block.length === 10_000) {
-      if (!out.write(`${block.join('\n')}\n`)) await once(out, 'drain')
-      block = []
-    }
-  }
-  if (block.length > 0) out.write(`${block.join('\n')}\n`)
-  out.end()
-  await once(out, 'finish')
-}
-
-/** The baseline: the same reading and line cutting, one JSON.parse per line, nothing else. */
-async function bareLoop(file: string): Promise<number> {
-  const splitter = new ByteLineSplitter()
-  const lines: string[] = []
-  let parsed = 0
-  for await (const chunk of createReadStream(file, { highWaterMark: 64 * 1024 })) {
-    splitter.push(chunk as Buffer, lines)
-    for (const line of lines) {
-      try {
-        if (JSON.parse(line) !== null) parsed += 1
-      } catch {
-        // counted as not parsed, as the replay would
-      }
-    }
-    lines.length = 0
-  }
-  return parsed
-}
-
-async function inProcess(file: string): Promise<GuardReplayReport> {
-  let windows = 0
-  const result = await replayGuardLog({ logPath: file, flag: FLAG, flagState: STATE, settings: SETTINGS }, (batch) => {
-    windows += batch.length
-  })
-  if (windows !== result.summary.windows)
-    throw new Error(`replay handed out ${windows} windows but counted ${result.summary.windows}`)
-  return result
-}
-
-/**
- * The bare loop as a process of its own, for comparing with the CLI on equal terms: both start
- * node cold and warm up their JIT on the way. It runs the very ByteLineSplitter, transpiled.
- */
-function writeBareLoopScript(): string {
-  const source = readFileSync(join(root, 'src', 'main', 'core', 'byte-line-splitter.ts'), 'utf8')
-  const splitter = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 }
-  }).outputText
-  writeFileSync(join(dir, 'byte-line-splitter.js'), splitter)
-  const script = join(dir, 'bare-loop.js')
+function duckdbScript(): string {
+  const script = join(dir, 'duckdb-replay.mjs')
   writeFileSync(
     script,
-    `const { createReadStream } = require('node:fs')
-const { ByteLineSplitter } = require('./byte-line-splitter.js')
-;(async () => {
-  const splitter = new ByteLineSplitter()
-  const lines = []
-  let parsed = 0
-  for await (const chunk of createReadStream(process.argv[2], { highWaterMark: 64 * 1024 })) {
-    splitter.push(chunk, lines)
-    for (const line of lines) {
-      try { if (JSON.parse(line) !== null) parsed += 1 } catch {}
-    }
-    lines.length = 0
-  }
-  process.stdout.write(parsed + '\\n')
-})()
+    `import { DuckDBInstance } from ${JSON.stringify(require.resolve('@duckdb/node-api'))}
+const [file, threads] = process.argv.slice(2)
+const instance = await DuckDBInstance.create(':memory:', { threads })
+const connection = await instance.connect()
+const reader = await connection.runAndReadAll(\`
+  WITH events AS (
+    SELECT epoch_ms(CAST("timestamp" AS TIMESTAMPTZ)) AS at_ms, status_code, duration_ms,
+           COALESCE(flags.${FLAG}, false) AS treated
+    FROM read_json('\${file}', format = 'newline_delimited', ignore_errors = true,
+      columns = {"timestamp": 'VARCHAR', event_type: 'VARCHAR', status_code: 'BIGINT', duration_ms: 'DOUBLE',
+                 flags: 'STRUCT(${FLAG} BOOLEAN)'})
+    WHERE event_type = 'API_CALL' AND status_code IS NOT NULL AND duration_ms >= 0 AND "timestamp" IS NOT NULL
+  )
+  SELECT (at_ms // 60000) * 60000 AS window_start, treated,
+         count(*)::INTEGER AS requests,
+         (count(*) FILTER (WHERE status_code >= 500))::INTEGER AS failures,
+         list_sort(list(duration_ms))[(95 * count(*) + 99) // 100] AS p95_ms
+  FROM events GROUP BY ALL ORDER BY 1, 2\`)
+for (const row of reader.getRowObjectsJS())
+  process.stdout.write(JSON.stringify({ ...row, window_start: Number(row.window_start) }) + '\\n')
 `
   )
   return script
 }
 
-function processMs(args: string[]): number {
-  const devNull = openSync('/dev/null', 'w')
-  try {
-    const started = process.hrtime.bigint()
-    const result = spawnSync(process.execPath, args, { stdio: ['ignore', devNull, 'pipe'] })
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e6
-    if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`)
-    return elapsed
-  } finally {
-    closeSync(devNull)
-  }
+interface Run {
+  ms: number
+  peakMiB: number
+  stdout: string
 }
 
-function cliArgs(file: string, configFile: string): string[] {
-  return [cli, 'guards', 'replay', '--log', file, '--flag', FLAG, '--flag-config', configFile, '--json']
-}
-
-/** The CLI's summary line: proof that it did the same work as the in-process replay. */
-function cliSummary(file: string, configFile: string): string {
-  const result = spawnSync(process.execPath, cliArgs(file, configFile), {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024
-  })
-  if (result.status !== 0) throw new Error(`rampart guards replay exited ${result.status}: ${result.stderr}`)
-  return result.stdout.trimEnd().split('\n').at(-1)!
-}
-
-/** Peak resident memory of the CLI replaying `file`, in MiB. */
-function cliPeakRssMiB(file: string, configFile: string): number {
-  if (existsSync('/usr/bin/time')) {
-    const result = spawnSync('/usr/bin/time', ['-v', process.execPath, ...cliArgs(file, configFile)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      encoding: 'utf8'
-    })
-    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)
-    if (result.status !== 0 || match === null)
-      throw new Error(`/usr/bin/time -v rampart guards replay failed: ${result.stderr}`)
-    return Number(match[1]) / 1024
-  }
-  // No GNU time: the child reports its own peak when it exits.
-  const reporter = join(dir, 'report-rss.cjs')
-  writeFileSync(
-    reporter,
-    "process.on('exit', () => process.stderr.write('maxrss ' + process.resourceUsage().maxRSS + '\\n'))\n"
-  )
-  const result = spawnSync(process.execPath, ['--require', reporter, ...cliArgs(file, configFile)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8'
-  })
-  const match = /maxrss (\d+)/.exec(result.stderr)
-  if (result.status !== 0 || match === null) throw new Error(`rampart guards replay failed: ${result.stderr}`)
-  return Number(match[1]) / 1024
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
-
-async function timed<T>(body: () => Promise<T>): Promise<{ ms: number; value: T }> {
+/** One process from spawn to exit, with its peak resident memory (GNU time, else the child's own report). */
+function run(args: string[]): Run {
   const started = process.hrtime.bigint()
-  const value = await body()
-  return { ms: Number(process.hrtime.bigint() - started) / 1e6, value }
+  const result = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024
+  })
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  const match = /maxrss (\d+)/.exec(result.stderr)
+  if (result.status !== 0 || match === null) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`)
+  return { ms, peakMiB: Number(match[1]) / 1024, stdout: result.stdout }
 }
 
-function perSecond(lines: number, ms: number): string {
-  return `${Math.round((lines / ms) * 1000).toLocaleString('en')} lines/s`
+function rampartWindows(stdout: string): Windows {
+  const windows: Windows = new Map()
+  for (const line of stdout.trimEnd().split('\n')) {
+    const parsed = JSON.parse(line) as { window_start?: string; treatment: Cohort; control: Cohort }
+    if (parsed.window_start === undefined) continue
+    const strip = ({ requests, failures, p95_ms }: Cohort): Cohort => ({ requests, failures, p95_ms })
+    windows.set(String(Date.parse(parsed.window_start)), {
+      treatment: strip(parsed.treatment),
+      control: strip(parsed.control)
+    })
+  }
+  return windows
+}
+
+function duckdbWindows(stdout: string): Windows {
+  const windows: Windows = new Map()
+  const empty = (): Cohort => ({ requests: 0, failures: 0, p95_ms: null })
+  for (const line of stdout.trimEnd().split('\n')) {
+    const row = JSON.parse(line) as { window_start: number; treated: boolean } & Cohort
+    const key = String(row.window_start)
+    const window = windows.get(key) ?? { treatment: empty(), control: empty() }
+    window[row.treated ? 'treatment' : 'control'] = {
+      requests: row.requests,
+      failures: row.failures,
+      p95_ms: row.p95_ms
+    }
+    windows.set(key, window)
+  }
+  return windows
+}
+
+/** Window by window; a window Rampart decided empty is one DuckDB has no row for. */
+function compare(rampart: Windows, duckdb: Windows): string {
+  let compared = 0
+  for (const [start, window] of rampart) {
+    const other = duckdb.get(start)
+    const empty = window.treatment.requests === 0 && window.control.requests === 0
+    if (other === undefined && empty) continue
+    if (JSON.stringify(window) !== JSON.stringify(other))
+      throw new Error(
+        `window ${new Date(Number(start)).toISOString()}: rampart ${JSON.stringify(window)}, ` +
+          `duckdb ${JSON.stringify(other)}`
+      )
+    compared += 1
+  }
+  const extra = [...duckdb.keys()].filter((start) => !rampart.has(start))
+  if (extra.length > 0) throw new Error(`DuckDB has windows Rampart has not: ${extra.join(', ')}`)
+  return (
+    `yes, window by window: ${compared} windows with requests, identical requests, failures and p95 ` +
+    `per cohort (${rampart.size} windows in all)`
+  )
 }
 
 async function main(): Promise<void> {
@@ -263,100 +138,79 @@ async function main(): Promise<void> {
     throw new Error('the CLI is not built: run "npx electron-vite build" first')
   const configFile = join(dir, 'flag.json')
   writeFileSync(configFile, JSON.stringify(STATE))
-  const big = join(dir, 'service-1m.jsonl')
-  const small = join(dir, 'service-250k.jsonl')
-  try {
-    await writeLog(big, LINES)
-    await writeLog(small, SMALL_LINES)
-    const bytes = statSync(big).size
-
-    // Warm-up, and the proof that the process and the in-process replay agree.
-    const expected = await inProcess(big)
-    await bareLoop(big)
-    const bareScript = writeBareLoopScript()
-    processMs([bareScript, big])
-    const summary = cliSummary(big, configFile)
-    const expectedSummary = JSON.stringify({
-      verdict: expected.summary.verdict,
-      first_trip_window:
-        expected.summary.firstTripWindowMs === null ? null : new Date(expected.summary.firstTripWindowMs).toISOString(),
-      windows: expected.summary.windows,
-      unparsed_lines: expected.summary.unparsedLines
-    })
-    if (summary !== expectedSummary)
-      throw new Error(`the CLI summary ${summary} differs from the in-process ${expectedSummary}`)
-
-    const bareMs: number[] = []
-    const replayMs: number[] = []
-    const bareProcessMs: number[] = []
-    const cliRunsMs: number[] = []
-    for (let run = 0; run < RUNS; run += 1) {
-      bareMs.push((await timed(() => bareLoop(big))).ms)
-      replayMs.push((await timed(() => inProcess(big))).ms)
-      bareProcessMs.push(processMs([bareScript, big]))
-      cliRunsMs.push(processMs(cliArgs(big, configFile)))
+  const log = join(dir, 'service-1m.jsonl')
+  const duckdb = duckdbScript()
+  const rampartArgs = [cli, 'guards', 'replay', '--log', log, '--flag', FLAG, '--flag-config', configFile, '--json']
+  const duckdbArgs = (threads: number): string[] => [duckdb, log, String(threads)]
+  await writeLog(log, LINES)
+  {
+    const size = `${(statSync(log).size / 1e6).toFixed(0)} MB`
+    // Warm-up, and the proof that both compute the same figures.
+    const agreed = compare(rampartWindows(run(rampartArgs).stdout), duckdbWindows(run(duckdbArgs(2)).stdout))
+    compare(rampartWindows(run(rampartArgs).stdout), duckdbWindows(run(duckdbArgs(1)).stdout))
+    const rampart: Run[] = []
+    const twoThreads: Run[] = []
+    const oneThread: Run[] = []
+    for (let round = 0; round < RUNS; round += 1) {
+      rampart.push(run(rampartArgs))
+      twoThreads.push(run(duckdbArgs(2)))
+      oneThread.push(run(duckdbArgs(1)))
     }
-    const nodeStartMs = median(
-      [0, 1, 2].map(() => {
-        const started = process.hrtime.bigint()
-        spawnSync(process.execPath, ['-e', '0'])
-        return Number(process.hrtime.bigint() - started) / 1e6
-      })
-    )
-    const baseline = median(bareMs)
-    const replay = median(replayMs)
-    const processBaseline = median(bareProcessMs)
-    const cliTotal = median(cliRunsMs)
-
-    report(
-      `guards replay, ${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB, ` +
-        `${expected.summary.windows} windows, ${expected.summary.unparsedLines} unparsed ` +
-        `(median of ${RUNS}, alternating)`,
-      [
-        { name: 'bare loop: stream + split + JSON.parse (baseline)', ms: baseline },
-        { name: 'replayGuardLog in process', ms: replay, baselineMs: baseline },
-        { name: 'bare loop as a process (process baseline)', ms: processBaseline },
-        { name: 'rampart guards replay --json > /dev/null', ms: cliTotal, baselineMs: processBaseline },
-        { name: '  of which node start-up (node -e 0)', ms: nodeStartMs, baselineMs: processBaseline }
-      ]
-    )
+    const work = `guards replay, ${LINES.toLocaleString('en')} lines (${size}), spawn to exit`
+    const rampartName = '`rampart guards replay --json` (2 worker threads)'
+    const bound =
+      'Tried: two worker threads parse line-aligned 2 MiB segments with a byte-level reader of the guard ' +
+      'fields (no decoding, no JSON.parse for ordinary lines) while one engine takes the lines in file order. ' +
+      'Bounded by: the per-line work left in JavaScript (about a microsecond per line per core), the ' +
+      'transfer of each segment’s lines to the engine’s thread, and on this shared machine the cores the ' +
+      'other jobs take (DuckDB’s vectorised C++ reader needs less CPU per line).'
+    recordFigure({
+      work,
+      rampart: rampartName,
+      peer: 'DuckDB read_json + SQL, 2 threads',
+      unit: 'ms',
+      rampartValues: rampart.map((entry) => entry.ms),
+      peerValues: twoThreads.map((entry) => entry.ms),
+      goal: { ratio: 1.0 },
+      agreed,
+      ifNotMet: bound
+    })
+    recordFigure({
+      work,
+      rampart: rampartName,
+      peer: 'DuckDB read_json + SQL, 1 thread',
+      unit: 'ms',
+      rampartValues: rampart.map((entry) => entry.ms),
+      peerValues: oneThread.map((entry) => entry.ms),
+      goal: { ratio: 0.7 },
+      agreed,
+      ifNotMet: bound
+    })
+    recordFigure({
+      work: `guards replay, ${LINES.toLocaleString('en')} lines, peak resident memory`,
+      rampart: rampartName,
+      peer: 'DuckDB, 2 threads',
+      unit: 'MiB',
+      rampartValues: rampart.map((entry) => entry.peakMiB),
+      peerValues: twoThreads.map((entry) => entry.peakMiB),
+      goal: { rampartAtMost: 128 },
+      agreed,
+      ifNotMet:
+        'The two worker threads each hold a V8 heap and a segment read ahead (2 MiB, reused); the main thread ' +
+        'holds the bundle and the open windows.'
+    })
     console.log(
-      `  throughput: baseline ${perSecond(LINES, baseline)}; in process ${perSecond(LINES, replay)}; ` +
-        `CLI ${perSecond(LINES, cliTotal)}`
+      `  runs (ms): rampart ${rampart.map((entry) => entry.ms.toFixed(0)).join(', ')}; duckdb 2 threads ` +
+        `${twoThreads.map((entry) => entry.ms.toFixed(0)).join(', ')}; duckdb 1 thread ` +
+        `${oneThread.map((entry) => entry.ms.toFixed(0)).join(', ')}; ` +
+        `rampart peak ${median(rampart.map((entry) => entry.peakMiB)).toFixed(1)} MiB`
     )
-    console.log(
-      `  runs: baseline ${msList(bareMs)} ms; in process ${msList(replayMs)} ms; ` +
-        `process baseline ${msList(bareProcessMs)} ms; CLI ${msList(cliRunsMs)} ms`
-    )
-
-    const smallRss = cliPeakRssMiB(small, configFile)
-    const bigRss = cliPeakRssMiB(big, configFile)
-    console.log(
-      `  peak RSS of the CLI: ${smallRss.toFixed(1)} MiB for ${SMALL_LINES.toLocaleString('en')} lines, ` +
-        `${bigRss.toFixed(1)} MiB for ${LINES.toLocaleString('en')} lines ` +
-        `(×${(bigRss / smallRss).toFixed(2)} for ×${LINES / SMALL_LINES} the lines)`
-    )
-
-    const cliRate = (LINES / cliTotal) * 1000
-    const inProcessRatio = replay / baseline
-    const cliRatio = cliTotal / processBaseline
-    console.log(
-      `  goal ≥ ${GOAL_LINES_PER_SECOND.toLocaleString('en')} lines/s (CLI, start-up included): ` +
-        `${cliRate >= GOAL_LINES_PER_SECOND ? 'met' : 'NOT met'}`
-    )
-    console.log(
-      `  goal ≤ ${GOAL_RATIO}× the bare loop: ` +
-        `${inProcessRatio <= GOAL_RATIO && cliRatio <= GOAL_RATIO ? 'met' : 'NOT met'} ` +
-        `(in process ${inProcessRatio.toFixed(2)}×, CLI against the bare loop as a process ${cliRatio.toFixed(2)}×)`
-    )
-    // Flat: four times the lines may not cost more than a quarter more memory.
-    console.log(`  goal memory flat: ${bigRss <= smallRss * 1.25 ? 'met' : 'NOT met'}`)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error)
-  process.exitCode = 1
-})
+main()
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error)
+    process.exitCode = 1
+  })
+  .finally(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,16 +1,18 @@
 // `rampart logs` against `docker logs` on a container that has written 500,000 JSON lines
-// (issue 3: "no slower than 1.3×"). Both read the same container's full output to /dev/null;
+// (issue 12: no slower than docker logs, peak memory at most 48 MiB). Both read the same
+// container's full output to /dev/null;
 // the runs alternate so that a busy moment on the machine hits both alike.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { DockerEngine } from '@main/docker/docker-engine'
 import { msList, report } from './bench-timing'
+import { recordFigure } from './bench-results'
 
 const LINES = 500_000
 // Three by default; more (RAMPART_BENCH_RUNS) on a busy machine, where single runs vary widely.
 const RUNS = Number(process.env.RAMPART_BENCH_RUNS ?? 3)
-const GOAL_RATIO = 1.3
+const GOAL_RATIO = 1.0
 const image = process.env.RAMPART_FIXTURE_NODE_IMAGE ?? 'rampart-fixture/node:18'
 const root = join(__dirname, '..')
 const cli = join(root, 'bin', 'rampart.js')
@@ -28,12 +30,21 @@ for (let i = 0; i < ${LINES}; i++) {
 }
 process.stdout.write(out.length > 0 ? out.join('\\n') + '\\n' : '');`
 
+const peaks = new Map<string, number[]>()
+
+/** Wall time to /dev/null; the peak resident memory (GNU time) goes to `peaks` under the command's name. */
 function timeMs(command: string, args: string[]): number {
   const started = process.hrtime.bigint()
-  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  const result = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', command, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8'
+  })
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6
-  if (result.status !== 0)
+  const match = /maxrss (\d+)/.exec(result.stderr)
+  if (result.status !== 0 || match === null)
     throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`)
+  const key = `${command} ${args.includes('--json') ? 'json' : ''}`
+  peaks.set(key, [...(peaks.get(key) ?? []), Number(match[1]) / 1024])
   return elapsed
 }
 
@@ -114,6 +125,41 @@ async function main(): Promise<void> {
     console.log(`  runs: docker ${msList(dockerMs)} ms; rampart ${msList(rampartMs)} ms`)
     const ratio = measured / baseline
     console.log(`  goal ≤ ${GOAL_RATIO}×: ${ratio <= GOAL_RATIO ? 'met' : 'NOT met'} (${ratio.toFixed(2)}×)`)
+    const agreed =
+      `yes, byte by byte: the same ${expected.length.toLocaleString('en')} bytes ` +
+      `(${LINES.toLocaleString('en')} lines)`
+    const megabytes = (expected.length / 1e6).toFixed(0)
+    const work = `logs of a container, ${LINES.toLocaleString('en')} lines (${megabytes} MB), to /dev/null`
+    recordFigure({
+      work: `${work}, spawn to exit`,
+      rampart: '`rampart logs CONTAINER`',
+      peer: '`docker logs CONTAINER`',
+      unit: 'ms',
+      rampartValues: rampartMs,
+      peerValues: dockerMs,
+      goal: { ratio: 1.0 },
+      agreed,
+      ifNotMet:
+        "Both stream the engine's log endpoint; Rampart also starts node and its bundle (about 0.1–0.3 s here) " +
+        'and demultiplexes the frames in JavaScript.'
+    })
+    recordFigure({
+      work: `${work}, peak resident memory`,
+      rampart: '`rampart logs CONTAINER`',
+      peer: '`docker logs CONTAINER`',
+      unit: 'MiB',
+      rampartValues: peaks.get(`${process.execPath} `) ?? [],
+      peerValues: peaks.get('docker ') ?? [],
+      goal: { rampartAtMost: 48 },
+      agreed,
+      ifNotMet:
+        'Tried: `rampart logs` loads only the workspace and the Docker engine (no history file, flag sources or ' +
+        'database); the frames are copied into two reused buffers and the output goes through one 64 KiB ' +
+        'buffer written again only once stdout has taken it. Bounded by: every read from the Docker socket ' +
+        'arrives in a new buffer from Node’s HTTP client, and V8 frees such outside-the-heap buffers only ' +
+        'after tens of MiB of them have gathered, so the peak follows the collector (the lowest run is at ' +
+        'the bundle’s own ~35 MiB plus a few MiB).'
+    })
   } finally {
     await engine.removeContainer(name, { force: true })
     engine.close()

@@ -1,32 +1,42 @@
 import type { Writable } from 'node:stream'
-import { drained, isClosed } from './cli-io'
+import { isClosed } from './cli-io'
 
 /**
  * LineWriter's counterpart for output that is already bytes (container logs passed through):
- * gathers small chunks into large writes and waits for 'drain' when the stream is full.
+ * copies small chunks into one buffer of `chunkBytes` and writes it when full, then waits until
+ * the stream has taken it before filling it again. So the memory held is that one buffer,
+ * whatever the pace of the reader and the writer, and the bytes handed to `write` may be reused
+ * by the caller as soon as it returns.
  */
 export class ByteWriter {
-  private parts: Uint8Array[] = []
+  private readonly buffer: Buffer
   private size = 0
 
   constructor(
     private readonly stream: Writable,
-    private readonly chunkBytes = 64 * 1024
-  ) {}
+    chunkBytes = 64 * 1024
+  ) {
+    this.buffer = Buffer.allocUnsafe(chunkBytes)
+  }
 
   async write(bytes: Uint8Array): Promise<void> {
-    if (bytes.length === 0) return
-    this.parts.push(bytes)
-    this.size += bytes.length
-    if (this.size >= this.chunkBytes) await this.flush()
+    let at = 0
+    while (at < bytes.length) {
+      const take = Math.min(bytes.length - at, this.buffer.length - this.size)
+      this.buffer.set(bytes.subarray(at, at + take), this.size)
+      this.size += take
+      at += take
+      if (this.size === this.buffer.length) await this.flush()
+    }
   }
 
   async flush(): Promise<void> {
     if (this.size === 0) return
-    const data = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size)
-    this.parts = []
+    const data = this.buffer.subarray(0, this.size)
     this.size = 0
     if (isClosed(this.stream)) return
-    if (!this.stream.write(data)) await drained(this.stream)
+    // The callback comes once the stream is done with `data` (written, or failed: the CLI's
+    // output error handler reports that), so the buffer can be filled again.
+    await new Promise<void>((resolve) => this.stream.write(data, () => resolve()))
   }
 }

@@ -1,5 +1,7 @@
 import type { AppContext, Services } from '@main/app/app-context'
 import type { Clock } from '@main/platform/clock'
+import type { FlagService } from '@main/flags/flag-service'
+import type { LogService } from '@main/docker/log-service'
 import type { UnrecordedKill } from '@main/rollouts/unrecorded-kill'
 import { systemClock } from '@main/platform/clock'
 
@@ -18,6 +20,7 @@ export interface CliRuntimeOptions {
  */
 export class CliRuntime {
   private context: Promise<AppContext> | null = null
+  private flagsOnly: Promise<FlagService> | null = null
   private readonly closers: Array<() => void> = []
 
   constructor(private readonly options: CliRuntimeOptions) {}
@@ -44,6 +47,38 @@ export class CliRuntime {
       })
     )
     return this.context
+  }
+
+  /**
+   * The flag service alone: the open context's when there is one, else one that loads only the
+   * workspace and the flag sources (no history file, database or Docker client).
+   */
+  async flags(): Promise<FlagService> {
+    if (this.context !== null) return (await this.context).services.flags
+    this.flagsOnly ??= import('@main/app/flags-context').then(
+      ({ createFlagsContext }) =>
+        createFlagsContext({
+          workspacePath: this.options.workspacePath,
+          env: this.options.env,
+          cwd: this.options.cwd,
+          clock: this.options.clock
+        }).flags
+    )
+    return this.flagsOnly
+  }
+
+  /** The log service alone: the open context's when there is one, else one with only the workspace and Docker. */
+  async logs(): Promise<LogService> {
+    if (this.context !== null) return (await this.context).services.logs
+    const { createLogsContext } = await import('@main/app/logs-context')
+    const logsContext = createLogsContext({
+      workspacePath: this.options.workspacePath,
+      env: this.options.env,
+      cwd: this.options.cwd,
+      clock: this.options.clock
+    })
+    this.closers.push(() => logsContext.close())
+    return logsContext.logs
   }
 
   async services(): Promise<Services> {

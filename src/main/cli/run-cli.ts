@@ -4,7 +4,7 @@ import { GLOBAL_OPTIONS, type CliCommand, type OptionValues } from './cli-comman
 import { quietWhenOutputCloses, type CliIo } from './cli-io'
 import { CliRuntime } from './cli-runtime'
 import { noteMovedAsideHistory, writeWarning } from './history-notices'
-import { COMMANDS } from './commands'
+import { loadCommands } from './commands'
 import { exitCodeFor, UsageError } from './usage-error'
 
 /** Runs one `rampart` invocation and returns its exit code (0 ok, 1 operational failure, 2 bad usage/input). */
@@ -13,9 +13,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   quietWhenOutputCloses(io.stdout, io.stderr)
   let runtime: CliRuntime | null = null
   try {
-    const { command, rest, group } = findCommand(argv)
+    const commands = await loadCommands(argv[0])
+    const { command, rest, group } = findCommand(commands, argv)
     if (command === null) {
-      io.stdout.write(group === null ? overview() : groupOverview(group))
+      io.stdout.write(group === null ? overview(commands) : groupOverview(commands, group))
       return rest.length === 0 || rest.includes('--help') || rest.includes('-h') ? 0 : 2
     }
     const { values, positionals } = parseCommandArgs(command, rest)
@@ -52,9 +53,9 @@ interface FoundCommand {
   group: string | null
 }
 
-function findCommand(argv: string[]): FoundCommand {
+function findCommand(commands: CliCommand[], argv: string[]): FoundCommand {
   // Longest match first: "rollout status" before a hypothetical "rollout".
-  const sorted = [...COMMANDS].sort((a, b) => b.words.length - a.words.length)
+  const sorted = [...commands].sort((a, b) => b.words.length - a.words.length)
   for (const command of sorted) {
     if (command.words.every((word, index) => argv[index] === word)) {
       return { command, rest: argv.slice(command.words.length), group: null }
@@ -65,7 +66,7 @@ function findCommand(argv: string[]): FoundCommand {
     return { command: null, rest: [], group: null }
   // A group named without one of its commands ("rampart rollout", "rampart db --help") lists them.
   const second = argv[1]
-  if (groupCommands(first).length > 0 && (second === undefined || second.startsWith('-')))
+  if (groupCommands(commands, first).length > 0 && (second === undefined || second.startsWith('-')))
     return { command: null, rest: argv.slice(1), group: first }
   throw new UsageError(
     `unknown command "${argv
@@ -89,8 +90,8 @@ function parseCommandArgs(command: CliCommand, rest: string[]): { values: Option
   }
 }
 
-function overview(): string {
-  const lines = COMMANDS.map((command) => `  rampart ${command.words.join(' ').padEnd(20)} ${command.summary}`)
+function overview(commands: CliCommand[]): string {
+  const lines = commands.map((command) => `  rampart ${command.words.join(' ').padEnd(20)} ${command.summary}`)
   return [
     'rampart: operator console for guarded feature rollouts',
     '',
@@ -103,12 +104,12 @@ function overview(): string {
   ].join('\n')
 }
 
-function groupCommands(group: string): CliCommand[] {
-  return COMMANDS.filter((command) => command.words.length > 1 && command.words[0] === group)
+function groupCommands(commands: CliCommand[], group: string): CliCommand[] {
+  return commands.filter((command) => command.words.length > 1 && command.words[0] === group)
 }
 
-function groupOverview(group: string): string {
-  const lines = groupCommands(group).map(
+function groupOverview(commands: CliCommand[], group: string): string {
+  const lines = groupCommands(commands, group).map(
     (command) => `  rampart ${command.words.join(' ').padEnd(20)} ${command.summary}`
   )
   return [

@@ -32,7 +32,7 @@ export const flagsEvalCommand: CliCommand = {
     const state: FlagState =
       configPath !== undefined
         ? readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
-        : await runtime.services().then((services) => services.flags.readState(optionalString(values, 'env'), flagName))
+        : await runtime.flags().then((flags) => flags.readState(optionalString(values, 'env'), flagName))
 
     const evaluate = compileFlag(flagName, state)
     const out = new LineWriter(io.stdout)

@@ -11,7 +11,7 @@ export const flagsListCommand: CliCommand = {
   usage: 'rampart flags list [--env NAME] [--json]',
   options: {},
   async run({ values }, io, runtime) {
-    const views = await (await runtime.services()).flags.list(optionalString(values, 'env'))
+    const views = await (await runtime.flags()).list(optionalString(values, 'env'))
     await printFlagViews(views, flag(values, 'json'), io.stdout)
     refuseUnreadable(views)
   }
@@ -23,9 +23,7 @@ export const flagsGetCommand: CliCommand = {
   usage: 'rampart flags get --flag F [--env NAME] [--json]',
   options: { flag: { type: 'string' } },
   async run({ values }, io, runtime) {
-    const view = await (
-      await runtime.services()
-    ).flags.get(optionalString(values, 'env'), requiredString(values, 'flag'))
+    const view = await (await runtime.flags()).get(optionalString(values, 'env'), requiredString(values, 'flag'))
     await printFlagViews([view], flag(values, 'json'), io.stdout)
     refuseUnreadable([view])
   }

@@ -230,7 +230,7 @@ export const guardsCommands: CliCommand[] = [guardsReplayCommand, guardsWatchCom
 /** The workspace's current state of the flag, for events without `flags` when no --flag-config is given. */
 async function workspaceFlagState(values: OptionValues, runtime: CliRuntime, flagName: string): Promise<FlagState> {
   try {
-    return await (await runtime.services()).flags.readState(optionalString(values, 'env'), flagName)
+    return await (await runtime.flags()).readState(optionalString(values, 'env'), flagName)
   } catch (error) {
     if (!(error instanceof RampartError)) throw error
     throw new RampartError(

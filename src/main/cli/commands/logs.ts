@@ -46,7 +46,7 @@ export const logsCommand: CliCommand = {
       tail: values.tail === 'all' ? undefined : optionalInteger(values, 'tail', 0, 100_000_000),
       since: optionalString(values, 'since')
     }
-    const services = await runtime.services()
+    const logs = await runtime.logs()
     // A closed pipe (`rampart logs … | head`) ends the read instead of leaving the engine stream open.
     const abort = new AbortController()
     const onOutputError = (): void => abort.abort()
@@ -54,7 +54,7 @@ export const logsCommand: CliCommand = {
     try {
       if (!json && !timestamps && grep === undefined && eventType === undefined) {
         // Nothing to look at in the lines: pass the bytes through, as docker logs does.
-        await copyBytes(services.logs.readBytes({ ...request, signal: abort.signal }), io, follow)
+        await copyBytes(logs.readBytes({ ...request, signal: abort.signal }), io, follow)
         return
       }
       const lineRequest = {
@@ -66,7 +66,7 @@ export const logsCommand: CliCommand = {
         signal: abort.signal
       }
       // Following goes on across an engine restart, with a notice of the gap (a "rampart" line).
-      const batches = follow ? services.logs.follow(lineRequest) : services.logs.read(lineRequest)
+      const batches = follow ? logs.follow(lineRequest) : logs.read(lineRequest)
       if (json) await writeJson(batches, container, io, follow)
       else await writeText(batches, io, follow)
     } finally {

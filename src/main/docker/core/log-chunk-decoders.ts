@@ -35,31 +35,39 @@ export function logLineDecoder(tty: boolean, options: { timestamps: boolean }): 
   }
 }
 
-/** The stdout and stderr payloads of each chunk, copied out of the framing without decoding. */
+/**
+ * The stdout and stderr payloads of each chunk, copied out of the framing without decoding.
+ * The two output buffers are reused from chunk to chunk (an item's bytes are valid until the
+ * next item is asked for): half a million lines would otherwise leave tens of MiB of buffers
+ * for the collector to find, and the process's peak memory would follow the collector.
+ */
 export function logBytesDecoder(tty: boolean): LogChunkDecoder<LogBytes> {
   if (tty) return { chunk: (data) => ({ stdout: data, stderr: EMPTY_BYTES }), end: () => null }
   const demuxer = new FrameDemuxer()
+  let stdoutBuffer = Buffer.alloc(0)
+  let stderrBuffer = Buffer.alloc(0)
   return {
     chunk: (data) => {
-      let stdout: Buffer | null = null
-      let stderr: Buffer | null = null
+      if (stdoutBuffer.length < data.length) stdoutBuffer = Buffer.allocUnsafe(Math.max(data.length, 64 * 1024))
       let stdoutLength = 0
       let stderrLength = 0
+      let anyStderr = false
       demuxer.scan(data, (stream, bytes, start, end) => {
         if (end === start) return
         // Buffer#copy, not subarray + set: one native call and no view object per frame.
         if (stream === 'stdout') {
-          stdout ??= Buffer.allocUnsafe(data.length)
-          stdoutLength += (bytes as Buffer).copy(stdout, stdoutLength, start, end)
+          stdoutLength += (bytes as Buffer).copy(stdoutBuffer, stdoutLength, start, end)
         } else {
-          stderr ??= Buffer.allocUnsafe(data.length)
-          stderrLength += (bytes as Buffer).copy(stderr, stderrLength, start, end)
+          if (!anyStderr && stderrBuffer.length < data.length)
+            stderrBuffer = Buffer.allocUnsafe(Math.max(data.length, 64 * 1024))
+          anyStderr = true
+          stderrLength += (bytes as Buffer).copy(stderrBuffer, stderrLength, start, end)
         }
       })
-      if (stdout === null && stderr === null) return null
+      if (stdoutLength === 0 && stderrLength === 0) return null
       return {
-        stdout: stdout === null ? EMPTY_BYTES : (stdout as Buffer).subarray(0, stdoutLength),
-        stderr: stderr === null ? EMPTY_BYTES : (stderr as Buffer).subarray(0, stderrLength)
+        stdout: stdoutLength === 0 ? EMPTY_BYTES : stdoutBuffer.subarray(0, stdoutLength),
+        stderr: stderrLength === 0 ? EMPTY_BYTES : stderrBuffer.subarray(0, stderrLength)
       }
     },
     end: () => {

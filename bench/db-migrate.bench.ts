@@ -1,0 +1,225 @@
+// `rampart db migrate` of the sample migrations (001, 002) into a fresh database against
+// postgrator 8 (a node script with pg) and `psql -1 -f 001 -f 002`, all three as processes from
+// spawn to exit, on one Postgres container, alternating round by round. Each round starts from
+// freshly created databases (not timed). Before timing, the three schemas are compared column by
+// column (the ledgers, which differ by design, left out).
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DockerEngine } from '@main/docker/docker-engine'
+import { PostgresTarget } from '@main/database/postgres-target'
+import { recordFigure } from './bench-results'
+
+const RUNS = Number(process.env.RAMPART_BENCH_RUNS ?? 5)
+const image = process.env.RAMPART_FIXTURE_POSTGRES_IMAGE ?? 'rampart-fixture/postgres:15'
+const root = join(__dirname, '..')
+const cli = join(root, 'bin', 'rampart.js')
+const migrations = join(root, 'migrations')
+const name = `rampart-bench-db-migrate-${process.pid}`
+const user = 'unicorn'
+const password = 'bench-password'
+const FILES = ['001_baseline.sql', '002_llm_management_tables.sql']
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))
+      )
+    })
+  })
+}
+
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const started = process.hrtime.bigint()
+  const result = spawnSync(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
+  return ms
+}
+
+async function main(): Promise<void> {
+  const engine = await DockerEngine.connect()
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-db-migrate-'))
+  try {
+    if (!(await engine.imageExists(image)))
+      throw new Error(`image ${image} is missing: run "bash scripts/test-env/up.sh"`)
+    const port = await freePort()
+    await engine.createContainer({
+      name,
+      image,
+      env: {
+        POSTGRES_USER: user,
+        POSTGRES_PASSWORD: password,
+        POSTGRES_DB: 'postgres',
+        PGPORT: String(port),
+        POSTGRES_LISTEN_ADDRESSES: '127.0.0.1'
+      },
+      cmd: ['postgres', '-c', 'listen_addresses=127.0.0.1'],
+      network: 'host',
+      labels: { 'rampart.test': '1', 'rampart.bench': 'db-migrate' }
+    })
+    await engine.startContainer(name)
+    const admin = new PostgresTarget({ host: '127.0.0.1', port, user, password, database: 'postgres' })
+    await admin.waitUntilReady({ timeoutMs: 90_000 })
+    const fresh = async (database: string): Promise<void> => {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+      await admin.query(`CREATE DATABASE ${database} OWNER ${user}`)
+    }
+
+    // Rampart: a workspace naming the container's database; its history file in the bench's folder.
+    const workspaceFile = join(dir, 'rampart.config.yaml')
+    writeFileSync(
+      workspaceFile,
+      JSON.stringify({
+        environments: {
+          bench: {
+            postgres: {
+              container: name,
+              image,
+              host: '127.0.0.1',
+              port,
+              user,
+              password: '${BENCH_PG_PASSWORD}',
+              database: 'bench_rampart',
+              disposable: true,
+              network: 'host'
+            },
+            migrations
+          }
+        }
+      })
+    )
+    const home = join(dir, 'home')
+    mkdirSync(home)
+    const rampartEnv = {
+      ...process.env,
+      RAMPART_HOME: home,
+      RAMPART_WORKSPACE: workspaceFile,
+      RAMPART_ACTOR: 'bench',
+      BENCH_PG_PASSWORD: password
+    }
+    const rampartArgs = [cli, 'db', 'migrate', '--env', 'bench', '--json']
+
+    // postgrator: the same files under its naming (NNN.do.name.sql).
+    const postgratorDir = join(dir, 'postgrator')
+    mkdirSync(postgratorDir)
+    for (const file of FILES) {
+      const [, version, rest] = /^(\d+)_(.*)$/.exec(file)!
+      copyFileSync(join(migrations, file), join(postgratorDir, `${version}.do.${rest}`))
+    }
+    const postgratorScript = join(dir, 'postgrator-migrate.cjs')
+    writeFileSync(
+      postgratorScript,
+      `const postgratorModule = require(${JSON.stringify(require.resolve('postgrator'))})
+const Postgrator = postgratorModule.default ?? postgratorModule
+const pg = require(${JSON.stringify(require.resolve('pg'))})
+;(async () => {
+  const client = new pg.Client({ host: '127.0.0.1', port: ${port}, user: '${user}',
+    password: process.env.BENCH_PG_PASSWORD, database: 'bench_postgrator' })
+  await client.connect()
+  const postgrator = new Postgrator({
+    migrationPattern: ${JSON.stringify(join(postgratorDir, '*'))},
+    driver: 'pg',
+    database: 'bench_postgrator',
+    execQuery: (query) => client.query(query)
+  })
+  await postgrator.migrate()
+  await client.end()
+})().catch((error) => { console.error(error); process.exit(1) })
+`
+    )
+    const postgratorEnv = { ...process.env, BENCH_PG_PASSWORD: password }
+    const psqlEnv = { ...process.env, PGPASSWORD: password }
+    const psqlArgs = [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      user,
+      '-d',
+      'bench_psql',
+      '-q',
+      '-X',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-1',
+      ...FILES.flatMap((file) => ['-f', join(migrations, file)])
+    ]
+
+    const schema = async (database: string): Promise<string> => {
+      const rows = await new PostgresTarget({ host: '127.0.0.1', port, user, password, database }).query(
+        `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name NOT IN ('schemaversion', 'rampart_schema_history')
+         ORDER BY table_name, ordinal_position`
+      )
+      return JSON.stringify(rows)
+    }
+
+    const round = async (): Promise<{ rampart: number; postgrator: number; psql: number }> => {
+      for (const database of ['bench_rampart', 'bench_postgrator', 'bench_psql']) await fresh(database)
+      return {
+        rampart: timed(process.execPath, rampartArgs, rampartEnv),
+        postgrator: timed(process.execPath, [postgratorScript], postgratorEnv),
+        psql: timed('psql', psqlArgs, psqlEnv)
+      }
+    }
+    // Warm-up, and the proof that the three end with the same schema.
+    await round()
+    const [viaRampart, viaPostgrator, viaPsql] = [
+      await schema('bench_rampart'),
+      await schema('bench_postgrator'),
+      await schema('bench_psql')
+    ]
+    if (viaRampart !== viaPostgrator || viaRampart !== viaPsql)
+      throw new Error('rampart, postgrator and psql left different schemas')
+    const columns = (JSON.parse(viaRampart) as unknown[]).length
+    const runs: Array<{ rampart: number; postgrator: number; psql: number }> = []
+    for (let index = 0; index < RUNS; index += 1) runs.push(await round())
+
+    const agreed =
+      `yes, column by column: the same ${columns} columns (name, type, nullability, default) ` + 'in every table'
+    const work = `db migrate of ${FILES.length} migrations into a fresh database, spawn to exit`
+    const bound =
+      'Rampart starts node and its bundle, reads the workspace, opens the history file, takes the environment ' +
+      'lock and records the run in the history; the migration work itself is a small part of the time.'
+    recordFigure({
+      work,
+      rampart: '`rampart db migrate`',
+      peer: 'postgrator 8 (node script, pg)',
+      unit: 'ms',
+      rampartValues: runs.map((entry) => entry.rampart),
+      peerValues: runs.map((entry) => entry.postgrator),
+      goal: { ratio: 1.0 },
+      agreed,
+      ifNotMet: bound
+    })
+    recordFigure({
+      work,
+      rampart: '`rampart db migrate`',
+      peer: '`psql -1 -f 001 -f 002`',
+      unit: 'ms',
+      rampartValues: runs.map((entry) => entry.rampart),
+      peerValues: runs.map((entry) => entry.psql),
+      goal: { ratio: 2.0 },
+      agreed,
+      ifNotMet: bound
+    })
+    console.log(`  rampart history files: ${readdirSync(home).join(', ')}`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+    await engine.removeContainer(name, { force: true, volumes: true })
+    engine.close()
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
