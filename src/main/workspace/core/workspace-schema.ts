@@ -45,6 +45,16 @@ const FlagSourceSchema = z.discriminatedUnion('kind', [
       base_url: HttpUrlSchema,
       token: SecretReferenceSchema.optional()
     })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('unleash'),
+      url: HttpUrlSchema,
+      project: z.string().min(1).default('default'),
+      environment: z.string().min(1),
+      // An Admin API token (or an admin's personal access token): it reads and writes features.
+      token: SecretReferenceSchema
+    })
     .strict()
 ])
 
