@@ -73,7 +73,7 @@ describe('UnleashFlagSource', () => {
     expect(await source().listFlags()).toContain(flag)
   })
 
-  it('refuses a feature whose strategies are not Rampart state, with every reason, and still lets a kill read it', async () => {
+  it('refuses a feature that is not Rampart state, with every reason, and still lets a kill read it', async () => {
     const flag = unleash.uniqueFlag()
     await unleash.createFeature(
       flag,
