@@ -175,6 +175,7 @@ export class LiveGuardWatch {
       flag: plan.flag,
       environment: plan.environment,
       flagState: setup.flagState,
+      flagRules: setup.handle.flagSource.rules,
       settings: { ...thresholds, action },
       latenessSeconds,
       startMs: plan.startMs,

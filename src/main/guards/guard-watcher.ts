@@ -6,6 +6,7 @@ import type { HistoryStore } from '@main/history/history-store'
 import { GuardEngine, type GuardCounts, type GuardWindow } from './core/guard-engine'
 import { parseLogLine } from './core/log-event'
 import type { Clock } from '@main/platform/clock'
+import type { FlagRules } from '@main/flags/core/flag-evaluation'
 import { GuardWindowRecorder, type GuardTrip } from './guard-window-recorder'
 
 export type { GuardTrip, GuardWindowFigures } from './guard-window-recorder'
@@ -42,6 +43,8 @@ export interface GuardWatcherOptions {
   environment: string
   /** For events without `flags`; replace it with setFlagState when the rollout moves. */
   flagState: FlagState | null
+  /** Whose evaluation rules attribute events without `flags` (the flag source's). */
+  flagRules?: FlagRules
   settings: GuardThresholds & { action?: GuardAction }
   /** Default one window, as in replay. */
   latenessSeconds?: number
@@ -86,6 +89,7 @@ export class GuardWatcher {
     this.engine = new GuardEngine({
       flag: options.flag,
       flagState: options.flagState,
+      ...(options.flagRules === undefined ? {} : { flagRules: options.flagRules }),
       settings: options.settings,
       latenessSeconds: this.latenessSeconds,
       firstWindowFromMs: options.startMs
