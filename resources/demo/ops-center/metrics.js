@@ -40,4 +40,4 @@ function createMetrics(flag) {
   }
 }
 
-module.exports = { DURATION_BUCKETS_MS, createMetrics }
+module.exports = { createMetrics }

@@ -35,7 +35,7 @@ describe('demoServiceContainerSpec', () => {
     expect(SPEC.ports).toBeUndefined()
   })
 
-  it('mounts the service folder at /app, its packages at /node_modules and the env file at /config/.env, all read-only', () => {
+  it('mounts the service folder at /app, its packages at /node_modules and the env file, all read-only', () => {
     expect(SPEC.mounts).toEqual([
       { source: '/opt/rampart/resources/demo/ops-center', target: '/app', readOnly: true },
       { source: '/opt/rampart/node_modules', target: '/node_modules', readOnly: true },

@@ -9,7 +9,6 @@
  * on every count exactly. docs/sources.md says what this means for real traffic.
  */
 import { randomBytes } from 'node:crypto'
-import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RampartError } from '@shared/errors'
 import type { GuardThresholds } from '@shared/schemas/guard-settings'
@@ -23,10 +22,6 @@ import { ServiceWorkspace } from '@test/fixtures/service-workspace'
 import { eventually, startDemoService, type DemoServiceProcess } from '@test/support/demo-service-process'
 import { scrapeTarget, testPrometheus, type ScrapedTarget } from '@test/support/prometheus-test-env'
 import { freePort } from '@test/support/docker-test-env'
-
-const { DURATION_BUCKETS_MS } = createRequire(import.meta.url)('../../../resources/demo/ops-center/metrics.js') as {
-  DURATION_BUCKETS_MS: number[]
-}
 
 const WINDOW_SECONDS = 4
 const WINDOW_MS = WINDOW_SECONDS * 1000
@@ -140,11 +135,20 @@ function logWindows(demo: DemoServiceProcess, flag: string): GuardWindow[] {
   return windows
 }
 
+/** The duration histogram's bucket bounds, as the demo's /metrics gives them. */
+async function bucketBounds(demo: DemoServiceProcess): Promise<number[]> {
+  const text = await (await fetch(`${demo.baseUrl}/metrics`)).text()
+  const bounds = [...text.matchAll(/^ops_center_request_duration_ms_bucket\{le="([0-9.]+)"/gm)].map((match) =>
+    Number(match[1])
+  )
+  return [...new Set(bounds)].sort((a, b) => a - b)
+}
+
 /** The width of the histogram bucket holding `valueMs`. */
-function bucketWidth(valueMs: number): number {
-  const index = DURATION_BUCKETS_MS.findIndex((bound) => valueMs <= bound)
+function bucketWidth(bounds: number[], valueMs: number): number {
+  const index = bounds.findIndex((bound) => valueMs <= bound)
   expect(index, `${valueMs} ms is past the last bucket`).toBeGreaterThanOrEqual(0)
-  return DURATION_BUCKETS_MS[index]! - (index === 0 ? 0 : DURATION_BUCKETS_MS[index - 1]!)
+  return bounds[index]! - (index === 0 ? 0 : bounds[index - 1]!)
 }
 
 describe('guards from Prometheus', () => {
@@ -178,6 +182,7 @@ describe('guards from Prometheus', () => {
     stop.abort()
     expect((await watching).stopped).toBe('aborted')
 
+    const bounds = await bucketBounds(demo)
     const fromLog = new Map(logWindows(demo, flag).map((window) => [window.windowStartMs, window]))
     expect([...fromLog.values()].find((window) => window.decision === 'trip')?.windowStartMs).toBe(trip.windowStartMs)
     let compared = 0
@@ -199,7 +204,7 @@ describe('guards from Prometheus', () => {
         })
         const logP95 = logged[cohort].p95Ms
         if (logP95 === null) expect(window[cohort].p95Ms).toBeNull()
-        else expect(Math.abs(window[cohort].p95Ms! - logP95)).toBeLessThanOrEqual(bucketWidth(logP95))
+        else expect(Math.abs(window[cohort].p95Ms! - logP95)).toBeLessThanOrEqual(bucketWidth(bounds, logP95))
       }
       expect({ at, decision: window.decision }).toEqual({ at, decision: logged.decision })
       if (window.treatment.requests > 0) compared += 1

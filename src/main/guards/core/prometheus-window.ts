@@ -21,7 +21,7 @@ export interface PrometheusVectorSample {
   value: [number, string]
 }
 
-export const COHORT_LABEL = 'cohort'
+const COHORT_LABEL = 'cohort'
 
 /**
  * How much a counter grew from the window's start to its end, exactly: the last sample at or
@@ -30,7 +30,7 @@ export const COHORT_LABEL = 'cohort'
  * min_requests means. A series born inside the window counts from zero; a series whose counter
  * reset inside it (the service restarted) falls back to `increase()`, which handles resets.
  */
-export function windowIncrease(selector: string): string {
+function windowIncrease(selector: string): string {
   return (
     `(${selector} - ${selector} offset $window unless resets(${selector}[$window]) > 0)` +
     ` or (${selector} unless ${selector} offset $window)` +
