@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs, then nothing else: Debian's Chromium for the
 # end-to-end tests (driven by playwright-core, never a downloaded browser) and Debian's
-# prometheus for the Prometheus guard source, a Docker engine with the fixture images and a
-# running Prometheus (scripts/test-env/up.sh: reused when present, images built from this
-# machine's apt sources when no registry is reachable), and the npm dependencies.
+# prometheus for the Prometheus guard source, a Docker engine with the fixture images, a
+# running Prometheus and Unleash server (scripts/test-env/up.sh: reused when present, images
+# built from this machine's apt sources when no registry is reachable, unleash-server installed
+# into its own folder outside the project), and the npm dependencies.
 # Idempotent: what is already there is reused. Run as root on Debian, or with the packages present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,7 @@ fi
 say "chromium: $(chromium --version 2>/dev/null || echo missing)"
 say "prometheus: $(prometheus --version 2>&1 | head -1)"
 
-say "Docker engine, fixture images and Prometheus"
+say "Docker engine, fixture images, Prometheus and Unleash"
 bash scripts/test-env/up.sh
 
 # The Electron binary is not needed by any test (the renderer is tested in Chromium through
