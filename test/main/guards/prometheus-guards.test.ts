@@ -9,6 +9,7 @@
  * on every count exactly. docs/sources.md says what this means for real traffic.
  */
 import { randomBytes } from 'node:crypto'
+import { createServer, connect, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RampartError } from '@shared/errors'
 import type { GuardThresholds } from '@shared/schemas/guard-settings'
@@ -252,4 +253,47 @@ describe('guards from Prometheus', () => {
     expect((failure as RampartError).message).toContain(`Prometheus at ${url}`)
     expect(windows).toEqual([])
   })
+
+  it('stops with the server named when Prometheus goes away mid-watch, deciding nothing without it', async () => {
+    const prometheus = testPrometheus()
+    const upstream = new URL(prometheus.url)
+    // A plain TCP forwarder to the real server, closed mid-watch: Prometheus as seen across a dropped tunnel.
+    const sockets = new Set<Socket>()
+    const forwarder = createServer((client) => {
+      const server = connect(Number(upstream.port), upstream.hostname)
+      for (const socket of [client, server]) {
+        sockets.add(socket)
+        socket.on('close', () => sockets.delete(socket))
+        socket.on('error', () => socket.destroy())
+      }
+      client.pipe(server).pipe(client)
+    })
+    await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve))
+    const port = (forwarder.address() as { port: number }).port
+    cleanups.push(() => void forwarder.close())
+    const flag = uniqueFlag()
+    const guards = await guardService(flag, `http://127.0.0.1:${port}`, 1)
+    const windows: GuardWindow[] = []
+    const failure = await guards
+      .watch(
+        { flag },
+        {
+          onWindow: (window) => {
+            windows.push(window)
+            forwarder.close()
+            for (const socket of sockets) socket.destroy()
+          }
+        },
+        new AbortController().signal
+      )
+      .then(
+        () => null,
+        (error: unknown) => error
+      )
+    expect(failure).toBeInstanceOf(RampartError)
+    expect((failure as RampartError).code).toBe('unreachable')
+    expect((failure as RampartError).message).toContain(`Prometheus at http://127.0.0.1:${port}`)
+    expect((failure as RampartError).message).toContain('was not decided')
+    expect(windows.map((window) => window.decision)).toEqual(['hold'])
+  }, 30_000)
 })
