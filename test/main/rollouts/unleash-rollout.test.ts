@@ -21,6 +21,8 @@ import {
 const unleash = new TestUnleash()
 let dir: string
 let flag: string
+/** A feature whose rollout is by session, which Rampart cannot read. */
+let odd: string
 let context: AppContext
 
 beforeEach(async () => {
@@ -32,6 +34,12 @@ beforeEach(async () => {
     [{ name: 'flexibleRollout', parameters: { rollout: '25', stickiness: 'userId', groupId: flag } }],
     true
   )
+  odd = unleash.uniqueFlag()
+  await unleash.createFeature(
+    odd,
+    [{ name: 'flexibleRollout', parameters: { rollout: '50', stickiness: 'sessionId', groupId: odd } }],
+    true
+  )
   writeFileSync(
     path.join(dir, 'rampart.config.yaml'),
     [
@@ -39,7 +47,7 @@ beforeEach(async () => {
       '  fleet:',
       `    flag_source: { kind: unleash, url: "${unleash.url}", project: ${UNLEASH_PROJECT}, ` +
         `environment: ${UNLEASH_ENVIRONMENT}, token: "\${${UNLEASH_TOKEN_VARIABLE}}" }`,
-      `    flags: [${flag}]`,
+      `    flags: [${flag}, ${odd}]`,
       ''
     ].join('\n')
   )
@@ -115,5 +123,18 @@ describe('rollout moves on an Unleash flag', () => {
     })
     expect((await moves.status('fleet', flag)).position).toEqual({ kind: 'drift', percentage: 37, phaseBelow: 25 })
     expect(await rollout()).toBe('37')
+  })
+
+  it('shows a feature it cannot read as Rampart state read-only, with the reason, beside a readable one', async () => {
+    const views = await context.services.flags.list('fleet')
+    expect(views.map((view) => [view.flag, view.source, view.state?.rollout_percentage ?? null])).toEqual([
+      [flag, 'unleash', 25],
+      [odd, 'unleash', null]
+    ])
+    const unreadable = views[1]!
+    expect(unreadable.writable).toBeNull()
+    expect(unreadable.error?.code).toBe('refused')
+    expect(unreadable.error?.message).toContain('read-only')
+    expect(unreadable.error?.message).toContain('stickiness "sessionId"')
   })
 })
