@@ -15,6 +15,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DockerEngine } from '@main/docker/docker-engine'
+import { locateDemoResources } from '@main/demo/demo-resources'
 import { probeHttp } from '@main/platform/http-probe'
 import { createAppContext } from '@main/app/app-context'
 import { msList, report } from './bench-timing'
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
       cmd: ['node', '/app/server.js'],
       mounts: [
         { source: join(root, 'resources', 'demo', 'ops-center'), target: '/app', readOnly: true },
+        // Its one package (prom-client), from the project's own, as demo up mounts it.
+        { source: locateDemoResources(root).nodeModulesDir, target: '/node_modules', readOnly: true },
         // The folder, not the file: both sed -i and Rampart replace the file by rename.
         { source: dir, target: '/config', readOnly: true }
       ],

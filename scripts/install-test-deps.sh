@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs, then nothing else: Debian's Chromium for the
-# end-to-end tests (driven by playwright-core, never a downloaded browser), a Docker engine with
-# the fixture images (scripts/test-env/up.sh: reused when present, built from this machine's apt
-# sources when no registry is reachable), and the npm dependencies; then audits the production ones.
+# end-to-end tests (driven by playwright-core, never a downloaded browser) and Debian's
+# prometheus for the Prometheus guard source, a Docker engine with the fixture images, a
+# running Prometheus and Unleash server (scripts/test-env/up.sh: reused when present, images
+# built from this machine's apt sources when no registry is reachable, unleash-server installed
+# into its own folder outside the project), and the npm dependencies; then audits the production ones.
 # Idempotent: what is already there is reused. Run as root on Debian, or with the packages present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +13,7 @@ say() { printf '== %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "install-test-deps: missing ${need_apt[*]}; install them (Debian: apt-get install ${need_apt[*]}) and run again" >&2
@@ -21,8 +24,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 say "chromium: $(chromium --version 2>/dev/null || echo missing)"
+say "prometheus: $(prometheus --version 2>&1 | head -1)"
 
-say "Docker engine and fixture images"
+say "Docker engine, fixture images, Prometheus and Unleash"
 bash scripts/test-env/up.sh
 
 # The Electron binary is not needed by any test (the renderer is tested in Chromium through

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings up the test environment: a Docker engine and the two fixture images
-# (see resources/fixture-images/README.md). Idempotent: a reachable engine and existing images
+# (see resources/fixture-images/README.md), the Prometheus the guard tests scrape into
+# (prometheus.sh) and the Unleash server the flag-source tests write to (unleash.sh). Idempotent: a reachable engine and existing images
 # are reused, so the second run takes seconds.
 #
 #   RAMPART_USE_REGISTRY=1  pull the public postgres/node images and tag them as the fixtures
@@ -94,3 +95,7 @@ else
   engine_note="existing engine"
 fi
 step "ready in $(progress_elapsed)s: $FIXTURE_POSTGRES_IMAGE (${outcome[postgres]}, $(image_size "$FIXTURE_POSTGRES_IMAGE")), $FIXTURE_NODE_IMAGE (${outcome[node]}, $(image_size "$FIXTURE_NODE_IMAGE")); $engine_note; names in $IMAGES_ENV_FILE"
+
+# Prometheus for the guard tests and Unleash for the flag-source tests (docs/sources.md); reused when they run.
+"$here/prometheus.sh"
+"$here/unleash.sh"

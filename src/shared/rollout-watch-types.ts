@@ -33,6 +33,8 @@ export type RolloutWatchNotice =
       environment: string
       flag: string
       container: string
+      /** What is judged: `the log of <container>` or `Prometheus at <url>`. */
+      origin: string
       settings: GuardSettingsView
     }
   | { kind: 'window'; window: GuardWindowRecord }

@@ -18,7 +18,7 @@ export interface WorkspaceView {
 export interface EnvironmentView {
   name: string
   protected: boolean
-  flagSource: { kind: 'env-file' | 'http'; origin: string }
+  flagSource: { kind: 'env-file' | 'http' | 'unleash'; origin: string }
   flags: string[]
   serviceContainer: string
   postgres: { container: string; database: string; disposable: boolean }
@@ -30,7 +30,7 @@ export type RolloutPositionView =
 export interface FlagView {
   environment: string
   flag: string
-  source: 'env-file' | 'http'
+  source: 'env-file' | 'http' | 'unleash'
   origin: string
   /** Null when the source could not be read; `error` says why. */
   state: FlagState | null

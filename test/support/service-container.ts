@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import { FIXTURE_USER, type PostgresFixture } from './postgres-fixture'
 import { probeHttp } from '@main/platform/http-probe'
+import { locateDemoResources } from '@main/demo/demo-resources'
 import { PROJECT_MIGRATIONS } from './database-bench'
 import {
   freePort,
@@ -80,6 +81,8 @@ export async function startServiceContainer(
     cmd: ['node', '/app/server.js'],
     mounts: [
       { source: DEMO_SERVICE_DIR, target: '/app', readOnly: true },
+      // Its one package (prom-client), from the project's own, as demo up mounts it.
+      { source: locateDemoResources().nodeModulesDir, target: '/node_modules', readOnly: true },
       { source: dir, target: '/config', readOnly: true }
     ],
     network: 'host',

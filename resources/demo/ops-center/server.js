@@ -1,8 +1,9 @@
 'use strict'
 /**
  * The demo ops-center service: the seed's flag API, /health, the old and the new LLM pages, and
- * traffic of its own, logged as one JSON event per line on stdout. Operator messages go to stderr.
- * Plain Node 18, no dependencies. Settings come from the environment; see README.md beside this file.
+ * traffic of its own, logged as one JSON event per line on stdout and counted at /metrics. Operator
+ * messages go to stderr. Plain Node 18; its one package, prom-client, is Rampart's own dependency.
+ * Settings come from the environment; see README.md beside this file.
  */
 
 const http = require('node:http')
@@ -10,6 +11,7 @@ const { randomBytes, timingSafeEqual } = require('node:crypto')
 const { SEED_FLAGS, EnvFileError, readFlagsFromEnvFile } = require('./env-flags.js')
 const { FaultSettingsError, applyFaultChange, defaultFaults } = require('./fault-settings.js')
 const { FlagStore } = require('./flag-store.js')
+const { createMetrics } = require('./metrics.js')
 const { llmHubPage, oldProviderKeysPage } = require('./pages.js')
 const { createRandom } = require('./seeded-random.js')
 const { TrafficGenerator, simulatedUsers } = require('./traffic-generator.js')
@@ -102,6 +104,7 @@ function start(settings) {
   const listed = flags.config(settings.trafficFlag).whitelist_users
   const out = (text) => process.stdout.write(text)
   const event = (fields) => out(`${JSON.stringify({ timestamp: new Date().toISOString(), ...fields })}\n`)
+  const metrics = createMetrics(settings.trafficFlag)
 
   const traffic = new TrafficGenerator({
     users: simulatedUsers(settings.users, listed),
@@ -112,7 +115,8 @@ function start(settings) {
     faults: () => faults,
     flagEventEvery: settings.flagEventEvery,
     write: out,
-    now: () => new Date()
+    now: () => new Date(),
+    metrics
   })
 
   const flagView = (flag, user) => {
@@ -178,6 +182,8 @@ function start(settings) {
       settings,
       flags,
       routes,
+      metrics,
+      traffic,
       getFaults: () => faults,
       setFaults: (next) => (faults = next)
     })
@@ -202,6 +208,11 @@ function start(settings) {
             flags.flags().map((flag) => [flag, flags.evaluate(flag, user, Date.now()).enabled])
           )
         }
+        // Counted in the cohort a guard would put its log line in: what it was served, else its user's evaluation.
+        const served =
+          fields.flags?.[settings.trafficFlag] ??
+          (user === null ? null : flags.evaluate(settings.trafficFlag, user, Date.now()).enabled)
+        if (served !== null) metrics.record(served ? 'treatment' : 'control', fields.status_code, fields.duration_ms)
         event(fields)
       })
   })
@@ -246,6 +257,34 @@ async function handle(request, response, context) {
   const send = ({ status, body }) => sendJson(response, status, body)
 
   if (pathname === '/health') return only(['GET', 'HEAD']) && send(routes.health())
+
+  if (pathname === '/metrics') {
+    if (!only(['GET'])) return
+    const text = await context.metrics.text()
+    response.writeHead(200, { 'Content-Type': context.metrics.contentType, 'Content-Length': Buffer.byteLength(text) })
+    return response.end(text)
+  }
+
+  if (pathname === '/demo/traffic') {
+    if (!only(['GET', 'POST'])) return
+    if (method === 'POST') {
+      let change
+      try {
+        change = JSON.parse(await readBody(request))
+      } catch (error) {
+        return sendJson(response, 400, { error: `POST /demo/traffic: the body is not JSON (${error.message})` })
+      }
+      const rps = change?.rps
+      if (typeof rps !== 'number' || !Number.isFinite(rps) || rps < 0 || rps > 100000) {
+        return sendJson(response, 400, {
+          error: `POST /demo/traffic: rps ${JSON.stringify(rps)} is not a rate from 0 to 100000 requests a second`
+        })
+      }
+      context.traffic.setRps(rps)
+      process.stderr.write(`ops-center demo: traffic now ${rps} requests/s\n`)
+    }
+    return sendJson(response, 200, { rps: context.traffic.options.rps, generated: context.traffic.generated })
+  }
 
   if (pathname === '/demo/faults') {
     if (!only(['GET', 'POST'])) return

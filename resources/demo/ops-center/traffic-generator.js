@@ -41,7 +41,8 @@ function simulatedUsers(count, listed) {
 class TrafficGenerator {
   /**
    * options: users (ids), rps, random (() => [0,1)), flags (FlagStore), trafficFlag (decides the
-   * cohort), faults (() => current settings), flagEventEvery (0: never), write (text) and now (() => Date).
+   * cohort), faults (() => current settings), flagEventEvery (0: never), write (text), now (() => Date)
+   * and metrics (optional: record(cohort, status, durationMs) for each request, as it is logged).
    */
   constructor(options) {
     this.options = options
@@ -59,6 +60,13 @@ class TrafficGenerator {
   stop() {
     if (this.timer !== null) clearInterval(this.timer)
     this.timer = null
+  }
+
+  /** A new rate from now on (POST /demo/traffic); 0 pauses the traffic. */
+  setRps(rps) {
+    this.options.rps = rps
+    // Nothing owed at the old rate is sent at the new one.
+    this.due = 0
   }
 
   /** Requests owed since the last tick, by the clock, so the rate holds when timers run late. */
@@ -116,6 +124,7 @@ class TrafficGenerator {
         1,
         Math.round(cohortSettings.latency_ms + cohortSettings.latency_jitter_ms * normal(random))
       )
+      this.options.metrics?.record(cohort, status, duration)
       lines.push(
         JSON.stringify({
           timestamp,

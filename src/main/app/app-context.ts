@@ -164,7 +164,8 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     docker,
     history: { path: store.path, events, guardWindows },
     clock,
-    actor
+    actor,
+    env
   })
   const moves = new AppliedMoves({
     rollout,

@@ -301,6 +301,7 @@ export class DemoStack {
         port,
         envFile,
         serviceDir: resources.serviceDir,
+        nodeModulesDir: resources.nodeModulesDir,
         flagMappings,
         instance,
         traffic: request.traffic ?? {},
@@ -555,6 +556,8 @@ export interface DemoServiceSpecInput {
   envFile: string
   /** Absolute path of resources/demo/ops-center. */
   serviceDir: string
+  /** Absolute path of Rampart's node_modules (prom-client for /metrics). */
+  nodeModulesDir: string
   flagMappings: Record<string, FlagEnvMapping>
   /** Reported by /health, so readiness knows it reached this container. */
   instance: string
@@ -582,6 +585,8 @@ export function demoServiceContainerSpec(input: DemoServiceSpecInput): Container
     cmd: ['node', `${APP_DIR}/server.js`],
     mounts: [
       { source: input.serviceDir, target: APP_DIR, readOnly: true },
+      // Node looks for packages in /node_modules after /app/node_modules, so /app stays exactly the shipped folder.
+      { source: input.nodeModulesDir, target: '/node_modules', readOnly: true },
       // The file, not its folder: nothing else beside it is exposed. A restart sees a file replaced by rename.
       { source: input.envFile, target: CONTAINER_ENV_FILE, readOnly: true }
     ],

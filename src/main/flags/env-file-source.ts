@@ -40,6 +40,7 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
  */
 export class EnvFileFlagSource implements FlagSource {
   readonly kind = 'env-file' as const
+  readonly rules = 'rampart' as const
   private readonly path: string
   private readonly flags: Readonly<Record<string, FlagEnvMapping>>
   private readonly fileSystem: EnvFileSystem

@@ -6,6 +6,7 @@ import { resolveFlagEnvMapping } from './core/flag-env-mapping'
 import { EnvFileFlagSource } from './env-file-source'
 import type { FlagSource } from './flag-source'
 import { HttpFlagSource } from './http-flag-source'
+import { UnleashFlagSource } from './unleash-flag-source'
 import { LockFile } from '@main/platform/lock-file'
 
 /** One environment of the workspace, with the adapters that reach it (created on first use). */
@@ -64,6 +65,18 @@ export class EnvironmentRegistry {
       // Beside the env file: whoever may write the file (its folder, for the atomic rename) may take the lock.
       const moveLock = new LockFile(`${path}.rampart-lock`)
       return { name, config, flagSource: new EnvFileFlagSource({ path, flags }), flagOrigin: path, moveLock }
+    }
+    if (source.kind === 'unleash') {
+      const flagSource = new UnleashFlagSource({
+        url: source.url,
+        project: source.project,
+        environment: source.environment,
+        token: source.token,
+        env: this.env,
+        tokenField: `environment "${name}" flag_source.token`
+      })
+      const moveLock = new LockFile(join(this.workspace.baseDir, `.rampart-${name}-flags.lock`))
+      return { name, config, flagSource, flagOrigin: flagSource.origin, moveLock }
     }
     const flagSource = new HttpFlagSource({
       baseUrl: source.base_url,

@@ -1,7 +1,7 @@
 import { toContractError } from '@shared/errors'
 import type { FlagState } from '@shared/flag-state'
 import type { FlagEvaluationView, FlagView, RolloutPositionView } from '@shared/views'
-import { evaluateFlag } from './core/flag-evaluation'
+import { evaluateFlag, type FlagRules } from './core/flag-evaluation'
 import { rolloutPosition } from './core/rollout-position'
 import type { Clock } from '@main/platform/clock'
 import type { EnvironmentRegistry } from './environment-registry'
@@ -27,6 +27,11 @@ export class FlagService {
     return this.view(handle.name, flag)
   }
 
+  /** Whose evaluation rules apply to the environment's flags (Unleash's for an Unleash source). */
+  rulesOf(environment: string | undefined): FlagRules {
+    return this.environments.get(environment).flagSource.rules
+  }
+
   async readState(environment: string | undefined, flag: string): Promise<FlagState> {
     const handle = this.environments.get(environment)
     this.environments.requireFlag(handle, flag)
@@ -42,7 +47,7 @@ export class FlagService {
     const handle = this.environments.get(environment)
     const state = await this.readState(handle.name, flag)
     const at = atEpochMs ?? this.clock.now().getTime()
-    const result = evaluateFlag(flag, state, user, at)
+    const result = evaluateFlag(flag, state, user, at, handle.flagSource.rules)
     return {
       environment: handle.name,
       flag,

@@ -1,4 +1,5 @@
 import type { FlagState } from '@shared/flag-state'
+import type { FlagRules } from './core/flag-evaluation'
 import type { FlagVariableProblem } from './core/flag-env-mapping'
 
 /** The fields of a flag's state that a write may change. */
@@ -27,9 +28,11 @@ export interface FlagAccessOptions {
   forKill?: boolean
 }
 
-/** One place a flag's state lives: an env file or the service's flag API. */
+/** One place a flag's state lives: an env file, the service's flag API or an Unleash server. */
 export interface FlagSource {
-  readonly kind: 'env-file' | 'http'
+  readonly kind: 'env-file' | 'http' | 'unleash'
+  /** Whose evaluation rules the service reading this source follows (core/flag-evaluation.ts). */
+  readonly rules: FlagRules
   /** Flags this source knows about, in a stable order. */
   listFlags(): Promise<string[]>
   read(flag: string, options?: FlagAccessOptions): Promise<FlagSnapshot>

@@ -45,6 +45,7 @@ interface ApiAnswer {
  */
 export class HttpFlagSource implements FlagSource {
   readonly kind = 'http' as const
+  readonly rules = 'rampart' as const
   /** The base URL as shown in messages (no credentials). */
   readonly origin: string
   private readonly base: URL

@@ -15,6 +15,9 @@ import type { EnvironmentHandle, EnvironmentRegistry } from '@main/flags/environ
 import { GuardWatcher, type GuardLineSource, type GuardTrip, type GuardWatchReport, type Ticker } from './guard-watcher'
 import type { LogService } from '@main/docker/log-service'
 import { restartFollowingLineSource } from './restart-following-line-source'
+import { resolvePrometheusQueries } from './core/prometheus-window'
+import { MetricsGuardWatcher } from './metrics-guard-watcher'
+import { metricsProviderFor, type MetricsProvider } from './metrics-provider'
 
 export interface GuardWatchRequest {
   environment?: string
@@ -48,6 +51,8 @@ export interface GuardWatchPlan {
   environment: string
   flag: string
   container: string
+  /** What is judged, for messages: `the log of <container>` or `Prometheus at <url>`. */
+  origin: string
   since: string | undefined
   startMs: number
   settings: GuardSettingsView
@@ -70,6 +75,8 @@ export interface GuardServiceDeps {
   ) => GuardLineSource
   /** How long a stopped service container may take to run again before the watch ends. */
   restartWaitMs?: number
+  /** Where a metrics source's token reference is resolved; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** A long watch holds its lock for hours; only a dead holder on this machine (or a week) frees it. */
@@ -92,10 +99,17 @@ export class GuardService {
     if (request.flagState === undefined) this.deps.environments.requireFlag(handle, request.flag)
     const settings = mergeSettings(handle, request.overrides)
     const now = this.deps.clock.now()
+    const container = request.container ?? handle.config.service.container
+    // An explicit container (guards watch --container) means its log, whatever the environment's source.
+    const metrics =
+      request.container === undefined
+        ? metricsProviderFor(handle.name, handle.config.guards, this.deps.env ?? process.env)
+        : null
     const plan: GuardWatchPlan = {
       environment: handle.name,
       flag: request.flag,
-      container: request.container ?? handle.config.service.container,
+      container,
+      origin: metrics === null ? `the log of ${container}` : metrics.origin,
       since: request.since,
       startMs: request.since === undefined ? now.getTime() : parseLogSince(request.since, now).getTime(),
       settings
@@ -103,6 +117,7 @@ export class GuardService {
     const flagState = request.flagState ?? (await readFlagState(handle, request.flag))
     return new LiveGuardWatch({
       plan,
+      metrics,
       handle,
       flagState,
       fixedFlagState: request.flagState !== undefined,
@@ -121,10 +136,13 @@ export class GuardService {
 export class LiveGuardWatch {
   readonly plan: GuardWatchPlan
   private readonly watcher: GuardWatcher
+  private readonly metricsWatcher: MetricsGuardWatcher | null
 
   constructor(
     private readonly setup: {
       plan: GuardWatchPlan
+      /** The environment's metrics server, or null: windows from the service's log. */
+      metrics: MetricsProvider | null
       handle: EnvironmentHandle
       flagState: FlagState
       fixedFlagState: boolean
@@ -136,10 +154,28 @@ export class LiveGuardWatch {
     this.plan = setup.plan
     const { plan, deps, hooks } = setup
     const { lateness_seconds: latenessSeconds, action, ...thresholds } = plan.settings
+    const guards = setup.handle.config.guards
+    this.metricsWatcher =
+      setup.metrics === null
+        ? null
+        : new MetricsGuardWatcher({
+            provider: setup.metrics,
+            queries: resolvePrometheusQueries(guards.queries),
+            flag: plan.flag,
+            environment: plan.environment,
+            settings: { ...thresholds, action },
+            latenessSeconds,
+            startMs: plan.startMs,
+            history: deps.history,
+            clock: deps.clock,
+            ...(hooks.onWindow === undefined ? {} : { onWindow: hooks.onWindow }),
+            ...(hooks.onTrip === undefined ? {} : { onTrip: hooks.onTrip })
+          })
     this.watcher = new GuardWatcher({
       flag: plan.flag,
       environment: plan.environment,
       flagState: setup.flagState,
+      flagRules: setup.handle.flagSource.rules,
       settings: { ...thresholds, action },
       latenessSeconds,
       startMs: plan.startMs,
@@ -178,6 +214,7 @@ export class LiveGuardWatch {
     const release = await this.takeWatchLock()
     try {
       await hooks.onStarted?.()
+      if (this.metricsWatcher !== null) return await this.metricsWatcher.run(signal)
       const onRefollow = (notice: { container: string; startedAt: string }): void => {
         hooks.onRefollow?.(notice)
       }
@@ -229,7 +266,9 @@ export class LiveGuardWatch {
 
 /** The environment's guards with the overrides on top, validated as the workspace file is. */
 function mergeSettings(handle: EnvironmentHandle, overrides: Partial<GuardSettings> | undefined): GuardSettingsView {
-  const merged: Record<string, unknown> = { ...handle.config.guards }
+  // The source's own fields (url, token, queries) are not judging settings.
+  const { source: _source, url: _url, token: _token, queries: _queries, ...judging } = handle.config.guards
+  const merged: Record<string, unknown> = { ...judging }
   for (const [field, value] of Object.entries(overrides ?? {})) if (value !== undefined) merged[field] = value
   const settings = parseOrBadInput(
     GuardSettingsSchema,

@@ -159,7 +159,7 @@ export class GuardSupervisor {
       case 'watching':
         this.update(entry, {
           state: 'watching',
-          message: `watching the log of ${notice.container}`,
+          message: `watching ${notice.origin}`,
           container: notice.container,
           settings: notice.settings,
           holder: null

@@ -1,12 +1,15 @@
 import type { FlagState } from '@shared/flag-state'
-import type { GuardWindowRecord, HistoryEvent } from '@shared/history-types'
+import type { GuardWindowRecord } from '@shared/history-types'
 import type { LogLine } from '@shared/log-line'
-import { guardThresholdsOf, type GuardAction, type GuardThresholds } from '@shared/schemas/guard-settings'
+import type { GuardAction, GuardThresholds } from '@shared/schemas/guard-settings'
 import type { HistoryStore } from '@main/history/history-store'
 import { GuardEngine, type GuardCounts, type GuardWindow } from './core/guard-engine'
-import { guardWindowJson, type GuardWindowJson } from './core/guard-replay-format'
 import { parseLogLine } from './core/log-event'
 import type { Clock } from '@main/platform/clock'
+import type { FlagRules } from '@main/flags/core/flag-evaluation'
+import { GuardWindowRecorder, type GuardTrip } from './guard-window-recorder'
+
+export type { GuardTrip, GuardWindowFigures } from './guard-window-recorder'
 
 /**
  * Live guards: a container's log lines through the guard engine, every decided window stored in
@@ -35,19 +38,13 @@ const intervalTicker: Ticker = {
   }
 }
 
-export interface GuardTrip {
-  window: GuardWindow
-  /** The stored guard_trip event. */
-  event: HistoryEvent
-  /** What the environment says to do about it (docs/design.md "Guards": rollback, kill or alert). */
-  action: GuardAction
-}
-
 export interface GuardWatcherOptions {
   flag: string
   environment: string
   /** For events without `flags`; replace it with setFlagState when the rollout moves. */
   flagState: FlagState | null
+  /** Whose evaluation rules attribute events without `flags` (the flag source's). */
+  flagRules?: FlagRules
   settings: GuardThresholds & { action?: GuardAction }
   /** Default one window, as in replay. */
   latenessSeconds?: number
@@ -60,13 +57,6 @@ export interface GuardWatcherOptions {
   onWindow?: (window: GuardWindow, record: GuardWindowRecord) => void | Promise<void>
   /** A trip, after its window and its guard_trip event are stored. */
   onTrip?: (trip: GuardTrip) => void | Promise<void>
-}
-
-/** What the history file keeps of a window: the replay line's figures plus what else the engine saw. */
-export interface GuardWindowFigures extends GuardWindowJson {
-  unattributed: number
-  breach_streak: number
-  settings: GuardThresholds & { lateness_seconds: number }
 }
 
 export interface GuardWatchReport {
@@ -91,7 +81,7 @@ export class GuardWatcher {
   private queue: Promise<void> = Promise.resolve()
   private failure: { error: unknown } | null = null
   private readonly internal = new AbortController()
-  private trips = 0
+  private readonly recorder: GuardWindowRecorder
 
   constructor(private readonly options: GuardWatcherOptions) {
     const windowSeconds = options.settings.window_seconds
@@ -99,9 +89,19 @@ export class GuardWatcher {
     this.engine = new GuardEngine({
       flag: options.flag,
       flagState: options.flagState,
+      ...(options.flagRules === undefined ? {} : { flagRules: options.flagRules }),
       settings: options.settings,
       latenessSeconds: this.latenessSeconds,
       firstWindowFromMs: options.startMs
+    })
+    this.recorder = new GuardWindowRecorder({
+      flag: options.flag,
+      environment: options.environment,
+      settings: options.settings,
+      latenessSeconds: this.latenessSeconds,
+      history: options.history,
+      ...(options.onWindow === undefined ? {} : { onWindow: options.onWindow }),
+      ...(options.onTrip === undefined ? {} : { onTrip: options.onTrip })
     })
     this.anchorEventMs = options.startMs
     this.idleMs = (windowSeconds + this.latenessSeconds) * 1000
@@ -146,7 +146,7 @@ export class GuardWatcher {
       }
       await this.queue
       if (this.failure !== null) throw this.failure.error
-      return { counts: { ...this.engine.counts }, trips: this.trips, stopped: aborted ? 'aborted' : 'ended' }
+      return { counts: { ...this.engine.counts }, trips: this.recorder.trips, stopped: aborted ? 'aborted' : 'ended' }
     } finally {
       stopTicker()
       signal?.removeEventListener('abort', stopOnAbort)
@@ -177,47 +177,6 @@ export class GuardWatcher {
   }
 
   private async handle(window: GuardWindow): Promise<void> {
-    const { flag, environment, settings, history } = this.options
-    const figures = guardWindowFigures(window, settings, this.latenessSeconds)
-    const record = history.guardWindows.recordGuardWindow({
-      flag,
-      environment,
-      windowStart: figures.window_start,
-      windowSeconds: window.windowSeconds,
-      decision: window.decision,
-      figures
-    })
-    let trip: GuardTrip | null = null
-    if (window.decision === 'trip') {
-      const action = settings.action ?? 'rollback'
-      const event = history.events.appendEvent({
-        kind: 'guard_trip',
-        actor: 'rampart',
-        flag,
-        environment,
-        reason: `guards tripped in the window from ${figures.window_start}: ${window.reasons.join('; ')}`,
-        guardSnapshot: figures,
-        // Recorded before the action is taken; the action's own event (by rampart) tells how it went.
-        outcome: 'tripped',
-        detail: { window_start: figures.window_start, window_seconds: window.windowSeconds, action }
-      })
-      this.trips += 1
-      trip = { window, event, action }
-    }
-    await this.options.onWindow?.(window, record)
-    if (trip !== null) await this.options.onTrip?.(trip)
-  }
-}
-
-function guardWindowFigures(
-  window: GuardWindow,
-  settings: GuardThresholds,
-  latenessSeconds: number
-): GuardWindowFigures {
-  return {
-    ...guardWindowJson(window),
-    unattributed: window.unattributed,
-    breach_streak: window.breachStreak,
-    settings: { ...guardThresholdsOf(settings), lateness_seconds: latenessSeconds }
+    await this.recorder.record(window)
   }
 }

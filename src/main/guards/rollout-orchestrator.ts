@@ -93,6 +93,7 @@ export class RolloutOrchestrator {
               environment: plan.environment,
               flag: plan.flag,
               container: plan.container,
+              origin: plan.origin,
               settings: plan.settings
             })
           }

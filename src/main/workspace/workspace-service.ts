@@ -19,7 +19,12 @@ export class WorkspaceService {
         protected: config.protected,
         flagSource: {
           kind: source.kind,
-          origin: source.kind === 'env-file' ? resolveWorkspacePath(workspace, source.path) : source.base_url
+          origin:
+            source.kind === 'env-file'
+              ? resolveWorkspacePath(workspace, source.path)
+              : source.kind === 'http'
+                ? source.base_url
+                : `${source.url} (project ${source.project}, environment ${source.environment})`
         },
         flags: config.flags,
         serviceContainer: config.service.container,

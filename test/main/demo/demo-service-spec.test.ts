@@ -16,6 +16,7 @@ const SPEC = demoServiceContainerSpec({
   port: 8084,
   envFile: '/home/dev/ops/.env',
   serviceDir: '/opt/rampart/resources/demo/ops-center',
+  nodeModulesDir: '/opt/rampart/node_modules',
   flagMappings: { unified_llm_hub: SEED_FLAG_ENV_MAPPING },
   instance: 'abc123',
   traffic: { rps: 20, seed: 'seed-1' },
@@ -34,9 +35,10 @@ describe('demoServiceContainerSpec', () => {
     expect(SPEC.ports).toBeUndefined()
   })
 
-  it('mounts the service folder at /app and the env file at /config/.env, both read-only', () => {
+  it('mounts the service folder at /app, its packages at /node_modules and the env file, all read-only', () => {
     expect(SPEC.mounts).toEqual([
       { source: '/opt/rampart/resources/demo/ops-center', target: '/app', readOnly: true },
+      { source: '/opt/rampart/node_modules', target: '/node_modules', readOnly: true },
       { source: '/home/dev/ops/.env', target: '/config/.env', readOnly: true }
     ])
     expect(SPEC.env).toMatchObject({ DEMO_ENV_FILE: '/config/.env', DEMO_ENV_FILE_ORIGIN: '/home/dev/ops/.env' })

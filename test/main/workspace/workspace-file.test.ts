@@ -239,6 +239,41 @@ describe('workspace schema errors', () => {
   })
 })
 
+describe('guard sources', () => {
+  it('requires the url of a Prometheus source, naming the field', () => {
+    const text = ['environments:', '  prod:', '    guards:', '      source: prometheus', ''].join('\n')
+    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toBe(
+      `${FILE} line 3: environments.prod.guards.url: is required with source: prometheus (e.g. http://127.0.0.1:9090)`
+    )
+  })
+
+  it('refuses Prometheus fields with the log source, so a source half set up never judges from the log', () => {
+    const text = ['environments:', '  prod:', '    guards:', '      url: http://127.0.0.1:9090', ''].join('\n')
+    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toContain(
+      'environments.prod.guards.url: is only read with source: prometheus'
+    )
+  })
+
+  it('reads a Prometheus source with its token by reference and a query of its own', () => {
+    const text = [
+      'environments:',
+      '  prod:',
+      '    guards:',
+      '      source: prometheus',
+      '      url: http://127.0.0.1:9090',
+      '      token: ${PROMETHEUS_TOKEN}',
+      '      queries: { p95: my_p95 }',
+      ''
+    ].join('\n')
+    expect(parseWorkspaceText(text, FILE).environments.prod!.guards).toMatchObject({
+      source: 'prometheus',
+      url: 'http://127.0.0.1:9090',
+      token: '${PROMETHEUS_TOKEN}',
+      queries: { p95: 'my_p95' }
+    })
+  })
+})
+
 describe('workspace values', () => {
   it('fills every setting an environment leaves out with the documented default', () => {
     const workspace = parseWorkspaceText('environments:\n  staging: {}\n', FILE)
@@ -249,7 +284,9 @@ describe('workspace values', () => {
       max_error_rate: 0.05,
       max_latency_degradation: 0.5,
       breach_windows: 2,
-      action: 'rollback'
+      action: 'rollback',
+      source: 'logs',
+      queries: {}
     })
     expect(staging.rollout.min_soak_seconds).toBe(0)
     expect(staging.protected).toBe(false)

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { FlagStateSchema, type FlagState } from '@shared/flag-state'
 import { RampartError } from '@shared/errors'
-import { compileFlag } from '@main/flags/core/flag-evaluation'
+import { compileFlag, type FlagRules } from '@main/flags/core/flag-evaluation'
 import { readJsonFile } from '@main/platform/json-file'
 import { LineWriter } from '../cli-io'
 import { formatEvaluationLine } from '../evaluation-line'
@@ -29,12 +29,18 @@ export const flagsEvalCommand: CliCommand = {
     const users = readUsers(stringList(values, 'user'), optionalString(values, 'users-file'), io.cwd)
     const atEpochMs = optionalInstant(values, 'at') ?? runtime.now().getTime()
     const configPath = optionalString(values, 'flag-config')
-    const state: FlagState =
-      configPath !== undefined
-        ? readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
-        : await runtime.flags().then((flags) => flags.readState(optionalString(values, 'env'), flagName))
+    let state: FlagState
+    let rules: FlagRules = 'rampart'
+    if (configPath !== undefined) {
+      state = readJsonFile(resolve(io.cwd, configPath), FlagStateSchema, 'flag config')
+    } else {
+      const flags = await runtime.flags()
+      state = await flags.readState(optionalString(values, 'env'), flagName)
+      // A flag in Unleash is evaluated as Unleash's SDKs evaluate it.
+      rules = flags.rulesOf(optionalString(values, 'env'))
+    }
 
-    const evaluate = compileFlag(flagName, state)
+    const evaluate = compileFlag(flagName, state, rules)
     const out = new LineWriter(io.stdout)
     const json = flag(values, 'json')
     const flagJson = JSON.stringify(flagName)

@@ -206,7 +206,7 @@ const guardsWatchCommand: CliCommand = {
       const { settings, environment } = watch.plan
       if (!json) {
         await out.line(
-          `watching ${container} [${environment}] for flag ${flagName}: ` +
+          `watching ${watch.plan.origin} [${environment}] for flag ${flagName}: ` +
             `${settings.window_seconds} s windows, decided ${settings.lateness_seconds} s after they end`
         )
         await out.line(GUARD_TABLE_HEADER)

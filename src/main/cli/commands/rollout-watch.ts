@@ -60,7 +60,7 @@ function describeNotice(notice: RolloutWatchNotice): string[] {
     case 'watching': {
       const { settings } = notice
       return [
-        `watching ${notice.flag} [${notice.environment}] in container ${notice.container}: ` +
+        `watching ${notice.flag} [${notice.environment}] from ${notice.origin}: ` +
           `${settings.window_seconds} s windows, decided ${settings.lateness_seconds} s after they end; ` +
           `min ${settings.min_requests} treatment requests, max error rate ${settings.max_error_rate}, ` +
           `trip after ${settings.breach_windows} breaches; on a trip: ${settings.action}`,

@@ -7,6 +7,15 @@ import { flagBucket } from './flag-bucket'
 export type FlagEvaluator = (user: string | null | undefined, atEpochMs: number) => FlagEvaluation
 
 /**
+ * Whose rules decide the two points where flag systems differ. `rampart` (the env file, the
+ * service's API): list entries match ignoring case and surrounding space, and a request without a
+ * user is in at 100 %. `unleash` (a flag in an Unleash server, docs/sources.md): as its SDKs do,
+ * a user id matches a list entry exactly, and a request without one is never in the rollout
+ * (`flexibleRollout` with stickiness `userId` has nothing to hash).
+ */
+export type FlagRules = 'rampart' | 'unleash'
+
+/**
  * Prepares `state` of flag `flag` for evaluating many users: the lists become sets of
  * normalised ids and the date gates become instants, once. Throws a `bad_input`
  * RampartError naming the field when the state holds a malformed date or percentage.
@@ -15,12 +24,13 @@ export type FlagEvaluator = (user: string | null | undefined, atEpochMs: number)
  * whitelisted, before_start, after_end, no user (in only at 100), bucket within the
  * percentage, otherwise outside the rollout.
  */
-export function compileFlag(flag: string, state: FlagState): FlagEvaluator {
+export function compileFlag(flag: string, state: FlagState, rules: FlagRules = 'rampart'): FlagEvaluator {
   const percentage = checkedPercentage(flag, state.rollout_percentage)
   const startMs = gateInstant(flag, 'start_date', state.start_date, 'start')
   const endMs = gateInstant(flag, 'end_date', state.end_date, 'end')
-  const blacklist = listSet(state.blacklist_users)
-  const whitelist = listSet(state.whitelist_users)
+  const exact = rules === 'unleash'
+  const blacklist = listSet(state.blacklist_users, exact)
+  const whitelist = listSet(state.whitelist_users, exact)
   const enabled = state.enabled
 
   return (user, atEpochMs) => {
@@ -34,14 +44,14 @@ export function compileFlag(flag: string, state: FlagState): FlagEvaluator {
 
     if (!enabled) return { enabled: false, reason: 'disabled', bucket }
     if (present && (blacklist.size > 0 || whitelist.size > 0)) {
-      const listed = normaliseListEntry(user)
+      const listed = exact ? user : normaliseListEntry(user)
       if (blacklist.has(listed)) return { enabled: false, reason: 'blacklisted', bucket }
       if (whitelist.has(listed)) return { enabled: true, reason: 'whitelisted', bucket }
     }
     if (startMs !== null && atEpochMs < startMs) return { enabled: false, reason: 'before_start', bucket }
     if (endMs !== null && atEpochMs > endMs) return { enabled: false, reason: 'after_end', bucket }
     if (bucket === null) {
-      return percentage === 100
+      return percentage === 100 && !exact
         ? { enabled: true, reason: 'in_rollout', bucket }
         : { enabled: false, reason: 'outside_rollout', bucket }
     }
@@ -55,9 +65,10 @@ export function evaluateFlag(
   flag: string,
   state: FlagState,
   user: string | null | undefined,
-  atEpochMs: number
+  atEpochMs: number,
+  rules: FlagRules = 'rampart'
 ): FlagEvaluation {
-  return compileFlag(flag, state)(user, atEpochMs)
+  return compileFlag(flag, state, rules)(user, atEpochMs)
 }
 
 // An empty id is treated as no id, as Unleash SDKs do: hashing "" would put every
@@ -70,10 +81,11 @@ function normaliseListEntry(id: string): string {
   return id.trim().toLowerCase()
 }
 
-function listSet(ids: readonly string[]): Set<string> {
+function listSet(ids: readonly string[], exact: boolean): Set<string> {
   const set = new Set<string>()
   for (const id of ids) {
-    const normalised = normaliseListEntry(id)
+    // Exact (Unleash): entries are trimmed as its SDKs trim them, the user id is taken as given.
+    const normalised = exact ? id.trim() : normaliseListEntry(id)
     // A blank entry (e.g. from "a,,b" in an env file) must not match a blank user id.
     if (normalised !== '') set.add(normalised)
   }

@@ -1,5 +1,5 @@
 import type { FlagState } from '@shared/flag-state'
-import { compileFlag, type FlagEvaluator } from '@main/flags/core/flag-evaluation'
+import { compileFlag, type FlagEvaluator, type FlagRules } from '@main/flags/core/flag-evaluation'
 import type { GuardThresholds } from '@shared/schemas/guard-settings'
 import { decideWindow, type CohortFigures, type GuardDecision } from './guard-decision'
 import type { ParsedLogLine } from './log-event'
@@ -37,6 +37,8 @@ export interface GuardEngineConfig {
    * null: such events are unattributed.
    */
   flagState: FlagState | null
+  /** Whose evaluation rules attribute such events: Unleash's for a flag kept in Unleash. Default Rampart's. */
+  flagRules?: FlagRules
   settings: GuardThresholds
   /** How far behind the newest event an event may arrive and still count; default one window. */
   latenessSeconds?: number
@@ -129,6 +131,7 @@ export class GuardEngine {
   private readonly windowMs: number
   private readonly latenessMs: number
   private evaluate: FlagEvaluator | null
+  private readonly flagRules: FlagRules
   private readonly open = new Map<number, WindowTally>()
   private readonly spare: WindowTally[] = []
   private lastTally: WindowTally | null = null
@@ -148,7 +151,8 @@ export class GuardEngine {
     this.latenessMs = (config.latenessSeconds ?? config.settings.window_seconds) * 1000
     if (!(this.windowMs > 0)) throw new Error(`window_seconds must be positive, not ${config.settings.window_seconds}`)
     if (!(this.latenessMs >= 0)) throw new Error(`lateness must be 0 or more seconds, not ${config.latenessSeconds}`)
-    this.evaluate = config.flagState === null ? null : compileFlag(config.flag, config.flagState)
+    this.flagRules = config.flagRules ?? 'rampart'
+    this.evaluate = config.flagState === null ? null : compileFlag(config.flag, config.flagState, this.flagRules)
     this.firstWindowMovable = config.firstWindowFromMs === undefined
     if (config.firstWindowFromMs !== undefined) {
       this.nextStartMs = this.windowStartOf(config.firstWindowFromMs)
@@ -167,7 +171,7 @@ export class GuardEngine {
 
   /** From now on, events without `flags` are attributed with this state (a rollout moved). */
   setFlagState(state: FlagState | null): void {
-    this.evaluate = state === null ? null : compileFlag(this.flag, state)
+    this.evaluate = state === null ? null : compileFlag(this.flag, state, this.flagRules)
   }
 
   /** One line, parsed; windows it closes are appended to `out` in time order. */

@@ -45,8 +45,53 @@ const FlagSourceSchema = z.discriminatedUnion('kind', [
       base_url: HttpUrlSchema,
       token: SecretReferenceSchema.optional()
     })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('unleash'),
+      url: HttpUrlSchema,
+      project: z.string().min(1).default('default'),
+      environment: z.string().min(1),
+      // An Admin API token (or an admin's personal access token): it reads and writes features.
+      token: SecretReferenceSchema
+    })
     .strict()
 ])
+
+// A PromQL expression evaluated at a window's end; `$window` and `$flag` are filled in (docs/sources.md).
+const PromQlSchema = z.string().trim().min(1, 'must be a PromQL expression')
+
+/**
+ * Where guard windows come from: the service's log (default) or Prometheus. The Prometheus
+ * fields are refused with the log source, so a half-configured source never judges silently
+ * from the log; queries left out take the defaults that fit the demo service's metrics.
+ */
+const EnvironmentGuardsSchema = GuardSettingsSchema.extend({
+  source: z.enum(['logs', 'prometheus']).default('logs'),
+  url: HttpUrlSchema.optional(),
+  token: SecretReferenceSchema.optional(),
+  queries: z
+    .object({ requests: PromQlSchema.optional(), failures: PromQlSchema.optional(), p95: PromQlSchema.optional() })
+    .strict()
+    .default({})
+}).superRefine((guards, context) => {
+  if (guards.source === 'prometheus') {
+    if (guards.url === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'is required with source: prometheus (e.g. http://127.0.0.1:9090)'
+      })
+    return
+  }
+  for (const field of ['url', 'token'] as const) {
+    if (guards[field] !== undefined)
+      context.addIssue({ code: 'custom', path: [field], message: 'is only read with source: prometheus' })
+  }
+  if (Object.keys(guards.queries).length > 0)
+    context.addIssue({ code: 'custom', path: ['queries'], message: 'are only read with source: prometheus' })
+})
+export type EnvironmentGuards = z.infer<typeof EnvironmentGuardsSchema>
 
 const PostgresSchema = z
   .object({
@@ -87,7 +132,7 @@ export const EnvironmentSchema = z
     flags: z.array(FlagNameSchema).min(1).default(['unified_llm_hub']),
     postgres: PostgresSchema.default(PostgresSchema.parse({})),
     migrations: z.string().min(1).default('./migrations'),
-    guards: GuardSettingsSchema.default(GuardSettingsSchema.parse({})),
+    guards: EnvironmentGuardsSchema.default(EnvironmentGuardsSchema.parse({})),
     rollout: z
       .object({ min_soak_seconds: z.number().int().min(0).default(0) })
       .strict()
