@@ -1,4 +1,4 @@
-import type { RampartBridge } from '@shared/bridge'
+import type { RampartBridge } from '@shared/contract/bridge'
 
 declare global {
   interface Window {

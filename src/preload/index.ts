@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { IPC_CHANNELS, type RampartBridge, type ServerMessage } from '@shared/bridge'
-import { createContractClient } from '@shared/contract-client'
+import { IPC_CHANNELS, type RampartBridge, type ServerMessage } from '@shared/contract/bridge'
+import { createContractClient } from '@shared/contract/contract-client'
 
 /**
  * The only door between the renderer and main: `invoke` and `subscribe`, nothing else.

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { IPC_CHANNELS, type ClientMessage, type RampartBridge, type ServerMessage } from '@shared/bridge'
+import { IPC_CHANNELS, type ClientMessage, type RampartBridge, type ServerMessage } from '@shared/contract/bridge'
 
 // The preload's only dependency, by hand: what it exposes and what it sends on which channel.
 const electron = vi.hoisted(() => {

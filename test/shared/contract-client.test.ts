@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { ClientMessage } from '@shared/bridge'
-import { createContractClient } from '@shared/contract-client'
+import type { ClientMessage } from '@shared/contract/bridge'
+import { createContractClient } from '@shared/contract/contract-client'
 import type { ContractError } from '@shared/errors'
 
 const LOST: ContractError = { code: 'unreachable', message: 'connection lost' }

@@ -7,7 +7,7 @@
 import fc from 'fast-check'
 import type { z } from 'zod'
 import { describe, expect, it } from 'vitest'
-import { contract, streams } from '@shared/contract'
+import { contract, streams } from '@shared/contract/contract'
 import { acceptedKinds, objectFields, SAMPLE_OF_KIND, stringNode, validValue } from '@test/support/zod-arbitrary'
 
 const INPUTS: Array<[string, z.ZodType]> = [

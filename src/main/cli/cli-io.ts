@@ -40,7 +40,7 @@ export function isClosed(stream: Writable): boolean {
 }
 
 /** Resolves once a full stream drained, or failed or closed (a 'drain' that never comes must not hang the CLI). */
-export function drained(stream: Writable): Promise<void> {
+function drained(stream: Writable): Promise<void> {
   if (isClosed(stream)) return Promise.resolve()
   return new Promise<void>((resolve) => {
     const done = (): void => {

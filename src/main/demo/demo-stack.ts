@@ -11,6 +11,7 @@ import { resolveFlagEnvMapping, type FlagEnvMapping } from '@main/flags/core/fla
 import type { EnvironmentConfig, Workspace } from '@main/workspace/core/workspace-schema'
 import { locateDemoResources, type DemoResources } from './demo-resources'
 import { probeDemoHealth, type DemoHealthAnswer } from './demo-service-health'
+import { demoServiceContainerSpec, ENV_FILE_LABEL, INSTANCE_LABEL, PORT_LABEL } from './demo-service-spec'
 import type { ContainerInfo } from '@main/docker/core/container-info'
 import type { ContainerSpec } from '@main/docker/core/container-spec'
 import type { DockerEngine } from '@main/docker/docker-engine'
@@ -26,11 +27,6 @@ const DEMO_LABEL = 'rampart.demo'
 const DEFAULT_DEMO_NODE_IMAGE = 'node:18-slim'
 
 // Kept on the service container so a second `up` can tell whether it was set up the same way.
-const PORT_LABEL = 'rampart.demo.port'
-const ENV_FILE_LABEL = 'rampart.demo.env-file'
-const INSTANCE_LABEL = 'rampart.demo.instance'
-const APP_DIR = '/app'
-const CONTAINER_ENV_FILE = '/config/.env'
 const DEFAULT_READY_TIMEOUT_MS = 90_000
 const HEALTH_POLL_MS = 250
 const STATE_CHECK_EVERY_MS = 1_000
@@ -544,61 +540,6 @@ export class DemoStack {
       outcome,
       detail
     })
-  }
-}
-
-export interface DemoServiceSpecInput {
-  environment: string
-  container: string
-  image: string
-  port: number
-  /** Absolute path of the env file on this machine. */
-  envFile: string
-  /** Absolute path of resources/demo/ops-center. */
-  serviceDir: string
-  /** Absolute path of Rampart's node_modules (prom-client for /metrics). */
-  nodeModulesDir: string
-  flagMappings: Record<string, FlagEnvMapping>
-  /** Reported by /health, so readiness knows it reached this container. */
-  instance: string
-  traffic: NonNullable<DemoUpInput['traffic']>
-  labels: Record<string, string>
-}
-
-/** The demo service's container: host networking on 127.0.0.1, its code and the env file mounted read-only. */
-export function demoServiceContainerSpec(input: DemoServiceSpecInput): ContainerSpec {
-  const env: Record<string, string> = {
-    DEMO_HOST: '127.0.0.1',
-    DEMO_PORT: String(input.port),
-    DEMO_ENV_FILE: CONTAINER_ENV_FILE,
-    DEMO_ENV_FILE_ORIGIN: input.envFile,
-    DEMO_FLAGS: JSON.stringify(input.flagMappings),
-    DEMO_INSTANCE: input.instance
-  }
-  if (input.traffic.rps !== undefined) env.DEMO_RPS = String(input.traffic.rps)
-  if (input.traffic.users !== undefined) env.DEMO_USERS = String(input.traffic.users)
-  if (input.traffic.seed !== undefined) env.DEMO_SEED = input.traffic.seed
-  return {
-    name: input.container,
-    image: input.image,
-    env,
-    cmd: ['node', `${APP_DIR}/server.js`],
-    mounts: [
-      { source: input.serviceDir, target: APP_DIR, readOnly: true },
-      // Node looks for packages in /node_modules after /app/node_modules, so /app stays exactly the shipped folder.
-      { source: input.nodeModulesDir, target: '/node_modules', readOnly: true },
-      // The file, not its folder: nothing else beside it is exposed. A restart sees a file replaced by rename.
-      { source: input.envFile, target: CONTAINER_ENV_FILE, readOnly: true }
-    ],
-    network: 'host',
-    labels: {
-      'rampart.role': 'demo-service',
-      'rampart.environment': input.environment,
-      [PORT_LABEL]: String(input.port),
-      [ENV_FILE_LABEL]: input.envFile,
-      [INSTANCE_LABEL]: input.instance,
-      ...input.labels
-    }
   }
 }
 

@@ -10,8 +10,8 @@ import {
   type ParsedStreamInputOf,
   type StreamItemOf,
   type StreamName
-} from '@shared/contract'
-import type { InvokeResult } from '@shared/bridge'
+} from '@shared/contract/contract'
+import type { InvokeResult } from '@shared/contract/bridge'
 import { RampartError, toContractError, type ContractError } from '@shared/errors'
 import { describeIssues } from '@main/platform/input-validation'
 import { StreamChannel, type StreamChannelOptions } from './stream-channel'

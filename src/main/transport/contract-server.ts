@@ -1,4 +1,4 @@
-import type { ClientMessage, ServerMessage } from '@shared/bridge'
+import type { ClientMessage, ServerMessage } from '@shared/contract/bridge'
 import type { ContractError } from '@shared/errors'
 import {
   dispatchInvoke,

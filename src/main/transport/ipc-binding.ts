@@ -1,5 +1,5 @@
 import type { IpcMainEvent, WebContents } from 'electron'
-import { IPC_CHANNELS } from '@shared/bridge'
+import { IPC_CHANNELS } from '@shared/contract/bridge'
 import { RampartError, type ContractError } from '@shared/errors'
 import type { Handlers, StreamProducers } from './contract-dispatch'
 import { serveContract, type ContractConnection } from './contract-server'

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAppContext } from '@main/app/app-context'
 import { dispatchInvoke } from '@main/transport/contract-dispatch'
-import { contract, streams } from '@shared/contract'
+import { contract, streams } from '@shared/contract/contract'
 import { RampartError } from '@shared/errors'
 import { ServiceWorkspace } from '@test/fixtures/service-workspace'
 

@@ -5,7 +5,7 @@ import { parseContainerLabels } from '@main/demo/core/container-labels'
 const extraLabels = (text: string | undefined): Record<string, string> =>
   parseContainerLabels(text, 'RAMPART_DEMO_LABELS')
 import { SEED_FLAG_ENV_MAPPING } from '@main/flags/core/flag-env-mapping'
-import { demoServiceContainerSpec } from '@main/demo/demo-stack'
+import { demoServiceContainerSpec } from '@main/demo/demo-service-spec'
 import { RampartError } from '@shared/errors'
 import type { DemoUpResult } from '@shared/demo-types'
 

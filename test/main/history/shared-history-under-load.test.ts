@@ -9,8 +9,8 @@ import os from 'node:os'
 import path from 'node:path'
 import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ServerMessage } from '@shared/bridge'
-import { createContractClient, type ContractClient } from '@shared/contract-client'
+import type { ServerMessage } from '@shared/contract/bridge'
+import { createContractClient, type ContractClient } from '@shared/contract/contract-client'
 import type { HistoryEvent } from '@shared/history-types'
 import {
   jsonLines,

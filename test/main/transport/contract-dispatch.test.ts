@@ -8,7 +8,7 @@ import {
   type StreamSink,
   type SubscriptionTransport
 } from '@main/transport/contract-dispatch'
-import type { OperationName, StreamName } from '@shared/contract'
+import type { OperationName, StreamName } from '@shared/contract/contract'
 import { RampartError, type ContractError } from '@shared/errors'
 
 const CONTEXT: CallContext = { transport: 'test' }

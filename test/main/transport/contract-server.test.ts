@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ServerMessage } from '@shared/bridge'
+import type { ServerMessage } from '@shared/contract/bridge'
 import { RampartError, type ContractError } from '@shared/errors'
 import type { CallContext, Handlers, StreamProducers, StreamSink } from '@main/transport/contract-dispatch'
 import { serveContract, type ContractConnection } from '@main/transport/contract-server'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { IpcMainEvent } from 'electron'
-import { IPC_CHANNELS, type ClientMessage, type InvokeResult, type ServerMessage } from '@shared/bridge'
+import { IPC_CHANNELS, type ClientMessage, type InvokeResult, type ServerMessage } from '@shared/contract/bridge'
 import type { StreamProducers, StreamSink } from '@main/transport/contract-dispatch'
 import { bindIpc, type IpcMainLike } from '@main/transport/ipc-binding'
 import { controlledStream, recordingHandlers } from '@test/fixtures/recording-handlers'

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { IpcMainEvent } from 'electron'
-import { IPC_CHANNELS, type InvokeResult, type ServerMessage } from '@shared/bridge'
+import { IPC_CHANNELS, type InvokeResult, type ServerMessage } from '@shared/contract/bridge'
 
 const electron = vi.hoisted(() => {
   type Listener = (...args: unknown[]) => unknown

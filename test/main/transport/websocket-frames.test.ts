@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import type { ServerMessage } from '@shared/bridge'
+import type { ServerMessage } from '@shared/contract/bridge'
 import { tsxChildEnv } from '@test/support/tsx-child'
 import { closeCode, frame } from '@test/support/websocket-frame-bytes'
 

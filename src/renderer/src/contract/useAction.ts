@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react'
-import type { InputOf, OperationName, OutputOf } from '@shared/contract'
-import type { InvokeResult } from '@shared/bridge'
+import type { InputOf, OperationName, OutputOf } from '@shared/contract/contract'
+import type { InvokeResult } from '@shared/contract/bridge'
 import { getBridge } from './bridge'
 
 export interface ActionState<N extends OperationName> {

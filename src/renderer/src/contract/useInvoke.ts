@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
-import type { InputOf, OperationName, OutputOf } from '@shared/contract'
-import type { InvokeResult } from '@shared/bridge'
+import type { InputOf, OperationName, OutputOf } from '@shared/contract/contract'
+import type { InvokeResult } from '@shared/contract/bridge'
 import type { ContractError } from '@shared/errors'
 import { getBridge } from './bridge'
 import { useConnectionState } from './useConnectionState'

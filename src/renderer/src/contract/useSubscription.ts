@@ -1,5 +1,5 @@
 import { useEffect, useEffectEvent, useState } from 'react'
-import type { StreamInputOf, StreamItemOf, StreamName } from '@shared/contract'
+import type { StreamInputOf, StreamItemOf, StreamName } from '@shared/contract/contract'
 import type { ContractError } from '@shared/errors'
 import { getBridge } from './bridge'
 import { useConnectionState } from './useConnectionState'

@@ -1,5 +1,5 @@
-import type { ClientMessage, RampartBridge, ServerMessage } from '@shared/bridge'
-import { createContractClient } from '@shared/contract-client'
+import type { ClientMessage, RampartBridge, ServerMessage } from '@shared/contract/bridge'
+import { createContractClient } from '@shared/contract/contract-client'
 import type { ContractError } from '@shared/errors'
 
 /**

@@ -1,5 +1,5 @@
 import type { ContractError } from '@shared/errors'
-import type { OperationName } from '@shared/contract'
+import type { OperationName } from '@shared/contract/contract'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { RunbookSteps } from '@renderer/runbooks/RunbookSteps'
 import type { RunbookOperation } from '@renderer/runbooks/useRunbookOperation'

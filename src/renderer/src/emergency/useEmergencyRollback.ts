@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { InputOf } from '@shared/contract'
+import type { InputOf } from '@shared/contract/contract'
 import { detailOf, type RunbookRunStoppedDetail } from '@shared/error-details'
 import type { ContractError } from '@shared/errors'
 import { RUNBOOKS, type EmergencyRollbackOutcome, type RunbookRunView } from '@shared/runbook-types'

@@ -1,5 +1,5 @@
 import { useEffect, useEffectEvent, useState } from 'react'
-import type { StreamInputOf } from '@shared/contract'
+import type { StreamInputOf } from '@shared/contract/contract'
 import type { ContractError } from '@shared/errors'
 import type { LogLine } from '@shared/log-line'
 import { getBridge } from '@renderer/contract/bridge'

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { InputOf, OperationName, OutputOf } from '@shared/contract'
+import type { InputOf, OperationName, OutputOf } from '@shared/contract/contract'
 import { detailOf, type RunbookRunStoppedDetail } from '@shared/error-details'
 import type { ContractError } from '@shared/errors'
 import type { RunbookRunView } from '@shared/runbook-types'

@@ -58,7 +58,7 @@ describe('readUnleashEnvironment', () => {
       strategies: [
         rollout('10', { constraints: [] }),
         { id: 'u', name: 'userWithId', parameters: { userIds: 'a@example.com, b@example.com' } },
-        { id: 'x', name: 'remoteAddress', parameters: { IPs: '10.0.0.1' }, disabled: true }
+        { id: 'x', name: 'remoteAddress', parameters: { IPs: '203.0.113.7' }, disabled: true }
       ]
     })
     expect(reading.ok && reading.state).toMatchObject({

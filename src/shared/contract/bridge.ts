@@ -1,4 +1,4 @@
-import type { ContractError } from './errors'
+import type { ContractError } from '../errors'
 import type { InputOf, OperationName, OutputOf, StreamInputOf, StreamItemOf, StreamName } from './contract'
 
 /** The result of an invoke as it crosses a transport: never a thrown stack trace. */

@@ -1,5 +1,5 @@
 import type { ClientMessage, InvokeResult, RampartBridge, ServerMessage, StreamHandlers, Unsubscribe } from './bridge'
-import type { ContractError } from './errors'
+import type { ContractError } from '../errors'
 
 /**
  * Where the client's messages go: the preload's IPC channel or the browser's WebSocket. Pure on

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { operation, stream, type OperationSpec, type StreamSpec } from './contract-spec'
-import { FlagStateSchema } from './flag-state'
-import { ContainerNameSchema, FlagNameSchema, RequestedEnvironmentSchema } from './schemas/names'
-import { ROLLOUT_MOVES } from './rollout-types'
-import type { ChainReport, GuardWindowRecord, HistoryEvent } from './history-types'
+import { FlagStateSchema } from '../flag-state'
+import { ContainerNameSchema, FlagNameSchema, RequestedEnvironmentSchema } from '../schemas/names'
+import { ROLLOUT_MOVES } from '../rollout-types'
+import type { ChainReport, GuardWindowRecord, HistoryEvent } from '../history-types'
 import type {
   EmergencyRollbackOutcome,
   FullRollbackOutcome,
@@ -11,19 +11,19 @@ import type {
   RunbookCancelResult,
   RunbookProgress,
   RunbookRunView
-} from './runbook-types'
+} from '../runbook-types'
 import {
   RollbackEmergencyInputSchema,
   RunbookCancelInputSchema,
   RunbookFullRollbackInputSchema,
   RunbookListInputSchema,
   RunbookResumeInputSchema
-} from './runbook-operation-inputs'
-import type { LogLine } from './log-line'
-import { ReviewFilterSchema, type RolloutDetailView, type RolloutSummaryView } from './review-types'
-import type { SupervisionNotice } from './supervision-types'
-import type { AppliedMoveResult } from './rollout-watch-types'
-import { DemoDownInputSchema, DemoUpInputSchema, type DemoDownResult, type DemoUpResult } from './demo-types'
+} from '../runbook-operation-inputs'
+import type { LogLine } from '../log-line'
+import { ReviewFilterSchema, type RolloutDetailView, type RolloutSummaryView } from '../review-types'
+import type { SupervisionNotice } from '../supervision-types'
+import type { AppliedMoveResult } from '../rollout-watch-types'
+import { DemoDownInputSchema, DemoUpInputSchema, type DemoDownResult, type DemoUpResult } from '../demo-types'
 import {
   DbMigrateInputSchema,
   DbRepairInputSchema,
@@ -32,7 +32,7 @@ import {
   DbSetupInputSchema,
   DbStatusInputSchema,
   DbVerifyInputSchema
-} from './db-operation-inputs'
+} from '../db-operation-inputs'
 import type {
   DbMigrateResult,
   DbRepairResult,
@@ -42,9 +42,9 @@ import type {
   DbOverview,
   DbVerification,
   TestDbSetupResult
-} from './db-types'
-import { ContainerActionInputSchema, type ContainerView } from './container-types'
-import type { FlagEvaluationView, FlagView, RolloutStatusView, WorkspaceView } from './views'
+} from '../db-types'
+import { ContainerActionInputSchema, type ContainerView } from '../container-types'
+import type { FlagEvaluationView, FlagView, RolloutStatusView, WorkspaceView } from '../views'
 
 /**
  * Every operation the console can perform, and every stream it can follow.
