@@ -23,6 +23,15 @@ export const FIXTURE_USER = 'rampart'
 export const FIXTURE_PASSWORD = 'rampart-test-password'
 const READY_TIMEOUT_MS = 60_000
 
+/**
+ * The budget of a test that restarts the fixture `restarts` times (each waits until Postgres
+ * answers, at most READY_TIMEOUT_MS) around work of its own (`workMs`, on a busy machine): a
+ * bound from what it waits for, not the global 30 s, and never an expectation.
+ */
+export function postgresRestartBudget(restarts: number, workMs: number): number {
+  return restarts * READY_TIMEOUT_MS + workMs
+}
+
 export interface PostgresFixture {
   engine: DockerEngine
   container: string

@@ -15,7 +15,7 @@ import { systemClock } from '@main/platform/clock'
 import { MigrationRunner, type MigrationRunnerOptions } from '@main/database/migration-runner'
 import { RampartError } from '@shared/errors'
 import type { CatalogObject, MigrationProgress, MigrationRunResult } from '@shared/migration-types'
-import { startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
+import { postgresRestartBudget, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
 import { waitFor } from '@test/support/docker-test-env'
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url))
@@ -507,56 +507,61 @@ describe('migrate: two runs at once', () => {
 })
 
 describe('migrate: Postgres killed in the middle', () => {
-  it('keeps every committed migration, applies nothing of the one running, and the next run completes', async () => {
-    freshScratch()
-    const target = await freshDatabase()
-    const dir = migrationsDir({
-      '001_committed.sql':
-        'CREATE TABLE kill_probe (id int PRIMARY KEY, note text);\n' +
-        "INSERT INTO kill_probe VALUES (1, 'committed before the kill');\n" +
-        'CREATE TABLE sleep_gate (armed boolean NOT NULL);\nINSERT INTO sleep_gate VALUES (true);\n',
-      '002_slow.sql':
-        'CREATE TABLE half_done (id int);\nINSERT INTO half_done VALUES (1);\n' +
-        'SELECT pg_sleep(CASE WHEN (SELECT armed FROM sleep_gate) THEN 600 ELSE 0 END);\n'
-    })
-    const steps: MigrationProgress[] = []
-    const run = runner(target, dir).migrate({ onProgress: (entry) => steps.push(entry) })
-    const settled = run.then(
-      () => null,
-      (error: unknown) => error
-    )
-    await waitFor('002_slow.sql to be sleeping inside its transaction', async () => {
-      if (!steps.some((entry) => entry.step === 'apply' && entry.version === 2)) return undefined
-      const rows = await fixture.admin.query(
-        "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' " +
-          "AND query LIKE '%pg_sleep%' AND application_name LIKE 'rampart migrate%'",
-        [target.database]
+  it(
+    'keeps every committed migration, applies nothing of the one running, and the next run completes',
+    async () => {
+      freshScratch()
+      const target = await freshDatabase()
+      const dir = migrationsDir({
+        '001_committed.sql':
+          'CREATE TABLE kill_probe (id int PRIMARY KEY, note text);\n' +
+          "INSERT INTO kill_probe VALUES (1, 'committed before the kill');\n" +
+          'CREATE TABLE sleep_gate (armed boolean NOT NULL);\nINSERT INTO sleep_gate VALUES (true);\n',
+        '002_slow.sql':
+          'CREATE TABLE half_done (id int);\nINSERT INTO half_done VALUES (1);\n' +
+          'SELECT pg_sleep(CASE WHEN (SELECT armed FROM sleep_gate) THEN 600 ELSE 0 END);\n'
+      })
+      const steps: MigrationProgress[] = []
+      const run = runner(target, dir).migrate({ onProgress: (entry) => steps.push(entry) })
+      const settled = run.then(
+        () => null,
+        (error: unknown) => error
       )
-      return rows.length > 0 ? true : undefined
-    })
+      await waitFor('002_slow.sql to be sleeping inside its transaction', async () => {
+        if (!steps.some((entry) => entry.step === 'apply' && entry.version === 2)) return undefined
+        const rows = await fixture.admin.query(
+          "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' " +
+            "AND query LIKE '%pg_sleep%' AND application_name LIKE 'rampart migrate%'",
+          [target.database]
+        )
+        return rows.length > 0 ? true : undefined
+      })
 
-    await fixture.kill()
-    const error = await settled
-    expect(error).toBeInstanceOf(RampartError)
-    expect((error as RampartError).code).toBe('unreachable')
-    expect((error as RampartError).message).toContain('002_slow.sql')
-    expect((error as RampartError).message).toContain('nothing of 002_slow.sql was applied')
+      await fixture.kill()
+      const error = await settled
+      expect(error).toBeInstanceOf(RampartError)
+      expect((error as RampartError).code).toBe('unreachable')
+      expect((error as RampartError).message).toContain('002_slow.sql')
+      expect((error as RampartError).message).toContain('nothing of 002_slow.sql was applied')
 
-    await fixture.restart()
-    expect(await target.query('SELECT id, note FROM kill_probe')).toEqual([
-      { id: 1, note: 'committed before the kill' }
-    ])
-    expect((await ledger(target)).map((row) => [row.version, row.success])).toEqual([[1, true]])
-    expect(await tableNames(target)).not.toContain('half_done')
+      await fixture.restart()
+      expect(await target.query('SELECT id, note FROM kill_probe')).toEqual([
+        { id: 1, note: 'committed before the kill' }
+      ])
+      expect((await ledger(target)).map((row) => [row.version, row.success])).toEqual([[1, true]])
+      expect(await tableNames(target)).not.toContain('half_done')
 
-    await target.query('UPDATE sleep_gate SET armed = false')
-    const next = await runner(target, dir).migrate()
-    expect(next.applied.map((migration) => migration.version)).toEqual([2])
-    expect(await target.query('SELECT id FROM half_done')).toEqual([{ id: 1 }])
-    expect(
-      historyStore()
-        .operations.listDbOperations({ kind: 'migrate' })
-        .map((operation) => operation.status)
-    ).toEqual(['succeeded', 'failed'])
-  })
+      await target.query('UPDATE sleep_gate SET armed = false')
+      const next = await runner(target, dir).migrate()
+      expect(next.applied.map((migration) => migration.version)).toEqual([2])
+      expect(await target.query('SELECT id FROM half_done')).toEqual([{ id: 1 }])
+      expect(
+        historyStore()
+          .operations.listDbOperations({ kind: 'migrate' })
+          .map((operation) => operation.status)
+      ).toEqual(['succeeded', 'failed'])
+    },
+    // One kill and restart of the fixture, two migrate runs and the wait for the sleeping migration.
+    postgresRestartBudget(1, 30_000)
+  )
 })
