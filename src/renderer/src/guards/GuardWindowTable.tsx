@@ -1,6 +1,6 @@
-import type { CohortRow, GuardWindowRow } from './guard-window-row'
+import type { GuardWindowRow } from './guard-window-row'
 import { clockTimeText } from './clock-time-text'
-import { countText, errorRateText, latencyText } from './guard-figure-text'
+import { cohortCells, DecisionReasons } from './window-cells'
 
 const ROWS_SHOWN = 10
 
@@ -65,14 +65,7 @@ export function GuardWindowTable({ subject, windows, phaseEnteredAt }: GuardWind
                 {cohortCells('treatment', window.treatment)}
                 {cohortCells('control', window.control)}
                 <td className="guard-window-decision" title={window.reasons.join('\n')}>
-                  <details>
-                    <summary>{window.decision}</summary>
-                    <ul className="guard-window-reasons">
-                      {window.reasons.map((reason) => (
-                        <li key={reason}>{reason}</li>
-                      ))}
-                    </ul>
-                  </details>
+                  <DecisionReasons decision={window.decision} reasons={window.reasons} />
                 </td>
               </tr>
             )
@@ -81,12 +74,4 @@ export function GuardWindowTable({ subject, windows, phaseEnteredAt }: GuardWind
       </table>
     </div>
   )
-}
-
-function cohortCells(name: string, cohort: CohortRow) {
-  return [countText(cohort.requests), errorRateText(cohort.errorRate), latencyText(cohort.p95Ms)].map((text, index) => (
-    <td key={`${name}-${index}`} className="guard-windows-figure">
-      {text}
-    </td>
-  ))
 }

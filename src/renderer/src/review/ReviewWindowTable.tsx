@@ -3,8 +3,8 @@ import { BlockableButton } from '@renderer/contract/BlockableButton'
 import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { useInvoke } from '@renderer/contract/useInvoke'
 import { instantText } from '@renderer/format/instant-text'
-import { countText, errorRateText, latencyText } from '@renderer/guards/guard-figure-text'
-import { guardWindowRow, type CohortRow } from '@renderer/guards/guard-window-row'
+import { guardWindowRow } from '@renderer/guards/guard-window-row'
+import { cohortCells, DecisionReasons } from '@renderer/guards/window-cells'
 import { pageRange, windowPageText } from './window-pages'
 
 const WINDOWS_PER_PAGE = 50
@@ -96,14 +96,7 @@ export function ReviewWindowTable({ rolloutId, subject, historyTick }: ReviewWin
                     {window.reasons.length === 0 ? (
                       <strong>{window.decision}</strong>
                     ) : (
-                      <details>
-                        <summary>{window.decision}</summary>
-                        <ul className="guard-window-reasons">
-                          {window.reasons.map((reason) => (
-                            <li key={reason}>{reason}</li>
-                          ))}
-                        </ul>
-                      </details>
+                      <DecisionReasons decision={window.decision} reasons={window.reasons} />
                     )}
                   </td>
                 </tr>
@@ -114,12 +107,4 @@ export function ReviewWindowTable({ rolloutId, subject, historyTick }: ReviewWin
       )}
     </div>
   )
-}
-
-function cohortCells(name: string, cohort: CohortRow) {
-  return [countText(cohort.requests), errorRateText(cohort.errorRate), latencyText(cohort.p95Ms)].map((text, index) => (
-    <td key={`${name}-${index}`} className="guard-windows-figure">
-      {text}
-    </td>
-  ))
 }
