@@ -5,11 +5,11 @@
 // column (the ledgers, which differ by design, left out).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DockerEngine } from '@main/docker/docker-engine'
 import { PostgresTarget } from '@main/database/postgres-target'
+import { startBenchPostgres } from './bench-postgres'
 import { recordFigure } from './bench-results'
 
 const RUNS = Number(process.env.RAMPART_BENCH_RUNS ?? 5)
@@ -21,19 +21,6 @@ const name = `rampart-bench-db-migrate-${process.pid}`
 const user = 'unicorn'
 const password = 'bench-password'
 const FILES = ['001_baseline.sql', '002_llm_management_tables.sql']
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))
-      )
-    })
-  })
-}
 
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv): number {
   const started = process.hrtime.bigint()
@@ -47,26 +34,7 @@ async function main(): Promise<void> {
   const engine = await DockerEngine.connect()
   const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-db-migrate-'))
   try {
-    if (!(await engine.imageExists(image)))
-      throw new Error(`image ${image} is missing: run "bash scripts/test-env/up.sh"`)
-    const port = await freePort()
-    await engine.createContainer({
-      name,
-      image,
-      env: {
-        POSTGRES_USER: user,
-        POSTGRES_PASSWORD: password,
-        POSTGRES_DB: 'postgres',
-        PGPORT: String(port),
-        POSTGRES_LISTEN_ADDRESSES: '127.0.0.1'
-      },
-      cmd: ['postgres', '-c', 'listen_addresses=127.0.0.1'],
-      network: 'host',
-      labels: { 'rampart.test': '1', 'rampart.bench': 'db-migrate' }
-    })
-    await engine.startContainer(name)
-    const admin = new PostgresTarget({ host: '127.0.0.1', port, user, password, database: 'postgres' })
-    await admin.waitUntilReady({ timeoutMs: 90_000 })
+    const { port, admin } = await startBenchPostgres(engine, { name, image, user, password, bench: 'db-migrate' })
     const fresh = async (database: string): Promise<void> => {
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
       await admin.query(`CREATE DATABASE ${database} OWNER ${user}`)

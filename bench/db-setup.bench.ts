@@ -5,7 +5,6 @@
 // warm-up each; the runs alternate so a busy moment hits both alike.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DockerEngine } from '@main/docker/docker-engine'
@@ -16,6 +15,7 @@ import { systemClock } from '@main/platform/clock'
 import { DatabaseService } from '@main/database/database-service'
 import { ProgressBus } from '@main/runbooks/progress-bus'
 import { RunbookRunner } from '@main/runbooks/runbook-runner'
+import { startBenchPostgres } from './bench-postgres'
 import { msList, report } from './bench-timing'
 
 const RUNS = 3
@@ -25,19 +25,6 @@ const migrations = join(root, 'migrations')
 const name = `rampart-bench-db-setup-${process.pid}`
 const user = 'unicorn'
 const password = 'bench-password'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))
-      )
-    })
-  })
-}
 
 /** One `docker exec` running psql inside the container (over its socket, as the seed's script does). */
 function psql(database: string, args: string[], input?: Buffer): void {
@@ -89,27 +76,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-db-'))
   const history = HistoryStore.open(join(dir, 'history.db'))
   try {
-    if (!(await engine.imageExists(image)))
-      throw new Error(`image ${image} is missing: run "bash scripts/test-env/up.sh"`)
-    const port = await freePort()
-    await engine.createContainer({
-      name,
-      image,
-      env: {
-        POSTGRES_USER: user,
-        POSTGRES_PASSWORD: password,
-        POSTGRES_DB: 'postgres',
-        PGPORT: String(port),
-        POSTGRES_LISTEN_ADDRESSES: '127.0.0.1'
-      },
-      cmd: ['postgres', '-c', 'listen_addresses=127.0.0.1'],
-      network: 'host',
-      labels: { 'rampart.test': '1', 'rampart.bench': 'db-setup' }
-    })
-    await engine.startContainer(name)
-    await new PostgresTarget({ host: '127.0.0.1', port, user, password, database: 'postgres' }).waitUntilReady({
-      timeoutMs: 90_000
-    })
+    const { port } = await startBenchPostgres(engine, { name, image, user, password, bench: 'db-setup' })
 
     const workspace = toWorkspace(
       WorkspaceSchema.parse({
