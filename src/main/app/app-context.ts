@@ -1,5 +1,5 @@
 import { loadWorkspace } from '@main/workspace/workspace-file'
-import { HistoryStore } from '@main/history/history-store'
+import type { HistoryStore } from '@main/history/history-store'
 import { resolveHistoryPath } from '@main/history/history-path'
 import type { Workspace } from '@main/workspace/core/workspace-schema'
 import type { Handlers, StreamProducers } from '@main/transport/contract-dispatch'
@@ -12,8 +12,7 @@ import { DemoStack } from '@main/demo/demo-stack'
 import { parseContainerLabels } from '@main/demo/core/container-labels'
 import { EnvironmentRegistry } from '@main/flags/environment-registry'
 import { FlagService } from '@main/flags/flag-service'
-import { HistoryService } from '@main/history/history-service'
-import { closeInterruptedDbOperations } from '@main/database/interrupted-db-operations'
+import type { HistoryService } from '@main/history/history-service'
 import { LogService } from '@main/docker/log-service'
 import { ProgressBus } from '@main/runbooks/progress-bus'
 import { RunbookRunner } from '@main/runbooks/runbook-runner'
@@ -32,9 +31,8 @@ import { AppliedMoves } from '@main/rollouts/applied-moves'
 import { operatorName } from '@main/platform/operator'
 import { RolloutService } from '@main/rollouts/rollout-service'
 import { UnrecordedKill } from '@main/rollouts/unrecorded-kill'
-import { appendPendingKills, pendingKillsPath } from '@main/history/pending-kills'
-import { messageOf } from '@main/history/history-file'
 import { WorkspaceService } from '@main/workspace/workspace-service'
+import { openHistory } from './history-open'
 
 export interface AppContextOptions {
   workspacePath?: string
@@ -108,14 +106,9 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const clock = options.clock ?? systemClock
   const actor = options.actor ?? operatorName(env)
   const workspace = loadWorkspace({ explicitPath: options.workspacePath, env, cwd })
-  const historyPath = resolveHistoryPath(env)
-  const store = HistoryStore.open(historyPath, { now: () => clock.now() })
+  const { historyPath, store, history, historyNotices } = openHistory({ env, clock, actor })
   const { events, rollouts, guardWindows, operations } = store
-  // Before anything new is recorded: an operation a killed process left open gets its ending.
-  closeInterruptedDbOperations({ history: { operations } })
-  const historyNotices = appendJournaledKills(store)
   const environments = new EnvironmentRegistry(workspace, env)
-  const history = new HistoryService({ path: store.path, events, actor })
   const docker = new DockerEngines(workspace, env)
   const progress = new ProgressBus()
   const registry = new RunbookRegistry()
@@ -227,25 +220,6 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       docker.close()
       store.close()
     }
-  }
-}
-
-/**
- * Kills journaled beside the history file while it could not be written go into the chain now,
- * each naming that it was journaled. A history that still cannot take them keeps them for later:
- * nothing here stops the start.
- */
-function appendJournaledKills(store: HistoryStore): string[] {
-  try {
-    const outcome = appendPendingKills(store)
-    if (outcome === null || outcome.appended.length === 0) return []
-    const seqs = outcome.appended.map((event) => `#${event.seq}`).join(', ')
-    return [
-      `${outcome.appended.length} kill event(s) journaled while the history could not be written were added to ` +
-        `${store.path} as ${seqs} (the journal is kept as ${outcome.journal})`
-    ]
-  } catch (error) {
-    return [`kills journaled in ${pendingKillsPath(store.path)} are not in the history yet: ${messageOf(error)}`]
   }
 }
 

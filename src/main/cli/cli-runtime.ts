@@ -3,6 +3,8 @@ import type { Clock } from '@main/platform/clock'
 import type { FlagService } from '@main/flags/flag-service'
 import type { LogService } from '@main/docker/log-service'
 import type { UnrecordedKill } from '@main/rollouts/unrecorded-kill'
+import type { DatabaseContext } from '@main/app/database-context'
+import type { OpenedHistory } from '@main/app/history-open'
 import { systemClock } from '@main/platform/clock'
 
 export interface CliRuntimeOptions {
@@ -21,6 +23,7 @@ export interface CliRuntimeOptions {
 export class CliRuntime {
   private context: Promise<AppContext> | null = null
   private flagsOnly: Promise<FlagService> | null = null
+  private databaseOnly: Promise<Pick<DatabaseContext, 'database' | 'progress'>> | null = null
   private readonly closers: Array<() => void> = []
 
   constructor(private readonly options: CliRuntimeOptions) {}
@@ -39,14 +42,38 @@ export class CliRuntime {
         cwd: this.options.cwd,
         clock: this.options.clock
       }).then((context) => {
-        // Moved aside by this very open: say it with what to do next (the note beside the file has it).
-        const moved = context.services.store.warning
-        if (moved !== undefined) this.options.onHistoryWarning?.(context.services.history.warning ?? moved)
-        for (const notice of context.historyNotices) this.options.onHistoryWarning?.(notice)
+        this.sayHistoryWarnings({ ...context.services, historyNotices: context.historyNotices })
         return context
       })
     )
     return this.context
+  }
+
+  /**
+   * The database service alone: the open context's when there is one, else one that loads only
+   * the workspace, the history file, the runbook runner and (on first use) Docker.
+   */
+  database(): Promise<Pick<DatabaseContext, 'database' | 'progress'>> {
+    if (this.context !== null) return this.context.then(({ services }) => services)
+    this.databaseOnly ??= import('@main/app/database-context').then(({ createDatabaseContext }) => {
+      const context = createDatabaseContext({
+        workspacePath: this.options.workspacePath,
+        env: this.options.env,
+        cwd: this.options.cwd,
+        clock: this.options.clock
+      })
+      this.closers.push(() => context.close())
+      this.sayHistoryWarnings(context)
+      return context
+    })
+    return this.databaseOnly
+  }
+
+  private sayHistoryWarnings(opened: Pick<OpenedHistory, 'store' | 'history' | 'historyNotices'>): void {
+    // Moved aside by this very open: say it with what to do next (the note beside the file has it).
+    const moved = opened.store.warning
+    if (moved !== undefined) this.options.onHistoryWarning?.(opened.history.warning ?? moved)
+    for (const notice of opened.historyNotices) this.options.onHistoryWarning?.(notice)
   }
 
   /**

@@ -104,7 +104,13 @@ export class MigrationRunner {
               ? `database ${this.database} is up to date at version ${report.currentVersion}`
               : `${plan.length} pending: ${plan.map((migration) => migration.fileName).join(', ')}`
         })
-        for (const migration of plan) applied.push(await this.apply(context, migration))
+        // Each migration's after-snapshot is the next one's before: the lock keeps other runs out between them.
+        let catalog: CatalogObject[] | null = null
+        for (const migration of plan) {
+          const step = await this.apply(context, migration, catalog)
+          applied.push(step.applied)
+          catalog = step.catalogAfter
+        }
         const toVersion = applied.length > 0 ? applied[applied.length - 1]!.version : report.currentVersion
         return { database: this.database, fromVersion, toVersion, applied, upToDate: plan.length === 0 }
       })
@@ -251,15 +257,20 @@ export class MigrationRunner {
     return this.options.target.database
   }
 
-  private async apply(context: RunContext, migration: Migration): Promise<AppliedMigration> {
+  private async apply(
+    context: RunContext,
+    migration: Migration,
+    catalogBefore: CatalogObject[] | null
+  ): Promise<{ applied: AppliedMigration; catalogAfter: CatalogObject[] }> {
     context.progress({
       step: 'apply',
       version: migration.version,
       message: `applying ${migration.fileName}${migration.transactional ? '' : ' (outside a transaction)'}`
     })
-    const appliedMigration = migration.transactional
-      ? await this.applyInTransaction(context, migration)
-      : await this.applyWithoutTransaction(context, migration)
+    const step = migration.transactional
+      ? await this.applyInTransaction(context, migration, catalogBefore)
+      : await this.applyWithoutTransaction(context, migration, catalogBefore)
+    const appliedMigration = step.applied
     context.progress({
       step: 'applied',
       version: migration.version,
@@ -268,24 +279,32 @@ export class MigrationRunner {
         `${migration.fileName} applied in ${Math.round(appliedMigration.durationMs)} ms, ` +
         `${appliedMigration.created.length} objects created`
     })
-    return appliedMigration
+    return step
   }
 
-  /** BEGIN, snapshot, run, snapshot, ledger row, COMMIT: the row exists exactly when the changes do. */
-  private async applyInTransaction(context: RunContext, migration: Migration): Promise<AppliedMigration> {
+  /**
+   * BEGIN, snapshot (unless the previous migration's is given), run, snapshot, ledger row, COMMIT:
+   * the row exists exactly when the changes do.
+   */
+  private async applyInTransaction(
+    context: RunContext,
+    migration: Migration,
+    catalogBefore: CatalogObject[] | null
+  ): Promise<{ applied: AppliedMigration; catalogAfter: CatalogObject[] }> {
     const { session, ledger } = context
     let phase: 'run' | 'commit' = 'run'
     try {
       await session.query('BEGIN')
-      const before = await session.catalogSnapshot()
+      const before = catalogBefore ?? (await session.catalogSnapshot())
       const started = performance.now()
       await session.execScript(migration.sql)
       const durationMs = performance.now() - started
-      const { created, dropped } = diffCatalog(before, await session.catalogSnapshot())
+      const catalogAfter = await session.catalogSnapshot()
+      const { created, dropped } = diffCatalog(before, catalogAfter)
       await ledger.record(this.ledgerRow(migration, durationMs, true, created, dropped))
       phase = 'commit'
       await session.query('COMMIT')
-      return {
+      const applied: AppliedMigration = {
         version: migration.version,
         name: migration.name,
         checksum: migration.checksum,
@@ -294,6 +313,7 @@ export class MigrationRunner {
         created,
         dropped
       }
+      return { applied, catalogAfter }
     } catch (error) {
       if (session.lost === null) await session.query('ROLLBACK').catch(() => undefined)
       context.progress({ step: 'failed', version: migration.version, message: `${migration.fileName} failed` })
@@ -307,9 +327,13 @@ export class MigrationRunner {
    * be idempotent (IF NOT EXISTS). A failure is recorded as a failed row, which blocks until repair,
    * because the statement may have left something behind (an INVALID index, for one).
    */
-  private async applyWithoutTransaction(context: RunContext, migration: Migration): Promise<AppliedMigration> {
+  private async applyWithoutTransaction(
+    context: RunContext,
+    migration: Migration,
+    catalogBefore: CatalogObject[] | null
+  ): Promise<{ applied: AppliedMigration; catalogAfter: CatalogObject[] }> {
     const { session, ledger } = context
-    const before = await session.catalogSnapshot()
+    const before = catalogBefore ?? (await session.catalogSnapshot())
     const started = performance.now()
     try {
       await session.execScript(migration.sql)
@@ -326,9 +350,10 @@ export class MigrationRunner {
       throw this.migrationFailure(migration, error, session, 'run')
     }
     const durationMs = performance.now() - started
-    const { created, dropped } = diffCatalog(before, await session.catalogSnapshot())
+    const catalogAfter = await session.catalogSnapshot()
+    const { created, dropped } = diffCatalog(before, catalogAfter)
     await ledger.record(this.ledgerRow(migration, durationMs, true, created, dropped))
-    return {
+    const applied: AppliedMigration = {
       version: migration.version,
       name: migration.name,
       checksum: migration.checksum,
@@ -337,6 +362,7 @@ export class MigrationRunner {
       created,
       dropped
     }
+    return { applied, catalogAfter }
   }
 
   private ledgerRow(

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HistoryStore } from '@main/history/history-store'
 import { closeInterruptedDbOperations } from '@main/database/interrupted-db-operations'
 import { createAppContext } from '@main/app/app-context'
+import { createDatabaseContext } from '@main/app/database-context'
 import { tsxChildEnv } from '@test/support/tsx-child'
 
 const PROJECT_ROOT = path.resolve(__dirname, '../../..')
@@ -113,6 +114,19 @@ describe('closeInterruptedDbOperations', () => {
       expect(context.services.store.operations.listDbOperations()).toMatchObject([
         { id: killed.id, status: 'interrupted' }
       ])
+    } finally {
+      context.close()
+    }
+  }, 30_000)
+
+  it('runs when the database commands open the history file without the rest of the app', async () => {
+    const killed = await operationOfKilledProcess()
+    const context = createDatabaseContext({
+      env: { ...process.env, RAMPART_HOME: dir, RAMPART_WORKSPACE: '' },
+      cwd: dir
+    })
+    try {
+      expect(context.store.operations.listDbOperations()).toMatchObject([{ id: killed.id, status: 'interrupted' }])
     } finally {
       context.close()
     }

@@ -157,10 +157,9 @@ function dbCommand(spec: DbCommandSpec): CliCommand {
       if (spec.positionals !== true && args.positionals.length > 0)
         throw new UsageError(`db ${spec.word} takes no arguments, got: ${args.positionals.join(' ')}`)
       const json = flag(args.values, 'json')
-      const context = await runtime.appContext()
-      const database = context.services.database
+      const { database, progress } = await runtime.database()
       tolerateClosedOutput(io)
-      const unsubscribe = context.services.progress.subscribe(printRunbookProgress(io, json))
+      const unsubscribe = progress.subscribe(printRunbookProgress(io, json))
       let outcome: Awaited<ReturnType<DbCommandSpec['run']>>
       try {
         outcome = await spec.run(database, args, io)
