@@ -9,13 +9,18 @@ export interface BenchFigure {
   /** What was measured, e.g. "guards replay, 1,000,000 lines (214 MB), spawn to exit". */
   work: string
   rampart: string
-  peer: string
+  /** Null for a goal of Rampart's own (the console pages in Chromium): there is nothing to run beside it. */
+  peer: string | null
   unit: 'ms' | 'MiB'
   rampartValues: number[]
+  /** Empty when there is no peer. */
   peerValues: number[]
   /** The goal on the ratio of medians (Rampart ÷ peer), or on Rampart's median alone. */
   goal: { ratio: number } | { rampartAtMost: number } | null
-  /** How the results were compared, and that they agreed (a bench whose results differ fails instead). */
+  /**
+   * How the results were compared, and that they agreed (a bench whose results differ fails
+   * instead); without a peer, what else the run showed.
+   */
   agreed: string
   /** For a goal not met: what was tried and what bounds it. */
   ifNotMet?: string
@@ -24,10 +29,12 @@ export interface BenchFigure {
 export function recordFigure(figure: BenchFigure): void {
   const file = process.env.RAMPART_BENCH_RESULTS
   const { rampartValues, peerValues } = figure
-  const ratio = median(rampartValues) / median(peerValues)
+  const rampart = `rampart median ${median(rampartValues).toFixed(1)} ${figure.unit}`
   console.log(
-    `  ${figure.work}: rampart median ${median(rampartValues).toFixed(1)} ${figure.unit}, ` +
-      `${figure.peer} ${median(peerValues).toFixed(1)} ${figure.unit}, ratio ${ratio.toFixed(2)}`
+    figure.peer === null
+      ? `  ${figure.work}: ${rampart}`
+      : `  ${figure.work}: ${rampart}, ${figure.peer} ${median(peerValues).toFixed(1)} ${figure.unit}, ` +
+          `ratio ${(median(rampartValues) / median(peerValues)).toFixed(2)}`
   )
   if (file !== undefined && file !== '') appendFileSync(file, `${JSON.stringify(figure)}\n`)
 }

@@ -3,19 +3,25 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os'
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const min = (values) => Math.min(...values)
-const show = (value, unit) => (unit === 'ms' ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} MiB`)
+function show(value, unit) {
+  if (unit === 'MiB') return `${value.toFixed(1)} MiB`
+  return value < 1000 ? `${value.toFixed(0)} ms` : `${(value / 1000).toFixed(2)} s`
+}
+const minMedian = (values, unit) =>
+  values.length === 0 ? '–' : `${show(min(values), unit)} / ${show(median(values), unit)}`
+const ratioOf = (figure) =>
+  figure.peerValues.length === 0 ? null : median(figure.rampartValues) / median(figure.peerValues)
 
-function goalText(goal) {
+function goalText(goal, unit) {
   if (goal === null) return 'none (shown for reference)'
-  return 'ratio' in goal ? `ratio ≤ ${goal.ratio}` : `Rampart ≤ ${goal.rampartAtMost} MiB`
+  return 'ratio' in goal ? `ratio ≤ ${goal.ratio}` : `Rampart ≤ ${goal.rampartAtMost} ${unit}`
 }
 
 function met(figure) {
   const { goal } = figure
   if (goal === null) return null
-  const value =
-    'ratio' in goal ? median(figure.rampartValues) / median(figure.peerValues) : median(figure.rampartValues)
-  return value <= ('ratio' in goal ? goal.ratio : goal.rampartAtMost)
+  const value = 'ratio' in goal ? ratioOf(figure) : median(figure.rampartValues)
+  return value !== null && value <= ('ratio' in goal ? goal.ratio : goal.rampartAtMost)
 }
 
 export function benchmarksPage({ figures, failed, startedAt, endedAt, loadBefore, loadAfter, command }) {
@@ -43,21 +49,22 @@ export function benchmarksPage({ figures, failed, startedAt, endedAt, loadBefore
     '| --- | --- | --- | --- | --- | --- | --- | --- |'
   ]
   for (const figure of figures) {
-    const ratio = median(figure.rampartValues) / median(figure.peerValues)
+    const ratio = ratioOf(figure)
     const verdict = met(figure)
     lines.push(
-      `| ${figure.work} | ${figure.rampart} | ${figure.peer} | ` +
-        `${show(min(figure.rampartValues), figure.unit)} / ${show(median(figure.rampartValues), figure.unit)} | ` +
-        `${show(min(figure.peerValues), figure.unit)} / ${show(median(figure.peerValues), figure.unit)} | ` +
-        `${ratio.toFixed(2)} | ${goalText(figure.goal)} | ${verdict === null ? '–' : verdict ? 'yes' : '**no**'} |`
+      `| ${figure.work} | ${figure.rampart} | ${figure.peer ?? 'none: a goal of its own'} | ` +
+        `${minMedian(figure.rampartValues, figure.unit)} | ${minMedian(figure.peerValues, figure.unit)} | ` +
+        `${ratio === null ? '–' : ratio.toFixed(2)} | ${goalText(figure.goal, figure.unit)} | ` +
+        `${verdict === null ? '–' : verdict ? 'yes' : '**no**'} |`
     )
   }
+  const compared = (figure) => (figure.peer === null ? '' : ` (${figure.peer})`)
   lines.push('', '## Did the results agree?', '')
-  for (const figure of figures) lines.push(`- ${figure.work} (${figure.peer}): ${figure.agreed}`)
+  for (const figure of figures) lines.push(`- ${figure.work}${compared(figure)}: ${figure.agreed}`)
   const notMet = figures.filter((figure) => met(figure) === false)
   lines.push('', '## Goals not met', '')
   if (notMet.length === 0) lines.push('None.')
-  for (const figure of notMet) lines.push(`- **${figure.work}** (${figure.peer}): ${figure.ifNotMet ?? 'no note.'}`)
+  for (const figure of notMet) lines.push(`- **${figure.work}**${compared(figure)}: ${figure.ifNotMet ?? 'no note.'}`)
   if (failed.length > 0)
     lines.push('', '## Benches that failed in this run', '', ...failed.map((name) => `- ${name} (see its output)`))
   lines.push('')
