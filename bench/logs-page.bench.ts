@@ -20,8 +20,9 @@ const LOGS_PAGE_BOUND =
   'Bounded by: xterm’s DOM renderer, which on every animation frame in which the text scrolled draws every ' +
   'visible row again, twice (its selection layer asks for a full redraw on each scroll, selection or not), and ' +
   'the style and layout of those rows; with its parsing, about 10 µs per line, that leaves little of a frame ' +
-  'on a 2-core machine shared with other jobs. xterm’s WebGL renderer, which does not lay rows out in the DOM, ' +
-  'needs a GPU that headless Chromium here does not have.'
+  'on a 2-core machine shared with other jobs. Not tried yet: xterm’s WebGL renderer (@xterm/addon-webgl), ' +
+  'which draws the rows on a canvas (headless Chromium here has WebGL through SwiftShader); the page’s tests read ' +
+  'the DOM rows and their colours, and its screen-reader text would move to xterm’s accessibility tree.'
 
 // Waits 3 s (the page opens and follows meanwhile), then keeps to 20 lines a millisecond in
 // 10 ms steps, about 110 bytes a line as the demo service's API_CALL events; then stays up idle.
