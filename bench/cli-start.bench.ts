@@ -47,9 +47,12 @@ try {
     ifNotMet:
       'Tried: each command group’s module is loaded only when its first word is typed; flags commands open ' +
       'no history file and load no pg, Docker or guard code; zod and yaml are bundled (their module ' +
-      'loading was most of the start-up, --cpu-prof). Bounded by: compiling the bundle chunks the command ' +
-      'needs and building the workspace and flag-state schemas with zod (about 40 ms of CPU); Node 20 has ' +
-      'no module compile cache.'
+      'loading was most of the start-up, --cpu-prof). Also tried: v8-compile-cache 2.4 (a cached-bytecode hook ' +
+      'for require, the usual stand-in on Node 20 for the compile cache of Node 22): no gain, 231–303 ms against ' +
+      '208–284 ms without it in alternating runs. Bounded by, in a --cpu-prof of `flags list` (0.1 ms ' +
+      'sampling, 150–205 ms sampled): zod’s module and the schemas built with it, 34–46 ms; compiling the ' +
+      '560 KB of JavaScript the command loads, 27–46 ms; garbage collection, 18–25 ms; yaml’s module, 8–11 ms; ' +
+      'the rest is Node’s own start-up, which `node -e 0` has too.'
   })
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)
