@@ -13,27 +13,39 @@ export const READ_DEADLINE_MS = 30_000
 export const WRITE_DEADLINE_MS = 120_000
 
 /**
- * dockerode, loaded when the first engine is made: it brings ssh2 (and would bring gRPC), which
- * commands that never talk to Docker (`history`, `flags`, `rollout status`) should not pay for.
+ * dockerode, loaded when the first engine is made, so that commands that never talk to Docker
+ * (`history`, `flags`, `rollout status`) do not pay for it.
  *
- * dockerode requires its BuildKit session module when it loads, and with it gRPC and protobufjs:
- * 117 of the 203 files it loads (1.1 of 2.2 MB) and half its load time, used only by
- * `buildImage` with a BuildKit session, which Rampart never calls (fixture images are built by
- * scripts). A stand-in takes that module's place in the require cache, and says so if called.
+ * When it loads, dockerode requires its BuildKit session module (gRPC, protobufjs) and its modem
+ * the ssh transport (ssh2): 148 of the 203 files and 1.8 of the 2.2 MB it would load, and most
+ * of its load time, though they serve only image builds with a BuildKit session (which Rampart
+ * never runs) and `ssh://` engines. Each of the two modules is one function; a stand-in takes its
+ * place in the require cache and loads the real one on its first call.
  */
 function loadDockerode(): typeof Docker {
   const require = createRequire(import.meta.url)
-  const session = path.join(path.dirname(require.resolve('dockerode')), 'session.js')
-  if (require.cache[session] === undefined) {
-    const standIn = new Module(session)
-    standIn.filename = session
-    standIn.loaded = true
-    standIn.exports = () => {
-      throw new Error('BuildKit sessions are not loaded by Rampart (dockerode/lib/session.js)')
-    }
-    require.cache[session] = standIn
-  }
+  const dockerodeMain = require.resolve('dockerode')
+  deferUntilCalled(require, path.join(path.dirname(dockerodeMain), 'session.js'))
+  const modemMain = createRequire(dockerodeMain).resolve('docker-modem')
+  deferUntilCalled(require, path.join(path.dirname(modemMain), 'ssh.js'))
   return require('dockerode') as typeof Docker
+}
+
+/** Puts a stand-in for `file`, a module whose export is one function, that loads it on the first call. */
+function deferUntilCalled(require: NodeJS.Require, file: string): void {
+  if (require.cache[file] !== undefined) return
+  let real: ((...args: unknown[]) => unknown) | null = null
+  const standIn = new Module(file)
+  standIn.filename = file
+  standIn.loaded = true
+  standIn.exports = function (this: unknown, ...args: unknown[]): unknown {
+    if (real === null) {
+      delete require.cache[file]
+      real = require(file) as (...args: unknown[]) => unknown
+    }
+    return real.apply(this, args)
+  }
+  require.cache[file] = standIn
 }
 
 interface ModemDialOptions {
