@@ -236,14 +236,14 @@ async function main(): Promise<void> {
         goal: { ratio: 1.2 },
         agreed: 'yes: both leave the flag off in the env file and the service answering /health (checked each run)',
         ifNotMet:
-          'Tried: the kill path loads Docker’s client (dockerode, with ssh2 and gRPC) only once the intent is ' +
-          'recorded, and the flag commands none of it; the restart is one engine call, the verification polls ' +
-          `/health. The same rollback in a process already running takes ${serviceMs.toFixed(0)} ms ` +
-          `(${(serviceMs / manualMs).toFixed(2)}× the manual procedure), and the CLI’s own intent-to-verified-safe ` +
-          `is ${median(cliRuns.map((run) => run.timeToSafeMs)).toFixed(0)} ms. Bounded by: the CLI’s start before ` +
-          'its intent is recorded (node, the bundle, the workspace, the history file) and loading dockerode ' +
-          '(203 files, 2.2 MB of JavaScript, mostly gRPC and ssh2 it requires at load whether used or not), ' +
-          'which the docker CLI, a compiled binary, does not pay.'
+          'Tried: the kill path loads Docker’s client only once the intent is recorded, and dockerode without ' +
+          'the gRPC and ssh2 stacks it requires at load (55 files instead of 203); the flag commands load none of ' +
+          'it; the restart is one engine call, the verification polls /health. The same rollback in a process ' +
+          `already running takes ${serviceMs.toFixed(0)} ms (${(serviceMs / manualMs).toFixed(2)}× the manual ` +
+          'procedure), and the CLI’s own intent-to-verified-safe is ' +
+          `${median(cliRuns.map((run) => run.timeToSafeMs)).toFixed(0)} ms. Bounded by: the CLI’s start before its ` +
+          'intent is recorded (node, the bundle, the workspace, the history file) and the JavaScript it loads ' +
+          'after, which the docker CLI, a compiled binary, does not pay.'
       })
       const ratio = serviceMs / manualMs
       console.log(
