@@ -44,7 +44,12 @@ function timeMs(command: string, args: string[]): number {
   if (result.status !== 0 || match === null)
     throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`)
   // Keyed by what ran, so `node -e 0` (the start-up reference) is not counted as a `rampart logs` run.
-  const key = args[0] === '-e' ? 'node -e' : `${command} ${args.includes('--json') ? 'json' : ''}`
+  const key =
+    args[0] === '-e'
+      ? 'node -e'
+      : args.includes('--tail')
+        ? 'rampart --tail 0'
+        : `${command} ${args.includes('--json') ? 'json' : ''}`
   peaks.set(key, [...(peaks.get(key) ?? []), Number(match[1]) / 1024])
   return elapsed
 }
@@ -112,6 +117,10 @@ async function main(): Promise<void> {
     }
     const nodeStartMs = median([0, 1, 2].map(() => timeMs(process.execPath, ['-e', '0'])))
     const nodePeakMiB = median(peaks.get('node -e') ?? [])
+    // Everything the command loads and one request to the engine, but no line: its fixed cost.
+    for (let run = 0; run < 3; run += 1) timeMs(process.execPath, [...rampart, '--tail', '0'])
+    const fixedPeakMiB = median(peaks.get('rampart --tail 0') ?? [])
+    const streamMiB = median(peaks.get(`${process.execPath} `) ?? []) - fixedPeakMiB
     const baseline = median(dockerMs)
     const measured = median(rampartMs)
     report(
@@ -158,12 +167,13 @@ async function main(): Promise<void> {
         'Tried: `rampart logs` loads only the workspace and the Docker engine (no history file, flag sources or ' +
         'database); the frames are copied into two reused buffers and the output goes through one 64 KiB ' +
         'buffer written again only once stdout has taken it, so what waits to be written is bounded. ' +
-        `Bounded by: Node itself (\`node -e 0\` peaks at ${nodePeakMiB.toFixed(1)} MiB in this run), the bundle ` +
-        'with zod and yaml (about 14 MiB more), and V8’s young generation, which the HTTP client’s stream of ' +
-        'small objects grows to its full 2 × 16 MiB (process.memoryUsage at the peak: heap 31 MiB, buffers ' +
-        'waiting to be freed under 8 MiB). With --max-semi-space-size=1 the peak is about 68 MiB, but a command ' +
-        'cannot set that flag for its own process without starting a second one. Also tried: a young-generation ' +
-        'collection every 8 MiB (no change: scavenges already run that often).'
+        `Bounded by: what the command is before the first line: \`rampart logs CONTAINER --tail 0\` peaks at ` +
+        `${fixedPeakMiB.toFixed(1)} MiB, of which Node itself (\`node -e 0\`) ${nodePeakMiB.toFixed(1)} MiB; the ` +
+        'rest is the bundle with zod and yaml and dockerode, which now loads without gRPC and ssh2 (55 files ' +
+        `instead of 203). The stream adds ${streamMiB.toFixed(1)} MiB, mostly V8’s young generation, which the HTTP ` +
+        'client’s stream of small objects grows (with --max-semi-space-size=1 the run peaks about 9 MiB lower, ' +
+        'but a command cannot set that flag for its own process without starting a second one). Also tried: a ' +
+        'young-generation collection every 8 MiB (no change: scavenges already run that often).'
     })
   } finally {
     await engine.removeContainer(name, { force: true })
