@@ -370,11 +370,17 @@ describe('the console follows main’s guard supervision through an incident', (
       expect(await servedPercentage()).toBe(0)
       const timeline = events().filter((event) => event.kind === 'guard_trip' || event.kind === 'rollback')
       expect(
-        timeline.map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])
+        timeline
+          .slice(0, 2)
+          .map((event) => [event.kind, event.actor, percentageOf(event.fromState), percentageOf(event.toState)])
       ).toEqual([
         ['guard_trip', 'rampart', undefined, undefined],
         ['rollback', 'rampart', 25, 0]
       ])
+      // On a busy machine the service's restart can outlast a window: a window that still holds
+      // requests served at 25 % before it trips again, and its action finds the flag at 0 % already.
+      // Nothing more is moved.
+      expect(timeline.slice(2).map((event) => event.kind)).not.toContain('rollback')
       const rollback = timeline[1]!
       expect(rollback.reason).toMatch(/^guard trip: treatment error rate 0\.\d+ > 0\.05/)
       expect(rollback.detail).toMatchObject({ move: 'rollback', runBy: ACTOR })
