@@ -85,11 +85,13 @@ async function main(): Promise<void> {
     await page.evaluate(`(() => {
       window.benchLongTasks = []
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) window.benchLongTasks.push(entry.duration)
+        for (const entry of list.getEntries()) window.benchLongTasks.push([entry.startTime, entry.duration])
       }).observe({ type: 'longtask', buffered: false })
     })()`)
     await page.getByRole('button', { name: 'Logs', exact: true }).click()
     await engine.startContainer(name)
+    // Opening the page is not part of the goal (taking the lines is): tasks are split at Follow.
+    const followAt = await page.evaluate<number>('performance.now()')
     await page.getByTestId('logs-follow').click()
 
     const started = Date.now()
@@ -110,7 +112,9 @@ async function main(): Promise<void> {
         maxBehindS = Math.max(maxBehindS, Number(/written ([\d.]+) s ago/.exec(behind)?.[1] ?? 0))
       }
     }
-    const longTasks = await page.evaluate<number[]>('window.benchLongTasks')
+    const tasks = await page.evaluate<Array<[number, number]>>('window.benchLongTasks')
+    const longTasks = tasks.filter(([start]) => start >= followAt).map(([, ms]) => ms)
+    const openingMs = Math.max(0, ...tasks.filter(([start]) => start < followAt).map(([, ms]) => ms))
     const over = longTasks.filter((ms) => ms > LONG_TASK_GOAL_MS)
     console.log(
       `\nLogs page, ${LINES_PER_SECOND.toLocaleString('en')} lines/s for ${SECONDS} s in headless Chromium:\n` +
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
         `  long tasks                        ${longTasks.length}, ${over.length} over ${LONG_TASK_GOAL_MS} ms ` +
         `(longest ${Math.max(0, ...longTasks).toFixed(0)} ms)\n` +
         `  "behind" shown in samples         ${behindShown} (most ${maxBehindS.toFixed(1)} s)\n` +
+        `  opening the page (not counted)    longest task ${openingMs.toFixed(0)} ms\n` +
         `  goal (no long task over ${LONG_TASK_GOAL_MS} ms)     ${over.length === 0 ? 'met' : 'NOT met'}`
     )
     recordFigure({
@@ -133,7 +138,8 @@ async function main(): Promise<void> {
       agreed:
         `the page showed ${received.toLocaleString('en')} of ${LINES.toLocaleString('en')} lines; ` +
         `${longTasks.length} long tasks, ${over.length} over ${LONG_TASK_GOAL_MS} ms; it said it was behind in ` +
-        `${behindShown} of its samples (at most ${maxBehindS.toFixed(1)} s)`,
+        `${behindShown} of its samples (at most ${maxBehindS.toFixed(1)} s); counted from Follow on (opening ` +
+        `the page before it: longest task ${openingMs.toFixed(0)} ms)`,
       ifNotMet: LOGS_PAGE_BOUND
     })
   } finally {
