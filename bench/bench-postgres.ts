@@ -36,3 +36,32 @@ export async function startBenchPostgres(
   await admin.waitUntilReady({ timeoutMs: 90_000 })
   return { port, admin }
 }
+
+/**
+ * The workspace environment `bench` both database benches give Rampart: the bench's container,
+ * its database `bench_rampart`, the password from BENCH_PG_PASSWORD and the sample migrations.
+ */
+export function benchEnvironments(server: {
+  name: string
+  image: string
+  port: number
+  user: string
+  migrations: string
+}): Record<string, unknown> {
+  return {
+    bench: {
+      postgres: {
+        container: server.name,
+        image: server.image,
+        host: '127.0.0.1',
+        port: server.port,
+        user: server.user,
+        password: '${BENCH_PG_PASSWORD}',
+        database: 'bench_rampart',
+        disposable: true,
+        network: 'host'
+      },
+      migrations: server.migrations
+    }
+  }
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DockerEngine } from '@main/docker/docker-engine'
 import { PostgresTarget } from '@main/database/postgres-target'
-import { startBenchPostgres } from './bench-postgres'
+import { benchEnvironments, startBenchPostgres } from './bench-postgres'
 import { recordFigure } from './bench-results'
 
 const RUNS = Number(process.env.RAMPART_BENCH_RUNS ?? 5)
@@ -77,22 +77,7 @@ async function main(): Promise<void> {
     writeFileSync(
       workspaceFile,
       JSON.stringify({
-        environments: {
-          bench: {
-            postgres: {
-              container: name,
-              image,
-              host: '127.0.0.1',
-              port,
-              user,
-              password: '${BENCH_PG_PASSWORD}',
-              database: 'bench_rampart',
-              disposable: true,
-              network: 'host'
-            },
-            migrations
-          }
-        }
+        environments: benchEnvironments({ name, image, port, user, migrations })
       })
     )
     const home = join(dir, 'home')

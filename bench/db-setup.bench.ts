@@ -15,7 +15,7 @@ import { systemClock } from '@main/platform/clock'
 import { DatabaseService } from '@main/database/database-service'
 import { ProgressBus } from '@main/runbooks/progress-bus'
 import { RunbookRunner } from '@main/runbooks/runbook-runner'
-import { startBenchPostgres } from './bench-postgres'
+import { benchEnvironments, startBenchPostgres } from './bench-postgres'
 import { msList, report } from './bench-timing'
 
 const RUNS = 3
@@ -80,22 +80,7 @@ async function main(): Promise<void> {
 
     const workspace = toWorkspace(
       WorkspaceSchema.parse({
-        environments: {
-          bench: {
-            postgres: {
-              container: name,
-              image,
-              host: '127.0.0.1',
-              port,
-              user,
-              password: '${BENCH_PG_PASSWORD}',
-              database: 'bench_rampart',
-              disposable: true,
-              network: 'host'
-            },
-            migrations
-          }
-        }
+        environments: benchEnvironments({ name, image, port, user, migrations })
       }),
       null,
       root
