@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import { insertSyntheticWindows } from './synthetic-guard-windows'
 import { createAppContext, type AppContext } from '@main/app/app-context'
 import type { CallContext } from '@main/transport/contract-dispatch'
 import { seedEnvText } from '@test/fixtures/service-workspace'
@@ -73,30 +73,15 @@ async function workspace(name: string, windows: number, start: number): Promise<
   }
 
   const history = join(home, 'history.db')
-  const db = new Database(history)
-  const insert = db.prepare(
-    'INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at, ' +
-      'treatment_error_rate, treatment_p95_ms, control_p95_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
-  )
-  const settings = { window_seconds: WINDOW_SECONDS, min_requests: 100, max_error_rate: 0.05 }
-  db.transaction(() => {
-    for (let i = 0; i < windows; i += 1) {
-      const at = new Date(start + (i + 1) * WINDOW_SECONDS * 1000).toISOString()
-      // Every 5,000th window breaches, so the chart has marks to keep when it downsamples.
-      const breach = i % 5000 === 4999
-      const errorRate = breach ? 0.09 : 0.01 + (i % 7) * 0.001
-      const p95 = 150 + (i % 11)
-      const figures = JSON.stringify({
-        treatment: { requests: 400, failures: Math.round(400 * errorRate), error_rate: errorRate, p95_ms: p95 },
-        control: { requests: 3600, failures: 36, error_rate: 0.01, p95_ms: 140 },
-        decision: breach ? 'breach' : 'pass',
-        reasons: breach ? ['treatment error rate 9.0 % over the limit 5.0 %'] : [],
-        settings
-      })
-      insert.run(FLAG, ENVIRONMENT, at, WINDOW_SECONDS, breach ? 'breach' : 'pass', figures, at, errorRate, p95, 140)
-    }
-  })()
-  db.close()
+  // Every 5,000th window breaches, so the chart has marks to keep when it downsamples.
+  insertSyntheticWindows(history, {
+    flag: FLAG,
+    environment: ENVIRONMENT,
+    start,
+    count: windows,
+    windowSeconds: WINDOW_SECONDS,
+    breachEvery: 5000
+  })
 
   const listed = await openedContext({ dir, env }, (opened) => opened.handlers['review.rollouts']({}, CALL))
   if (listed.length !== 1) throw new Error(`${history}: expected one rollout, found ${listed.length}`)

@@ -3,8 +3,8 @@
 // window table are drawn (goal: none over 100 ms), counted with the Performance API in the page.
 // The Docker engine is not needed: the review reads the history file alone. Needs
 // `npm run build` (the renderer).
-import Database from 'better-sqlite3'
 import { recordFigure } from './bench-results'
+import { insertSyntheticWindows } from './synthetic-guard-windows'
 import { seedEnvText } from '@test/fixtures/service-workspace'
 import { closedLoopbackPort, envFileWorkspaceYaml, FLAG, openConsole } from '@test/support/browser-console'
 
@@ -12,32 +12,6 @@ const WINDOWS = 100_000
 const WINDOW_SECONDS = 60
 const LONG_TASK_GOAL_MS = 100
 const RUNS = 3
-
-/** Windows as a year and more of 60 s windows, every 2,500th a breach, written in one transaction. */
-function insertWindows(historyPath: string, start: number): void {
-  const db = new Database(historyPath)
-  const insert = db.prepare(
-    'INSERT INTO guard_windows (flag, environment, window_start, window_seconds, decision, figures, recorded_at, ' +
-      'treatment_error_rate, treatment_p95_ms, control_p95_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
-  )
-  db.transaction(() => {
-    for (let i = 0; i < WINDOWS; i += 1) {
-      const at = new Date(start + (i + 1) * WINDOW_SECONDS * 1000).toISOString()
-      const breach = i % 2500 === 2499
-      const errorRate = breach ? 0.09 : 0.01 + (i % 7) * 0.001
-      const p95 = 150 + (i % 11)
-      const figures = JSON.stringify({
-        treatment: { requests: 400, failures: Math.round(400 * errorRate), error_rate: errorRate, p95_ms: p95 },
-        control: { requests: 3600, failures: 36, error_rate: 0.01, p95_ms: 140 },
-        decision: breach ? 'breach' : 'pass',
-        reasons: breach ? ['treatment error rate 9.0 % over the limit 5.0 %'] : [],
-        settings: { window_seconds: WINDOW_SECONDS, min_requests: 100, max_error_rate: 0.05 }
-      })
-      insert.run(FLAG, 'local', at, WINDOW_SECONDS, breach ? 'breach' : 'pass', figures, at, errorRate, p95, 140)
-    }
-  })()
-  db.close()
-}
 
 async function main(): Promise<void> {
   const start = Date.now() - (WINDOWS + 10) * WINDOW_SECONDS * 1000
@@ -52,7 +26,15 @@ async function main(): Promise<void> {
     await rollout.move({ environment: 'local', flag: FLAG, move: 'advance', reason: 'bench' })
     now = start + (WINDOWS + 1) * WINDOW_SECONDS * 1000
     await rollout.move({ environment: 'local', flag: FLAG, move: 'kill', reason: 'bench' })
-    insertWindows(session.historyPath, start)
+    // More than a year of 60 s windows, every 2,500th a breach.
+    insertSyntheticWindows(session.historyPath, {
+      flag: FLAG,
+      environment: 'local',
+      start,
+      count: WINDOWS,
+      windowSeconds: WINDOW_SECONDS,
+      breachEvery: 2500
+    })
 
     const page = session.page
     const longest: number[] = []
