@@ -32,6 +32,8 @@ export const serveCommand: CliCommand = {
       host: optionalString(values, 'host'),
       port: optionalInteger(values, 'port', 0, 65_535) ?? 0
     })
+    // Listening for Ctrl-C before the address is printed: whoever reads that line may stop us at once.
+    const stopRequested = waitForStopSignal()
     // Guards are watched from start-up, whether or not a page is open: pages only follow the supervision.
     const stopSupervision = context.services.supervisor.start()
     // Said on stderr by every command already (run-cli); kept in the JSON start line for tools.
@@ -56,7 +58,7 @@ export const serveCommand: CliCommand = {
           `Open (the token is shown only now):\n  ${server.url}\n\nCtrl-C stops it.\n`
       )
     }
-    await waitForStopSignal()
+    await stopRequested
     await stopSupervision()
     await server.close()
   }
