@@ -1,6 +1,6 @@
 import type { GuardWindowRow } from './guard-window-row'
 import { clockTimeText } from './clock-time-text'
-import { cohortCells, DecisionReasons } from './window-cells'
+import { cohortCells, DecisionReasons, GuardWindowHead } from './window-cells'
 
 const ROWS_SHOWN = 10
 
@@ -24,29 +24,7 @@ export function GuardWindowTable({ subject, windows, phaseEnteredAt }: GuardWind
   return (
     <div className="table-scroll" role="region" aria-label={`Recent guard windows of ${subject}`} tabIndex={0}>
       <table className="guard-windows" data-testid="guard-window-table">
-        <thead>
-          <tr>
-            <th rowSpan={2} scope="col">
-              Window start
-            </th>
-            <th colSpan={3} scope="colgroup">
-              Treatment
-            </th>
-            <th colSpan={3} scope="colgroup">
-              Control
-            </th>
-            <th rowSpan={2} scope="col">
-              Decision
-            </th>
-          </tr>
-          <tr>
-            {['requests', 'errors', 'p95', 'requests', 'errors', 'p95'].map((name, index) => (
-              <th key={index} scope="col" className="guard-windows-figure">
-                {name}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <GuardWindowHead />
         <tbody>
           {shown.map((window) => {
             const earlier = phaseStartMs !== null && Date.parse(window.windowStart) < phaseStartMs

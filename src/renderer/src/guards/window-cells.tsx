@@ -23,3 +23,32 @@ export function DecisionReasons({ decision, reasons }: { decision: string; reaso
     </details>
   )
 }
+
+/** The two header rows shared by the live and the review window tables: each cohort's three figures. */
+export function GuardWindowHead() {
+  return (
+    <thead>
+      <tr>
+        <th rowSpan={2} scope="col">
+          Window start
+        </th>
+        <th colSpan={3} scope="colgroup">
+          Treatment
+        </th>
+        <th colSpan={3} scope="colgroup">
+          Control
+        </th>
+        <th rowSpan={2} scope="col">
+          Decision
+        </th>
+      </tr>
+      <tr>
+        {['requests', 'errors', 'p95', 'requests', 'errors', 'p95'].map((name, index) => (
+          <th key={index} scope="col" className="guard-windows-figure">
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  )
+}

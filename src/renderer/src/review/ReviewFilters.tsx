@@ -12,7 +12,7 @@ interface ReviewFiltersProps {
 
 /** The list narrows as the reviewer types or picks: flag, environment, time, outcome and free text. */
 export function ReviewFilters({ fields, choices, onChange }: ReviewFiltersProps) {
-  const ids = { flag: useId(), environment: useId(), from: useId(), to: useId(), outcome: useId(), search: useId() }
+  const ids = { from: useId(), to: useId(), search: useId() }
   const set = (patch: Partial<ReviewFilterFields>) => onChange({ ...fields, ...patch })
 
   return (
@@ -31,54 +31,30 @@ export function ReviewFilters({ fields, choices, onChange }: ReviewFiltersProps)
           data-testid="review-search"
         />
       </div>
-      <div className="review-field">
-        <label htmlFor={ids.flag}>Flag</label>
-        <select
-          id={ids.flag}
-          value={fields.flag}
-          onChange={(event) => set({ flag: event.target.value })}
-          data-testid="review-flag"
-        >
-          <option value="">Any flag</option>
-          {choices.flags.map((flag) => (
-            <option key={flag} value={flag}>
-              {flag}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="review-field">
-        <label htmlFor={ids.environment}>Environment</label>
-        <select
-          id={ids.environment}
-          value={fields.environment}
-          onChange={(event) => set({ environment: event.target.value })}
-          data-testid="review-environment"
-        >
-          <option value="">Any environment</option>
-          {choices.environments.map((environment) => (
-            <option key={environment} value={environment}>
-              {environment}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="review-field">
-        <label htmlFor={ids.outcome}>Outcome</label>
-        <select
-          id={ids.outcome}
-          value={fields.outcome}
-          onChange={(event) => set({ outcome: event.target.value as RolloutOutcome | '' })}
-          data-testid="review-outcome"
-        >
-          <option value="">Any outcome</option>
-          {OUTCOME_CHOICES.map((choice) => (
-            <option key={choice.value} value={choice.value}>
-              {choice.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <ChoiceField
+        label="Flag"
+        anyText="Any flag"
+        value={fields.flag}
+        choices={choices.flags.map((flag) => ({ value: flag, label: flag }))}
+        onChange={(flag) => set({ flag })}
+        testId="review-flag"
+      />
+      <ChoiceField
+        label="Environment"
+        anyText="Any environment"
+        value={fields.environment}
+        choices={choices.environments.map((environment) => ({ value: environment, label: environment }))}
+        onChange={(environment) => set({ environment })}
+        testId="review-environment"
+      />
+      <ChoiceField
+        label="Outcome"
+        anyText="Any outcome"
+        value={fields.outcome}
+        choices={OUTCOME_CHOICES}
+        onChange={(outcome) => set({ outcome: outcome as RolloutOutcome | '' })}
+        testId="review-outcome"
+      />
       <div className="review-field">
         <label htmlFor={ids.from}>Active from (local time)</label>
         <input
@@ -103,5 +79,33 @@ export function ReviewFilters({ fields, choices, onChange }: ReviewFiltersProps)
         Clear the filters
       </BlockableButton>
     </form>
+  )
+}
+
+interface ChoiceFieldProps {
+  label: string
+  /** The first choice, an empty value: no narrowing by this field. */
+  anyText: string
+  value: string
+  choices: readonly { value: string; label: string }[]
+  onChange: (value: string) => void
+  testId: string
+}
+
+/** A labelled select whose first option lets everything through. */
+function ChoiceField({ label, anyText, value, choices, onChange, testId }: ChoiceFieldProps) {
+  const id = useId()
+  return (
+    <div className="review-field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value)} data-testid={testId}>
+        <option value="">{anyText}</option>
+        {choices.map((choice) => (
+          <option key={choice.value} value={choice.value}>
+            {choice.label}
+          </option>
+        ))}
+      </select>
+    </div>
   )
 }

@@ -4,7 +4,7 @@ import { ErrorNotice } from '@renderer/contract/ErrorNotice'
 import { useInvoke } from '@renderer/contract/useInvoke'
 import { instantText } from '@renderer/format/instant-text'
 import { guardWindowRow } from '@renderer/guards/guard-window-row'
-import { cohortCells, DecisionReasons } from '@renderer/guards/window-cells'
+import { cohortCells, DecisionReasons, GuardWindowHead } from '@renderer/guards/window-cells'
 import { pageRange, windowPageText } from './window-pages'
 
 const WINDOWS_PER_PAGE = 50
@@ -58,29 +58,7 @@ export function ReviewWindowTable({ rolloutId, subject, historyTick }: ReviewWin
       {rows.length > 0 && (
         <div className="table-scroll" role="region" aria-label={`Guard windows of ${subject}`} tabIndex={0}>
           <table className="guard-windows" data-testid="review-window-table">
-            <thead>
-              <tr>
-                <th rowSpan={2} scope="col">
-                  Window start
-                </th>
-                <th colSpan={3} scope="colgroup">
-                  Treatment
-                </th>
-                <th colSpan={3} scope="colgroup">
-                  Control
-                </th>
-                <th rowSpan={2} scope="col">
-                  Decision
-                </th>
-              </tr>
-              <tr>
-                {['requests', 'errors', 'p95', 'requests', 'errors', 'p95'].map((name, index) => (
-                  <th key={index} scope="col" className="guard-windows-figure">
-                    {name}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <GuardWindowHead />
             <tbody>
               {rows.map((window) => (
                 <tr
