@@ -15,6 +15,7 @@ import {
   type FlagStateReading
 } from './core/flag-env-mapping'
 import type { FlagAccessOptions, FlagPatch, FlagSnapshot, FlagSource } from './flag-source'
+import { WriteQueue } from './write-queue'
 
 /** The file operations the source uses; Node's own unless a test needs one step to fail. */
 export type EnvFileSystem = Pick<typeof nodeFileSystem, 'readFile' | 'realpath' | 'stat' | 'open' | 'rename' | 'unlink'>
@@ -44,8 +45,7 @@ export class EnvFileFlagSource implements FlagSource {
   private readonly path: string
   private readonly flags: Readonly<Record<string, FlagEnvMapping>>
   private readonly fileSystem: EnvFileSystem
-  // Writes from this process queue up, so the second of two concurrent writes sees the first and is refused.
-  private pendingWrite: Promise<unknown> = Promise.resolve()
+  private readonly writes = new WriteQueue()
 
   constructor(options: EnvFileFlagSourceOptions) {
     this.path = options.path
@@ -70,9 +70,7 @@ export class EnvFileFlagSource implements FlagSource {
     expectedRevision: string,
     options: FlagAccessOptions = {}
   ): Promise<FlagSnapshot> {
-    const result = this.pendingWrite.then(() => this.writeNow(flag, patch, expectedRevision, options))
-    this.pendingWrite = result.catch(() => undefined)
-    return result
+    return this.writes.run(() => this.writeNow(flag, patch, expectedRevision, options))
   }
 
   private async writeNow(

@@ -4,6 +4,8 @@ import { FLAG_STATE_FIELDS, FlagStateSchema, type FlagState } from '@shared/flag
 import { canonicalJson } from '@main/history/core/history-chain'
 import type { FlagPatch, FlagSnapshot, FlagSource } from './flag-source'
 import { resolveSecretReference } from '@main/platform/secret-reference'
+import { fetchServiceText, serviceBaseUrl, shownBaseUrl } from '@main/platform/service-http'
+import { WriteQueue } from './write-queue'
 
 export interface HttpFlagSourceOptions {
   /** The service's base URL, e.g. http://127.0.0.1:8084 (a path prefix is kept). */
@@ -50,30 +52,15 @@ export class HttpFlagSource implements FlagSource {
   readonly origin: string
   private readonly base: URL
   private readonly timeoutMs: number
-  // Writes from this process queue up, so the second of two concurrent writes sees the first and is refused.
-  private pendingWrite: Promise<unknown> = Promise.resolve()
+  private readonly writes = new WriteQueue()
 
   constructor(private readonly options: HttpFlagSourceOptions) {
-    let base: URL
-    try {
-      base = new URL(options.baseUrl)
-    } catch {
-      throw new RampartError(
-        'bad_input',
-        `flag API base URL "${options.baseUrl}" is not a URL (e.g. http://127.0.0.1:8084)`
-      )
-    }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-      throw new RampartError('bad_input', `flag API base URL "${options.baseUrl}" must start with http:// or https://`)
-    }
-    if (!base.pathname.endsWith('/')) base.pathname += '/'
-    base.search = ''
-    base.hash = ''
-    this.base = base
-    const shown = new URL(base)
-    shown.username = ''
-    shown.password = ''
-    this.origin = shown.toString().replace(/\/$/, '')
+    this.base = serviceBaseUrl(options.baseUrl, {
+      field: 'flag API base URL',
+      example: 'http://127.0.0.1:8084',
+      tokenField: options.tokenField ?? 'flag_source.token'
+    })
+    this.origin = shownBaseUrl(this.base)
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   }
 
@@ -91,7 +78,7 @@ export class HttpFlagSource implements FlagSource {
     }
     throw new RampartError(
       'failed',
-      `flag API ${this.shown(url)} answered without a "flags" list (expected {"flags":[{"flag":"…"}, …]})`
+      `flag API ${url.toString()} answered without a "flags" list (expected {"flags":[{"flag":"…"}, …]})`
     )
   }
 
@@ -100,17 +87,14 @@ export class HttpFlagSource implements FlagSource {
     const { body } = await this.request('GET', url, { notFound: `flag API ${this.origin} has no flag "${flag}"` })
     const config = (body as { config?: unknown } | null)?.config
     if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-      throw new RampartError(
-        'failed',
-        `flag API ${this.shown(url)} answered without a "config" object for flag ${flag}`
-      )
+      throw new RampartError('failed', `flag API ${url.toString()} answered without a "config" object for flag ${flag}`)
     }
     const parsed = FlagStateSchema.safeParse(config)
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => `config.${issue.path.join('.')} ${issue.message}`)
       throw new RampartError(
         'failed',
-        `flag API ${this.shown(url)} answered with a config Rampart cannot read: ${problems.join('; ')}`,
+        `flag API ${url.toString()} answered with a config Rampart cannot read: ${problems.join('; ')}`,
         { config }
       )
     }
@@ -126,9 +110,7 @@ export class HttpFlagSource implements FlagSource {
   }
 
   write(flag: string, patch: FlagPatch, expectedRevision: string): Promise<FlagSnapshot> {
-    const result = this.pendingWrite.then(() => this.writeNow(flag, patch, expectedRevision))
-    this.pendingWrite = result.catch(() => undefined)
-    return result
+    return this.writes.run(() => this.writeNow(flag, patch, expectedRevision))
   }
 
   private async writeNow(flag: string, patch: FlagPatch, expectedRevision: string): Promise<FlagSnapshot> {
@@ -190,14 +172,6 @@ export class HttpFlagSource implements FlagSource {
     return new URL(relative, this.base)
   }
 
-  /** The URL as shown: no credentials. */
-  private shown(url: URL): string {
-    const copy = new URL(url)
-    copy.username = ''
-    copy.password = ''
-    return copy.toString()
-  }
-
   private headers(): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (this.options.token !== undefined) {
@@ -213,24 +187,12 @@ export class HttpFlagSource implements FlagSource {
 
   /** One request with the deadline over the whole answer; every failure becomes a RampartError naming the URL. */
   private async request(method: 'GET' | 'POST', url: URL, messages: { notFound?: string } = {}): Promise<ApiAnswer> {
-    const where = `${method} ${this.shown(url)}`
-    const signal = AbortSignal.timeout(this.timeoutMs)
-    let status: number
-    let text: string
-    try {
-      const response = await fetch(url, { method, headers: this.headers(), signal, redirect: 'error' })
-      status = response.status
-      text = await response.text()
-    } catch (error) {
-      if (error instanceof RampartError) throw error
-      throw new RampartError(
-        'unreachable',
-        `flag API is unreachable: ${where} ${whyUnreachable(error, signal, this.timeoutMs)}`,
-        {
-          url: this.shown(url)
-        }
-      )
-    }
+    const where = `${method} ${url.toString()}`
+    const { status, text } = await fetchServiceText(
+      url,
+      { method, headers: this.headers() },
+      { timeoutMs: this.timeoutMs, subject: 'flag API', where }
+    )
     const body = parseJson(text)
     if (status >= 200 && status < 300) {
       if (body === undefined)
@@ -311,24 +273,4 @@ function serverMessage(body: unknown, text: string): string {
 function excerpt(text: string): string {
   const line = text.trim().replace(/\s+/g, ' ')
   return JSON.stringify(line.length > 120 ? `${line.slice(0, 120)}…` : line)
-}
-
-/** Why fetch failed, in words: refused, no such host, timed out… */
-function whyUnreachable(error: unknown, signal: AbortSignal, timeoutMs: number): string {
-  if (signal.aborted) return `did not answer within ${timeoutMs / 1000} s`
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause
-  switch (cause?.code) {
-    case 'ECONNREFUSED':
-      return 'failed: connection refused (is the service running?)'
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'failed: host name not found'
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'failed: the connection was closed'
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'failed: no route to the host'
-  }
-  return `failed: ${cause?.message ?? (error as Error).message}`
 }

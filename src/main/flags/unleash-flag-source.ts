@@ -3,8 +3,10 @@ import { RampartError } from '@shared/errors'
 import type { FlagState } from '@shared/flag-state'
 import { canonicalJson } from '@main/history/core/history-chain'
 import { resolveSecretReference } from '@main/platform/secret-reference'
+import { fetchServiceText, serviceBaseUrl, shownBaseUrl } from '@main/platform/service-http'
 import { readUnleashEnvironment, type UnleashEnvironment } from './core/unleash-feature'
 import type { FlagAccessOptions, FlagPatch, FlagSnapshot, FlagSource } from './flag-source'
+import { WriteQueue } from './write-queue'
 
 export interface UnleashFlagSourceOptions {
   /** The server's base URL, e.g. http://127.0.0.1:4242 (a path prefix is kept). */
@@ -50,22 +52,16 @@ export class UnleashFlagSource implements FlagSource {
   readonly origin: string
   private readonly base: URL
   private readonly timeoutMs: number
-  private pendingWrite: Promise<unknown> = Promise.resolve()
+  private readonly writes = new WriteQueue()
 
   constructor(private readonly options: UnleashFlagSourceOptions) {
-    let base: URL
-    try {
-      base = new URL(options.url)
-    } catch {
-      throw new RampartError('bad_input', `flag_source.url "${options.url}" is not a URL (e.g. http://127.0.0.1:4242)`)
-    }
-    if (!base.pathname.endsWith('/')) base.pathname += '/'
-    base.search = ''
-    base.hash = ''
-    base.username = ''
-    base.password = ''
-    this.base = base
-    this.origin = `Unleash at ${base.toString().replace(/\/$/, '')} (project ${options.project}, environment ${options.environment})`
+    this.base = serviceBaseUrl(options.url, {
+      field: 'flag_source.url',
+      example: 'http://127.0.0.1:4242',
+      tokenField: options.tokenField ?? 'flag_source.token'
+    })
+    const where = `project ${options.project}, environment ${options.environment}`
+    this.origin = `Unleash at ${shownBaseUrl(this.base)} (${where})`
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   }
 
@@ -103,9 +99,7 @@ export class UnleashFlagSource implements FlagSource {
     expectedRevision: string,
     options: FlagAccessOptions = {}
   ): Promise<FlagSnapshot> {
-    const result = this.pendingWrite.then(() => this.writeNow(flag, patch, expectedRevision, options))
-    this.pendingWrite = result.catch(() => undefined)
-    return result
+    return this.writes.run(() => this.writeNow(flag, patch, expectedRevision, options))
   }
 
   private async writeNow(
@@ -198,28 +192,15 @@ export class UnleashFlagSource implements FlagSource {
       this.options.tokenField ?? 'flag_source.token'
     )
     const where = `${method} ${url.pathname}`
-    const signal = AbortSignal.timeout(this.timeoutMs)
-    let status: number
-    let text: string
-    try {
-      const response = await fetch(url, {
+    const { status, text } = await fetchServiceText(
+      url,
+      {
         method,
         headers: { Accept: 'application/json', Authorization: token, 'Content-Type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal,
-        redirect: 'error'
-      })
-      status = response.status
-      text = await response.text()
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause
-      const why = signal.aborted
-        ? `did not answer within ${this.timeoutMs / 1000} s`
-        : cause?.code === 'ECONNREFUSED'
-          ? 'refused the connection (is it running?)'
-          : `failed: ${cause?.message ?? (error as Error).message}`
-      throw new RampartError('unreachable', `${this.origin} is unreachable: ${where} ${why}`)
-    }
+        ...(body === undefined ? {} : { body: JSON.stringify(body) })
+      },
+      { timeoutMs: this.timeoutMs, subject: this.origin, where }
+    )
     let parsed: unknown
     try {
       parsed = text === '' ? null : (JSON.parse(text) as unknown)

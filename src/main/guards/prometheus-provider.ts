@@ -1,5 +1,6 @@
 import { RampartError } from '@shared/errors'
 import { resolveSecretReference } from '@main/platform/secret-reference'
+import { fetchServiceText, serviceBaseUrl, shownBaseUrl } from '@main/platform/service-http'
 import type { PrometheusVectorSample } from './core/prometheus-window'
 import type { MetricsProvider } from './metrics-provider'
 
@@ -24,19 +25,12 @@ export class PrometheusProvider implements MetricsProvider {
   private readonly timeoutMs: number
 
   constructor(private readonly options: PrometheusProviderOptions) {
-    let base: URL
-    try {
-      base = new URL(options.url)
-    } catch {
-      throw new RampartError('bad_input', `guards.url "${options.url}" is not a URL (e.g. http://127.0.0.1:9090)`)
-    }
-    if (!base.pathname.endsWith('/')) base.pathname += '/'
-    base.search = ''
-    base.hash = ''
-    base.username = ''
-    base.password = ''
-    this.base = base
-    this.origin = `Prometheus at ${base.toString().replace(/\/$/, '')}`
+    this.base = serviceBaseUrl(options.url, {
+      field: 'guards.url',
+      example: 'http://127.0.0.1:9090',
+      tokenField: options.tokenField ?? 'guards.token'
+    })
+    this.origin = `Prometheus at ${shownBaseUrl(this.base)}`
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   }
 
@@ -90,27 +84,14 @@ export class PrometheusProvider implements MetricsProvider {
       )
       headers.Authorization = `Bearer ${token}`
     }
-    const signal = AbortSignal.timeout(this.timeoutMs)
-    try {
-      const response = await fetch(url, { headers, signal, redirect: 'error' })
-      const text = await response.text()
-      if (response.status === 401 || response.status === 403) {
-        throw new RampartError(
-          'refused',
-          `${this.origin} refused the request (HTTP ${response.status}); check guards.token of this environment`
-        )
-      }
-      return { status: response.status, text }
-    } catch (error) {
-      if (error instanceof RampartError) throw error
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause
-      const why = signal.aborted
-        ? `did not answer within ${this.timeoutMs / 1000} s`
-        : cause?.code === 'ECONNREFUSED'
-          ? 'refused the connection (is it running?)'
-          : `failed: ${cause?.message ?? (error as Error).message}`
-      throw new RampartError('unreachable', `${this.origin} is unreachable: ${why}`, { url: this.origin })
+    const answer = await fetchServiceText(url, { headers }, { timeoutMs: this.timeoutMs, subject: this.origin })
+    if (answer.status === 401 || answer.status === 403) {
+      throw new RampartError(
+        'refused',
+        `${this.origin} refused the request (HTTP ${answer.status}); check guards.token of this environment`
+      )
     }
+    return answer
   }
 }
 

@@ -205,9 +205,14 @@ describe('HttpFlagSource', () => {
     )
   })
 
-  it('never shows credentials written into the base URL', async () => {
+  it('refuses credentials written into the base URL without showing them, and names the token field', async () => {
     const service = await demo()
-    const source = new HttpFlagSource({ baseUrl: `http://ops:secret@127.0.0.1:${service.port}` })
-    expect(source.origin).toBe(service.baseUrl)
+    const error = await failure(
+      (async () => new HttpFlagSource({ baseUrl: `http://ops:secret@127.0.0.1:${service.port}` }))()
+    )
+    expect(error.code).toBe('bad_input')
+    expect(error.message).toContain(`flag API base URL ${service.baseUrl}/ carries a user name or password`)
+    expect(error.message).toContain('flag_source.token')
+    expect(error.message).not.toContain('secret')
   })
 })
