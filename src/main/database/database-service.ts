@@ -128,7 +128,7 @@ export class DatabaseService {
           environment: environment.name,
           protected: true,
           database: target.database,
-          ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
+          confirmation: input.confirmation
         })
       } catch (error) {
         this.journal().failBeforeStart(
@@ -198,8 +198,8 @@ export class DatabaseService {
       engine: this.deps.docker.forEnvironment(environment.name),
       migrationsDirectory: environment.migrationsDirectory,
       ...(input.toVersion === undefined ? {} : { toVersion: input.toVersion }),
-      ...(input.confirm === undefined ? {} : { confirm: input.confirm }),
-      ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
+      confirm: input.confirm,
+      confirmation: input.confirmation
     })
   }
 
@@ -229,8 +229,8 @@ export class DatabaseService {
       engine: this.deps.docker.forEnvironment(environment.name),
       backupFile: input.backupFile,
       ...(input.force === undefined ? {} : { force: input.force }),
-      ...(input.confirm === undefined ? {} : { confirm: input.confirm }),
-      ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
+      confirm: input.confirm,
+      confirmation: input.confirmation
     })
   }
 

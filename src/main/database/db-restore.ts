@@ -70,8 +70,8 @@ export class DbRestore {
         environment,
         protected: config.protected,
         database: target.database,
-        ...(request.confirm === undefined ? {} : { confirm: request.confirm }),
-        ...(request.confirmation === undefined ? {} : { confirmation: request.confirmation })
+        confirm: request.confirm,
+        confirmation: request.confirmation
       })
       checked = await this.checkBackup(request, force)
     } catch (error) {

@@ -83,8 +83,8 @@ export class DbRollback {
         environment,
         protected: config.protected,
         database: target.database,
-        ...(request.confirm === undefined ? {} : { confirm: request.confirm }),
-        ...(request.confirmation === undefined ? {} : { confirmation: request.confirmation })
+        confirm: request.confirm,
+        confirmation: request.confirmation
       })
       const report = await runner.status()
       plan = planRollback(runner.loadMigrations(), report, request.toVersion, where)

@@ -136,8 +136,8 @@ export class FullRollback {
       environment: handle.name,
       protected: handle.config.protected,
       database,
-      ...(input.confirm === undefined ? {} : { confirm: input.confirm }),
-      ...(input.confirmation === undefined ? {} : { confirmation: input.confirmation })
+      confirm: input.confirm,
+      confirmation: input.confirmation
     })
     return this.bound.start(
       {

@@ -7,9 +7,9 @@ export interface ConfirmationRequest {
   protected: boolean
   database: string
   /** An explicit yes; enough outside protected environments. */
-  confirm?: boolean
+  confirm?: boolean | undefined
   /** The database name as typed by the operator; required in protected environments. */
-  confirmation?: string
+  confirmation?: string | undefined
 }
 
 /**
