@@ -60,19 +60,13 @@ function replay(args: string[]): CliRun {
   return runRampart(['guards', 'replay', ...args], { cwd: dir, env: { RAMPART_HOME: dir } })
 }
 
+/** `guards replay` of service.jsonl for TRACE_FLAG in the state flag.json holds. */
+function replayTraceLog(extra: string[] = []): CliRun {
+  return replay(['--log', 'service.jsonl', '--flag', TRACE_FLAG, '--flag-config', 'flag.json', ...extra])
+}
+
 function replayJson(extra: string[] = []): CliRun {
-  return replay([
-    '--log',
-    'service.jsonl',
-    '--flag',
-    TRACE_FLAG,
-    '--flag-config',
-    'flag.json',
-    '--guards',
-    'guards.json',
-    '--json',
-    ...extra
-  ])
+  return replayTraceLog(['--guards', 'guards.json', '--json', ...extra])
 }
 
 /** The in-process replay of the same file, formatted by the contract module: what the executable must print. */
@@ -227,17 +221,7 @@ describe('rampart guards replay --record', () => {
     })
     const file = writeLog(traceLines(events, 4))
     const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex')
-    const recorded = replay([
-      '--log',
-      'service.jsonl',
-      '--flag',
-      TRACE_FLAG,
-      '--flag-config',
-      'flag.json',
-      '--guards',
-      'guards.json',
-      '--record'
-    ])
+    const recorded = replayTraceLog(['--guards', 'guards.json', '--record'])
     expect(recorded.stderr).toBe('')
     expect(recorded.status).toBe(0)
     expect(recorded.stdout).toContain(`(replay:${sha256.slice(0, 12)})`)
@@ -289,16 +273,7 @@ describe('rampart guards replay without --json', () => {
         })
       )
     )
-    const run = replay([
-      '--log',
-      'service.jsonl',
-      '--flag',
-      TRACE_FLAG,
-      '--flag-config',
-      'flag.json',
-      '--guards',
-      'guards.json'
-    ])
+    const run = replayTraceLog(['--guards', 'guards.json'])
     expect(run.status).toBe(0)
     const lines = run.stdout.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^window start\s+treatment req\s+fail\s+err %\s+p95 ms\s+control req/)
@@ -314,16 +289,7 @@ describe('rampart guards replay exit codes', () => {
   it('exits 2 naming the file and the field for a bad --guards file', () => {
     writeLog(['{}'])
     writeJson('bad.json', { ...GUARDS, max_error_rate: 2 })
-    const run = replay([
-      '--log',
-      'service.jsonl',
-      '--flag',
-      TRACE_FLAG,
-      '--flag-config',
-      'flag.json',
-      '--guards',
-      'bad.json'
-    ])
+    const run = replayTraceLog(['--guards', 'bad.json'])
     expect(run.status).toBe(2)
     expect(run.stdout).toBe('')
     expect(run.stderr).toContain(`guard settings ${path.join(dir, 'bad.json')}: max_error_rate:`)
@@ -332,16 +298,7 @@ describe('rampart guards replay exit codes', () => {
   it('exits 2 naming the line and column of a --guards file that is not JSON', () => {
     writeLog(['{}'])
     writeJson('broken.json', '{\n  "window_seconds": 60,\n  "min_requests": ,\n}')
-    const run = replay([
-      '--log',
-      'service.jsonl',
-      '--flag',
-      TRACE_FLAG,
-      '--flag-config',
-      'flag.json',
-      '--guards',
-      'broken.json'
-    ])
+    const run = replayTraceLog(['--guards', 'broken.json'])
     expect(run.status).toBe(2)
     expect(run.stderr).toMatch(/broken\.json is not valid JSON: line 3, column \d+/)
   })
@@ -349,16 +306,7 @@ describe('rampart guards replay exit codes', () => {
   it('exits 2 naming an unknown setting', () => {
     writeLog(['{}'])
     writeJson('typo.json', { window_second: 60 })
-    const run = replay([
-      '--log',
-      'service.jsonl',
-      '--flag',
-      TRACE_FLAG,
-      '--flag-config',
-      'flag.json',
-      '--guards',
-      'typo.json'
-    ])
+    const run = replayTraceLog(['--guards', 'typo.json'])
     expect(run.status).toBe(2)
     expect(run.stderr).toContain('window_second')
   })
@@ -368,28 +316,10 @@ describe('rampart guards replay exit codes', () => {
     const noFlag = replay(['--log', 'service.jsonl', '--flag-config', 'flag.json'])
     expect(noFlag.status).toBe(2)
     expect(noFlag.stderr).toContain('--flag is required')
-    const badRate = replay([
-      '--log',
-      'service.jsonl',
-      '--flag',
-      TRACE_FLAG,
-      '--flag-config',
-      'flag.json',
-      '--max-error-rate',
-      'lots'
-    ])
+    const badRate = replayTraceLog(['--max-error-rate', 'lots'])
     expect(badRate.status).toBe(2)
     expect(badRate.stderr).toContain('--max-error-rate lots is not a number')
-    const outOfRange = replay([
-      '--log',
-      'service.jsonl',
-      '--flag',
-      TRACE_FLAG,
-      '--flag-config',
-      'flag.json',
-      '--max-error-rate',
-      '1.5'
-    ])
+    const outOfRange = replayTraceLog(['--max-error-rate', '1.5'])
     expect(outOfRange.status).toBe(2)
     expect(outOfRange.stderr).toContain('--max-error-rate 1.5:')
   })
