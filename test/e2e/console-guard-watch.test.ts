@@ -7,18 +7,17 @@
  * holds, a browser notification and the title on a trip, the automatic rollback to 0 %, then the
  * recovery from the console: an emergency kill, Enable at 0 % and Adopt after a hand edit.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import { probeHttp } from '@main/platform/http-probe'
 import { createAppContext } from '@main/app/app-context'
 import type { HistoryEvent } from '@shared/history-types'
 import type { RolloutWatchNotice } from '@shared/rollout-watch-types'
-import { RAMPART_BIN, requireBuiltCli, type CliRun } from '../fixtures/rampart-cli'
+import { requireBuiltCli, runRampartAsync, type CliRun } from '../fixtures/rampart-cli'
 import { checkAccessibility } from '../support/axe-check'
 import { FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
+import { demoCliEnv, injectDemoFaults, servedPercentage, waitUntilDemoServing } from '../support/demo-stack-client'
 import { DEMO_ENVIRONMENT, demoEnvText, demoWorkspaceYaml } from '../support/demo-stack-workspace'
 import {
   connectTestEngine,
@@ -45,6 +44,11 @@ const FIRST_WINDOWS = { timeout: 40_000 }
 function budget(...waits: Array<{ timeout: number }>): number {
   return waits.reduce((sum, wait) => sum + wait.timeout, 10_000)
 }
+/** The built CLI, asynchronously, so the console's server in this process keeps answering. */
+function runCli(args: string[]): Promise<CliRun> {
+  return runRampartAsync(args, { cwd: session.dir, env: demoCliEnv(demoHome, 'demo-admin'), timeoutMs: 90_000 })
+}
+
 /** Main's supervision, quicker than the app's: a flag's state read every 0.5 s, a failed watch retried after 2 s. */
 const PACE = { pollMs: 500, retryMs: 2000 }
 
@@ -53,45 +57,6 @@ let session: ConsoleSession
 let baseUrl: string
 let demoHome: string
 const names = { service: uniqueContainerName('console-watch-svc'), postgres: uniqueContainerName('console-watch-pg') }
-
-/** The built CLI, asynchronously, so the console's server in this process keeps answering. */
-function runCli(args: string[]): Promise<CliRun> {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    RAMPART_HOME: demoHome,
-    RAMPART_ACTOR: 'demo-admin',
-    RAMPART_DEMO_LABELS: 'rampart.test=1',
-    ...(process.env.DOCKER_HOST === undefined ? {} : { DOCKER_HOST: process.env.DOCKER_HOST })
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RAMPART_BIN, ...args], { cwd: session.dir, env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
-    child.once('error', reject)
-    child.once('close', (status) => {
-      clearTimeout(timer)
-      resolve({ status, stdout, stderr })
-    })
-  })
-}
-
-async function injectFaults(change: object): Promise<void> {
-  const response = await fetch(`${baseUrl}/demo/faults`, {
-    method: 'POST',
-    body: JSON.stringify(change),
-    headers: { 'content-type': 'application/json', connection: 'close' }
-  })
-  expect(response.status).toBe(200)
-}
-
-/** What the running service serves: the rollout it read from the env file at its last start. */
-async function servedPercentage(): Promise<number> {
-  const response = await fetch(`${baseUrl}/api/v1/features/${FLAG}`, { headers: { connection: 'close' } })
-  return ((await response.json()) as { config: { rollout_percentage: number } }).config.rollout_percentage
-}
 
 beforeAll(async () => {
   requireBuiltCli()
@@ -129,12 +94,7 @@ beforeAll(async () => {
     '--json'
   ])
   expect(up.status, up.stderr).toBe(0)
-  await waitFor(
-    `${names.service} to answer /health`,
-    async () => ((await probeHttp(`${baseUrl}/health`, { timeoutMs: 1000 })).status === 200 ? true : undefined),
-    30_000,
-    50
-  )
+  await waitUntilDemoServing(baseUrl, names.service)
 }, 180_000)
 
 afterAll(async () => {
@@ -316,7 +276,7 @@ describe('the console follows main’s guard supervision through an incident', (
         new MutationObserver(() => window.rampartTitles.push(document.title))
           .observe(document.querySelector('title'), { childList: true, characterData: true, subtree: true })
       })()`)
-      await injectFaults({ treatment: { failure_rate: 0.2 } })
+      await injectDemoFaults(baseUrl, { treatment: { failure_rate: 0.2 } })
       await expect.poll(() => banner().count(), LIVE).toBe(1)
       expect(await banner().getAttribute('data-outcome')).toBe('applied')
       expect(await banner().getAttribute('class')).toContain('guard-action-severe')
@@ -367,7 +327,7 @@ describe('the console follows main’s guard supervision through an incident', (
       'and the trip and the rollback by rampart, run by the console’s operator, in history',
     async () => {
       expect(session.readEnv()).toContain('FEATURE_LLM_HUB_ROLLOUT=0\n')
-      expect(await servedPercentage()).toBe(0)
+      expect(await servedPercentage(baseUrl)).toBe(0)
       const timeline = events().filter((event) => event.kind === 'guard_trip' || event.kind === 'rollback')
       expect(
         timeline

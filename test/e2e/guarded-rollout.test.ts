@@ -14,12 +14,12 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import { probeHttp } from '@main/platform/http-probe'
 import { createAppContext, type AppContext } from '@main/app/app-context'
 import type { GuardWindowRecord, HistoryEvent } from '@shared/history-types'
 import type { AppliedMoveResult, RolloutWatchNotice } from '@shared/rollout-watch-types'
 import type { RolloutStatusView } from '@shared/views'
-import { RAMPART_BIN, requireBuiltCli, type CliRun } from '../fixtures/rampart-cli'
+import { RAMPART_BIN, requireBuiltCli, runRampartAsync, type CliRun } from '../fixtures/rampart-cli'
+import { demoCliEnv, injectDemoFaults, servedPercentage, waitUntilDemoServing } from '../support/demo-stack-client'
 import {
   DEMO_BREACH_WINDOWS,
   demoTestBudget as budget,
@@ -57,33 +57,9 @@ const names = { service: uniqueContainerName('rollout-svc'), postgres: uniqueCon
 const contexts: AppContext[] = []
 const watches: WatchProcess[] = []
 
-function cliEnv(home: string, actor: string): Record<string, string> {
-  return {
-    RAMPART_HOME: home,
-    RAMPART_ACTOR: actor,
-    RAMPART_DEMO_LABELS: 'rampart.test=1',
-    ...(process.env.DOCKER_HOST === undefined ? {} : { DOCKER_HOST: process.env.DOCKER_HOST })
-  }
-}
-
 /** The built CLI, asynchronously: the event loop (and any watch in this process) keeps running. */
 function runCli(args: string[], home: string, actor = 'alice'): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RAMPART_BIN, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...cliEnv(home, actor) }
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
-    child.once('error', reject)
-    child.once('close', (status) => {
-      clearTimeout(timer)
-      resolve({ status, stdout, stderr })
-    })
-  })
+  return runRampartAsync(args, { cwd: dir, env: demoCliEnv(home, actor), timeoutMs: 90_000 })
 }
 
 /** `rampart rollout watch --json` running in its own process, its notices collected as they come. */
@@ -96,7 +72,7 @@ class WatchProcess {
   constructor(home: string, actor: string) {
     this.child = spawn(process.execPath, [RAMPART_BIN, 'rollout', 'watch', '--flag', FLAG, '--json'], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...cliEnv(home, actor) }
+      env: { PATH: process.env.PATH ?? '', ...demoCliEnv(home, actor) }
     })
     createInterface({ input: this.child.stdout! }).on('line', (line) =>
       this.notices.push(JSON.parse(line) as RolloutWatchNotice)
@@ -146,24 +122,13 @@ function newHome(name: string): string {
 }
 
 async function openContext(home: string): Promise<AppContext> {
-  const context = await createAppContext({ cwd: dir, env: cliEnv(home, 'alice') })
+  const context = await createAppContext({ cwd: dir, env: demoCliEnv(home, 'alice') })
   contexts.push(context)
   return context
 }
 
-/** What the running service serves: the rollout it read from the env file at its last start. */
-async function servedPercentage(): Promise<number> {
-  const response = await fetch(`${baseUrl}/api/v1/features/${FLAG}`, { headers: { connection: 'close' } })
-  return ((await response.json()) as { config: { rollout_percentage: number } }).config.rollout_percentage
-}
-
 async function waitUntilServing(): Promise<void> {
-  await waitFor(
-    `${names.service} to answer /health`,
-    async () => ((await probeHttp(`${baseUrl}/health`, { timeoutMs: 1000 })).status === 200 ? true : undefined),
-    30_000,
-    50
-  )
+  await waitUntilDemoServing(baseUrl, names.service)
 }
 
 /** An operator's hand edit before Rampart has seen the rollout, applied by restarting the service. */
@@ -171,16 +136,7 @@ async function setRolloutByHand(percentage: number): Promise<void> {
   writeFileSync(envFile, demoEnvText(percentage))
   await engine.restartContainer(names.service, { timeoutSeconds: 5 })
   await waitUntilServing()
-  expect(await servedPercentage()).toBe(percentage)
-}
-
-async function injectFaults(change: object): Promise<void> {
-  const response = await fetch(`${baseUrl}/demo/faults`, {
-    method: 'POST',
-    body: JSON.stringify(change),
-    headers: { 'content-type': 'application/json', connection: 'close' }
-  })
-  expect(response.status).toBe(200)
+  expect(await servedPercentage(baseUrl)).toBe(percentage)
 }
 
 /** Until the guards pass in the current phase, as `rollout status` shows them. */
@@ -286,7 +242,7 @@ describe('live guards on the demo service', () => {
         50
       )
       const injectedAtMs = Date.now()
-      await injectFaults({ treatment: { failure_rate: 0.2 } })
+      await injectDemoFaults(baseUrl, { treatment: { failure_rate: 0.2 } })
       await waitFor(
         'a trip',
         () => Promise.resolve(decided.some((record) => record.decision === 'trip') ? true : undefined),
@@ -387,7 +343,7 @@ describe('guarded rollouts through the rampart CLI', () => {
         const result = JSON.parse(run.stdout) as AppliedMoveResult
         expect(result.state.rollout_percentage).toBe(target)
         expect(result.service.outcome).toBe('restarted')
-        expect(await servedPercentage()).toBe(target)
+        expect(await servedPercentage(baseUrl)).toBe(target)
       }
       // The guards followed the last restart too.
       const atFull = await waitForPass(context)
@@ -438,14 +394,14 @@ describe('guarded rollouts through the rampart CLI', () => {
       expect(advanced.status, advanced.stderr).toBe(0)
       await waitForPass(context)
 
-      await injectFaults({ treatment: { failure_rate: 0.3 } })
+      await injectDemoFaults(baseUrl, { treatment: { failure_rate: 0.3 } })
       const action = await watch.waitFor(
         'the automatic action',
         (notice): notice is Extract<RolloutWatchNotice, { kind: 'action' }> => notice.kind === 'action'
       )
       expect(action).toMatchObject({ action: 'rollback', outcome: 'applied', service: { outcome: 'restarted' } })
       expect(readFileSync(envFile, 'utf8')).toContain('FEATURE_LLM_HUB_ROLLOUT=0\n')
-      expect(await servedPercentage()).toBe(0)
+      expect(await servedPercentage(baseUrl)).toBe(0)
       // The guards go on at 0 % after the restart that cleared the fault.
       const restarted = await watch.waitFor(
         'the log followed again after the restart',
@@ -535,7 +491,7 @@ describe('guarded rollouts through the rampart CLI', () => {
       const back = await runCli(['rollout', 'back', '--flag', FLAG, '--reason', 'back onto the path', '--json'], home)
       expect(back.status, back.stderr).toBe(0)
       expect((JSON.parse(back.stdout) as AppliedMoveResult).state.rollout_percentage).toBe(25)
-      expect(await servedPercentage()).toBe(25)
+      expect(await servedPercentage(baseUrl)).toBe(25)
       expect(context.services.history.verify().ok).toBe(true)
     },
     budget({ decisions: 0, restarts: 1 + 1, cliRuns: 4 })

@@ -5,17 +5,21 @@
  * regression at 25 % is rolled back to 0 % by main's supervision, and the history file says who
  * was notified of what: nobody, since no desktop and no page could show it.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import { HistoryStore } from '@main/history/history-store'
-import { probeHttp } from '@main/platform/http-probe'
 import type { HistoryEvent } from '@shared/history-types'
-import { RAMPART_BIN, requireBuiltCli, type CliRun } from '@test/fixtures/rampart-cli'
+import {
+  requireBuiltCli,
+  runRampartAsync,
+  startRampartServe,
+  type CliRun,
+  type ServedConsole
+} from '@test/fixtures/rampart-cli'
+import { demoCliEnv, injectDemoFaults, servedPercentage, waitUntilDemoServing } from '@test/support/demo-stack-client'
 import {
   DEMO_BREACH_WINDOWS,
   DEMO_ENVIRONMENT,
@@ -43,65 +47,12 @@ let engine: DockerEngine
 let dir: string
 let home: string
 let baseUrl: string
-let serve: ChildProcess | undefined
+let serve: ServedConsole | undefined
 const names = { service: uniqueContainerName('served-svc'), postgres: uniqueContainerName('served-pg') }
-
-function cliEnv(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    RAMPART_HOME: home,
-    RAMPART_ACTOR: 'oncall',
-    RAMPART_DEMO_LABELS: 'rampart.test=1',
-    ...(process.env.DOCKER_HOST === undefined ? {} : { DOCKER_HOST: process.env.DOCKER_HOST })
-  }
-}
 
 /** The built CLI, asynchronously, so this process stays free while it runs. */
 function runCli(args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RAMPART_BIN, ...args], { cwd: dir, env: cliEnv() })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
-    child.once('error', reject)
-    child.once('close', (status) => {
-      clearTimeout(timer)
-      resolve({ status, stdout, stderr })
-    })
-  })
-}
-
-/** `rampart serve --json` started, and the address it printed once listening. */
-async function startServe(): Promise<{ url: string }> {
-  const child = spawn(process.execPath, [RAMPART_BIN, 'serve', '--json'], { cwd: dir, env: cliEnv() })
-  serve = child
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const lines = createInterface({ input: child.stdout })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`rampart serve printed no address in 30 s: ${stderr}`)), 30_000)
-    child.once('exit', (code) => reject(new Error(`rampart serve exited with ${code}: ${stderr}`)))
-    lines.once('line', (line) => {
-      clearTimeout(timer)
-      resolve(JSON.parse(line) as { url: string })
-    })
-  })
-}
-
-async function injectFaults(change: object): Promise<void> {
-  const response = await fetch(`${baseUrl}/demo/faults`, {
-    method: 'POST',
-    body: JSON.stringify(change),
-    headers: { 'content-type': 'application/json', connection: 'close' }
-  })
-  expect(response.status).toBe(200)
-}
-
-async function servedPercentage(): Promise<number> {
-  const response = await fetch(`${baseUrl}/api/v1/features/${DEMO_FLAG}`, { headers: { connection: 'close' } })
-  return ((await response.json()) as { config: { rollout_percentage: number } }).config.rollout_percentage
+  return runRampartAsync(args, { cwd: dir, env: demoCliEnv(home, 'oncall'), timeoutMs: 90_000 })
 }
 
 /** The history file as a reviewer reads it, while serve keeps writing it (WAL: readers never block). */
@@ -138,20 +89,11 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, '.env'), demoEnvText(25))
   const up = await runCli(['demo', 'up', '--image-node', NODE_FIXTURE_IMAGE, '--rps', '400', '--users', '40', '--json'])
   expect(up.status, up.stderr).toBe(0)
-  await waitFor(
-    `${names.service} to answer /health`,
-    async () => ((await probeHttp(`${baseUrl}/health`, { timeoutMs: 1000 })).status === 200 ? true : undefined),
-    30_000,
-    50
-  )
+  await waitUntilDemoServing(baseUrl, names.service)
 }, 180_000)
 
 afterAll(async () => {
-  if (serve !== undefined && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve!.once('exit', resolve))
-    serve.kill('SIGTERM')
-    await exited
-  }
+  await serve?.stop()
   if (dir === undefined) return
   const down = await runCli(['demo', 'down', '--json'])
   await removeContainers(engine, Object.values(names))
@@ -165,13 +107,13 @@ describe('rampart serve supervises the guards with no page open', () => {
     'rolls an injected regression at 25 % back to 0 % by itself, ' +
       'and records the trip, the rollback and that nobody could be notified',
     async () => {
-      const started = await startServe()
-      expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/)
+      serve = await startRampartServe({ cwd: dir, env: demoCliEnv(home, 'oncall') })
+      expect(serve.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/)
       // Healthy windows first: the supervision judges them without anyone looking.
       const windows = (): number =>
         readHistory((store) => store.guardWindows.listGuardWindows(DEMO_FLAG, DEMO_ENVIRONMENT).length)
       await waitFor('a decided guard window', () => Promise.resolve(windows() > 0 ? true : undefined), 30_000, 200)
-      await injectFaults({ treatment: { failure_rate: 0.3 } })
+      await injectDemoFaults(baseUrl, { treatment: { failure_rate: 0.3 } })
       await waitFor(
         'the automatic rollback by rampart',
         () => Promise.resolve(events().some((event) => event.kind === 'rollback') ? true : undefined),
@@ -182,7 +124,7 @@ describe('rampart serve supervises the guards with no page open', () => {
       // with the old process). Until the new process answers, the old one may still serve 25 %.
       await waitFor(
         `${names.service} to serve 0 % after its restart`,
-        async () => ((await servedPercentage().catch(() => null)) === 0 ? true : undefined),
+        async () => ((await servedPercentage(baseUrl).catch(() => null)) === 0 ? true : undefined),
         30_000,
         100
       )
