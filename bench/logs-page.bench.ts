@@ -3,8 +3,8 @@
 // Performance API in the page: long tasks (goal: none over 50 ms), and how far behind the page
 // said it was. Needs `npm run build` (the renderer) and the test environment's Node image.
 import { DockerEngine } from '@main/docker/docker-engine'
-import { seedEnvText } from '@test/fixtures/service-workspace'
-import { FLAG, openConsole } from '@test/support/browser-console'
+import { seedEnvText, SEED_ENV_FILE_SOURCE_YAML } from '@test/fixtures/service-workspace'
+import { openConsole } from '@test/support/browser-console'
 import { recordFigure } from './bench-results'
 
 const LINES_PER_SECOND = 20_000
@@ -53,19 +53,7 @@ environments:
       host: ${dockerHost}
     service:
       container: ${name}
-    flag_source:
-      kind: env-file
-      path: ./.env
-      mappings:
-        ${FLAG}:
-          enabled: FEATURE_UNIFIED_LLM_HUB
-          rollout_percentage: FEATURE_LLM_HUB_ROLLOUT
-          whitelist_users: FEATURE_LLM_HUB_WHITELIST
-          blacklist_users: FEATURE_LLM_HUB_BLACKLIST
-          start_date: FEATURE_LLM_HUB_START_DATE
-          end_date: FEATURE_LLM_HUB_END_DATE
-    flags: [${FLAG}]
-`
+${SEED_ENV_FILE_SOURCE_YAML}`
 }
 
 async function main(): Promise<void> {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { insertSyntheticWindows } from './synthetic-guard-windows'
 import { createAppContext, type AppContext } from '@main/app/app-context'
 import type { CallContext } from '@main/transport/contract-dispatch'
-import { seedEnvText } from '@test/fixtures/service-workspace'
+import { seedEnvText, SEED_ENV_FILE_SOURCE_YAML } from '@test/fixtures/service-workspace'
 import { report } from './bench-timing'
 
 const WINDOWS = 1_000_000
@@ -31,19 +31,7 @@ const WORKSPACE_YAML = `version: 1
 default_environment: ${ENVIRONMENT}
 environments:
   ${ENVIRONMENT}:
-    flag_source:
-      kind: env-file
-      path: ./.env
-      mappings:
-        ${FLAG}:
-          enabled: FEATURE_UNIFIED_LLM_HUB
-          rollout_percentage: FEATURE_LLM_HUB_ROLLOUT
-          whitelist_users: FEATURE_LLM_HUB_WHITELIST
-          blacklist_users: FEATURE_LLM_HUB_BLACKLIST
-          start_date: FEATURE_LLM_HUB_START_DATE
-          end_date: FEATURE_LLM_HUB_END_DATE
-    flags: [${FLAG}]
-`
+${SEED_ENV_FILE_SOURCE_YAML}`
 
 /**
  * A workspace whose history holds one rollout: advanced from 0 % to 10 % at `start`, killed

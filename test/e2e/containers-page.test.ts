@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import { seedEnvText } from '../fixtures/service-workspace'
+import { seedEnvText, SEED_ENV_FILE_SOURCE_YAML } from '../fixtures/service-workspace'
 import { checkAccessibility } from '../support/axe-check'
-import { FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
+import { openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
 import {
   connectTestEngine,
   NODE_FIXTURE_IMAGE,
@@ -50,19 +50,7 @@ environments:
       user: rampart
       password: \${CONTAINERS_E2E_PG_PASSWORD:-unused}
       database: containers_e2e
-    flag_source:
-      kind: env-file
-      path: ./.env
-      mappings:
-        ${FLAG}:
-          enabled: FEATURE_UNIFIED_LLM_HUB
-          rollout_percentage: FEATURE_LLM_HUB_ROLLOUT
-          whitelist_users: FEATURE_LLM_HUB_WHITELIST
-          blacklist_users: FEATURE_LLM_HUB_BLACKLIST
-          start_date: FEATURE_LLM_HUB_START_DATE
-          end_date: FEATURE_LLM_HUB_END_DATE
-    flags: [${FLAG}]
-`
+${SEED_ENV_FILE_SOURCE_YAML}`
 }
 
 beforeAll(async () => {

@@ -11,6 +11,7 @@ import { contentSecurityPolicy } from '@main/electron/content-security-policy'
 import { evaluateFlag } from '@main/flags/core/flag-evaluation'
 import type { FlagState } from '@shared/flag-state'
 import { requireBuiltCli, runRampart } from '../fixtures/rampart-cli'
+import { SEED_ENV_FILE_SOURCE_YAML } from '../fixtures/service-workspace'
 
 const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url))
@@ -38,19 +39,7 @@ environments:
   local:
     docker:
       host: tcp://127.0.0.1:{closedPort}
-    flag_source:
-      kind: env-file
-      path: ./.env
-      mappings:
-        ${FLAG}:
-          enabled: FEATURE_UNIFIED_LLM_HUB
-          rollout_percentage: FEATURE_LLM_HUB_ROLLOUT
-          whitelist_users: FEATURE_LLM_HUB_WHITELIST
-          blacklist_users: FEATURE_LLM_HUB_BLACKLIST
-          start_date: FEATURE_LLM_HUB_START_DATE
-          end_date: FEATURE_LLM_HUB_END_DATE
-    flags: [${FLAG}]
-`
+${SEED_ENV_FILE_SOURCE_YAML}`
 
 const ENV_FILE = `# ops-center feature flags
 FEATURE_UNIFIED_LLM_HUB=true

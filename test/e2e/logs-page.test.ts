@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
-import { seedEnvText } from '../fixtures/service-workspace'
+import { seedEnvText, SEED_ENV_FILE_SOURCE_YAML } from '../fixtures/service-workspace'
 import { checkAccessibility } from '../support/axe-check'
-import { closedLoopbackPort, FLAG, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
+import { closedLoopbackPort, openConsole, WAIT, type ConsoleSession } from '../support/browser-console'
 import {
   connectTestEngine,
   NODE_FIXTURE_IMAGE,
@@ -48,19 +48,7 @@ function workspaceYaml(): string {
       host: ${dockerHost}
     service:
       container: ${writer}
-    flag_source:
-      kind: env-file
-      path: ./.env
-      mappings:
-        ${FLAG}:
-          enabled: FEATURE_UNIFIED_LLM_HUB
-          rollout_percentage: FEATURE_LLM_HUB_ROLLOUT
-          whitelist_users: FEATURE_LLM_HUB_WHITELIST
-          blacklist_users: FEATURE_LLM_HUB_BLACKLIST
-          start_date: FEATURE_LLM_HUB_START_DATE
-          end_date: FEATURE_LLM_HUB_END_DATE
-    flags: [${FLAG}]
-`
+${SEED_ENV_FILE_SOURCE_YAML}`
   return (
     'version: 1\ndefault_environment: local\nenvironments:\n' +
     `${environment('local', engineHost)}${environment('offline', offlineHost)}`

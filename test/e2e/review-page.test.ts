@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Clock } from '@main/platform/clock'
 import { HistoryStore } from '@main/history/history-store'
-import { seedEnvText } from '../fixtures/service-workspace'
+import { seedEnvText, SEED_ENV_FILE_SOURCE_YAML } from '../fixtures/service-workspace'
 import { FAILING, flagState, generateTrace, HEALTHY, TRACE_FLAG, traceLines } from '../fixtures/guard-traces'
 import { requireBuiltCli, runRampart } from '../fixtures/rampart-cli'
 import { checkAccessibility } from '../support/axe-check'
@@ -58,19 +58,7 @@ environments:
       password: \${REVIEW_E2E_PG_PASSWORD:-unreachable}
       database: review_e2e
       disposable: true
-    flag_source:
-      kind: env-file
-      path: ./.env
-      mappings:
-        ${FLAG}:
-          enabled: FEATURE_UNIFIED_LLM_HUB
-          rollout_percentage: FEATURE_LLM_HUB_ROLLOUT
-          whitelist_users: FEATURE_LLM_HUB_WHITELIST
-          blacklist_users: FEATURE_LLM_HUB_BLACKLIST
-          start_date: FEATURE_LLM_HUB_START_DATE
-          end_date: FEATURE_LLM_HUB_END_DATE
-    flags: [${FLAG}]
-  api:
+${SEED_ENV_FILE_SOURCE_YAML}  api:
     docker:
       host: ${dockerHost}
     service:

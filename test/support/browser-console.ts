@@ -14,6 +14,7 @@ import { createAppContext, type AppContext } from '@main/app/app-context'
 import { startBrowserServer, type BrowserServer } from '@main/transport/browser-server'
 import { contentSecurityPolicy } from '@main/electron/content-security-policy'
 import type { Clock } from '@main/platform/clock'
+import { SEED_ENV_FILE_SOURCE_YAML } from '@test/fixtures/service-workspace'
 
 const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url))
@@ -158,23 +159,12 @@ export function closedLoopbackPort(): Promise<number> {
  * `dockerHost` and, when given, its service in container `serviceContainer`.
  */
 export function envFileWorkspaceYaml(dockerHost: string, serviceContainer?: string): string {
+  const service = serviceContainer === undefined ? '' : `    service:\n      container: ${serviceContainer}\n`
   return `version: 1
 default_environment: local
 environments:
   local:
     docker:
       host: ${dockerHost}
-${serviceContainer === undefined ? '' : `    service:\n      container: ${serviceContainer}\n`}    flag_source:
-      kind: env-file
-      path: ./.env
-      mappings:
-        ${FLAG}:
-          enabled: FEATURE_UNIFIED_LLM_HUB
-          rollout_percentage: FEATURE_LLM_HUB_ROLLOUT
-          whitelist_users: FEATURE_LLM_HUB_WHITELIST
-          blacklist_users: FEATURE_LLM_HUB_BLACKLIST
-          start_date: FEATURE_LLM_HUB_START_DATE
-          end_date: FEATURE_LLM_HUB_END_DATE
-    flags: [${FLAG}]
-`
+${service}${SEED_ENV_FILE_SOURCE_YAML}`
 }
