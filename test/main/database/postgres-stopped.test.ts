@@ -15,7 +15,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { PostgresTarget } from '@main/database/postgres-target'
-import { RampartError } from '@shared/errors'
+import { type RampartError } from '@shared/errors'
 import { databaseBench, PROJECT_MIGRATIONS, type DatabaseBench } from '@test/support/database-bench'
 import { POSTGRES_FIXTURE_IMAGE, waitFor } from '@test/support/docker-test-env'
 import {
@@ -24,6 +24,7 @@ import {
   startPostgresFixture,
   type PostgresFixture
 } from '@test/support/postgres-fixture'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const docker = promisify(execFile)
 const SLEEP_SETTING = 'rampart_fault.sleep'
@@ -113,16 +114,6 @@ async function stopPostgresWhileSleeping(database: string, operation: Promise<Ra
   await docker('docker', ['stop', '--time', '5', fixture.container])
 }
 
-async function failure(promise: Promise<unknown>): Promise<RampartError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected the operation to fail while Postgres was stopped')
-}
-
 async function ledger(db: PostgresTarget): Promise<Array<[number, boolean]>> {
   const rows = await db.query<{ version: number; success: boolean }>(
     'SELECT version, success FROM public.rampart_schema_history ORDER BY version'
@@ -154,7 +145,7 @@ describe('Postgres stopped in the middle of a database operation', () => {
       const bench = benchFor(database)
       await sleepInDatabase(true)
 
-      const failed = failure(bench.service.setup({}))
+      const failed = rejectionOf(bench.service.setup({}))
       await stopPostgresWhileSleeping(database, failed)
       const error = await failed
 
@@ -188,7 +179,7 @@ describe('Postgres stopped in the middle of a database operation', () => {
       const tablesBefore = await hubTables(db)
       await sleepInDatabase(true)
 
-      const failed = failure(bench.service.rollback({ confirm: true }))
+      const failed = rejectionOf(bench.service.rollback({ confirm: true }))
       await stopPostgresWhileSleeping(database, failed)
       const error = await failed
 

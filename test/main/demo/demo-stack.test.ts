@@ -19,7 +19,6 @@ import { DockerEngines } from '@main/docker/docker-engines'
 import { ProgressBus } from '@main/runbooks/progress-bus'
 import { RunbookRunner } from '@main/runbooks/runbook-runner'
 import { systemClock } from '@main/platform/clock'
-import { RampartError } from '@shared/errors'
 import type { RunbookProgress } from '@shared/runbook-types'
 import { DEMO_ENV_TEMPLATE } from '@test/support/demo-service-process'
 import {
@@ -33,6 +32,7 @@ import {
   uniqueContainerName,
   waitFor
 } from '@test/support/docker-test-env'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const FLAG = 'unified_llm_hub'
 const PG_PASSWORD = 'demo-test-password'
@@ -123,16 +123,6 @@ async function logLines(container: string): Promise<string[]> {
   const lines: string[] = []
   for await (const batch of engine.logs(container, { tail: 500 })) for (const line of batch) lines.push(line.text)
   return lines
-}
-
-async function failure(action: Promise<unknown>): Promise<RampartError> {
-  try {
-    await action
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected a RampartError, but the call succeeded')
 }
 
 function up(): ReturnType<DemoStack['up']> {
@@ -276,10 +266,10 @@ describe('DemoStack against the real engine', () => {
         network: 'host',
         labels: TEST_LABELS
       })
-      const refusedUp = await failure(stack.up({ environment: 'other', nodeImage: NODE_FIXTURE_IMAGE }))
+      const refusedUp = await rejectionOf(stack.up({ environment: 'other', nodeImage: NODE_FIXTURE_IMAGE }))
       expect(refusedUp.code).toBe('refused')
       expect(refusedUp.message).toContain(`A container named "${names.foreign}" already exists`)
-      const refusedDown = await failure(stack.down({ environment: 'other' }))
+      const refusedDown = await rejectionOf(stack.down({ environment: 'other' }))
       expect(refusedDown.code).toBe('refused')
       expect(refusedDown.message).toContain(`A container named "${names.foreign}" exists`)
       expect(refusedDown.message).toContain('no rampart.demo=1 label')
@@ -292,7 +282,7 @@ describe('DemoStack against the real engine', () => {
     'stops at the env file step when a flag value is unreadable, ' +
       'naming the variable and line, and creates nothing',
     async () => {
-      const error = await failure(stack.up({ environment: 'broken', nodeImage: NODE_FIXTURE_IMAGE }))
+      const error = await rejectionOf(stack.up({ environment: 'broken', nodeImage: NODE_FIXTURE_IMAGE }))
       expect(error.message).toContain(
         `FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(dir, 'broken.env')} line 2 is not a percentage`
       )
@@ -307,7 +297,7 @@ describe('DemoStack against the real engine', () => {
       holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port))
     )
     try {
-      const error = await failure(stack.up({ environment: 'broken', nodeImage: NODE_FIXTURE_IMAGE, port: busy }))
+      const error = await rejectionOf(stack.up({ environment: 'broken', nodeImage: NODE_FIXTURE_IMAGE, port: busy }))
       expect(error.code).toBe('refused')
       expect(error.message).toBe(
         `Port ${busy} on 127.0.0.1 is in use by another process, ` +

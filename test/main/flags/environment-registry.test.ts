@@ -2,7 +2,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseWorkspaceText } from '@main/workspace/workspace-file'
 import { EnvironmentRegistry } from '@main/flags/environment-registry'
-import { RampartError } from '@shared/errors'
+import { thrownBy } from '@test/support/rampart-error'
 
 const FILE = '/srv/ops/rampart.config.yaml'
 const WORKSPACE = parseWorkspaceText(
@@ -23,16 +23,6 @@ const WORKSPACE = parseWorkspaceText(
   ].join('\n'),
   FILE
 )
-
-function thrown(action: () => unknown): RampartError {
-  try {
-    action()
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected a RampartError, but nothing was thrown')
-}
 
 describe('EnvironmentRegistry', () => {
   it('lists the environments in the order of the workspace', () => {
@@ -56,7 +46,7 @@ describe('EnvironmentRegistry', () => {
   })
 
   it('refuses an unknown environment, naming the file and the environments there are', () => {
-    const error = thrown(() => new EnvironmentRegistry(WORKSPACE).get('prod'))
+    const error = thrownBy(() => new EnvironmentRegistry(WORKSPACE).get('prod'))
     expect(error.code).toBe('bad_input')
     expect(error.message).toBe(`No environment "prod" in ${FILE} (there are: local, staging, remote)`)
   })
@@ -75,7 +65,7 @@ describe('EnvironmentRegistry', () => {
     const registry = new EnvironmentRegistry(WORKSPACE)
     const staging = registry.get('staging')
     expect(() => registry.requireFlag(staging, 'checkout_v2')).not.toThrow()
-    const error = thrown(() => registry.requireFlag(staging, 'checkout'))
+    const error = thrownBy(() => registry.requireFlag(staging, 'checkout'))
     expect(error.code).toBe('bad_input')
     expect(error.message).toBe(
       'Flag "checkout" is not declared in environment "staging" (declared: unified_llm_hub, checkout_v2)'

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { RampartError } from '@shared/errors'
 import { seedEnvText, ServiceWorkspace } from '@test/fixtures/service-workspace'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const FLAG = 'unified_llm_hub'
 const TWO_FLAGS = ['environments:', '  local:', '    flags: [unified_llm_hub, checkout_v2]', ''].join('\n')
@@ -11,16 +11,6 @@ let workspace: ServiceWorkspace
 afterEach(() => {
   workspace.cleanup()
 })
-
-async function rejection(promise: Promise<unknown>): Promise<RampartError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected a RampartError, but the call succeeded')
-}
 
 describe('FlagService.list', () => {
   it("shows each declared flag's state, where it came from and where it sits on the path", async () => {
@@ -112,7 +102,7 @@ describe('FlagService.list', () => {
   it('refuses an environment the workspace does not have', async () => {
     workspace = new ServiceWorkspace()
     const context = await workspace.open()
-    const error = await rejection(context.services.flags.list('staging'))
+    const error = await rejectionOf(context.services.flags.list('staging'))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('No environment "staging"')
   })
@@ -122,12 +112,12 @@ describe('FlagService.get and readState', () => {
   it('refuses an undeclared flag, naming the declared ones', async () => {
     workspace = new ServiceWorkspace({ workspaceYaml: TWO_FLAGS })
     const context = await workspace.open()
-    const error = await rejection(context.services.flags.get(undefined, 'unified-llm-hub'))
+    const error = await rejectionOf(context.services.flags.get(undefined, 'unified-llm-hub'))
     expect(error.code).toBe('bad_input')
     expect(error.message).toBe(
       'Flag "unified-llm-hub" is not declared in environment "local" (declared: unified_llm_hub, checkout_v2)'
     )
-    const read = await rejection(context.services.flags.readState(undefined, 'checkout'))
+    const read = await rejectionOf(context.services.flags.readState(undefined, 'checkout'))
     expect(read.message).toContain('(declared: unified_llm_hub, checkout_v2)')
   })
 
@@ -149,7 +139,7 @@ describe('FlagService.get and readState', () => {
     const view = await context.services.flags.get(undefined, FLAG)
     expect(view.state).toBeNull()
     expect(view.error?.message).toContain('FEATURE_UNIFIED_LLM_HUB=maybe')
-    const error = await rejection(context.services.flags.readState(undefined, FLAG))
+    const error = await rejectionOf(context.services.flags.readState(undefined, FLAG))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('FEATURE_UNIFIED_LLM_HUB=maybe')
   })

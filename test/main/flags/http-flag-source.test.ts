@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpFlagSource } from '@main/flags/http-flag-source'
-import { RampartError } from '@shared/errors'
 import { freePort } from '@test/support/docker-test-env'
 import { startDemoService, type DemoServiceProcess } from '@test/support/demo-service-process'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const FLAG = 'unified_llm_hub'
 const ENV_TEXT = [
@@ -34,16 +34,6 @@ async function demo(env: Record<string, string> = {}): Promise<DemoServiceProces
 async function post(url: string): Promise<void> {
   const response = await fetch(url, { method: 'POST' })
   expect(response.status).toBe(200)
-}
-
-async function failure(action: Promise<unknown>): Promise<RampartError> {
-  try {
-    await action
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected a RampartError, but the call succeeded')
 }
 
 describe('HttpFlagSource', () => {
@@ -112,7 +102,7 @@ describe('HttpFlagSource', () => {
     const source = new HttpFlagSource({ baseUrl: service.baseUrl })
     const read = await source.read(FLAG)
     await post(`${service.baseUrl}/api/v1/features/${FLAG}/rollout/50`)
-    const error = await failure(source.write(FLAG, { rollout_percentage: 25 }, read.revision))
+    const error = await rejectionOf(source.write(FLAG, { rollout_percentage: 25 }, read.revision))
     expect(error.code).toBe('conflict')
     expect(error.message).toBe(
       `flag ${FLAG} at ${service.baseUrl} changed since it was read; read it again, check the change, and retry`
@@ -124,7 +114,7 @@ describe('HttpFlagSource', () => {
     const service = await demo()
     const source = new HttpFlagSource({ baseUrl: service.baseUrl })
     const read = await source.read(FLAG)
-    const error = await failure(
+    const error = await rejectionOf(
       source.write(
         FLAG,
         { rollout_percentage: 25, whitelist_users: ['someone@example.com'], end_date: '2026-01-01' },
@@ -146,7 +136,7 @@ describe('HttpFlagSource', () => {
 
   it('names the flag the API does not have', async () => {
     const service = await demo()
-    const error = await failure(new HttpFlagSource({ baseUrl: service.baseUrl }).read('checkout_v2'))
+    const error = await rejectionOf(new HttpFlagSource({ baseUrl: service.baseUrl }).read('checkout_v2'))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain(`flag API ${service.baseUrl} has no flag "checkout_v2"`)
   })
@@ -162,7 +152,9 @@ describe('HttpFlagSource', () => {
     expect((await withToken.write(FLAG, { rollout_percentage: 25 }, read.revision)).state.rollout_percentage).toBe(25)
 
     const without = new HttpFlagSource({ baseUrl: service.baseUrl })
-    const error = await failure(without.write(FLAG, { rollout_percentage: 50 }, (await without.read(FLAG)).revision))
+    const error = await rejectionOf(
+      without.write(FLAG, { rollout_percentage: 50 }, (await without.read(FLAG)).revision)
+    )
     expect(error.code).toBe('refused')
     expect(error.message).toContain(`POST ${service.baseUrl}/api/v1/features/${FLAG}/rollout/50 (HTTP 401`)
   })
@@ -175,14 +167,14 @@ describe('HttpFlagSource', () => {
       env: {},
       tokenField: 'environment "remote" flag_source.token'
     })
-    const error = await failure(source.read(FLAG))
+    const error = await rejectionOf(source.read(FLAG))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('environment "remote" flag_source.token refers to ${FLAG_API_TOKEN}')
   })
 
   it('reports a closed port as unreachable, naming the URL', async () => {
     const port = await freePort()
-    const error = await failure(new HttpFlagSource({ baseUrl: `http://127.0.0.1:${port}` }).read(FLAG))
+    const error = await rejectionOf(new HttpFlagSource({ baseUrl: `http://127.0.0.1:${port}` }).read(FLAG))
     expect(error.code).toBe('unreachable')
     expect(error.message).toBe(
       `flag API is unreachable: GET http://127.0.0.1:${port}/api/v1/features/${FLAG} failed: connection refused (is the service running?)`
@@ -197,7 +189,9 @@ describe('HttpFlagSource', () => {
     const port = await new Promise<number>((resolve) =>
       silent.listen(0, '127.0.0.1', () => resolve((silent.address() as { port: number }).port))
     )
-    const error = await failure(new HttpFlagSource({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 }).read(FLAG))
+    const error = await rejectionOf(
+      new HttpFlagSource({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 }).read(FLAG)
+    )
     sockets.forEach((socket) => socket.destroy())
     expect(error.code).toBe('unreachable')
     expect(error.message).toBe(
@@ -207,7 +201,7 @@ describe('HttpFlagSource', () => {
 
   it('refuses credentials written into the base URL without showing them, and names the token field', async () => {
     const service = await demo()
-    const error = await failure(
+    const error = await rejectionOf(
       (async () => new HttpFlagSource({ baseUrl: `http://ops:secret@127.0.0.1:${service.port}` }))()
     )
     expect(error.code).toBe('bad_input')

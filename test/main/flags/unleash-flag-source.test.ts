@@ -3,7 +3,6 @@
  * created and changed through its Admin API as an operator would in Unleash's UI.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { RampartError } from '@shared/errors'
 import { UnleashFlagSource } from '@main/flags/unleash-flag-source'
 import {
   TestUnleash,
@@ -12,6 +11,7 @@ import {
   UNLEASH_TOKEN_VARIABLE,
   type StrategyInput
 } from '@test/support/unleash-test-env'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const unleash = new TestUnleash()
 afterEach(() => unleash.cleanup())
@@ -24,16 +24,6 @@ function source(): UnleashFlagSource {
     token: `\${${UNLEASH_TOKEN_VARIABLE}}`,
     env: { [UNLEASH_TOKEN_VARIABLE]: unleash.adminToken }
   })
-}
-
-async function refusal(pending: Promise<unknown>): Promise<RampartError> {
-  try {
-    await pending
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected a RampartError')
 }
 
 /** The shape Rampart reads: a flexibleRollout with deny list and dates, an allow list beside it. */
@@ -80,7 +70,7 @@ describe('UnleashFlagSource', () => {
       [{ name: 'flexibleRollout', parameters: { rollout: '30', stickiness: 'default', groupId: 'other' } }],
       true
     )
-    const error = await refusal(source().read(flag))
+    const error = await rejectionOf(source().read(flag))
     expect(error.code).toBe('refused')
     expect(error.message).toContain('read-only')
     expect(error.message).toContain('stickiness "default"')
@@ -113,11 +103,11 @@ describe('UnleashFlagSource', () => {
     const read = await flags.read(flag)
     const rollout = (await unleash.strategies(flag)).find((strategy) => strategy.name === 'flexibleRollout')!
     await unleash.setRollout(flag, rollout.id, 37)
-    const conflict = await refusal(flags.write(flag, { rollout_percentage: 25 }, read.revision))
+    const conflict = await rejectionOf(flags.write(flag, { rollout_percentage: 25 }, read.revision))
     expect(conflict.code).toBe('conflict')
     expect((await flags.read(flag)).state.rollout_percentage).toBe(37)
     const fresh = await flags.read(flag)
-    const readOnly = await refusal(flags.write(flag, { whitelist_users: ['someone@example.com'] }, fresh.revision))
+    const readOnly = await rejectionOf(flags.write(flag, { whitelist_users: ['someone@example.com'] }, fresh.revision))
     expect(readOnly.code).toBe('refused')
     expect(readOnly.message).toContain('whitelist_users')
   })
@@ -132,7 +122,7 @@ describe('UnleashFlagSource', () => {
       token: '${WRONG_TOKEN}',
       env: { WRONG_TOKEN: 'user:not-a-token-of-this-server' }
     })
-    const error = await refusal(wrong.read(flag))
+    const error = await rejectionOf(wrong.read(flag))
     expect(error.code).toBe('refused')
     expect(error.message).toContain('flag_source.token')
     expect(error.message).not.toContain('not-a-token-of-this-server')

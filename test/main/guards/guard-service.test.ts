@@ -4,9 +4,9 @@ import type { AppContext } from '@main/app/app-context'
 import { compileFlag } from '@main/flags/core/flag-evaluation'
 import { EnvironmentRegistry } from '@main/flags/environment-registry'
 import { GuardService, type GuardWatchRequest } from '@main/guards/guard-service'
-import { RampartError } from '@shared/errors'
 import { idleTicker, LineFeed, windowLines } from '@test/fixtures/guard-line-feed'
 import { seedEnvText, ServiceWorkspace } from '@test/fixtures/service-workspace'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const FLAG = 'unified_llm_hub'
 const WINDOW_MS = 10_000
@@ -52,16 +52,6 @@ function service(): GuardService {
   })
 }
 
-async function refusal(pending: Promise<unknown>): Promise<RampartError> {
-  try {
-    await pending
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected a RampartError')
-}
-
 describe('GuardService.prepare', () => {
   it("judges with the environment's guards, lateness from the workspace, and the overrides on top", async () => {
     const watch = await service().prepare({ flag: FLAG, overrides: { min_requests: 50, max_error_rate: 0.1 } })
@@ -100,14 +90,14 @@ describe('GuardService.prepare', () => {
   })
 
   it('refuses overrides the workspace would refuse, naming the field', async () => {
-    const error = await refusal(service().prepare({ flag: FLAG, overrides: { max_error_rate: 2 } }))
+    const error = await rejectionOf(service().prepare({ flag: FLAG, overrides: { max_error_rate: 2 } }))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('max_error_rate')
   })
 
   it('refuses a flag the environment does not declare unless a fixed state is given', async () => {
     const request: GuardWatchRequest = { flag: 'other_flag' }
-    expect((await refusal(service().prepare(request))).message).toContain('not declared in environment "local"')
+    expect((await rejectionOf(service().prepare(request))).message).toContain('not declared in environment "local"')
     const fixed = await service().prepare({
       ...request,
       flagState: {
@@ -124,7 +114,7 @@ describe('GuardService.prepare', () => {
 
   it('names the env file when the flag state cannot be read', async () => {
     workspace.writeEnv(seedEnvText('abc'))
-    const error = await refusal(service().prepare({ flag: FLAG }))
+    const error = await rejectionOf(service().prepare({ flag: FLAG }))
     expect(error.message).toMatch(
       /reading flag unified_llm_hub of environment "local" from .*\.env, to attribute events that carry no "flags": .*FEATURE_LLM_HUB_ROLLOUT/
     )
@@ -187,7 +177,7 @@ describe('GuardService watch', () => {
       const stop = new AbortController()
       const first = service().watch({ flag: FLAG }, {}, stop.signal)
       await until(() => existsSync(`${context.historyPath}.guards-watch.local.${FLAG}.lock`))
-      const second = await refusal((await service().prepare({ flag: FLAG })).run(new AbortController().signal))
+      const second = await rejectionOf((await service().prepare({ flag: FLAG })).run(new AbortController().signal))
       expect(second.message).toMatch(
         /already being watched by tester \(pid \d+ on .*\), storing every window in .*history\.db; a second watch would store each window twice/
       )

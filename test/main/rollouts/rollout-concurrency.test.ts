@@ -8,10 +8,11 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AppContext } from '@main/app/app-context'
-import { RampartError } from '@shared/errors'
+import { type RampartError } from '@shared/errors'
 import type { FlagState } from '@shared/flag-state'
 import type { HistoryEvent } from '@shared/history-types'
 import { seedEnvText, ServiceWorkspace } from '@test/fixtures/service-workspace'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const FLAG = 'unified_llm_hub'
 
@@ -24,16 +25,6 @@ beforeEach(() => {
 afterEach(() => {
   workspace.cleanup()
 })
-
-async function rejection(promise: Promise<unknown>): Promise<RampartError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected the move to be refused, but it was applied')
-}
 
 function events(context: AppContext): HistoryEvent[] {
   return context.services.history.list({ flag: FLAG })
@@ -112,7 +103,7 @@ describe('RolloutService.move: two operators at once', () => {
       )
       const context = await workspace.open()
       const kill = context.services.rollout.move({ flag: FLAG, move: 'kill', reason: 'incident' })
-      const back = await rejection(context.services.rollout.move({ flag: FLAG, move: 'back', reason: 'step back' }))
+      const back = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'back', reason: 'step back' }))
       expect(back.code).toBe('conflict')
       expect(back.message).toContain('carol (pid')
       // Refused while carol's move is still being written; the kill is still waiting for it.
@@ -147,7 +138,7 @@ describe('RolloutService.move: two operators at once', () => {
         const context = await workspace.open()
         for (const move of ['rollback', 'kill'] as const) {
           // A kill waits a few seconds for the move in progress; a lock held longer refuses it too.
-          const error = await rejection(context.services.rollout.move({ flag: FLAG, move, reason: 'incident' }))
+          const error = await rejectionOf(context.services.rollout.move({ flag: FLAG, move, reason: 'incident' }))
           expect(error.code).toBe('conflict')
           expect(error.message).toContain(`carol (pid ${other.pid}`)
           expect(error.message).toContain(`${workspace.envPath}.rampart-lock`)

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AppContext } from '@main/app/app-context'
 import type { MoveConflictDetail, MoveRefusedDetail } from '@shared/error-details'
-import { RampartError } from '@shared/errors'
 import type { FlagState } from '@shared/flag-state'
 import type { HistoryEvent } from '@shared/history-types'
 import { seedEnvText, ServiceWorkspace } from '@test/fixtures/service-workspace'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const FLAG = 'unified_llm_hub'
 
@@ -18,16 +18,6 @@ beforeEach(() => {
 afterEach(() => {
   workspace.cleanup()
 })
-
-async function rejection(promise: Promise<unknown>): Promise<RampartError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected the move to be refused, but it was applied')
-}
 
 function events(context: AppContext): HistoryEvent[] {
   return context.services.history.list({ flag: FLAG })
@@ -92,7 +82,7 @@ describe('RolloutService.status', () => {
 
   it('refuses a flag the environment does not declare, naming the declared ones', async () => {
     const context = await workspace.open()
-    const error = await rejection(context.services.rollout.status(undefined, 'unified_llm_hubb'))
+    const error = await rejectionOf(context.services.rollout.status(undefined, 'unified_llm_hubb'))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('"unified_llm_hubb"')
     expect(error.message).toContain('declared: unified_llm_hub')
@@ -100,7 +90,7 @@ describe('RolloutService.status', () => {
 
   it('refuses an unknown environment, naming the ones there are', async () => {
     const context = await workspace.open()
-    const error = await rejection(context.services.rollout.status('prod', FLAG))
+    const error = await rejectionOf(context.services.rollout.status('prod', FLAG))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('"prod"')
     expect(error.message).toContain('there are: local')
@@ -114,7 +104,7 @@ describe('RolloutService.move: advance', () => {
     async () => {
       const context = await workspace.open()
       const before = workspace.readEnv()
-      const error = await rejection(
+      const error = await rejectionOf(
         context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'looks fine' })
       )
       expect(error.code).toBe('refused')
@@ -140,7 +130,7 @@ describe('RolloutService.move: advance', () => {
   it('lists every unmet precondition at once', async () => {
     workspace.writeEnv(seedEnvText(10, 'false'))
     const context = await workspace.open()
-    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: '  ' }))
+    const error = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: '  ' }))
     expect((error.detail as MoveRefusedDetail).unmet).toEqual([
       'flag is disabled',
       'guards have no verdict yet, not pass',
@@ -161,7 +151,7 @@ describe('RolloutService.move: advance', () => {
     workspace.recordPasses(3, 0, 'local', FLAG, looser)
     workspace.clock.advanceSeconds(180)
 
-    const refusal = await rejection(
+    const refusal = await rejectionOf(
       context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'looks fine' })
     )
 
@@ -230,7 +220,7 @@ describe('RolloutService.move: advance', () => {
     await passGuardsInCurrentPhase(context)
     await context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 25' })
 
-    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
+    const error = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
     expect((error.detail as MoveRefusedDetail).unmet).toEqual(['guards have no verdict yet, not pass'])
 
     workspace.recordPasses(2)
@@ -244,9 +234,11 @@ describe('RolloutService.move: advance', () => {
     const context = await workspace.open()
     await passGuardsInCurrentPhase(context)
 
-    const missing = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'all green' }))
+    const missing = await rejectionOf(
+      context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'all green' })
+    )
     expect((missing.detail as MoveRefusedDetail).unmet).toEqual(['type the flag name to confirm'])
-    const wrong = await rejection(
+    const wrong = await rejectionOf(
       context.services.rollout.move({
         flag: FLAG,
         move: 'advance',
@@ -281,7 +273,7 @@ describe('RolloutService.move: advance', () => {
     })
     workspace.recordPasses(1, 60)
     workspace.clock.advanceSeconds(120)
-    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'recovered' }))
+    const error = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'recovered' }))
     expect((error.detail as MoveRefusedDetail).unmet).toEqual([
       'guards are trip, not pass',
       'guards have tripped; a trip blocks advancing until it is cleared'
@@ -301,7 +293,7 @@ describe('RolloutService.move: minimum soak time', () => {
     workspace.recordPasses(60)
 
     workspace.clock.advanceSeconds(3599)
-    const early = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'soaked?' }))
+    const early = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'soaked?' }))
     expect((early.detail as MoveRefusedDetail).unmet).toEqual(['soak time: 3599 s of 3600 s'])
 
     workspace.clock.advanceSeconds(1)
@@ -320,7 +312,7 @@ describe('RolloutService.move: minimum soak time', () => {
 
     workspace.recordPasses(70)
     workspace.clock.advanceSeconds(1800)
-    const early = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
+    const early = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
     expect((early.detail as MoveRefusedDetail).unmet).toEqual(['soak time: 1800 s of 3600 s'])
     workspace.clock.advanceSeconds(1800)
     expect(
@@ -372,7 +364,7 @@ describe('RolloutService.move: back, rollback, kill', () => {
       workspace.writeEnv(handEdited)
       const context = await workspace.open()
       const before = workspace.readEnv()
-      const back = await rejection(
+      const back = await rejectionOf(
         context.services.rollout.move({ flag: FLAG, move: 'back', reason: 'too many errors' })
       )
       expect(back.code).toBe('bad_input')
@@ -393,7 +385,7 @@ describe('RolloutService.move: back, rollback, kill', () => {
 
   it('refuses a move without a reason', async () => {
     const context = await workspace.open()
-    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'kill', reason: '' }))
+    const error = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'kill', reason: '' }))
     expect(error.code).toBe('refused')
     expect((error.detail as MoveRefusedDetail).unmet).toEqual(['reason is empty'])
     expect(workspace.readEnv()).toBe(seedEnvText(10))
@@ -412,7 +404,7 @@ describe('RolloutService.move: drift', () => {
       workspace.recordPasses(3)
       workspace.clock.advanceSeconds(180)
 
-      const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
+      const error = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
       expect(error.code).toBe('conflict')
       expect(error.message).toContain('rollout_percentage')
       expect(percentageOf((error.detail as MoveConflictDetail).expected)).toBe(25)
@@ -437,7 +429,7 @@ describe('RolloutService.move: drift', () => {
         ['kill', { enabled: false }]
       ])
 
-      const advance = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
+      const advance = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50' }))
       expect(advance.code).toBe('refused')
       expect(advance.message).toContain('37 % is off the path')
 
@@ -452,7 +444,7 @@ describe('RolloutService.move: drift', () => {
     const context = await workspace.open()
     const seen = (await context.services.rollout.status(undefined, FLAG)).state
     workspace.writeEnv(seedEnvText(50))
-    const error = await rejection(
+    const error = await rejectionOf(
       context.services.rollout.move({ flag: FLAG, move: 'rollback', reason: 'spike', expected: seen })
     )
     expect(error.code).toBe('conflict')
@@ -470,7 +462,7 @@ describe('RolloutService.move: drift', () => {
     workspace.writeEnv(seedEnvText(25))
     const seen = (await context.services.rollout.status(undefined, FLAG)).state
 
-    const error = await rejection(
+    const error = await rejectionOf(
       context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'to 50', expected: seen })
     )
     expect((error.detail as MoveRefusedDetail).unmet).toEqual(['guards have no verdict yet, not pass'])
@@ -492,7 +484,7 @@ describe('RolloutService.move: recovery without hand edits', () => {
     expect(workspace.readEnv()).toContain('export FEATURE_UNIFIED_LLM_HUB=true')
     expect(workspace.readEnv()).toContain('FEATURE_LLM_HUB_ROLLOUT = 0')
 
-    const again = await rejection(context.services.rollout.move({ flag: FLAG, move: 'enable', reason: 'twice' }))
+    const again = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'enable', reason: 'twice' }))
     expect(again.code).toBe('refused')
     expect(again.message).toContain('the flag is already enabled')
   })
@@ -563,7 +555,7 @@ describe('RolloutService.move: recovery without hand edits', () => {
       figures: { treatment: { requests: 150, failures: 30 }, control: { requests: 4500, failures: 9 } }
     })
     workspace.clock.advanceSeconds(60)
-    const error = await rejection(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'try' }))
+    const error = await rejectionOf(context.services.rollout.move({ flag: FLAG, move: 'advance', reason: 'try' }))
     expect((error.detail as MoveRefusedDetail).unmet).toEqual([
       'guards breached in this phase; out of 0 % the gate allows holds, not breaches'
     ])
@@ -578,7 +570,7 @@ describe('RolloutService.move: recovery without hand edits', () => {
     const enteredAt = (await bob.services.rollout.status(undefined, FLAG)).phaseEnteredAt
     workspace.clock.advanceSeconds(30)
 
-    const error = await rejection(
+    const error = await rejectionOf(
       alice.services.rollout.move({ flag: FLAG, move: 'rollback', reason: 'from an old tab', expected: seenByAlice })
     )
     expect(error.code).toBe('conflict')

@@ -9,7 +9,6 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAppContext, type AppContext } from '@main/app/app-context'
 import type { MoveConflictDetail } from '@shared/error-details'
-import { RampartError } from '@shared/errors'
 import { FakeClock } from '@test/fixtures/service-workspace'
 import {
   TestUnleash,
@@ -17,6 +16,7 @@ import {
   UNLEASH_PROJECT,
   UNLEASH_TOKEN_VARIABLE
 } from '@test/support/unleash-test-env'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const unleash = new TestUnleash()
 let dir: string
@@ -68,16 +68,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function rejection(pending: Promise<unknown>): Promise<RampartError> {
-  try {
-    await pending
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected a RampartError')
-}
-
 async function rollout(): Promise<string> {
   return (await unleash.strategies(flag)).find((strategy) => strategy.name === 'flexibleRollout')!.parameters.rollout!
 }
@@ -114,7 +104,7 @@ describe('rollout moves on an Unleash flag', () => {
     const strategy = (await unleash.strategies(flag)).find((entry) => entry.name === 'flexibleRollout')!
     await unleash.setRollout(flag, strategy.id, 37)
 
-    const error = await rejection(moves.move({ environment: 'fleet', flag, move: 'rollback', reason: 'to 0' }))
+    const error = await rejectionOf(moves.move({ environment: 'fleet', flag, move: 'rollback', reason: 'to 0' }))
     expect(error.code).toBe('conflict')
     expect((error.detail as MoveConflictDetail).current).toMatchObject({ rollout_percentage: 37 })
     expect(context.services.history.list({ flag }).at(-1)).toMatchObject({

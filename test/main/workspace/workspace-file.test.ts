@@ -9,7 +9,7 @@ import {
   WORKSPACE_FILE_NAME
 } from '@main/workspace/workspace-file'
 import { EnvironmentRegistry } from '@main/flags/environment-registry'
-import { RampartError } from '@shared/errors'
+import { thrownBy } from '@test/support/rampart-error'
 
 let dir: string
 
@@ -26,17 +26,6 @@ function writeWorkspace(file: string, marker: string): string {
   mkdirSync(path.dirname(file), { recursive: true })
   writeFileSync(file, `environments:\n  ${marker}: {}\n`)
   return file
-}
-
-/** The RampartError `action` throws; fails the test when it throws anything else or nothing. */
-function thrown(action: () => unknown): RampartError {
-  try {
-    action()
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected a RampartError, but nothing was thrown')
 }
 
 const FILE = '/srv/ops/rampart.config.yaml'
@@ -87,13 +76,13 @@ describe('workspace discovery', () => {
     'refuses a named file that does not exist, ' + 'naming it and where the name came from, instead of falling back',
     () => {
       writeWorkspace(path.join(dir, WORKSPACE_FILE_NAME), 'from_cwd')
-      const fromEnv = thrown(() => loadWorkspace({ cwd: dir, env: { RAMPART_WORKSPACE: 'missing.yaml' } }))
+      const fromEnv = thrownBy(() => loadWorkspace({ cwd: dir, env: { RAMPART_WORKSPACE: 'missing.yaml' } }))
       expect(fromEnv.code).toBe('bad_input')
       expect(fromEnv.message).toContain(path.join(dir, 'missing.yaml'))
       expect(fromEnv.message).toContain('RAMPART_WORKSPACE')
       expect(fromEnv.message).toContain('does not exist')
 
-      const fromOption = thrown(() => loadWorkspace({ cwd: dir, env: {}, explicitPath: 'gone.yaml' }))
+      const fromOption = thrownBy(() => loadWorkspace({ cwd: dir, env: {}, explicitPath: 'gone.yaml' }))
       expect(fromOption.message).toContain(path.join(dir, 'gone.yaml'))
       expect(fromOption.message).toContain('--workspace')
     }
@@ -101,7 +90,7 @@ describe('workspace discovery', () => {
 
   it('refuses a named path that is a folder, naming it', () => {
     mkdirSync(path.join(dir, 'conf'))
-    const error = thrown(() => loadWorkspace({ cwd: dir, env: {}, explicitPath: 'conf' }))
+    const error = thrownBy(() => loadWorkspace({ cwd: dir, env: {}, explicitPath: 'conf' }))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain(path.join(dir, 'conf'))
     expect(error.message).toContain('directory')
@@ -111,20 +100,20 @@ describe('workspace discovery', () => {
 describe('workspace syntax errors', () => {
   it('names the file and the line of a YAML syntax error', () => {
     const text = ['environments:', '  local:', '    postgres:', '      port: 5432', '     user: unicorn', ''].join('\n')
-    const error = thrown(() => parseWorkspaceText(text, FILE))
+    const error = thrownBy(() => parseWorkspaceText(text, FILE))
     expect(error.code).toBe('bad_input')
     expect(error.message).toMatch(new RegExp(`^${FILE} line 5: `))
   })
 
   it('names the line of a key given twice', () => {
     const text = ['environments:', '  local:', '    protected: true', '    protected: false', ''].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toMatch(new RegExp(`^${FILE} line 4: .*unique`))
+    expect(thrownBy(() => parseWorkspaceText(text, FILE)).message).toMatch(new RegExp(`^${FILE} line 4: .*unique`))
   })
 
   it('reads an actual file and names it in the error', () => {
     const file = path.join(dir, WORKSPACE_FILE_NAME)
     writeFileSync(file, 'environments:\n  local: {\n')
-    const error = thrown(() => loadWorkspace({ cwd: dir, env: {} }))
+    const error = thrownBy(() => loadWorkspace({ cwd: dir, env: {} }))
     expect(error.message).toMatch(new RegExp(`^${file} line \\d+: `))
   })
 })
@@ -139,7 +128,7 @@ describe('workspace schema errors', () => {
       '      port: "5432"',
       ''
     ].join('\n')
-    const error = thrown(() => parseWorkspaceText(text, FILE))
+    const error = thrownBy(() => parseWorkspaceText(text, FILE))
     expect(error.code).toBe('bad_input')
     expect(error.message).toBe(
       `${FILE} line 5: environments.staging.postgres.port: Invalid input: expected number, received string`
@@ -155,21 +144,21 @@ describe('workspace schema errors', () => {
       '      passwd: ${PGPASSWORD}',
       ''
     ].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toBe(
+    expect(thrownBy(() => parseWorkspaceText(text, FILE)).message).toBe(
       `${FILE} line 5: environments.local.postgres.passwd: unknown key "passwd"`
     )
   })
 
   it('names an unknown top-level key by its line', () => {
     const text = ['version: 1', 'enviroments:', '  local: {}', 'environments:', '  local: {}', ''].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toBe(
+    expect(thrownBy(() => parseWorkspaceText(text, FILE)).message).toBe(
       `${FILE} line 2: enviroments: unknown key "enviroments"`
     )
   })
 
   it('refuses a literal password, asks for a ${VAR} reference and never repeats the secret', () => {
     const text = ['environments:', '  local:', '    postgres:', '      password: hunter2-secret', ''].join('\n')
-    const error = thrown(() => parseWorkspaceText(text, FILE))
+    const error = thrownBy(() => parseWorkspaceText(text, FILE))
     expect(error.message).toMatch(
       new RegExp(`^${FILE} line 4: environments\\.local\\.postgres\\.password: .*\\$\\{ENV_VAR\\}`)
     )
@@ -186,22 +175,22 @@ describe('workspace schema errors', () => {
 
   it('refuses a default_environment that names no environment, listing the ones there are', () => {
     const text = ['default_environment: prod', 'environments:', '  local: {}', '  staging: {}', ''].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toBe(
+    expect(thrownBy(() => parseWorkspaceText(text, FILE)).message).toBe(
       `${FILE} line 1: default_environment: names no environment (there are: local, staging)`
     )
   })
 
   it('refuses an environment name with a space, naming it', () => {
     const text = ['environments:', '  "my env": {}', ''].join('\n')
-    const message = thrown(() => parseWorkspaceText(text, FILE)).message
+    const message = thrownBy(() => parseWorkspaceText(text, FILE)).message
     expect(message).toMatch(new RegExp(`^${FILE} line 2: environments\\.my env: invalid name: `))
   })
 
   it('refuses a workspace without environments', () => {
-    expect(thrown(() => parseWorkspaceText('version: 1\n', FILE)).message).toMatch(
+    expect(thrownBy(() => parseWorkspaceText('version: 1\n', FILE)).message).toMatch(
       new RegExp(`^${FILE} line 1: environments: `)
     )
-    expect(thrown(() => parseWorkspaceText('environments: {}\n', FILE)).message).toContain(
+    expect(thrownBy(() => parseWorkspaceText('environments: {}\n', FILE)).message).toContain(
       'at least one environment is required'
     )
   })
@@ -217,7 +206,7 @@ describe('workspace schema errors', () => {
       '      max_error_rate: 2',
       ''
     ].join('\n')
-    const lines = thrown(() => parseWorkspaceText(text, FILE)).message.split('\n')
+    const lines = thrownBy(() => parseWorkspaceText(text, FILE)).message.split('\n')
     expect(lines).toHaveLength(3)
     expect(lines[0]).toMatch(new RegExp(`^${FILE} line 3: environments\\.local\\.protected: `))
     expect(lines[1]).toMatch(new RegExp(`^${FILE} line 5: environments\\.local\\.postgres\\.port: `))
@@ -226,14 +215,14 @@ describe('workspace schema errors', () => {
 
   it('points at the key of a nested block, not the first line inside it', () => {
     const text = ['environments:', '  local:', '    guards: [1, 2]', ''].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toMatch(
+    expect(thrownBy(() => parseWorkspaceText(text, FILE)).message).toMatch(
       new RegExp(`^${FILE} line 3: environments\\.local\\.guards: `)
     )
   })
 
   it('refuses a docker host without a scheme', () => {
     const text = ['environments:', '  local:', '    docker:', '      host: /var/run/docker.sock', ''].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toMatch(
+    expect(thrownBy(() => parseWorkspaceText(text, FILE)).message).toMatch(
       new RegExp(`^${FILE} line 4: environments\\.local\\.docker\\.host: must start with unix://`)
     )
   })
@@ -242,14 +231,14 @@ describe('workspace schema errors', () => {
 describe('guard sources', () => {
   it('requires the url of a Prometheus source, naming the field', () => {
     const text = ['environments:', '  prod:', '    guards:', '      source: prometheus', ''].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toBe(
+    expect(thrownBy(() => parseWorkspaceText(text, FILE)).message).toBe(
       `${FILE} line 3: environments.prod.guards.url: is required with source: prometheus (e.g. http://127.0.0.1:9090)`
     )
   })
 
   it('refuses Prometheus fields with the log source, so a source half set up never judges from the log', () => {
     const text = ['environments:', '  prod:', '    guards:', '      url: http://127.0.0.1:9090', ''].join('\n')
-    expect(thrown(() => parseWorkspaceText(text, FILE)).message).toContain(
+    expect(thrownBy(() => parseWorkspaceText(text, FILE)).message).toContain(
       'environments.prod.guards.url: is only read with source: prometheus'
     )
   })

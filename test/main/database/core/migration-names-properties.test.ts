@@ -10,7 +10,7 @@ import { buildMigrationSet, requireMigrationSet, type MigrationSourceFile } from
 import { migrationStatus, type MigrationLedgerRow } from '@main/database/core/migration-status'
 import { planMigrate } from '@main/database/core/migration-plan'
 import { planRollback } from '@main/database/core/rollback-plan'
-import { RampartError } from '@shared/errors'
+import { thrownBy } from '@test/support/rampart-error'
 
 const DIRECTORY = '/srv/ops-center/migrations'
 
@@ -37,16 +37,6 @@ const folder = fc
       name: names[index]!
     }))
   )
-
-function refusal(action: () => unknown): RampartError {
-  try {
-    action()
-  } catch (error) {
-    expect(error).toBeInstanceOf(RampartError)
-    return error as RampartError
-  }
-  throw new Error('expected a refusal')
-}
 
 function ledgerOf(
   migrations: ReturnType<typeof requireMigrationSet>,
@@ -84,7 +74,7 @@ describe('migration file names, generated', () => {
       fc.property(folder, fc.nat(), padding, migrationName, (forwards, pick, zeros, name) => {
         const taken = forwards[pick % forwards.length]!
         const twin = `${spelled(taken.version, zeros)}_${name}_again.sql`
-        const error = refusal(() =>
+        const error = thrownBy(() =>
           requireMigrationSet([...forwards.map((forward) => file(forward.fileName)), file(twin)], DIRECTORY)
         )
         expect(error.code).toBe('bad_input')
@@ -110,7 +100,7 @@ describe('migration file names, generated', () => {
         const late = `${gap}_${name}_late.sql`
         const now = requireMigrationSet([...forwards.map((forward) => file(forward.fileName)), file(late)], DIRECTORY)
         const report = migrationStatus(now, ledgerOf(applied, sorted))
-        const error = refusal(() => planMigrate(now, report))
+        const error = thrownBy(() => planMigrate(now, report))
         expect(error.code).toBe('refused')
         expect(error.message).toContain(`${late} is pending but numbered below version ${highest}`)
       })
@@ -139,7 +129,7 @@ describe('migration file names, generated', () => {
           expect(plan()).toHaveLength(forwards.length)
           return
         }
-        const error = refusal(plan)
+        const error = thrownBy(plan)
         expect(error.code).toBe('refused')
         for (const forward of lacking)
           expect(error.message).toContain(`${DIRECTORY}/${forward.fileName} has no rollback file`)
@@ -152,7 +142,7 @@ describe('migration file names, generated', () => {
       fc.property(folder, migrationName, fc.boolean(), (forwards, orphanName, seedStyle) => {
         fc.pre(!forwards.some((forward) => forward.name === orphanName))
         const orphan = seedStyle ? `rollback_${orphanName}.sql` : `9999_${orphanName}.down.sql`
-        const error = refusal(() =>
+        const error = thrownBy(() =>
           requireMigrationSet([...forwards.map((forward) => file(forward.fileName)), file(orphan)], DIRECTORY)
         )
         expect(error.message).toContain(`${DIRECTORY}/${orphan}: is a rollback for`)
