@@ -4,11 +4,10 @@
  * non-loopback address.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { jsonLines, RAMPART_BIN, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { jsonLines, RAMPART_BIN, useSeedCliFolder } from '@test/fixtures/rampart-cli'
 import { seedEnvText } from '@test/fixtures/service-workspace'
 
 const FLAG = 'unified_llm_hub'
@@ -22,26 +21,9 @@ const GROUPS: Record<string, string[]> = {
   demo: ['up', 'down']
 }
 
-let dir: string
-let home: string
+const folder = useSeedCliFolder('rampart-cli-usage-')
 
-beforeAll(() => {
-  requireBuiltCli()
-})
-
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-cli-usage-'))
-  home = path.join(dir, 'home')
-  writeFileSync(path.join(dir, '.env'), seedEnvText(25))
-})
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true })
-})
-
-function rampart(...args: string[]): CliRun {
-  return runRampart(args, { cwd: dir, env: { RAMPART_HOME: home, RAMPART_ACTOR: 'cli-tester' } })
-}
+const rampart = folder.rampart
 
 describe('command groups', () => {
   for (const [group, commands] of Object.entries(GROUPS)) {
@@ -64,16 +46,16 @@ describe('command groups', () => {
 
 describe('a bad flag value on every read', () => {
   beforeEach(() => {
-    writeFileSync(path.join(dir, '.env'), seedEnvText('abc'))
+    writeFileSync(path.join(folder.dir, '.env'), seedEnvText('abc'))
   })
 
   it('flags list prints the flag with its error and exits 2', () => {
     const run = rampart('flags', 'list')
     expect(run.status).toBe(2)
     expect(run.stdout).toContain(
-      `${FLAG}  [local]  unreadable: FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(dir, '.env')}`
+      `${FLAG}  [local]  unreadable: FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(folder.dir, '.env')}`
     )
-    expect(run.stderr).toContain(`FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(dir, '.env')} line 6`)
+    expect(run.stderr).toContain(`FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(folder.dir, '.env')} line 6`)
   })
 
   it('flags get --json prints the view with its error, and the error on stderr, and exits 2', () => {
@@ -87,7 +69,7 @@ describe('a bad flag value on every read', () => {
 
 describe('a hostile workspace file', () => {
   it('refuses a YAML alias bomb naming the file, with exit 2', () => {
-    const file = path.join(dir, 'rampart.config.yaml')
+    const file = path.join(folder.dir, 'rampart.config.yaml')
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for (const name of ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) {
       const previous = String.fromCharCode(name.charCodeAt(0) - 1)
@@ -105,8 +87,8 @@ describe('a hostile workspace file', () => {
 function serveUntilListening(args: string[]): Promise<{ stdout: string; stderr: string; status: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [RAMPART_BIN, 'serve', '--port', '0', ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', RAMPART_HOME: home, RAMPART_ACTOR: 'cli-tester' }
+      cwd: folder.dir,
+      env: { PATH: process.env.PATH ?? '', RAMPART_HOME: folder.home, RAMPART_ACTOR: 'cli-tester' }
     })
     let stdout = ''
     let stderr = ''

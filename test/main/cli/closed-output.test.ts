@@ -4,37 +4,20 @@
  * with a side effect (a kill) must have been done.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { HistoryStore } from '@main/history/history-store'
-import { RAMPART_BIN, requireBuiltCli } from '@test/fixtures/rampart-cli'
+import { RAMPART_BIN, useSeedCliFolder } from '@test/fixtures/rampart-cli'
 import { phaseMove } from '@test/fixtures/scratch-history'
-import { seedEnvText } from '@test/fixtures/service-workspace'
 
 const FLAG = 'unified_llm_hub'
 
-let dir: string
-let home: string
-
-beforeAll(() => {
-  requireBuiltCli()
-})
-
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-closed-output-'))
-  home = path.join(dir, 'home')
-  writeFileSync(path.join(dir, '.env'), seedEnvText(25))
-})
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true })
-})
+const folder = useSeedCliFolder('rampart-closed-output-')
 
 /** Events with long reasons: `history list` then writes far more than a pipe holds (64 KiB on Linux). */
 function seedHistory(count: number): void {
-  const store = HistoryStore.open(path.join(home, 'history.db'))
+  const store = HistoryStore.open(path.join(folder.home, 'history.db'))
   try {
     for (let index = 0; index < count; index++)
       store.events.appendEvent(phaseMove({ reason: `move ${index}: ${'guards green, '.repeat(40)}` }))
@@ -57,8 +40,8 @@ interface ClosedRun {
 function runIntoClosingReader(args: string[], lines: number): Promise<ClosedRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [RAMPART_BIN, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', RAMPART_HOME: home, RAMPART_ACTOR: 'cli-tester' },
+      cwd: folder.dir,
+      env: { PATH: process.env.PATH ?? '', RAMPART_HOME: folder.home, RAMPART_ACTOR: 'cli-tester' },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let read = ''
@@ -123,7 +106,7 @@ describe('a closed output pipe', () => {
       0
     )
     expectQuiet(run)
-    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
+    expect(readFileSync(path.join(folder.dir, '.env'), 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=false\n')
   })
 
   it('keeps the exit code of the work: a refused move still exits 1 with its message on stderr', async () => {

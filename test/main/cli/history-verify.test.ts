@@ -2,39 +2,23 @@
  * What `rampart history verify` and every other command say about a history that was damaged and
  * replaced, or cut back and rewritten: the built executable, on real files.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { createAppContext } from '@main/app/app-context'
-import { cliTestBudget, jsonLines, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
-import { seedEnvText } from '@test/fixtures/service-workspace'
+import { cliTestBudget, jsonLines, type CliRun, useSeedCliFolder } from '@test/fixtures/rampart-cli'
 
 const FLAG = 'unified_llm_hub'
 
-let dir: string
-let home: string
+const folder = useSeedCliFolder('rampart-history-verify-')
 let historyFile: string
 
-beforeAll(() => {
-  requireBuiltCli()
-})
-
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-history-verify-'))
-  home = path.join(dir, 'home')
-  historyFile = path.join(home, 'history.db')
-  writeFileSync(path.join(dir, '.env'), seedEnvText(25))
+  historyFile = path.join(folder.home, 'history.db')
 })
 
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true })
-})
-
-function rampart(...args: string[]): CliRun {
-  return runRampart(args, { cwd: dir, env: { RAMPART_HOME: home, RAMPART_ACTOR: 'cli-tester' } })
-}
+const rampart = folder.rampart
 
 function expectOk(run: CliRun): CliRun {
   expect(run.stderr).toBe('')
@@ -50,9 +34,9 @@ function threeEvents(): void {
 
 /** The moved-aside copies of the history file in its folder. */
 function movedAside(): string[] {
-  return readdirSync(home)
+  return readdirSync(folder.home)
     .filter((name) => name.startsWith('history.db.corrupt-') && !/-(wal|shm)$/.test(name))
-    .map((name) => path.join(home, name))
+    .map((name) => path.join(folder.home, name))
 }
 
 describe('a damaged history file, moved aside', () => {
@@ -133,7 +117,10 @@ describe('a damaged history file, moved aside', () => {
     async () => {
       rampart('history', 'list')
       const [aside] = movedAside()
-      const context = await createAppContext({ cwd: dir, env: { RAMPART_HOME: home, RAMPART_ACTOR: 'console' } })
+      const context = await createAppContext({
+        cwd: folder.dir,
+        env: { RAMPART_HOME: folder.home, RAMPART_ACTOR: 'console' }
+      })
       try {
         expect(context.services.workspace.describe().historyWarning).toContain(aside)
         expectOk(rampart('history', 'acknowledge'))

@@ -1,33 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { jsonLines, requireBuiltCli, runRampart, type CliRun } from '@test/fixtures/rampart-cli'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { jsonLines, type CliRun, useSeedCliFolder } from '@test/fixtures/rampart-cli'
 import { seedEnvText } from '@test/fixtures/service-workspace'
 
 const FLAG = 'unified_llm_hub'
 
-let dir: string
-let home: string
+const folder = useSeedCliFolder('rampart-cli-')
 
-beforeAll(() => {
-  requireBuiltCli()
-})
-
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-cli-'))
-  home = path.join(dir, 'home')
-  writeFileSync(path.join(dir, '.env'), seedEnvText(25))
-})
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true })
-})
-
-function rampart(...args: string[]): CliRun {
-  return runRampart(args, { cwd: dir, env: { RAMPART_HOME: home, RAMPART_ACTOR: 'cli-tester' } })
-}
+const rampart = folder.rampart
 
 function expectOk(run: CliRun): CliRun {
   expect(run.stderr).toBe('')
@@ -37,7 +19,7 @@ function expectOk(run: CliRun): CliRun {
 
 /** What someone with the sqlite3 shell could do: drop the append-only trigger and edit an event. */
 function tamperWithEvent(seq: number): void {
-  const db = new Database(path.join(home, 'history.db'))
+  const db = new Database(path.join(folder.home, 'history.db'))
   try {
     db.exec('DROP TRIGGER events_no_update')
     db.prepare("UPDATE events SET reason = 'it was always like this' WHERE seq = ?").run(seq)
@@ -62,7 +44,7 @@ describe('rampart flags list', () => {
       expect.objectContaining({
         environment: 'local',
         flag: FLAG,
-        origin: path.join(dir, '.env'),
+        origin: path.join(folder.dir, '.env'),
         state: expect.objectContaining({ enabled: true, rollout_percentage: 25 }),
         error: null,
         position: { kind: 'phase', phase: 25 }
@@ -71,7 +53,7 @@ describe('rampart flags list', () => {
   })
 
   it('shows an unreadable .env as an error in the listing, not a crash, and exits 2', () => {
-    writeFileSync(path.join(dir, '.env'), seedEnvText('abc'))
+    writeFileSync(path.join(folder.dir, '.env'), seedEnvText('abc'))
     const run = rampart('flags', 'list', '--json')
     expect(run.status).toBe(2)
     const [view] = jsonLines(run.stdout) as Array<{
@@ -79,7 +61,7 @@ describe('rampart flags list', () => {
       error: { message: string }
     }>
     expect(view!.state).toBeNull()
-    expect(view!.error.message).toContain(`FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(dir, '.env')} line 6`)
+    expect(view!.error.message).toContain(`FEATURE_LLM_HUB_ROLLOUT=abc in ${path.join(folder.dir, '.env')} line 6`)
   })
 })
 
@@ -105,7 +87,7 @@ describe('rampart rollout', () => {
     expect(run.stderr).toContain(
       'cannot advance unified_llm_hub from 25 % to 50 %: guards have no verdict yet, not pass'
     )
-    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(seedEnvText(25))
+    expect(readFileSync(path.join(folder.dir, '.env'), 'utf8')).toBe(seedEnvText(25))
     const events = jsonLines(expectOk(rampart('history', 'list', '--json')).stdout)
     expect(events).toEqual([
       expect.objectContaining({ kind: 'refused', actor: 'cli-tester', reason: 'ship it', outcome: 'refused' })
@@ -131,12 +113,12 @@ describe('rampart rollout', () => {
     }>
     expect(result!.state.rollout_percentage).toBe(10)
     expect(result!.event).toMatchObject({ kind: 'phase_move', actor: 'cli-tester' })
-    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(seedEnvText(10))
+    expect(readFileSync(path.join(folder.dir, '.env'), 'utf8')).toBe(seedEnvText(10))
   })
 
   it('exits 1 with a conflict when the .env was edited by hand since the last move', () => {
     expectOk(rampart('rollout', 'back', '--flag', FLAG, '--reason', 'latency'))
-    writeFileSync(path.join(dir, '.env'), seedEnvText(37))
+    writeFileSync(path.join(folder.dir, '.env'), seedEnvText(37))
     const run = rampart('rollout', 'kill', '--flag', FLAG, '--reason', 'incident', '--json')
     expect(run.status).toBe(1)
     expect(jsonError(run).code).toBe('conflict')
@@ -146,7 +128,7 @@ describe('rampart rollout', () => {
     'kills past a percentage mistyped by hand, ' +
       'says what is still to fix, and shows no percentage it could not read',
     () => {
-      const envFile = path.join(dir, '.env')
+      const envFile = path.join(folder.dir, '.env')
       writeFileSync(
         envFile,
         seedEnvText(25).replace('FEATURE_LLM_HUB_ROLLOUT = 25 #', 'FEATURE_LLM_HUB_ROLLOUT = 25 percent #')
@@ -174,7 +156,7 @@ describe('rampart rollout', () => {
     expectOk(rampart('rollout', 'kill', '--flag', FLAG, '--reason', 'incident', '--no-restart'))
     const enabled = expectOk(rampart('rollout', 'enable', '--flag', FLAG, '--reason', 'fixed', '--no-restart'))
     expect(enabled.stdout.split('\n')[0]).toMatch(/^unified_llm_hub: disabled \(25%\) -> 0% {2}\(recorded as #\d+/)
-    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=true\n')
+    expect(readFileSync(path.join(folder.dir, '.env'), 'utf8')).toContain('export FEATURE_UNIFIED_LLM_HUB=true\n')
 
     const again = rampart('rollout', 'enable', '--flag', FLAG, '--reason', 'twice', '--no-restart')
     expect(again.status).toBe(1)
@@ -183,13 +165,13 @@ describe('rampart rollout', () => {
 
   it('adopts a phase set by hand with rollout adopt, and says which gate opens the next phase', () => {
     expectOk(rampart('rollout', 'status', '--flag', FLAG))
-    writeFileSync(path.join(dir, '.env'), seedEnvText(50))
+    writeFileSync(path.join(folder.dir, '.env'), seedEnvText(50))
     const status = expectOk(rampart('rollout', 'status', '--flag', FLAG)).stdout
     expect(status).toMatch(/adopt +-> 50% +open/)
     expect(status).toContain('gate: the guards pass, for the soak time')
     const adopted = expectOk(rampart('rollout', 'adopt', '--flag', FLAG, '--reason', 'set in the call', '--no-restart'))
     expect(adopted.stdout.split('\n')[0]).toMatch(/^unified_llm_hub: 25% -> 50% {2}\(recorded as #\d+ by cli-tester\)$/)
-    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(seedEnvText(50))
+    expect(readFileSync(path.join(folder.dir, '.env'), 'utf8')).toBe(seedEnvText(50))
   })
 
   it('exits 2 when a move has no --reason', () => {
@@ -236,7 +218,7 @@ describe('rampart history', () => {
       expect.objectContaining({
         ok: true,
         count: 3,
-        file: path.join(home, 'history.db'),
+        file: path.join(folder.home, 'history.db'),
         storage: { ok: true, problems: [] }
       })
     ])
@@ -249,7 +231,7 @@ describe('rampart history', () => {
     expect(broken.status).toBe(1)
     expect(broken.stdout).toContain('CHAIN BROKEN')
     expect(broken.stdout).toContain('#2 edited')
-    expect(broken.stderr).toContain(`history ${path.join(home, 'history.db')} failed verification`)
+    expect(broken.stderr).toContain(`history ${path.join(folder.home, 'history.db')} failed verification`)
   })
 
   it('exports a self-contained HTML report and JSON lines that state the chain head', () => {
@@ -265,7 +247,7 @@ describe('rampart history', () => {
   })
 
   it('exports a markdown report to a new file, and refuses to overwrite an existing one', () => {
-    const out = path.join(dir, 'report.md')
+    const out = path.join(folder.dir, 'report.md')
     const first = expectOk(rampart('history', 'export', '--format', 'md', '--out', 'report.md'))
     expect(first.stdout).toBe(`exported 3 events and 0 guard windows to ${out}\n`)
     const report = readFileSync(out, 'utf8')
@@ -277,13 +259,13 @@ describe('rampart history', () => {
     expect(second.status).not.toBe(0)
     expect(second.stderr).toContain(`cannot write ${out}: it already exists (not overwritten)`)
     expect(readFileSync(out, 'utf8')).toBe('the reviewer has annotated this copy\n')
-    expect(readdirSync(dir).filter((name) => name.includes('partial'))).toEqual([])
+    expect(readdirSync(folder.dir).filter((name) => name.includes('partial'))).toEqual([])
   })
 
   it('says in the exported report that the chain is broken after an edit', () => {
     tamperWithEvent(1)
     expectOk(rampart('history', 'export', '--format', 'md', '--out', 'report.md'))
-    expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(
+    expect(readFileSync(path.join(folder.dir, 'report.md'), 'utf8')).toMatch(
       /\*\*Chain broken: #1 edited; head #3 [0-9a-f]{64}\./
     )
   })
@@ -298,7 +280,7 @@ describe('rampart history', () => {
     const run = rampart('history', 'export', '--format', 'pdf', '--out', 'r.pdf')
     expect(run.status).toBe(2)
     expect(run.stderr).toContain('--format pdf is not one of md, html, jsonl')
-    expect(existsSync(path.join(dir, 'r.pdf'))).toBe(false)
+    expect(existsSync(path.join(folder.dir, 'r.pdf'))).toBe(false)
   })
 })
 
@@ -310,9 +292,14 @@ describe('rampart usage errors', () => {
   })
 
   it('exits 2 for an invalid workspace, naming file and line', () => {
-    writeFileSync(path.join(dir, 'rampart.config.yaml'), 'environments:\n  local:\n    postgres:\n      port: "5432"\n')
+    writeFileSync(
+      path.join(folder.dir, 'rampart.config.yaml'),
+      'environments:\n  local:\n    postgres:\n      port: "5432"\n'
+    )
     const run = rampart('flags', 'list')
     expect(run.status).toBe(2)
-    expect(run.stderr).toContain(`${path.join(dir, 'rampart.config.yaml')} line 4: environments.local.postgres.port`)
+    expect(run.stderr).toContain(
+      `${path.join(folder.dir, 'rampart.config.yaml')} line 4: environments.local.postgres.port`
+    )
   })
 })
