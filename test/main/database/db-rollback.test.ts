@@ -9,7 +9,6 @@ import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { PostgresTarget } from '@main/database/postgres-target'
 import { catalogObjectKey } from '@main/database/core/catalog-diff'
-import { RampartError } from '@shared/errors'
 import type { CatalogObject } from '@shared/migration-types'
 import {
   databaseBench,
@@ -24,6 +23,7 @@ import {
   startPostgresFixture,
   type PostgresFixture
 } from '@test/support/postgres-fixture'
+import { rejectionOf } from '@test/support/rampart-error'
 
 let fixture: PostgresFixture
 let counter = 0
@@ -108,16 +108,6 @@ async function ledgerVersions(db: PostgresTarget): Promise<number[]> {
   )
 }
 
-async function rejection(promise: Promise<unknown>): Promise<RampartError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof RampartError) return error
-    throw error
-  }
-  throw new Error('expected a RampartError')
-}
-
 describe('db rollback', () => {
   it('removes exactly what 002 added, and its backup restores the data', async () => {
     const { bench, db } = await setUp()
@@ -178,7 +168,7 @@ describe('db rollback', () => {
     const catalogBefore = await catalog(db)
     const rowsBefore = await hubRows(db)
 
-    const error = await rejection(bench.service.rollback({ confirm: true }))
+    const error = await rejectionOf(bench.service.rollback({ confirm: true }))
 
     expect(error.code).toBe('failed')
     expect(error.message).toContain(`${migrations}/rollback_llm_management_tables.sql failed`)
@@ -198,9 +188,9 @@ describe('db rollback', () => {
     const { bench, db, database } = await setUp({ protected: true })
     await bench.service.migrate({})
 
-    const unconfirmed = await rejection(bench.service.rollback({}))
-    const plainYes = await rejection(bench.service.rollback({ confirm: true }))
-    const wrongName = await rejection(bench.service.rollback({ confirm: true, confirmation: 'unicorn_test' }))
+    const unconfirmed = await rejectionOf(bench.service.rollback({}))
+    const plainYes = await rejectionOf(bench.service.rollback({ confirm: true }))
+    const wrongName = await rejectionOf(bench.service.rollback({ confirm: true, confirmation: 'unicorn_test' }))
 
     expect([unconfirmed.code, plainYes.code, wrongName.code]).toEqual(['refused', 'refused', 'refused'])
     expect(plainYes.message).toContain(`--confirm ${database}`)
@@ -220,7 +210,7 @@ describe('db rollback', () => {
     const { bench, db } = await setUp()
     await bench.service.migrate({})
 
-    const error = await rejection(bench.service.rollback({ toVersion: 0, confirm: true }))
+    const error = await rejectionOf(bench.service.rollback({ toVersion: 0, confirm: true }))
 
     expect(error.code).toBe('refused')
     expect(error.message).toContain('001_baseline.sql has no rollback file')
@@ -250,8 +240,8 @@ describe('db restore', () => {
     copyFileSync(backup.file, copy)
     appendFileSync(backup.file, 'x')
 
-    const changed = await rejection(bench.service.restore({ backupFile: backup.file, confirm: true }))
-    const unknown = await rejection(bench.service.restore({ backupFile: copy, confirm: true }))
+    const changed = await rejectionOf(bench.service.restore({ backupFile: backup.file, confirm: true }))
+    const unknown = await rejectionOf(bench.service.restore({ backupFile: copy, confirm: true }))
 
     expect(changed.code).toBe('refused')
     expect(changed.message).toContain(`The backup ${backup.file} has changed since it was taken`)

@@ -17,6 +17,7 @@ import { RampartError } from '@shared/errors'
 import type { CatalogObject, MigrationProgress, MigrationRunResult } from '@shared/migration-types'
 import { postgresRestartBudget, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
 import { waitFor } from '@test/support/docker-test-env'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url))
 
@@ -90,16 +91,6 @@ async function tableNames(target: PostgresTarget): Promise<string[]> {
       "WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1"
   )
   return rows.map((row) => row.name)
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RampartError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof RampartError) return error
-    throw error
-  }
-  throw new Error('expected the promise to reject with a RampartError')
 }
 
 describe('migrate: the project migrations', () => {
@@ -276,7 +267,7 @@ describe('migrate: failures leave schema and history as they were', () => {
     const schemaBefore = await target.withSession((session) => session.catalogSnapshot())
     const ledgerBefore = await ledger(target)
 
-    const error = await rejection(runner(target, dir).migrate())
+    const error = await rejectionOf(runner(target, dir).migrate())
     expect(error.code).toBe('failed')
     expect(error.message).toContain(`${dir}/002_broken.sql failed at line 3: syntax error at or near "SELEC"`)
     expect(error.message).toContain('the schema and the history are as they were before it')
@@ -292,7 +283,7 @@ describe('migrate: failures leave schema and history as they were', () => {
       '002_runtime.sql':
         'CREATE TABLE half_a (id int PRIMARY KEY);\nINSERT INTO half_a VALUES (1);\nINSERT INTO half_a VALUES (1);\n'
     })
-    const error = await rejection(runner(target, dir).migrate())
+    const error = await rejectionOf(runner(target, dir).migrate())
     expect(error.message).toContain('002_runtime.sql failed')
     expect(error.message).toContain('duplicate key value violates unique constraint "half_a_pkey"')
     expect(await tableNames(target)).toEqual(['first_table', 'rampart_schema_history'])
@@ -304,7 +295,7 @@ describe('migrate: failures leave schema and history as they were', () => {
     freshScratch()
     const target = await freshDatabase()
     const dir = migrationsDir({ '001_tx.sql': 'BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\n' })
-    const error = await rejection(runner(target, dir).migrate())
+    const error = await rejectionOf(runner(target, dir).migrate())
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain(`${dir}/001_tx.sql line 1: BEGIN controls the transaction`)
     expect(await tableNames(target)).toEqual([])
@@ -339,14 +330,14 @@ describe('migrate: the no-transaction header', () => {
         '-- rampart:no-transaction\nCREATE INDEX CONCURRENTLY events_kind_idx ON events (no_such_column);\n'
     }
     const dir = migrationsDir(files)
-    const error = await rejection(runner(target, dir).migrate())
+    const error = await rejectionOf(runner(target, dir).migrate())
     expect(error.message).toContain('002_index.sql failed')
     expect(error.message).toContain('rampart db repair')
 
     const status = await runner(target, dir).status()
     expect(status.entries.map((entry) => entry.state)).toEqual(['applied', 'failed'])
     expect(status.blocked).toBe(true)
-    const refused = await rejection(runner(target, dir).migrate())
+    const refused = await rejectionOf(runner(target, dir).migrate())
     expect(refused.code).toBe('refused')
     expect(refused.message).toContain('002_index.sql failed on')
 
@@ -381,7 +372,7 @@ describe('migrate: drift', () => {
     ])
     expect(status.blocked).toBe(true)
 
-    const refused = await rejection(runner(target, dir).migrate())
+    const refused = await rejectionOf(runner(target, dir).migrate())
     expect(refused.code).toBe('refused')
     expect(refused.message).toContain('001_first.sql changed after it was applied')
     expect(refused.message).toContain('rampart db repair')
@@ -480,7 +471,7 @@ describe('migrate: two runs at once', () => {
       const taken = await waitFor('the first run to take the lock', async () =>
         holderSteps.find((entry) => entry.message.startsWith('migration lock taken'))
       )
-      const error = await rejection(runner(target, dir, { lockWaitMs: 500 }).migrate())
+      const error = await rejectionOf(runner(target, dir, { lockWaitMs: 500 }).migrate())
       expect(error.code).toBe('conflict')
       expect(error.message).toMatch(
         /^Another migration run holds the lock on rampart@127\.0\.0\.1:\d+\/migrate_\d+_\d+: pid \d+/

@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { advisoryLockKey, PostgresTarget, quoteIdentifier } from '@main/database/postgres-target'
-import { RampartError } from '@shared/errors'
 import { freePort } from '@test/support/docker-test-env'
 import {
   FIXTURE_PASSWORD,
@@ -12,6 +11,7 @@ import {
   startPostgresFixture,
   type PostgresFixture
 } from '@test/support/postgres-fixture'
+import { rejectionOf } from '@test/support/rampart-error'
 
 let fixture: PostgresFixture
 
@@ -22,16 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fixture?.remove()
 })
-
-async function rejection(promise: Promise<unknown>): Promise<RampartError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof RampartError) return error
-    throw error
-  }
-  throw new Error('expected a RampartError')
-}
 
 describe('PostgresTarget', () => {
   it('is ready when a real connection answers SELECT 1, and says which server', async () => {
@@ -53,7 +43,7 @@ describe('PostgresTarget', () => {
         connectTimeoutMs: 500
       })
       const attempts: number[] = []
-      const error = await rejection(
+      const error = await rejectionOf(
         target.waitUntilReady({ timeoutMs: 600, onAttempt: (attempt) => attempts.push(attempt.attempt) })
       )
       expect(error.code).toBe('unreachable')
@@ -66,7 +56,7 @@ describe('PostgresTarget', () => {
   it('stops at once on a wrong password, never printing it', async () => {
     const target = new PostgresTarget({ ...fixture.admin.settings, password: 'wrong-password-123' })
     const attempts: number[] = []
-    const error = await rejection(
+    const error = await rejectionOf(
       target.waitUntilReady({ timeoutMs: 30_000, onAttempt: (attempt) => attempts.push(attempt.attempt) })
     )
     expect(error.code).toBe('refused')
@@ -78,7 +68,7 @@ describe('PostgresTarget', () => {
   })
 
   it('names a database that does not exist', async () => {
-    const error = await rejection(fixture.targetFor('no_such_db').query('SELECT 1'))
+    const error = await rejectionOf(fixture.targetFor('no_such_db').query('SELECT 1'))
     expect(error.code).toBe('unreachable')
     expect(error.message).toContain('/no_such_db does not exist')
   })

@@ -6,7 +6,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerEngine } from '@main/docker/docker-engine'
 import { PostgresTarget } from '@main/database/postgres-target'
-import { RampartError } from '@shared/errors'
 import type { TestDbSetupResult } from '@shared/db-types'
 import { databaseBench, type BenchEnvironment, type DatabaseBench } from '@test/support/database-bench'
 import {
@@ -17,6 +16,7 @@ import {
   requireImage,
   uniqueContainerName
 } from '@test/support/docker-test-env'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const USER = 'unicorn'
 const PASSWORD = 'setup-test-password'
@@ -74,16 +74,6 @@ function target(database: string): PostgresTarget {
     database,
     connectTimeoutMs: 3000
   })
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RampartError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof RampartError) return error
-    throw error
-  }
-  throw new Error('expected a RampartError')
 }
 
 const STEP_NAMES = [
@@ -184,7 +174,7 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
     await db.query('CREATE TABLE survives_refusal (id int)')
     const { service, history } = bench({ postgres: postgres({ disposable: false }) })
 
-    const error = await rejection(service.setup({}))
+    const error = await rejectionOf(service.setup({}))
 
     expect(error.code).toBe('refused')
     expect(error.message).toContain('"unicorn_test", which environment "local" does not mark disposable')
@@ -198,7 +188,7 @@ describe('test-database setup (setup_test_db.sh as a runbook)', () => {
   it('is refused in a protected environment even for a disposable database', async () => {
     const { service, history } = bench({ postgres: postgres(), protected: true })
 
-    const error = await rejection(service.setup({}))
+    const error = await rejectionOf(service.setup({}))
 
     expect(error.code).toBe('refused')
     expect(error.message).toContain('environment "local" is protected')

@@ -7,8 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EnvFileFlagSource, type EnvFileSystem } from '@main/flags/env-file-source'
 import type { FlagPatch } from '@main/flags/flag-source'
 import { SEED_FLAG_ENV_MAPPING, defaultFlagEnvMapping } from '@main/flags/core/flag-env-mapping'
-import { RampartError } from '@shared/errors'
+import { type RampartError } from '@shared/errors'
 import { MIXED_ENV_TEXT, SEED_ENV_DEVELOPMENT_TEXT } from '@test/fixtures/env-file-text'
+import { rejectionOf } from '@test/support/rampart-error'
 
 const FLAG = 'unified_llm_hub'
 
@@ -58,16 +59,6 @@ function folderEntries(): string[] {
   return fs.readdirSync(folder).sort()
 }
 
-async function rejection(promise: Promise<unknown>): Promise<RampartError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof RampartError) return error
-    throw error
-  }
-  throw new Error('expected the call to be refused')
-}
-
 describe('reading', () => {
   it("reads the seed's .env.development variables as the seed flag's state", async () => {
     fs.writeFileSync(envPath, SEED_ENV_DEVELOPMENT_TEXT)
@@ -96,7 +87,7 @@ describe('reading', () => {
 
   it('refuses a flag that has no mapping, naming the file and the mapped flags', async () => {
     fs.writeFileSync(envPath, SEED_ENV_DEVELOPMENT_TEXT)
-    const error = await rejection(source().read('dark_mode'))
+    const error = await rejectionOf(source().read('dark_mode'))
     expect(error.code).toBe('bad_input')
     expect(error.message).toBe(
       `flag "dark_mode" has no variables mapped in env file ${envPath} (mapped flags: unified_llm_hub, new_checkout)`
@@ -104,17 +95,17 @@ describe('reading', () => {
   })
 
   it('refuses a missing file, for reads and for writes, and creates nothing', async () => {
-    const readError = await rejection(source().read(FLAG))
+    const readError = await rejectionOf(source().read(FLAG))
     expect(readError.code).toBe('bad_input')
     expect(readError.message).toBe(`env file ${envPath} does not exist`)
-    const writeError = await rejection(source().write(FLAG, { enabled: false }, sha256(Buffer.from(''))))
+    const writeError = await rejectionOf(source().write(FLAG, { enabled: false }, sha256(Buffer.from(''))))
     expect(writeError.message).toBe(`env file ${envPath} does not exist`)
     expect(folderEntries()).toEqual([])
   })
 
   it('refuses a file that is not UTF-8, naming the line, since a write could not keep its bytes', async () => {
     fs.writeFileSync(envPath, Buffer.concat([Buffer.from('A=1\nNAME=caf'), Buffer.from([0xe9]), Buffer.from('\n')]))
-    const error = await rejection(source().read(FLAG))
+    const error = await rejectionOf(source().read(FLAG))
     expect(error.message).toBe(`env file ${envPath} line 2 is not valid UTF-8; save the file as UTF-8 and retry`)
   })
 
@@ -254,12 +245,12 @@ describe('bad values in the file', () => {
       const before = fingerprint(envPath)
       const flags = source()
 
-      const readError = await rejection(flags.read(FLAG))
+      const readError = await rejectionOf(flags.read(FLAG))
       expect(readError.code).toBe('bad_input')
       for (const part of [envPath, `line ${line}`, variable, problem]) expect(readError.message).toContain(part)
 
       // The revision is what a read would have returned, so only the bad value stands in the way.
-      const writeError = await rejection(flags.write(FLAG, { enabled: false }, sha256(before.bytes)))
+      const writeError = await rejectionOf(flags.write(FLAG, { enabled: false }, sha256(before.bytes)))
       expect(writeError.message).toBe(readError.message)
 
       expectUntouched(envPath, before)
@@ -276,7 +267,7 @@ describe('bad values in the file', () => {
     fs.writeFileSync(envPath, SEED_ENV_DEVELOPMENT_TEXT)
     const before = fingerprint(envPath)
     const flags = source()
-    const error = await rejection(flags.write(FLAG, patch, (await flags.read(FLAG)).revision))
+    const error = await rejectionOf(flags.write(FLAG, patch, (await flags.read(FLAG)).revision))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain(Object.keys(patch)[0])
     expectUntouched(envPath, before)
@@ -314,7 +305,7 @@ describe('a kill past bad values', () => {
       )
       expect(folderEntries()).toEqual(['.env'])
       // Every other read and write still refuses, naming the line.
-      expect((await rejection(flags.read(FLAG))).message).toContain(`${variable}=`)
+      expect((await rejectionOf(flags.read(FLAG))).message).toContain(`${variable}=`)
     }
   )
 
@@ -335,7 +326,7 @@ describe('a kill past bad values', () => {
   ])('still refuses a file it cannot take apart line by line (%s), and leaves it as it was', async (_, text) => {
     fs.writeFileSync(envPath, text)
     const before = fingerprint(envPath)
-    const error = await rejection(source().read(FLAG, { forKill: true }))
+    const error = await rejectionOf(source().read(FLAG, { forKill: true }))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('line 2')
     expectUntouched(envPath, before)
@@ -350,7 +341,7 @@ describe('conflicts and failures', () => {
     const edited = SEED_ENV_DEVELOPMENT_TEXT.replace('FEATURE_LLM_HUB_ROLLOUT=0', 'FEATURE_LLM_HUB_ROLLOUT=37')
     fs.writeFileSync(envPath, edited)
 
-    const error = await rejection(flags.write(FLAG, { rollout_percentage: 10 }, revision))
+    const error = await rejectionOf(flags.write(FLAG, { rollout_percentage: 10 }, revision))
     expect(error.code).toBe('conflict')
     expect(error.message).toContain(envPath)
     expect(fs.readFileSync(envPath, 'utf8')).toBe(edited)
@@ -383,7 +374,7 @@ describe('conflicts and failures', () => {
         }) as EnvFileSystem['open']
       }
       const flags = source(editWhileWriting)
-      const error = await rejection(flags.write(FLAG, { rollout_percentage: 10 }, (await flags.read(FLAG)).revision))
+      const error = await rejectionOf(flags.write(FLAG, { rollout_percentage: 10 }, (await flags.read(FLAG)).revision))
       expect(error.code).toBe('conflict')
       expect(fs.readFileSync(envPath, 'utf8')).toBe(edited)
       expect(folderEntries()).toEqual(['.env'])
@@ -402,7 +393,7 @@ describe('conflicts and failures', () => {
     const { revision } = await flags.read(FLAG)
     const before = fingerprint(envPath)
 
-    const error = await rejection(flags.write(FLAG, { enabled: false }, revision))
+    const error = await rejectionOf(flags.write(FLAG, { enabled: false }, revision))
     expect(error.code).toBe('failed')
     expect(error.message).toBe(
       `could not write env file ${envPath}: EIO: i/o error, rename; the file was left unchanged`
@@ -427,7 +418,7 @@ describe('conflicts and failures', () => {
     const { revision } = await flags.read(FLAG)
     const before = fingerprint(envPath)
 
-    const error = await rejection(flags.write(FLAG, { rollout_percentage: 50 }, revision))
+    const error = await rejectionOf(flags.write(FLAG, { rollout_percentage: 50 }, revision))
     expect(error.code).toBe('failed')
     expect(error.message).toContain('ENOSPC')
     expectUntouched(envPath, before)

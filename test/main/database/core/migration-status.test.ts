@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { buildMigrationSet, type Migration } from '@main/database/core/migration-files'
 import { planMigrate } from '@main/database/core/migration-plan'
 import { migrationStatus, type MigrationLedgerRow } from '@main/database/core/migration-status'
-import { RampartError } from '@shared/errors'
+import { thrownBy } from '@test/support/rampart-error'
 
 function migrations(...files: Array<[string, string]>): Migration[] {
   const { migrations: set, problems } = buildMigrationSet(
@@ -31,16 +31,6 @@ function row(
 
 const files = migrations(['001_baseline.sql', 'SELECT 1'], ['002_llm.sql', 'SELECT 2'], ['003_more.sql', 'SELECT 3'])
 const [m1, m2, m3] = files as [Migration, Migration, Migration]
-
-function thrown(action: () => unknown): RampartError {
-  try {
-    action()
-  } catch (error) {
-    if (error instanceof RampartError) return error
-    throw error
-  }
-  throw new Error('expected a RampartError')
-}
 
 describe('migrationStatus', () => {
   it('shows every migration pending on a database with no history table', () => {
@@ -114,25 +104,25 @@ describe('planMigrate', () => {
   })
 
   it('refuses a blocked history with the status reason', () => {
-    const error = thrown(() => planMigrate(files, migrationStatus(files, [row(m1, { checksum: 'c'.repeat(64) })])))
+    const error = thrownBy(() => planMigrate(files, migrationStatus(files, [row(m1, { checksum: 'c'.repeat(64) })])))
     expect(error.code).toBe('refused')
     expect(error.message).toContain('001_baseline.sql changed')
   })
 
   it('refuses a target below the current version as a rollback', () => {
-    const error = thrown(() => planMigrate(files, migrationStatus(files, [row(m1), row(m2)]), 1))
+    const error = thrownBy(() => planMigrate(files, migrationStatus(files, [row(m1), row(m2)]), 1))
     expect(error.code).toBe('refused')
     expect(error.message).toContain('rampart db rollback')
   })
 
   it('refuses an unknown target version, listing the versions', () => {
-    const error = thrown(() => planMigrate(files, migrationStatus(files, null), 7))
+    const error = thrownBy(() => planMigrate(files, migrationStatus(files, null), 7))
     expect(error.code).toBe('bad_input')
     expect(error.message).toBe('There is no migration version 7 (versions: 1, 2, 3)')
   })
 
   it('refuses a pending file numbered below an applied one', () => {
-    const error = thrown(() => planMigrate(files, migrationStatus(files, [row(m1), row(m3)])))
+    const error = thrownBy(() => planMigrate(files, migrationStatus(files, [row(m1), row(m3)])))
     expect(error.code).toBe('refused')
     expect(error.message).toContain('002_llm.sql is pending but numbered below version 3')
   })

@@ -2,8 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { flagBucket } from '@main/flags/core/flag-bucket'
 import { compileFlag, evaluateFlag } from '@main/flags/core/flag-evaluation'
-import { RampartError } from '@shared/errors'
 import type { FlagState } from '@shared/flag-state'
+import { thrownBy } from '@test/support/rampart-error'
 
 const FLAG = 'unified_llm_hub'
 const NOW = Date.parse('2025-10-27T12:00:00.000Z')
@@ -32,16 +32,6 @@ function userWhoseBucket(wanted: (bucket: number) => boolean): string {
 
 const LOW = userWhoseBucket((b) => b <= 10) // in from the 10 % phase on
 const HIGH = userWhoseBucket((b) => b > 50) // out until 100 %
-
-function thrown(action: () => unknown): RampartError {
-  try {
-    action()
-  } catch (error) {
-    if (error instanceof RampartError) return error
-    throw error
-  }
-  throw new Error('expected a RampartError')
-}
 
 describe('evaluateFlag: each rule on its own', () => {
   it('serves nobody when the flag is disabled', () => {
@@ -429,7 +419,7 @@ describe('evaluateFlag: unusual user ids', () => {
 
 describe('evaluateFlag: malformed state', () => {
   it('refuses a malformed start_date with bad_input naming the flag, field and value', () => {
-    const error = thrown(() => evaluateFlag(FLAG, flagState({ start_date: '2025-02-30' }), LOW, NOW))
+    const error = thrownBy(() => evaluateFlag(FLAG, flagState({ start_date: '2025-02-30' }), LOW, NOW))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain(FLAG)
     expect(error.message).toContain('start_date')
@@ -438,30 +428,30 @@ describe('evaluateFlag: malformed state', () => {
   })
 
   it('refuses a malformed end_date with bad_input naming the field', () => {
-    const error = thrown(() => evaluateFlag(FLAG, flagState({ end_date: 'next week' }), LOW, NOW))
+    const error = thrownBy(() => evaluateFlag(FLAG, flagState({ end_date: 'next week' }), LOW, NOW))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('end_date')
     expect(error.message).toContain('"next week"')
   })
 
   it('refuses a malformed date when compiling, before any user is evaluated', () => {
-    expect(thrown(() => compileFlag(FLAG, flagState({ end_date: '2025-10-27T10:00' }))).code).toBe('bad_input')
+    expect(thrownBy(() => compileFlag(FLAG, flagState({ end_date: '2025-10-27T10:00' }))).code).toBe('bad_input')
   })
 
   it('refuses a disabled flag with a malformed date too, so a bad config is never silent', () => {
-    expect(thrown(() => compileFlag(FLAG, flagState({ enabled: false, start_date: '2025-13-01' }))).code).toBe(
+    expect(thrownBy(() => compileFlag(FLAG, flagState({ enabled: false, start_date: '2025-13-01' }))).code).toBe(
       'bad_input'
     )
   })
 
   it.each([101, -1, 12.5, Number.NaN])('refuses rollout_percentage %s with bad_input naming the field', (pct) => {
-    const error = thrown(() => compileFlag(FLAG, flagState({ rollout_percentage: pct })))
+    const error = thrownBy(() => compileFlag(FLAG, flagState({ rollout_percentage: pct })))
     expect(error.code).toBe('bad_input')
     expect(error.message).toContain('rollout_percentage')
   })
 
   it('refuses an instant that is not a number', () => {
-    expect(thrown(() => evaluateFlag(FLAG, flagState(), LOW, Number.NaN)).code).toBe('bad_input')
+    expect(thrownBy(() => evaluateFlag(FLAG, flagState(), LOW, Number.NaN)).code).toBe('bad_input')
   })
 })
 
