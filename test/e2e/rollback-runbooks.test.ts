@@ -18,12 +18,12 @@ import { freePort, NODE_FIXTURE_IMAGE } from '../support/docker-test-env'
 import { ANY_DURATION } from '../support/duration-text'
 import { FIXTURE_PASSWORD, startPostgresFixture, type PostgresFixture } from '../support/postgres-fixture'
 import {
-  demoEnvText,
   getJson,
   rollbackWorkspaceYaml,
   startServiceContainer,
   type ServiceContainer
 } from '../support/service-container'
+import { seedEnvText } from '@test/fixtures/service-workspace'
 
 const docker = promisify(execFile)
 const PASSWORD_VARIABLE = 'E2E_ROLLBACK_PG_PASSWORD'
@@ -47,7 +47,7 @@ let dir: string
 beforeAll(async () => {
   requireBuiltCli()
   postgres = await startPostgresFixture('rollback-e2e')
-  service = await startServiceContainer(postgres.engine, 'rollback-e2e', { envText: demoEnvText(25) })
+  service = await startServiceContainer(postgres.engine, 'rollback-e2e', { envText: seedEnvText(25) })
   await docker('docker', ['tag', NODE_FIXTURE_IMAGE, PREVIOUS_IMAGE])
   dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-rollback-e2e-'))
   writeFileSync(
@@ -209,7 +209,7 @@ describe('rollback runbooks with the built CLI', () => {
   it(
     'a full rollback killed with SIGKILL mid-way is listed ' + 'as interrupted and `runbook resume` completes it',
     async () => {
-      writeFileSync(service.envFile, demoEnvText(50))
+      writeFileSync(service.envFile, seedEnvText(50))
       expect(rampart(['db', 'setup', '--json']).status).toBe(0)
 
       // Holding the migration lock parks the rollback step at a known point: waiting for it.

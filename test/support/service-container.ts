@@ -23,25 +23,9 @@ import {
   uniqueContainerName,
   waitFor
 } from './docker-test-env'
+import { seedEnvText } from '@test/fixtures/service-workspace'
 
 const DEMO_SERVICE_DIR = fileURLToPath(new URL('../../resources/demo/ops-center/', import.meta.url))
-
-/** The seed's flag block with the odd bits an env file has: comments, CRLF, `export`, quoting, spaces around `=`. */
-export function demoEnvText(percentage = 25, enabled = 'true'): string {
-  return [
-    '# ops-center development settings\n',
-    'export DATABASE_URL=postgresql://unicorn@localhost:5432/unicorn_test\r\n',
-    '\n',
-    '# Feature flags: 0 → 10 → 25 → 50 → 100\n',
-    `export FEATURE_UNIFIED_LLM_HUB=${enabled}\n`,
-    `FEATURE_LLM_HUB_ROLLOUT = ${percentage} # current phase\r\n`,
-    "FEATURE_LLM_HUB_WHITELIST='admin@example.com'\n",
-    'FEATURE_LLM_HUB_BLACKLIST=\n',
-    'FEATURE_LLM_HUB_START_DATE="2025-10-27"\n',
-    'FEATURE_LLM_HUB_END_DATE=\n',
-    'LOG_LEVEL=DEBUG'
-  ].join('')
-}
 
 export interface ServiceContainer {
   name: string
@@ -64,7 +48,7 @@ export async function startServiceContainer(
   await requireImage(engine, image)
   const dir = mkdtempSync(path.join(os.tmpdir(), `rampart-${purpose}-`))
   const envFile = path.join(dir, '.env')
-  writeFileSync(envFile, options.envText ?? demoEnvText())
+  writeFileSync(envFile, options.envText ?? seedEnvText(25))
   const name = uniqueContainerName(purpose)
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`

@@ -20,13 +20,13 @@ import {
   verifiedHistory
 } from '@test/support/killed-runbook'
 import {
-  demoEnvText,
   getJson,
   rollbackWorkspaceYaml,
   startServiceContainer,
   type ServiceContainer
 } from '@test/support/service-container'
 import type { DockerEngine } from '@main/docker/docker-engine'
+import { seedEnvText } from '@test/fixtures/service-workspace'
 
 const FLAG = 'unified_llm_hub'
 /** Disable the flag, restart, wait for health, check the verify URLs, capture logs, record the time to safe. */
@@ -41,7 +41,7 @@ let dir: string
 beforeAll(async () => {
   requireBuiltCli()
   engine = await connectTestEngine()
-  service = await startServiceContainer(engine, 'emergency-killed', { envText: demoEnvText(50) })
+  service = await startServiceContainer(engine, 'emergency-killed', { envText: seedEnvText(50) })
   dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-emergency-killed-'))
   writeFileSync(path.join(dir, 'rampart.config.yaml'), rollbackWorkspaceYaml(service))
 }, 120_000)
@@ -57,7 +57,7 @@ describe('emergency rollback killed at every step', () => {
     it(
       `killed as step ${stepIndex + 1} of ${EMERGENCY_STEPS} starts, resumed: flag off, verified safe, no gap`,
       async () => {
-        writeFileSync(service.envFile, demoEnvText(50))
+        writeFileSync(service.envFile, seedEnvText(50))
         const home = path.join(dir, `home-${stepIndex}`)
         mkdirSync(home)
         const rampart = rampartIn(dir, { RAMPART_HOME: home, RAMPART_ACTOR: 'on-call' })

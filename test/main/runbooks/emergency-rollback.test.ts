@@ -14,13 +14,13 @@ import type { EmergencyRollbackResult } from '@shared/runbook-types'
 import { captureLogLines } from '@main/docker/service-log-capture'
 import { connectTestEngine, waitFor } from '@test/support/docker-test-env'
 import {
-  demoEnvText,
   getJson,
   rollbackWorkspaceYaml,
   startServiceContainer,
   type ServiceContainer
 } from '@test/support/service-container'
 import { memoryNotes } from '@test/fixtures/memory-notes'
+import { seedEnvText } from '@test/fixtures/service-workspace'
 
 let engine: DockerEngine
 
@@ -36,7 +36,7 @@ describe('emergency rollback on the demo service container', () => {
   let app: AppContext
 
   beforeEach(async () => {
-    service = await startServiceContainer(engine, 'kill', { envText: demoEnvText(25) })
+    service = await startServiceContainer(engine, 'kill', { envText: seedEnvText(25) })
     dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-kill-'))
     writeFileSync(path.join(dir, 'rampart.config.yaml'), rollbackWorkspaceYaml(service))
     const env: NodeJS.ProcessEnv = { RAMPART_HOME: path.join(dir, 'home'), RAMPART_ACTOR: 'on-call' }

@@ -25,12 +25,12 @@ import {
 } from '@test/support/killed-runbook'
 import { FIXTURE_PASSWORD, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
 import {
-  demoEnvText,
   getJson,
   rollbackWorkspaceYaml,
   startServiceContainer,
   type ServiceContainer
 } from '@test/support/service-container'
+import { seedEnvText } from '@test/fixtures/service-workspace'
 
 const docker = promisify(execFile)
 const FLAG = 'unified_llm_hub'
@@ -58,7 +58,7 @@ beforeAll(async () => {
   postgres = await startPostgresFixture('full-killed')
   // The "previous release": the same image under another tag, enough to see the container switched.
   await docker('docker', ['tag', NODE_FIXTURE_IMAGE, PREVIOUS_IMAGE])
-  service = await startServiceContainer(postgres.engine, 'full-killed', { envText: demoEnvText(50) })
+  service = await startServiceContainer(postgres.engine, 'full-killed', { envText: seedEnvText(50) })
   dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-full-killed-'))
   writeFileSync(
     path.join(dir, 'rampart.config.yaml'),
@@ -84,7 +84,7 @@ describe('full rollback killed at every step', () => {
       `killed as step ${stepIndex + 1} of ${FULL_ROLLBACK_STEPS} starts, resumed: flag off, database, image, verified`,
       async () => {
         // Back to before the incident: flag on, database at version 2; the image alternates so each run switches it.
-        writeFileSync(service.envFile, demoEnvText(50))
+        writeFileSync(service.envFile, seedEnvText(50))
         const rampart = rampartWithHome(`home-${stepIndex}`)
         const migrate = rampart(['db', 'migrate'])
         expect(migrate.status, migrate.stderr).toBe(0)

@@ -15,13 +15,13 @@ import type { StepTools } from '@main/runbooks/runbook-definition'
 import { NODE_FIXTURE_IMAGE } from '@test/support/docker-test-env'
 import { FIXTURE_PASSWORD, startPostgresFixture, type PostgresFixture } from '@test/support/postgres-fixture'
 import {
-  demoEnvText,
   getJson,
   rollbackWorkspaceYaml,
   startServiceContainer,
   type ServiceContainer
 } from '@test/support/service-container'
 import { memoryNotes } from '@test/fixtures/memory-notes'
+import { seedEnvText } from '@test/fixtures/service-workspace'
 
 const docker = promisify(execFile)
 const PREVIOUS_IMAGE = `rampart-test/ops-center:previous-${randomBytes(4).toString('hex')}`
@@ -45,7 +45,7 @@ describe('full rollback with database', () => {
   let app: AppContext
 
   beforeEach(async () => {
-    service = await startServiceContainer(postgres.engine, 'full', { envText: demoEnvText(50) })
+    service = await startServiceContainer(postgres.engine, 'full', { envText: seedEnvText(50) })
     dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-full-'))
     writeFileSync(
       path.join(dir, 'rampart.config.yaml'),
