@@ -1,11 +1,12 @@
 // Emergency rollback time-to-safe against the seed's manual procedure scripted in the same run
 // with the docker CLI and curl: edit the env file with sed, `docker restart`, poll
 // `curl -fsS …/health` every 50 ms until it answers. Rampart is measured two ways:
+//  - the BUILT CLI `rampart rollback`, from spawn to exit, as the on-call types it: the figure the
+//    goal is judged on (docs/benchmarks.md);
 //  - the service in-process (EmergencyRollback.run, as the console runs it: from the call to its
 //    return, so the intent and run records, the verify URL, the 50 log lines and the
-//    verified-safe record are all inside the figure); this is the figure the goal is judged on;
-//  - the BUILT CLI `rampart rollback`, from spawn to exit: the same plus Node's start-up, loading
-//    the bundle and dockerode, and opening the workspace and history file.
+//    verified-safe record are all inside the figure), printed beside it to show what the CLI's
+//    start-up (Node, the bundle and dockerode, the workspace and history file) adds.
 // All on the same demo service container (the demo ops-center service in the Node fixture image,
 // host networking on 127.0.0.1). Median of 3 each after a warm-up each, alternating.
 // Goal: no slower than 1.2x the manual procedure, and under 10 s.
@@ -245,13 +246,13 @@ async function main(): Promise<void> {
           'intent is recorded (node, the bundle, the workspace, the history file) and the JavaScript it loads ' +
           'after, which the docker CLI, a compiled binary, does not pay.'
       })
-      const ratio = serviceMs / manualMs
+      const ratio = cliMs / manualMs
       console.log(
-        `  goal (service in-process): ratio <= 1.2 and under 10 s — ` +
-          `${ratio <= 1.2 && serviceMs < 10_000 ? 'met' : 'NOT met'} ` +
-          `(ratio ${ratio.toFixed(2)}x, ${(serviceMs / 1000).toFixed(2)} s); ` +
-          'the CLI adds its start-up (Node, bundle, dockerode, workspace, history file): ' +
-          `${(cliMs - serviceMs).toFixed(0)} ms`
+        `  goal (the CLI, spawn to exit): ratio <= 1.2 and under 10 s — ` +
+          `${ratio <= 1.2 && cliMs < 10_000 ? 'met' : 'NOT met'} ` +
+          `(ratio ${ratio.toFixed(2)}x, ${(cliMs / 1000).toFixed(2)} s); ` +
+          'of which the CLI’s start-up (Node, bundle, dockerode, workspace, history file): ' +
+          `${(cliMs - serviceMs).toFixed(0)} ms beyond the service in-process`
       )
     } finally {
       app.close()

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { setTimeout as sleep } from 'node:timers/promises'
-import pg from 'pg'
+import type pg from 'pg'
 import { RampartError } from '@shared/errors'
 import { CATALOG_OBJECT_KINDS, type CatalogObject, type CatalogObjectKind } from '@shared/migration-types'
 import type { EnvironmentConfig } from '@main/workspace/core/workspace-schema'
@@ -56,6 +57,18 @@ const LOCK_POLL_MS = 250
 // SQLSTATEs that no amount of waiting fixes: wrong password, no pg_hba entry, no such database or role.
 const PERMANENT_CONNECT_FAILURES = new Set(['28P01', '28000', '3D000'])
 
+let loadedPg: typeof pg | null = null
+
+/**
+ * pg, loaded on the first connection or quoted name: every command that opens the app's
+ * services builds a PostgresTarget per environment, and most (the emergency rollback among
+ * them) never reach Postgres, so they do not pay for loading its client.
+ */
+function pgClient(): typeof pg {
+  loadedPg ??= createRequire(import.meta.url)('pg') as typeof pg
+  return loadedPg
+}
+
 /** A Postgres server reached over TCP with `pg`; sessions are dedicated clients, never a pool. */
 export class PostgresTarget {
   constructor(readonly settings: PostgresConnectionSettings) {}
@@ -88,7 +101,7 @@ export class PostgresTarget {
   /** Opens one dedicated connection; `applicationName` shows in pg_stat_activity (and so in lock messages). */
   async connect(options: { applicationName?: string; database?: string } = {}): Promise<PostgresSession> {
     const database = options.database ?? this.settings.database
-    const client = new pg.Client({
+    const client = new (pgClient().Client)({
       host: this.settings.host,
       port: this.settings.port,
       user: this.settings.user,
@@ -186,7 +199,7 @@ export function quoteIdentifier(name: string): string {
       'bad_input',
       `The name ${JSON.stringify(name)} holds a NUL character, which Postgres cannot store`
     )
-  return pg.escapeIdentifier(name)
+  return pgClient().escapeIdentifier(name)
 }
 
 /** A 64-bit advisory lock key for a name, stable across machines and Postgres versions (unlike hashtext). */
