@@ -239,7 +239,8 @@ async function main(): Promise<void> {
         ifNotMet:
           'Tried: the kill path loads Docker’s client only once the intent is recorded, and dockerode without ' +
           'the gRPC and ssh2 stacks it requires at load (55 files instead of 203); the flag commands load none of ' +
-          'it; the restart is one engine call, the verification polls /health. The same rollback in a process ' +
+          'it; pg is loaded only when a command reaches Postgres, which the kill never does; the restart is one ' +
+          'engine call, the verification polls /health. The same rollback in a process ' +
           `already running takes ${serviceMs.toFixed(0)} ms (${(serviceMs / manualMs).toFixed(2)}× the manual ` +
           'procedure), and the CLI’s own intent-to-verified-safe is ' +
           `${median(cliRuns.map((run) => run.timeToSafeMs)).toFixed(0)} ms. Bounded by: the CLI’s start before its ` +
