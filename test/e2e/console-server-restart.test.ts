@@ -71,9 +71,10 @@ describe('the console after its server restarted with a new token', () => {
   })
 
   it('ran without errors other than the refused reconnection', () => {
-    // Chromium logs the refused WebSocket handshake and /session answer itself; nothing else may appear.
-    expect(
-      session.consoleProblems.filter((problem) => !/WebSocket connection to .* failed|status of 40[13]/.test(problem))
-    ).toEqual([])
+    // Chromium logs the refused WebSocket handshake and /session answer itself. It also fetches the
+    // tab's icon on its own schedule, which on a busy machine can fall in the restart's gap and be
+    // refused. Nothing else may appear.
+    const expected = /WebSocket connection to .* failed|status of 40[13]|ERR_CONNECTION_REFUSED \(\S+\/favicon\.svg\)$/
+    expect(session.consoleProblems.filter((problem) => !expected.test(problem))).toEqual([])
   })
 })
