@@ -3,7 +3,7 @@ import type { LogLine } from '@shared/log-line'
 import { RampartError } from '@shared/errors'
 import type { Clock } from '@main/platform/clock'
 import type { ContainerInfo } from './core/container-info'
-import { dockerTimestampNanos, isAfterLastShown, resumeSince } from './core/log-resume'
+import { LogResumePoint } from './core/log-resume'
 import type { DockerEngine } from './docker-engine'
 
 export interface EngineFollowOptions {
@@ -41,7 +41,7 @@ export async function* followAcrossEngineRestarts(
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS
   let since = options.since
   let tail = options.tail
-  let lastShown: { text: string; nanos: bigint } | null = null
+  const shown = new LogResumePoint()
   // An engine down at the start fails the follow as a plain one (the error says it is unreachable).
   await engine.inspectContainer(container)
   for (;;) {
@@ -49,12 +49,7 @@ export async function* followAcrossEngineRestarts(
     try {
       const batches = engine.logs(container, { follow: true, timestamps: true, since, tail, signal })
       for await (const batch of batches) {
-        const shown = lastShown
-        const fresh: LogLine[] =
-          shown === null ? batch : batch.filter((line) => isAfterLastShown(line.timestamp, shown.nanos))
-        const last: string | null = fresh.at(-1)?.timestamp ?? null
-        const nanos = last === null ? null : dockerTimestampNanos(last)
-        if (last !== null && nanos !== null) lastShown = { text: last, nanos }
+        const fresh = shown.shownOf(batch)
         if (fresh.length > 0) yield options.timestamps ? fresh : fresh.map((line) => ({ ...line, timestamp: null }))
       }
     } catch (error) {
@@ -83,15 +78,16 @@ export async function* followAcrossEngineRestarts(
       yield [notice(backAt, `the Docker engine answers again after ${gapSeconds} s, but ${container} no longer exists`)]
       return
     }
+    const newest = shown.newestShown
     yield [
       notice(
         backAt,
         `the Docker engine at ${engine.endpoint.display} answers again after a gap of ${gapSeconds} s ` +
           `(${lostAt.toISOString()} to ${backAt.toISOString()}); following ${container} again ` +
-          `from ${lastShown === null ? 'where the stream was lost' : `its last line shown (${lastShown.text})`}`
+          `from ${newest === null ? 'where the stream was lost' : `its last line shown (${newest})`}`
       )
     ]
-    since = lastShown === null ? lostAt : (resumeSince(lastShown.text) ?? lostAt)
+    since = shown.resume() ?? lostAt
     tail = undefined
   }
 }

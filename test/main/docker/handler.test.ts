@@ -117,6 +117,53 @@ describe('logsFollowProducer', () => {
     await waitFor('the engine connection to close', async () => (engineConnections() === 0 ? true : undefined))
   })
 
+  it(
+    'delivers every stdout and stderr line once, in order per stream, though Docker stamps the two ' +
+      'streams apart (a stderr line can carry an earlier time than the stdout line before it)',
+    async () => {
+      const pairs = 3000
+      const writer = uniqueContainerName('follow-both')
+      await engine.createContainer({
+        name: writer,
+        image: NODE_FIXTURE_IMAGE,
+        env: {},
+        cmd: [
+          'node',
+          '-e',
+          `for (let n = 1; n <= ${pairs}; n += 1) {
+            process.stdout.write('out ' + n + '\\n')
+            process.stderr.write('err ' + n + '\\n')
+          }`
+        ],
+        network: 'host',
+        labels: TEST_LABELS
+      })
+      try {
+        await engine.startContainer(writer)
+        const received: LogLine[] = []
+        const sink: StreamSink<LogLine> = {
+          signal: new AbortController().signal,
+          // Many small batches: every batch boundary is a place where a line could be lost.
+          push: async (items) => {
+            received.push(...items)
+            await new Promise((resolve) => setImmediate(resolve))
+          }
+        }
+        // The follow ends by itself once the container has written everything and stopped.
+        await logsFollowProducer(context.services)({ container: writer }, sink)
+        for (const stream of ['stdout', 'stderr'] as const) {
+          const numbers = received
+            .filter((line) => line.stream === stream)
+            .map((line) => Number(/^(?:out|err) (\d+)$/.exec(line.text)?.[1]))
+          expect(numbers).toEqual(Array.from({ length: pairs }, (_, index) => index + 1))
+        }
+        expect(received.filter((line) => line.stream === 'rampart')).toEqual([])
+      } finally {
+        await removeContainers(engine, [writer])
+      }
+    }
+  )
+
   it('fails with bad_input for a container that does not exist', async () => {
     const sink: StreamSink<LogLine> = { signal: new AbortController().signal, push: async () => undefined }
     const error = await logsFollowProducer(context.services)(
