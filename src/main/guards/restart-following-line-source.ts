@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LogLine } from '@shared/log-line'
 import type { ContainerInfo } from '@main/docker/core/container-info'
+import { LogResumePoint } from '@main/docker/core/log-resume'
 import type { GuardLineSource } from './guard-watcher'
 import type { LogService } from '@main/docker/log-service'
 
@@ -42,7 +43,7 @@ export function restartFollowingLineSource(
   return async function* follow(signal: AbortSignal): AsyncGenerator<LogLine[], void, undefined> {
     let startedAt = (await deps.engine.inspectContainer(options.container))?.startedAt ?? null
     let since = options.since
-    let lastTimestamp: string | null = null
+    let shown = new LogResumePoint()
     let emptyFollows = 0
     for (;;) {
       let lines = 0
@@ -55,9 +56,9 @@ export function restartFollowingLineSource(
         signal
       })
       for await (const batch of batches) {
-        lines += batch.length
-        lastTimestamp = batch.at(-1)?.timestamp ?? lastTimestamp
-        yield batch
+        const fresh = shown.shownOf(batch)
+        lines += fresh.length
+        if (fresh.length > 0) yield fresh
       }
       if (signal.aborted) return
       emptyFollows = lines === 0 ? emptyFollows + 1 : 0
@@ -68,10 +69,12 @@ export function restartFollowingLineSource(
         // A new run: all of its lines, from its start (the old run's lines are all before it).
         since = next.startedAt
         startedAt = next.startedAt
+        shown = new LogResumePoint()
         options.onRefollow?.({ container: options.container, startedAt: next.startedAt })
       } else {
-        // The same run, still going: the stream closed for another reason; go on after the last line seen.
-        since = lastTimestamp === null ? since : new Date(Date.parse(lastTimestamp) + 1).toISOString()
+        // The same run, still going: the stream closed for another reason; go on from the last
+        // lines seen, each once (a guard must not count an error twice, nor miss one).
+        since = shown.resume()?.toISOString() ?? since
       }
     }
   }
