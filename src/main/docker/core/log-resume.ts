@@ -38,10 +38,17 @@ export class LogResumePoint {
   /** The lines of `batch` to show (all of them unless a replay is under way); they count as shown. */
   shownOf(batch: LogLine[]): LogLine[] {
     const fresh = this.replaying.size === 0 ? batch : batch.filter((line) => this.isFresh(line))
-    for (const line of fresh) {
+    // Within a stream the last line is the newest: only the last of each is read, from the end.
+    let stdoutSeen = false
+    let stderrSeen = false
+    for (let index = fresh.length - 1; index >= 0 && !(stdoutSeen && stderrSeen); index -= 1) {
+      const line = fresh[index]!
       if (line.stream === 'rampart' || line.timestamp === null) continue
+      if (line.stream === 'stdout' ? stdoutSeen : stderrSeen) continue
       const nanos = dockerTimestampNanos(line.timestamp)
       if (nanos === null) continue
+      if (line.stream === 'stdout') stdoutSeen = true
+      else stderrSeen = true
       const shown = { timestamp: line.timestamp, nanos }
       this.lastShown[line.stream] = shown
       if (this.newest === null || nanos > this.newest.nanos) this.newest = shown
